@@ -1,0 +1,225 @@
+"""The reference book: the pool, every member's points, and the forced exits, applying the rules.
+
+One order or sale is one call; it returns the events it caused — the order or sale itself,
+then any forced exits (强制出局) it set off, in the order they happened. Members whose cap is
+reached exit lowest trigger price first (ties by member id); each exit raises the price, so
+the check repeats until nobody crosses. Caps are kept in a heap keyed by trigger price, so
+an event costs O(log members) rather than a scan of every holder.
+
+Money lives in the :class:`~sim.ledger.Ledger` (the pool *is* the ledger's pool account);
+the book keeps the points and each member's subsidiary record.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Hashable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import NamedTuple
+
+from sim import rules
+from sim.ledger import Ledger
+from sim.mechanics import MEMBER_CASH, POOL, Mechanics
+from sim.units import fen_to_yuan, units_to_points
+
+ACTIVE, SOLD_OUT, EXITED = "active", "sold_out", "exited"
+
+
+class Refused(ValueError):
+    """An event the platform's rules do not allow (selling points one does not hold, ...)."""
+
+
+class Applied(NamedTuple):
+    """One applied event. ``amount`` is fen for a buy and point units for a sale or exit;
+    ``points_delta`` is the member's change in units; ``cash_delta`` the fen paid to them;
+    ``pool``, ``points`` and ``price`` (fen per unit) are the book after the event."""
+
+    action: str
+    member: Hashable
+    amount: int
+    points_delta: int
+    cash_delta: int
+    pool: int
+    points: int
+    price: Fraction
+
+
+@dataclass(slots=True)
+class Member:
+    """One member's record. ``*_entry`` fields count since the member last (re-)entered, i.e.
+    since their first order after a forced exit (复投)."""
+
+    key: Hashable
+    tie: tuple
+    status: str = ACTIVE
+    spent: int = 0
+    cash: int = 0
+    held: int = 0
+    obtained: int = 0
+    spent_entry: int = 0
+    cash_entry: int = 0
+    obtained_entry: int = 0
+    grant_value_entry: int = 0
+    entries: int = 0
+    sales: int = 0
+    forced_exits: int = 0
+    version: int = 0
+
+
+def member_order(key: Hashable) -> tuple:
+    """Sort key for ties between members: ids that are whole numbers numerically, then others."""
+    text = str(key)
+    if isinstance(key, int) or text.isdigit():
+        return (0, int(text), text)
+    return (1, 0, text)
+
+
+class Book:
+    """Pool, points and members under one set of :class:`~sim.mechanics.Mechanics`."""
+
+    def __init__(self, mechanics: Mechanics, ledger: Ledger | None = None) -> None:
+        self.mechanics = mechanics
+        self.ledger = ledger if ledger is not None else Ledger()
+        for name, _ in mechanics.split:
+            self.ledger.open(name, "pool" if name == POOL else "split")
+        self.ledger.open(MEMBER_CASH, "members")
+        self.points = 0
+        self.members: dict[Hashable, Member] = {}
+        self._price = mechanics.start_price_per_unit
+        self._caps: list[tuple[Fraction, tuple, int, Hashable]] = []
+
+    @property
+    def pool(self) -> int:
+        return self.ledger.balance(POOL)
+
+    @property
+    def price(self) -> Fraction:
+        """Current price in fen per unit (see :func:`sim.rules.price` for the empty book)."""
+        return self._price
+
+    def _reprice(self) -> None:
+        self._price = rules.price(self.pool, self.points, self._price)
+
+    def member(self, key: Hashable) -> Member:
+        found = self.members.get(key)
+        if found is None:
+            raise Refused(f"member {key} has never bought")
+        return found
+
+    # -- events -------------------------------------------------------------------------
+
+    def buy(self, key: Hashable, amount: int) -> list[Applied]:
+        """An order of ``amount`` fen: split it, mint points at the price before it, then
+        apply any forced exits it sets off."""
+        if amount <= 0:
+            raise Refused(f"an order must be of more than 0 yuan, got {fen_to_yuan(amount)}")
+        mech = self.mechanics
+        parts = rules.split_order(amount, mech.split)
+        price_before = self._price
+        granted = rules.mint(parts[POOL], price_before, mech.mint_ratio, mech.max_points_per_order)
+        self.ledger.receive(amount, parts)
+        self.points += granted
+        self._reprice()
+
+        member = self.members.get(key)
+        if member is None:
+            member = self.members[key] = Member(key, member_order(key))
+        if member.entries == 0 or member.status == EXITED:
+            self._enter(member)
+        member.status = ACTIVE
+        member.spent += amount
+        member.spent_entry += amount
+        member.held += granted
+        member.obtained += granted
+        member.obtained_entry += granted
+        member.grant_value_entry += rules.grant_value(granted, price_before)
+        self._track_cap(member)
+        out = [Applied("buy", key, amount, granted, 0, self.pool, self.points, self._price)]
+        self._force_exits(out)
+        return out
+
+    def sell(self, key: Hashable, units: int | None = None) -> list[Applied]:
+        """A sale of ``units`` points (None: all held) at the current price, paying
+        ``sell_payout`` of their value into the member's cash balance."""
+        member = self.member(key)
+        if units is None:
+            units = member.held
+            if units == 0:
+                raise Refused(f"member {key} holds no points to sell")
+        unit = self.mechanics.unit
+        if units <= 0:
+            raise Refused(
+                f"a sale must be of more than 0 points, got {units_to_points(units, unit)}"
+            )
+        if units > member.held:
+            raise Refused(
+                f"member {key} sells {units_to_points(units, unit):g} points "
+                f"but holds {units_to_points(member.held, unit):g}"
+            )
+        if member.spent < self.mechanics.min_spend_to_sell:
+            raise Refused(
+                f"member {key} has spent {fen_to_yuan(member.spent):.2f} yuan, below the "
+                f"{fen_to_yuan(self.mechanics.min_spend_to_sell):.2f} yuan required before any sale"
+            )
+        cash = self._sell(member, units)
+        member.sales += 1
+        member.status = ACTIVE if member.held else SOLD_OUT
+        self._track_cap(member)
+        out = [Applied("sell", key, units, -units, cash, self.pool, self.points, self._price)]
+        self._force_exits(out)
+        return out
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _enter(self, member: Member) -> None:
+        """Start a new entry (first order, or 复投 after a forced exit)."""
+        member.entries += 1
+        member.spent_entry = member.cash_entry = member.obtained_entry = 0
+        member.grant_value_entry = 0
+
+    def _sell(self, member: Member, units: int) -> int:
+        cash = rules.sale_payout(units, self._price, self.mechanics.sell_payout)
+        self.ledger.transfer(POOL, MEMBER_CASH, cash)
+        self.points -= units
+        member.held -= units
+        member.cash += cash
+        member.cash_entry += cash
+        self._reprice()
+        return cash
+
+    def _track_cap(self, member: Member) -> None:
+        """(Re)file the member's trigger price; older heap entries go stale by version."""
+        member.version += 1
+        multiple = self.mechanics.exit_multiple
+        if multiple is None or member.held == 0 or member.status == EXITED:
+            return
+        mech = self.mechanics
+        measure = member.held if mech.exit_points == "held" else member.obtained_entry
+        reference = member.spent_entry if mech.exit_against == "spend" else member.grant_value_entry
+        cash = member.cash_entry if mech.exit_counts_cash else 0
+        trigger = rules.exit_trigger(measure, reference, cash, multiple)
+        if trigger is not None:
+            heapq.heappush(self._caps, (trigger, member.tie, member.version, member.key))
+
+    def _force_exits(self, out: list[Applied]) -> None:
+        caps = self._caps
+        while caps:
+            trigger, _, version, key = caps[0]
+            member = self.members[key]
+            if version != member.version:
+                heapq.heappop(caps)
+                continue
+            if trigger > self._price:
+                return
+            heapq.heappop(caps)
+            units = member.held
+            cash = self._sell(member, units)
+            member.forced_exits += 1
+            member.status = EXITED
+            member.version += 1
+            out.append(
+                Applied(
+                    "forced_exit", key, units, -units, cash, self.pool, self.points, self._price
+                )
+            )

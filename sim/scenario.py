@@ -1,0 +1,316 @@
+"""Scenario files -> frozen, validated values, checked once at the edge of the program.
+
+A scenario is what an analyst writes to describe one variant of the scheme (the seeds' order
+splits, exit multiples and levers). It is read with :func:`sim.yamlfile.load_yaml` and checked
+here by small pydantic models, one per YAML section, so later sections (agents, inflow,
+stress, sweeps) are new fields holding new sub-models, not a rewrite.
+
+Numbers keep the exact decimal the user wrote (``Decimal``); :meth:`Scenario.mechanics`
+turns them into the exact units the book uses (fen, point units, fractions). Strings and
+booleans where a number belongs are refused rather than coerced, since ``"0.3"`` or ``yes``
+there is almost always a mistake.
+
+Every failure becomes one :class:`~sim.errors.InputError` naming the file, the line of the
+offending key, the dotted key path and what was expected; pydantic's own text never reaches
+the user.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+from sim.errors import InputError, did_you_mean
+from sim.mechanics import (
+    EXIT_AGAINST,
+    EXIT_POINTS,
+    MEMBER_CASH,
+    POOL,
+    ExitAgainst,
+    ExitPoints,
+    Mechanics,
+)
+from sim.units import points_to_units, to_decimal, yuan_to_fen
+from sim.yamlfile import Lines, load_yaml
+
+
+class Problem(ValueError):
+    """A validation failure about ``key`` below the value being checked (e.g. one split line)."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def show(value: object) -> str:
+    """A value as the user wrote it in YAML, for messages."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return repr(value)
+
+
+def as_number(value: object) -> Decimal:
+    """An exact number; strings, booleans and null are refused, not coerced."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise Problem(f"expected a number, got {show(value)}")
+    return to_decimal(value, "a finite number")
+
+
+def as_ratio(value: object) -> Decimal:
+    result = as_number(value)
+    if not 0 <= result <= 1:
+        raise Problem(f"expected a ratio in [0, 1], got {show(result)}")
+    return result
+
+
+def as_positive(value: object) -> Decimal:
+    result = as_number(value)
+    if result <= 0:
+        raise Problem(f"expected a number > 0, got {show(result)}")
+    return result
+
+
+def as_positive_or_null(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    result = as_number(value)
+    if result <= 0:
+        raise Problem(f"expected a number > 0 (or null for none), got {show(result)}")
+    return result
+
+
+def as_yuan(value: object) -> Decimal:
+    """An amount in yuan: >= 0 and whole fen."""
+    result = as_number(value)
+    yuan_to_fen(result)
+    return result
+
+
+def as_points_or_null(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    result = as_number(value)
+    if result < 0:
+        raise Problem(f"expected a number of points >= 0 (or null for none), got {show(result)}")
+    return result
+
+
+def as_decimals(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 12:
+        raise Problem(f"expected a whole number from 0 to 12, got {show(value)}")
+    return value
+
+
+def as_flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise Problem(f"expected true or false, got {show(value)}")
+    return value
+
+
+def one_of(*choices: str) -> PlainValidator:
+    def check(value: object) -> str:
+        if value not in choices:
+            raise Problem(f"expected one of: {', '.join(choices)}; got {show(value)}")
+        return str(value)
+
+    return PlainValidator(check)
+
+
+def as_text(value: object) -> str:
+    if not isinstance(value, str):
+        raise Problem(f"expected text, got {show(value)}")
+    return value
+
+
+def as_name(value: object) -> str:
+    if not as_text(value).strip():
+        raise Problem("expected a non-empty name")
+    return str(value)
+
+
+Ratio = Annotated[Decimal, PlainValidator(as_ratio)]
+Positive = Annotated[Decimal, PlainValidator(as_positive)]
+Yuan = Annotated[Decimal, PlainValidator(as_yuan)]
+Text = Annotated[str, PlainValidator(as_text)]
+_LINE_NAME = re.compile(r"\w+")
+
+
+class Section(BaseModel):
+    """Base of every scenario model: immutable, and unknown keys are errors, not ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OrderSection(Section):
+    """One purchase: its amount and how the price is split into named lines (SPEC §1)."""
+
+    amount: Yuan = Decimal(1000)
+    split: tuple[tuple[str, Decimal], ...]  # YAML order; a tuple keeps the model hashable
+
+    @field_validator("split", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> tuple[tuple[str, Decimal], ...]:
+        if not isinstance(value, dict):
+            raise Problem(f"expected a mapping of line names to shares, got {show(value)}")
+        lines = []
+        for line, share in value.items():
+            if not isinstance(line, str) or not _LINE_NAME.fullmatch(line):
+                raise Problem("line names are letters, digits and _", key=str(line))
+            if line == MEMBER_CASH:
+                raise Problem(f"'{line}' is a reserved account name, not a split line", key=line)
+            try:
+                lines.append((line, as_ratio(share)))
+            except ValueError as problem:
+                raise Problem(str(problem), key=line) from None
+        if POOL not in value:
+            raise Problem(f"split needs a '{POOL}' line (the share paid into the profit pool)")
+        total = sum((share for _, share in lines), Decimal(0))
+        if total != 1:
+            raise Problem(f"split shares must sum to 1, they sum to {show(total)}")
+        return tuple(lines)
+
+    @field_serializer("split")
+    def _dump_split(self, split: tuple[tuple[str, Decimal], ...]) -> dict[str, Decimal]:
+        return dict(split)
+
+
+class PointsSection(Section):
+    """Minting, selling and the forced exit (SPEC §2-4), and the seeds' levers (§3)."""
+
+    start_price: Positive = Decimal("1.0")
+    mint_ratio: Ratio = Decimal("0.70")
+    sell_payout: Ratio = Decimal("0.80")
+    exit_multiple: Annotated[Decimal | None, PlainValidator(as_positive_or_null)] = None
+    exit_points: Annotated[ExitPoints, one_of(*EXIT_POINTS)] = "held"
+    exit_against: Annotated[ExitAgainst, one_of(*EXIT_AGAINST)] = "spend"
+    exit_counts_cash: Annotated[bool, PlainValidator(as_flag)] = False
+    decimals: Annotated[int, PlainValidator(as_decimals)] = 6
+    max_points_per_order: Annotated[Decimal | None, PlainValidator(as_points_or_null)] = None
+    min_spend_to_sell: Yuan = Decimal(0)
+
+    @model_validator(mode="after")
+    def _cap_fits_decimals(self) -> PointsSection:
+        if self.max_points_per_order is not None:
+            try:
+                points_to_units(self.max_points_per_order, 10**self.decimals)
+            except ValueError as problem:
+                raise Problem(str(problem), key="max_points_per_order") from None
+        return self
+
+
+class Scenario(Section):
+    """One variant of the scheme; ``mechanics()`` is what the book runs."""
+
+    name: Annotated[str, PlainValidator(as_name)]
+    description: Text = ""
+    order: OrderSection
+    points: PointsSection = Field(default_factory=PointsSection)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_sections(cls, data: Any) -> Any:
+        """An optional section left empty (``points:`` with every line commented) means defaults."""
+        if isinstance(data, dict):
+            optional = [key for key, field in cls.model_fields.items() if not field.is_required()]
+            data = {k: v for k, v in data.items() if not (k in optional and v is None)}
+        return data
+
+    @classmethod
+    def from_dict(
+        cls, data: object, *, source: str | Path | None = None, lines: Lines | None = None
+    ) -> Scenario:
+        """Validate parsed YAML (or a hand-built dict); ``source``/``lines`` locate errors."""
+        try:
+            scenario = cls.model_validate(data)
+        except ValidationError as error:
+            raise _input_error(error, source, lines or {}) from None
+        try:
+            scenario.mechanics()
+        except ValueError as error:  # a rule Mechanics checks that the models missed
+            raise InputError(str(error), file=source, line=(lines or {}).get(())) from None
+        return scenario
+
+    def mechanics(self) -> Mechanics:
+        """The exact parameters for the book: fen, point units and fractions."""
+        order, points = self.order, self.points
+        cap = points.max_points_per_order
+        return Mechanics(
+            split=tuple((line, Fraction(share)) for line, share in order.split),
+            order_amount=yuan_to_fen(order.amount),
+            start_price=Fraction(points.start_price),
+            mint_ratio=Fraction(points.mint_ratio),
+            sell_payout=Fraction(points.sell_payout),
+            exit_multiple=None if points.exit_multiple is None else Fraction(points.exit_multiple),
+            exit_points=points.exit_points,
+            exit_against=points.exit_against,
+            exit_counts_cash=points.exit_counts_cash,
+            decimals=points.decimals,
+            max_points_per_order=None if cap is None else points_to_units(cap, 10**points.decimals),
+            min_spend_to_sell=yuan_to_fen(points.min_spend_to_sell),
+        )
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; any problem is one located :class:`InputError`."""
+    data, lines = load_yaml(path)
+    return Scenario.from_dict(data, source=path, lines=lines)
+
+
+def _input_error(error: ValidationError, source: str | Path | None, lines: Lines) -> InputError:
+    """The first of pydantic's errors as one located line; a misspelt key is reported first."""
+    errors = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
+    loc = tuple(first["loc"])
+    cause = first.get("ctx", {}).get("error")
+    if first["type"] == "missing":
+        message, loc = f"missing required key '{loc[-1]}'", loc[:-1]
+    elif first["type"] == "extra_forbidden":
+        message = f"unknown key '{loc[-1]}'" + did_you_mean(str(loc[-1]), _keys_at(loc[:-1]))
+    elif isinstance(cause, ValueError):
+        message = str(cause)
+        if getattr(cause, "key", None) is not None:
+            loc = (*loc, cause.key)
+    elif first["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        message = f"expected a mapping of keys, got {show(first['input'])}"
+    else:
+        message = first["msg"]
+    if len(errors) > 1:
+        more = len(errors) - 1
+        message += f" (and {more} more problem{'s' if more > 1 else ''})"
+    line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
+    key = ".".join(str(part) for part in loc) or None
+    return InputError(message, file=source, line=line, key=key)
+
+
+def _keys_at(loc: tuple[Any, ...]) -> list[str]:
+    """The valid keys of the section at ``loc``, for "did you mean" suggestions."""
+    model: type[BaseModel] = Scenario
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        annotation = None if field is None else field.annotation
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)

@@ -1,0 +1,75 @@
+"""Exact units: money in integer fen, points in integer units of ``10**-decimals`` points.
+
+A platform books money to the fen and points to a fixed number of decimals, so the
+simulator does too: every balance is an integer, the ledger balances exactly and the
+price ``pool / points`` is an exact fraction. Values are converted to yuan and points
+(floats) only for output. Input numbers are read from their decimal text, never through
+a binary float, so ``0.3`` is exactly 3/10.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+FEN_PER_YUAN = 100
+
+
+def to_decimal(value: object, what: str) -> Decimal:
+    """Read a number from YAML or CSV text exactly; bools and non-numbers are refused."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"expected {what}, got {value!r}")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"expected {what}, got {value!r}") from None
+    else:
+        raise ValueError(f"expected {what}, got {type(value).__name__} {value!r}")
+    if not number.is_finite():
+        raise ValueError(f"expected {what}, got {value!r}")
+    return number
+
+
+def yuan_to_fen(value: object, what: str = "an amount in yuan") -> int:
+    """Yuan (at most 2 decimals) to integer fen; negative amounts are refused."""
+    number = to_decimal(value, what)
+    if number < 0:
+        raise ValueError(f"expected {what} >= 0, got {value}")
+    fen = number * FEN_PER_YUAN
+    if fen != fen.to_integral_value():
+        raise ValueError(f"expected {what} with at most 2 decimals (whole fen), got {value}")
+    return int(fen)
+
+
+def fen_to_yuan(fen: int | Fraction) -> float:
+    """Fen to yuan for output."""
+    return float(Fraction(fen) / FEN_PER_YUAN)
+
+
+def points_to_units(value: object, unit: int, what: str = "a number of points") -> int:
+    """Points to integer units (``unit`` units per point); refuses finer than one unit."""
+    number = to_decimal(value, what)
+    if number < 0:
+        raise ValueError(f"expected {what} >= 0, got {value}")
+    units = number * unit
+    if units != units.to_integral_value():
+        decimals = len(str(unit)) - 1
+        raise ValueError(f"expected {what} with at most {decimals} decimals, got {value}")
+    return int(units)
+
+
+def units_to_points(units: int | Fraction, unit: int) -> float:
+    """Integer point units to points, for output."""
+    return float(Fraction(units) / unit)
+
+
+def price_to_yuan(price: Fraction, unit: int) -> float:
+    """An exact price in fen per unit to yuan per point, for output."""
+    return float(price * unit / FEN_PER_YUAN)
