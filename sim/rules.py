@@ -12,7 +12,8 @@ tested against them.
 from __future__ import annotations
 
 from fractions import Fraction
-from math import floor
+from functools import lru_cache
+from math import lcm
 
 Split = tuple[tuple[str, Fraction], ...]
 
@@ -24,14 +25,23 @@ def split_order(amount: int, split: Split) -> dict[str, int]:
     the largest remainders (earlier lines first on ties) — the largest-remainder method, so
     no fen is created or lost.
     """
-    exact = [(name, share * amount) for name, share in split]
-    parts = {name: floor(value) for name, value in exact}
-    leftover = amount - sum(parts.values())
+    names, numerators, denominator = _common_denominator(split)
+    exact = [n * amount for n in numerators]  # each line's share, in fen x denominator
+    parts = [e // denominator for e in exact]
+    leftover = amount - sum(parts)
     if leftover:
-        order = sorted(range(len(exact)), key=lambda i: (-(exact[i][1] - parts[exact[i][0]]), i))
+        order = sorted(range(len(parts)), key=lambda i: (-(exact[i] % denominator), i))
         for i in order[:leftover]:
-            parts[exact[i][0]] += 1
-    return parts
+            parts[i] += 1
+    return dict(zip(names, parts, strict=True))
+
+
+@lru_cache(maxsize=64)
+def _common_denominator(split: Split) -> tuple[tuple[str, ...], tuple[int, ...], int]:
+    """The shares as integers over one denominator (cached: a scenario has one split)."""
+    denominator = lcm(*(share.denominator for _, share in split))
+    numerators = tuple(share.numerator * (denominator // share.denominator) for _, share in split)
+    return tuple(name for name, _ in split), numerators, denominator
 
 
 def price(pool: int, points: int, empty_price: Fraction) -> Fraction:
@@ -49,7 +59,9 @@ def mint(contribution: int, price_before: Fraction, mint_ratio: Fraction, cap: i
     order, rounded down to a unit, and at most ``cap`` units (the per-order cap lever)."""
     if price_before <= 0:
         raise ValueError("cannot mint points at a price of zero or less")
-    granted = floor(mint_ratio * contribution / price_before)
+    granted = (mint_ratio.numerator * contribution * price_before.denominator) // (
+        mint_ratio.denominator * price_before.numerator
+    )
     if cap is not None:
         granted = min(granted, cap)
     return granted
@@ -63,13 +75,15 @@ def value(units: int, at_price: Fraction) -> Fraction:
 def grant_value(units: int, at_price: Fraction) -> int:
     """The value of points when granted, booked to the fen (rounded down): the reference of
     the ``grant_value`` forced-exit basis ("2x the points' value at grant")."""
-    return floor(units * at_price)
+    return units * at_price.numerator // at_price.denominator
 
 
 def sale_payout(units: int, at_price: Fraction, payout_ratio: Fraction) -> int:
     """Cash paid for selling ``units`` points: ``payout_ratio`` of their value, rounded down to
     the fen. The rest of the value stays in the pool."""
-    return floor(payout_ratio * units * at_price)
+    return (payout_ratio.numerator * units * at_price.numerator) // (
+        payout_ratio.denominator * at_price.denominator
+    )
 
 
 def exit_trigger(

@@ -49,8 +49,10 @@ def yuan_to_fen(value: object, what: str = "an amount in yuan") -> int:
 
 
 def fen_to_yuan(fen: int | Fraction) -> float:
-    """Fen to yuan for output."""
-    return float(Fraction(fen) / FEN_PER_YUAN)
+    """Fen to yuan for output (correctly rounded: int / int is exact then rounded once)."""
+    if isinstance(fen, int):
+        return fen / FEN_PER_YUAN
+    return float(fen / FEN_PER_YUAN)
 
 
 def points_to_units(value: object, unit: int, what: str = "a number of points") -> int:
@@ -67,9 +69,11 @@ def points_to_units(value: object, unit: int, what: str = "a number of points") 
 
 def units_to_points(units: int | Fraction, unit: int) -> float:
     """Integer point units to points, for output."""
+    if isinstance(units, int):
+        return units / unit
     return float(Fraction(units) / unit)
 
 
 def price_to_yuan(price: Fraction, unit: int) -> float:
     """An exact price in fen per unit to yuan per point, for output."""
-    return float(price * unit / FEN_PER_YUAN)
+    return (price.numerator * unit) / (price.denominator * FEN_PER_YUAN)
