@@ -6,8 +6,15 @@ reached exit lowest trigger price first (ties by member id); each exit raises th
 the check repeats until nobody crosses. Caps are kept in a heap keyed by trigger price, so
 an event costs O(log members) rather than a scan of every holder.
 
-Money lives in the :class:`~sim.ledger.Ledger` (the pool *is* the ledger's pool account);
-the book keeps the points and each member's subsidiary record.
+Money lives in the :class:`~sim.ledger.Ledger`; the book keeps the points and each member's
+subsidiary record. The *posted* pool — what the platform shows, and divides by the points to
+get the price — is the cash in the ledger's pool account, plus what a custody shortfall took
+while still being posted, minus payouts booked but never paid for lack of cash. Without
+stress levers the posted pool is exactly the cash in the pool.
+
+Besides orders and sales the book applies the stress levers' money movements (subsidies into
+the pool, the operator's diversion, a custody shortfall, legacy points minted without money)
+and moves members' cash: referral bonuses in, withdrawals out.
 """
 
 from __future__ import annotations
@@ -16,11 +23,19 @@ import heapq
 from collections.abc import Hashable
 from dataclasses import dataclass
 from fractions import Fraction
+from math import floor
 from typing import NamedTuple
 
 from sim import rules
 from sim.ledger import Ledger
-from sim.mechanics import MEMBER_CASH, POOL, Mechanics
+from sim.mechanics import (
+    CUSTODY_SHORTFALL,
+    MEMBER_CASH,
+    OPERATOR_DIVERTED,
+    POOL,
+    WITHDRAWN,
+    Mechanics,
+)
 from sim.units import fen_to_yuan, units_to_points
 
 ACTIVE, SOLD_OUT, EXITED = "active", "sold_out", "exited"
@@ -64,7 +79,15 @@ class Member:
     entries: int = 0
     sales: int = 0
     forced_exits: int = 0
+    bonus: int = 0
+    withdrawn: int = 0
+    unpaid: int = 0
     version: int = 0
+
+    @property
+    def balance(self) -> int:
+        """The member's cash (零钱) balance: payouts and bonuses not yet withdrawn."""
+        return self.cash + self.bonus - self.withdrawn
 
 
 def member_order(key: Hashable) -> tuple:
@@ -86,11 +109,28 @@ class Book:
         self.ledger.open(MEMBER_CASH, "members")
         self.points = 0
         self.members: dict[Hashable, Member] = {}
+        self.custody_shortfall = Fraction(0)
+        self.unpaid = 0
+        self.holders = 0  # members holding points
         self._price = mechanics.start_price_per_unit
         self._caps: list[tuple[Fraction, tuple, int, Hashable]] = []
 
+    def open_stress_accounts(self) -> None:
+        """Open the accounts the stress levers use, so every run reports the same columns."""
+        self.ledger.open(WITHDRAWN, "out")
+        self.ledger.open(OPERATOR_DIVERTED, "operator")
+        self.ledger.open(CUSTODY_SHORTFALL, "missing")
+
     @property
     def pool(self) -> int:
+        """The posted pool (fen): the price's numerator, what the platform shows."""
+        accounts = self.ledger.accounts
+        missing = accounts[CUSTODY_SHORTFALL].balance if CUSTODY_SHORTFALL in accounts else 0
+        return accounts[POOL].balance + missing - self.unpaid
+
+    @property
+    def pool_cash(self) -> int:
+        """The cash really in the pool (fen)."""
         return self.ledger.balance(POOL)
 
     @property
@@ -115,22 +155,18 @@ class Book:
         if amount <= 0:
             raise Refused(f"an order must be of more than 0 yuan, got {fen_to_yuan(amount)}")
         mech = self.mechanics
-        parts = rules.split_order(amount, mech.split)
-        price_before = self._price
+        parts = rules.split_order(amount, mech.split_table)
+        price_before = self._mint_price()
         granted = rules.mint(parts[POOL], price_before, mech.mint_ratio, mech.max_points_per_order)
         self.ledger.receive(amount, parts)
+        self._skim(parts[POOL])
         self.points += granted
         self._reprice()
 
-        member = self.members.get(key)
-        if member is None:
-            member = self.members[key] = Member(key, member_order(key))
-        if member.entries == 0 or member.status == EXITED:
-            self._enter(member)
-        member.status = ACTIVE
+        member = self._member_for_order(key)
         member.spent += amount
         member.spent_entry += amount
-        member.held += granted
+        self._add_points(member, granted)
         member.obtained += granted
         member.obtained_entry += granted
         member.grant_value_entry += rules.grant_value(granted, price_before)
@@ -170,7 +206,89 @@ class Book:
         self._force_exits(out)
         return out
 
+    def subsidize(self, amount: int, source: str = "financing") -> list[Applied]:
+        """Money paid straight into the pool (a financing round's consumption subsidy): no
+        points are minted, so the price jumps; forced exits follow."""
+        self.ledger.receive(amount, {POOL: amount}, source)
+        self._skim(amount)
+        self._reprice()
+        out: list[Applied] = []
+        self._force_exits(out)
+        return out
+
+    def divert(self, amount: int) -> int:
+        """The operator takes up to ``amount`` fen of the pool's cash; the price falls."""
+        taken = min(amount, self.pool_cash)
+        self.ledger.open(OPERATOR_DIVERTED, "operator")
+        self.ledger.transfer(POOL, OPERATOR_DIVERTED, taken)
+        self._reprice()
+        return taken
+
+    def grant(self, key: Hashable, value: int) -> list[Applied]:
+        """Points worth ``value`` fen at the current price, minted to a member without money
+        (legacy claims turned into points): the price falls. The claim counts as the member's
+        spend since entry for the forced-exit test, not as money spent."""
+        at_price = self._mint_price()
+        units = rules.mint(value, at_price, Fraction(1), None)
+        member = self._member_for_order(key)
+        member.spent_entry += value
+        self._add_points(member, units)
+        member.obtained += units
+        member.obtained_entry += units
+        member.grant_value_entry += rules.grant_value(units, at_price)
+        self.points += units
+        self._reprice()
+        self._track_cap(member)
+        out = [Applied("grant", key, value, units, 0, self.pool, self.points, self._price)]
+        self._force_exits(out)
+        return out
+
+    def pay_bonus(self, key: Hashable, amount: int, line: str) -> None:
+        """A referral bonus of ``amount`` fen from an order split line to a member's cash."""
+        self.ledger.transfer(line, MEMBER_CASH, amount)
+        member = self.members.get(key)
+        if member is None:  # a sponsor who has not bought (yet)
+            member = self.members[key] = Member(key, member_order(key), status=SOLD_OUT)
+        member.bonus += amount
+
+    def withdraw(self, key: Hashable, amount: int) -> None:
+        """Pay ``amount`` fen of a member's cash balance out of the platform."""
+        member = self.members[key]
+        if amount > member.balance:
+            raise Refused(f"member {key} withdraws {amount} fen but has {member.balance}")
+        self.ledger.transfer(MEMBER_CASH, WITHDRAWN, amount)
+        member.withdrawn += amount
+
     # -- internals ----------------------------------------------------------------------
+
+    def _member_for_order(self, key: Hashable) -> Member:
+        """The member placing an order (created on first use; re-entered after an exit)."""
+        member = self.members.get(key)
+        if member is None:
+            member = self.members[key] = Member(key, member_order(key))
+        if member.entries == 0 or member.status == EXITED:
+            self._enter(member)
+        member.status = ACTIVE
+        return member
+
+    def _mint_price(self) -> Fraction:
+        """The price new points are minted at: the current price, or the start price when the
+        pool is empty while points are outstanding (price 0: possible only under stress, e.g.
+        the operator took the whole pool) — the platform then restarts its price."""
+        return self._price if self._price > 0 else self.mechanics.start_price_per_unit
+
+    def _add_points(self, member: Member, units: int) -> None:
+        if member.held == 0 and units > 0:
+            self.holders += 1
+        member.held += units
+
+    def _skim(self, inflow: int) -> None:
+        """A custody shortfall: this share of a pool inflow is never really held, though the
+        platform still posts it."""
+        if self.custody_shortfall:
+            missing = floor(self.custody_shortfall * inflow)
+            self.ledger.open(CUSTODY_SHORTFALL, "missing")
+            self.ledger.transfer(POOL, CUSTODY_SHORTFALL, missing)
 
     def _enter(self, member: Member) -> None:
         """Start a new entry (first order, or 复投 after a forced exit)."""
@@ -179,10 +297,18 @@ class Book:
         member.grant_value_entry = 0
 
     def _sell(self, member: Member, units: int) -> int:
-        cash = rules.sale_payout(units, self._price, self.mechanics.sell_payout)
+        """Sell at the current price; pay what the pool's cash covers. A payout the cash cannot
+        cover (only under a custody shortfall) is booked as unpaid: the posted pool still
+        drops by the whole payout."""
+        due = rules.sale_payout(units, self._price, self.mechanics.sell_payout)
+        cash = min(due, self.pool_cash)
         self.ledger.transfer(POOL, MEMBER_CASH, cash)
+        self.unpaid += due - cash
+        member.unpaid += due - cash
         self.points -= units
         member.held -= units
+        if member.held == 0 and units > 0:
+            self.holders -= 1
         member.cash += cash
         member.cash_entry += cash
         self._reprice()

@@ -49,6 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     replay.set_defaults(handler=_replay)
 
+    run = commands.add_parser(
+        "run",
+        help="run the agent model on a scenario",
+        description="Simulate a population of members on the scenario's platform, one day per "
+        "step, and write timeseries.parquet, members.parquet and summary.json.",
+    )
+    run.add_argument("scenario", type=Path, help="scenario YAML")
+    run.add_argument("--seed", type=_non_negative, help="seed (default: the scenario's run.seed)")
+    run.add_argument("--days", type=_positive, help="horizon (default: the scenario's run.days)")
+    run.add_argument("--out", type=Path, help="output folder (default: out/NAME/seed-N)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    run.set_defaults(handler=_run)
+
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", type=Path, nargs="+", help="scenario YAML files")
     validate.set_defaults(handler=_validate)
@@ -68,6 +81,33 @@ def _replay(args: argparse.Namespace) -> int:
         title = f"Replayed {args.events} under scenario '{scenario.name}'"
         print(describe(book, summary, title))
         print(f"  wrote    {args.out}/: " + ", ".join(summary.files))
+    return 0
+
+
+def _non_negative(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got '{text}'")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    value = _non_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("expected a whole number >= 1, got 0")
+    return value
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sim.run import describe, run_to_files
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    seed = scenario.run.seed if args.seed is None else args.seed
+    out = args.out or Path("out") / scenario.name / f"seed-{seed}"
+    result = run_to_files(scenario, out, seed, args.days, progress=not args.quiet)
+    if not args.quiet:
+        print(describe(result))
+        print(f"  wrote    {out}/: " + ", ".join(result.files))
     return 0
 
 

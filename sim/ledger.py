@@ -1,9 +1,10 @@
 """Double-entry money ledger: every fen that enters sits in exactly one named account.
 
 Money enters only through :meth:`Ledger.receive` (a member pays for an order, split over
-accounts) and moves only through :meth:`Ledger.transfer` (from one account to another), so
-the sum of all balances always equals the money that entered. :meth:`Ledger.check` proves it,
-exactly, in integer fen; tests call it after every event.
+accounts; an investor pays a subsidy into the pool) and moves only through
+:meth:`Ledger.transfer` (from one account to another), so the sum of all balances always
+equals the money that entered. :meth:`Ledger.check` proves it, exactly, in integer fen;
+tests call it after every event.
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ class Account:
 
 class Ledger:
     """Accounts in fen. ``kind`` groups them: ``split`` (lines of an order), ``pool``,
-    ``members`` (cash owed to members, their 零钱 balances)."""
+    ``members`` (cash owed to members, their 零钱 balances), ``out`` (paid out of the platform),
+    ``operator`` (taken by the operator), ``missing`` (never really held).
+    ``entered_by`` counts the money that entered by source (``orders``, ``financing``)."""
 
     def __init__(self) -> None:
         self.accounts: dict[str, Account] = {}
         self.entered = 0
+        self.entered_by: dict[str, int] = {}
 
     def open(self, name: str, kind: str) -> Account:
         """Open an account (idempotent for the same kind)."""
@@ -45,7 +49,7 @@ class Ledger:
     def balance(self, name: str) -> int:
         return self.accounts[name].balance
 
-    def receive(self, amount: int, parts: Mapping[str, int]) -> None:
+    def receive(self, amount: int, parts: Mapping[str, int], source: str = "orders") -> None:
         """Money from outside: ``amount`` fen paid in, credited to ``parts`` (which sum to it)."""
         if amount < 0 or any(v < 0 for v in parts.values()):
             raise LedgerError(f"negative receipt {amount} {dict(parts)}")
@@ -56,6 +60,7 @@ class Ledger:
             account.balance += part
             account.total_in += part
         self.entered += amount
+        self.entered_by[source] = self.entered_by.get(source, 0) + amount
 
     def transfer(self, source: str, target: str, amount: int) -> None:
         """Move ``amount`` fen from one account to another; no account may go negative."""

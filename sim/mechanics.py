@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
 
+from sim.rules import SplitTable, split_table
+
 ExitPoints = Literal["held", "obtained"]
 ExitAgainst = Literal["spend", "grant_value"]
 
@@ -18,7 +20,10 @@ EXIT_AGAINST: tuple[str, ...] = ("spend", "grant_value")
 
 POOL = "pool"
 MEMBER_CASH = "member_cash"
-RESERVED_ACCOUNTS = (MEMBER_CASH,)
+WITHDRAWN = "withdrawn"
+OPERATOR_DIVERTED = "operator_diverted"
+CUSTODY_SHORTFALL = "custody_shortfall"
+RESERVED_ACCOUNTS = (MEMBER_CASH, WITHDRAWN, OPERATOR_DIVERTED, CUSTODY_SHORTFALL)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class Mechanics:
     max_points_per_order: int | None = None
     min_spend_to_sell: int = 0
     unit: int = field(init=False)
+    split_table: SplitTable = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", 10**self.decimals)
@@ -86,6 +92,7 @@ class Mechanics:
             raise ValueError("max_points_per_order must be >= 0 or null")
         if self.min_spend_to_sell < 0:
             raise ValueError("min_spend_to_sell must be >= 0")
+        object.__setattr__(self, "split_table", split_table(self.split))
 
     @property
     def pool_share(self) -> Fraction:

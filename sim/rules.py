@@ -12,20 +12,34 @@ tested against them.
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import lru_cache
 from math import lcm
+from typing import NamedTuple
 
 Split = tuple[tuple[str, Fraction], ...]
 
 
-def split_order(amount: int, split: Split) -> dict[str, int]:
+class SplitTable(NamedTuple):
+    """A split as integer numerators over one common denominator, computed once per scenario."""
+
+    names: tuple[str, ...]
+    numerators: tuple[int, ...]
+    denominator: int
+
+
+def split_table(split: Split) -> SplitTable:
+    denominator = lcm(*(share.denominator for _, share in split))
+    numerators = tuple(share.numerator * (denominator // share.denominator) for _, share in split)
+    return SplitTable(tuple(name for name, _ in split), numerators, denominator)
+
+
+def split_order(amount: int, split: Split | SplitTable) -> dict[str, int]:
     """Divide an order of ``amount`` fen into its named lines, to the fen, summing to ``amount``.
 
     Each line gets its share rounded down; the fen left over go one each to the lines with
     the largest remainders (earlier lines first on ties) — the largest-remainder method, so
     no fen is created or lost.
     """
-    names, numerators, denominator = _common_denominator(split)
+    names, numerators, denominator = split if isinstance(split, SplitTable) else split_table(split)
     exact = [n * amount for n in numerators]  # each line's share, in fen x denominator
     parts = [e // denominator for e in exact]
     leftover = amount - sum(parts)
@@ -34,14 +48,6 @@ def split_order(amount: int, split: Split) -> dict[str, int]:
         for i in order[:leftover]:
             parts[i] += 1
     return dict(zip(names, parts, strict=True))
-
-
-@lru_cache(maxsize=64)
-def _common_denominator(split: Split) -> tuple[tuple[str, ...], tuple[int, ...], int]:
-    """The shares as integers over one denominator (cached: a scenario has one split)."""
-    denominator = lcm(*(share.denominator for _, share in split))
-    numerators = tuple(share.numerator * (denominator // share.denominator) for _, share in split)
-    return tuple(name for name, _ in split), numerators, denominator
 
 
 def price(pool: int, points: int, empty_price: Fraction) -> Fraction:
@@ -96,10 +102,10 @@ def exit_trigger(
     reach it (no points counted)."""
     if measure <= 0:
         return None
-    target = multiple * reference - cash
+    target = multiple.numerator * reference - multiple.denominator * cash  # x denominator
     if target <= 0:
         return Fraction(0)
-    return Fraction(target) / measure
+    return Fraction(target, multiple.denominator * measure)
 
 
 def cap_reached(

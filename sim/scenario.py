@@ -2,8 +2,11 @@
 
 A scenario is what an analyst writes to describe one variant of the scheme (the seeds' order
 splits, exit multiples and levers). It is read with :func:`sim.yamlfile.load_yaml` and checked
-here by small pydantic models, one per YAML section, so later sections (agents, inflow,
-stress, sweeps) are new fields holding new sub-models, not a rewrite.
+here by small pydantic models, one per YAML section, so later sections are new fields holding
+new sub-models, not a rewrite: the agent model's sections (``run``, ``inflow``,
+``population``, ``referral``, ``stress``) live in :mod:`sim.scenario_model`, the checkers and
+the ``Section`` base both use in :mod:`sim.checks`. :class:`Scenario` checks the rules that
+span sections.
 
 Numbers keep the exact decimal the user wrote (``Decimal``); :meth:`Scenario.mechanics`
 turns them into the exact units the book uses (fen, point units, fractions). Strings and
@@ -21,11 +24,10 @@ import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     PlainValidator,
     ValidationError,
@@ -34,6 +36,23 @@ from pydantic import (
     model_validator,
 )
 
+from sim.checks import (
+    Positive,
+    Problem,
+    Ratio,
+    Section,
+    Text,
+    Yuan,
+    as_flag,
+    as_number,
+    as_positive_or_null,
+    as_ratio,
+    as_text,
+    one_of,
+    show,
+)
+from sim.checks import as_positive as as_positive  # re-exported: the checkers' old home
+from sim.checks import as_yuan as as_yuan
 from sim.errors import InputError, did_you_mean
 from sim.mechanics import (
     EXIT_AGAINST,
@@ -44,68 +63,15 @@ from sim.mechanics import (
     ExitPoints,
     Mechanics,
 )
-from sim.units import points_to_units, to_decimal, yuan_to_fen
+from sim.scenario_model import (
+    InflowSection,
+    PopulationSection,
+    ReferralSection,
+    RunSection,
+    StressSection,
+)
+from sim.units import points_to_units, yuan_to_fen
 from sim.yamlfile import Lines, load_yaml
-
-
-class Problem(ValueError):
-    """A validation failure about ``key`` below the value being checked (e.g. one split line)."""
-
-    def __init__(self, message: str, key: str | None = None) -> None:
-        super().__init__(message)
-        self.key = key
-
-
-def show(value: object) -> str:
-    """A value as the user wrote it in YAML, for messages."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list | tuple):
-        return "a list"
-    return repr(value)
-
-
-def as_number(value: object) -> Decimal:
-    """An exact number; strings, booleans and null are refused, not coerced."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise Problem(f"expected a number, got {show(value)}")
-    return to_decimal(value, "a finite number")
-
-
-def as_ratio(value: object) -> Decimal:
-    result = as_number(value)
-    if not 0 <= result <= 1:
-        raise Problem(f"expected a ratio in [0, 1], got {show(result)}")
-    return result
-
-
-def as_positive(value: object) -> Decimal:
-    result = as_number(value)
-    if result <= 0:
-        raise Problem(f"expected a number > 0, got {show(result)}")
-    return result
-
-
-def as_positive_or_null(value: object) -> Decimal | None:
-    if value is None:
-        return None
-    result = as_number(value)
-    if result <= 0:
-        raise Problem(f"expected a number > 0 (or null for none), got {show(result)}")
-    return result
-
-
-def as_yuan(value: object) -> Decimal:
-    """An amount in yuan: >= 0 and whole fen."""
-    result = as_number(value)
-    yuan_to_fen(result)
-    return result
 
 
 def as_points_or_null(value: object) -> Decimal | None:
@@ -123,44 +89,13 @@ def as_decimals(value: object) -> int:
     return value
 
 
-def as_flag(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise Problem(f"expected true or false, got {show(value)}")
-    return value
-
-
-def one_of(*choices: str) -> PlainValidator:
-    def check(value: object) -> str:
-        if value not in choices:
-            raise Problem(f"expected one of: {', '.join(choices)}; got {show(value)}")
-        return str(value)
-
-    return PlainValidator(check)
-
-
-def as_text(value: object) -> str:
-    if not isinstance(value, str):
-        raise Problem(f"expected text, got {show(value)}")
-    return value
-
-
 def as_name(value: object) -> str:
     if not as_text(value).strip():
         raise Problem("expected a non-empty name")
     return str(value)
 
 
-Ratio = Annotated[Decimal, PlainValidator(as_ratio)]
-Positive = Annotated[Decimal, PlainValidator(as_positive)]
-Yuan = Annotated[Decimal, PlainValidator(as_yuan)]
-Text = Annotated[str, PlainValidator(as_text)]
 _LINE_NAME = re.compile(r"\w+")
-
-
-class Section(BaseModel):
-    """Base of every scenario model: immutable, and unknown keys are errors, not ignored."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class OrderSection(Section):
@@ -227,6 +162,12 @@ class Scenario(Section):
     description: Text = ""
     order: OrderSection
     points: PointsSection = Field(default_factory=PointsSection)
+    # the agent model's sections (sim.scenario_model)
+    run: RunSection = Field(default_factory=RunSection)
+    inflow: InflowSection = Field(default_factory=InflowSection)
+    population: PopulationSection = Field(default_factory=PopulationSection)
+    referral: ReferralSection = Field(default_factory=ReferralSection)
+    stress: StressSection = Field(default_factory=StressSection)
 
     @model_validator(mode="before")
     @classmethod
@@ -236,6 +177,41 @@ class Scenario(Section):
             optional = [key for key, field in cls.model_fields.items() if not field.is_required()]
             data = {k: v for k, v in data.items() if not (k in optional and v is None)}
         return data
+
+    @model_validator(mode="after")
+    def _across_sections(self) -> Scenario:
+        """Rules that tie one section to another."""
+        if self.inflow.kind == "referral" and dict(self.population.mix)["referrer"] == 0:
+            raise Problem(
+                "referral-driven inflow needs referrers: population.mix.referrer is 0",
+                key=("inflow", "kind"),
+            )
+        referral = self.referral
+        if referral.direct or referral.indirect:
+            lines = dict(self.order.split)
+            where = ("referral", "paid_from")
+            if referral.paid_from == POOL:
+                raise Problem(
+                    "referral rewards cannot be paid from the pool; name another line of "
+                    "order.split",
+                    key=where,
+                )
+            if referral.paid_from not in lines:
+                others = [line for line in lines if line != POOL]
+                message = f"'{referral.paid_from}' is not a line of order.split"
+                if not others:
+                    message += f"; it has no line but '{POOL}' to pay referral rewards from"
+                else:
+                    message += did_you_mean(referral.paid_from, others)
+                raise Problem(message, key=where)
+            total, share = referral.direct + referral.indirect, lines[referral.paid_from]
+            if total > share:
+                raise Problem(
+                    f"referral shares sum to {show(total)}, more than the "
+                    f"'{referral.paid_from}' line's share {show(share)} of each order",
+                    key=("referral",),
+                )
+        return self
 
     @classmethod
     def from_dict(
@@ -290,8 +266,9 @@ def _input_error(error: ValidationError, source: str | Path | None, lines: Lines
         message = f"unknown key '{loc[-1]}'" + did_you_mean(str(loc[-1]), _keys_at(loc[:-1]))
     elif isinstance(cause, ValueError):
         message = str(cause)
-        if getattr(cause, "key", None) is not None:
-            loc = (*loc, cause.key)
+        key = getattr(cause, "key", None)
+        if key is not None:
+            loc = (*loc, *key) if isinstance(key, tuple) else (*loc, key)
     elif first["type"] in ("model_type", "model_attributes_type", "dict_type"):
         message = f"expected a mapping of keys, got {show(first['input'])}"
     else:
@@ -308,9 +285,22 @@ def _keys_at(loc: tuple[Any, ...]) -> list[str]:
     """The valid keys of the section at ``loc``, for "did you mean" suggestions."""
     model: type[BaseModel] = Scenario
     for part in loc:
+        if isinstance(part, int):  # an item of a list of sections: same model
+            continue
         field = model.model_fields.get(str(part))
-        annotation = None if field is None else field.annotation
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        found = None if field is None else _model_in(field.annotation)
+        if found is None:
             return []
-        model = annotation
+        model = found
     return list(model.model_fields)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The section model a field holds: itself, optional (``X | None``) or in a tuple."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):  # unions, tuple[X, ...], Annotated[X, ...]
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

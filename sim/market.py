@@ -1,0 +1,71 @@
+"""The day's order stream: agents hand in intents, a core applies them in the drawn order.
+
+Agents never touch the pool: each day they return :class:`Intent` values (buy so much, sell
+so many or all); the model shuffles them with the run's generator and hands them to a core.
+:class:`ReferenceCore` applies them one by one through :class:`~sim.book.Book` and the
+referral rule; a compiled core can later take the same stream and return the same
+:class:`DayResult` without any change to the agents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from sim import rules
+from sim.book import Applied, Book, Refused
+from sim.referral import Bonus, PayoutRule
+
+
+class Intent(NamedTuple):
+    """What a member wants to do: ``buy`` ``amount`` fen, or ``sell`` ``amount`` units
+    (None: everything they hold)."""
+
+    member: Hashable
+    action: str
+    amount: int | None = None
+
+
+@dataclass
+class DayResult:
+    """What applying a day's stream did, in order."""
+
+    events: list[Applied] = field(default_factory=list)
+    bonuses: list[Bonus] = field(default_factory=list)
+    skipped: int = 0  # intents the rules refused (nothing left to sell, minimum spend, ...)
+
+
+class ReferenceCore:
+    """Applies intents through the reference book; pays referral bonuses on every order."""
+
+    def __init__(self, book: Book, rule: PayoutRule | None, sponsors: dict) -> None:
+        self.book = book
+        self.rule = rule
+        self.sponsors = sponsors
+
+    def apply(self, intents: Iterable[Intent]) -> DayResult:
+        result = DayResult()
+        book = self.book
+        for intent in intents:
+            if intent.action == "buy":
+                result.events += book.buy(intent.member, intent.amount)
+                if self.rule is not None:
+                    self._pay_referrals(intent, result)
+                continue
+            member = book.members.get(intent.member)
+            if member is None or member.held == 0:
+                result.skipped += 1
+                continue
+            try:
+                result.events += book.sell(intent.member, intent.amount)
+            except Refused:
+                result.skipped += 1
+        return result
+
+    def _pay_referrals(self, intent: Intent, result: DayResult) -> None:
+        rule = self.rule
+        budget = rules.split_order(intent.amount, self.book.mechanics.split_table)[rule.line]
+        for bonus in rule.payouts(intent.member, intent.amount, budget, self.sponsors.get):
+            self.book.pay_bonus(bonus.member, bonus.amount, rule.line)
+            result.bonuses.append(bonus)

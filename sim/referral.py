@@ -1,0 +1,56 @@
+"""Referral payouts (分销): paid out of an order's distribution line, not out of the pool.
+
+A rule looks at one order and the buyer's sponsor chain and says who gets what. Only the
+two-level rule (直推 direct and 间推 indirect, a share of every order placed below you) is here;
+the full catalogue of SPEC §6 plugs in through the same :class:`PayoutRule` interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from fractions import Fraction
+from math import floor
+from typing import NamedTuple, Protocol
+
+
+class Bonus(NamedTuple):
+    member: Hashable
+    amount: int  # fen
+    level: int  # 1 = direct sponsor, 2 = the sponsor's sponsor, ...
+    rule: str
+
+
+class PayoutRule(Protocol):
+    line: str
+
+    def payouts(
+        self, buyer: Hashable, amount: int, budget: int, sponsor: Callable[[Hashable], Hashable]
+    ) -> list[Bonus]:
+        """Bonuses for an order of ``amount`` fen; together at most ``budget`` fen (the order's
+        share of ``line``); whatever they leave stays in the line's account."""
+        ...
+
+
+class TwoLevel:
+    """直推 / 间推: ``direct`` of each order to the buyer's sponsor, ``indirect`` to theirs."""
+
+    name = "two_level"
+
+    def __init__(self, direct: Fraction, indirect: Fraction, line: str) -> None:
+        self.shares = (Fraction(direct), Fraction(indirect))
+        self.line = line
+
+    def payouts(
+        self, buyer: Hashable, amount: int, budget: int, sponsor: Callable[[Hashable], Hashable]
+    ) -> list[Bonus]:
+        out = []
+        member = buyer
+        for level, share in enumerate(self.shares, start=1):
+            member = sponsor(member)
+            if member is None:
+                break
+            pay = min(floor(share * amount), budget)
+            if pay > 0:
+                out.append(Bonus(member, pay, level, self.name))
+                budget -= pay
+        return out

@@ -1,0 +1,130 @@
+"""The agent model with scripted and simple populations: exact answers, not just plausibility."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import pytest
+
+from sim import rules
+from sim.agents import PanicSeller, Referrer
+from sim.market import Intent, ReferenceCore
+from sim.model import SchemeModel
+from sim.referral import TwoLevel
+from sim.run import member_rows, simulate
+from sim.scenario import Scenario
+
+GENERIC = {"product_cost": 0.30, "distribution": 0.30, "platform": 0.10, "pool": 0.30}
+
+
+def scenario(**sections) -> Scenario:
+    data = {"name": "test", "order": {"amount": 1000, "split": dict(GENERIC)}}
+    data.update(sections)
+    return Scenario.from_dict(data)
+
+
+def recorded(model: SchemeModel) -> list:
+    """Record every event the core applies, in order (wraps the core's apply)."""
+    events = []
+    apply = model.core.apply
+
+    def spy(intents):
+        result = apply(intents)
+        events.extend(result.events)
+        return result
+
+    model.core.apply = spy
+    return events
+
+
+def test_three_consumers_on_day_zero_reproduce_the_seed_table():
+    model = SchemeModel(scenario(run={"days": 1}, inflow={"kind": "none", "initial_members": 3}))
+    model.step()
+    grants = sorted(r.held for r in model.book.members.values())
+    assert grants == [124_950_000, 147_000_000, 210_000_000]  # 124.95, 147, 210 points
+    row = model.rows[0]
+    assert (row["orders"], row["pool"], row["points"]) == (3, 900.0, 481.95)
+    assert round(row["price"], 2) == 1.87
+    assert row["members_active"] == row["members_total"] == 3
+
+
+def test_a_panic_seller_sells_everything_at_that_moments_price():
+    model = SchemeModel(
+        scenario(
+            run={"days": 6},
+            inflow={"kind": "constant", "rate": 3, "noise": "none", "initial_members": 5},
+            population={
+                "mix": {"consumer": 0.5, "panic_seller": 0.5},
+                "panic_seller": {"shock_days": [4]},
+            },
+        )
+    )
+    for _ in range(4):
+        model.step()
+    holders = {
+        i
+        for i, a in model.members.items()
+        if isinstance(a, PanicSeller) and model.book.members[i].held
+    }
+    assert holders
+    events = recorded(model)
+    price = model.book.price
+    model.step()  # day 4: the shock
+    assert model.rows[4]["panic"]
+    sales = {}
+    for event in events:
+        if event.action == "sell":
+            # the whole holding, paid at the price of that moment in the stream
+            assert event.cash_delta == rules.sale_payout(-event.points_delta, price, F(4, 5))
+            sales[event.member] = event
+        price = event.price
+    assert set(sales) == holders
+    assert all(model.book.members[i].held == 0 for i in holders)
+    assert model.rows[4]["sales"] == len(holders)
+
+
+def test_referrers_are_paid_exactly_the_configured_shares_of_orders_below():
+    # A scripted chain R <- A <- B: B's order of 1000 pays A 10% and R 5%.
+    model = SchemeModel(
+        scenario(referral={"direct": 0.10, "indirect": 0.05, "paid_from": "distribution"})
+    )
+    book = model.book
+    core = ReferenceCore(book, TwoLevel(F(1, 10), F(1, 20), "distribution"), {"A": "R", "B": "A"})
+    result = core.apply(
+        [Intent("R", "buy", 100_000), Intent("A", "buy", 100_000), Intent("B", "buy", 100_000)]
+    )
+    assert [(b.member, b.amount, b.level) for b in result.bonuses] == [
+        ("R", 10_000, 1),
+        ("A", 10_000, 1),
+        ("R", 5_000, 2),
+    ]
+    assert book.members["R"].bonus == 15_000 and book.members["A"].bonus == 10_000
+    assert book.ledger.balance("distribution") == 90_000 - 25_000
+    book.ledger.check()
+
+
+def test_referral_bonuses_in_a_population_match_the_orders_below():
+    s = scenario(
+        run={"days": 60},
+        inflow={"kind": "referral", "initial_members": 20},
+        population={
+            "mix": {"consumer": 0.5, "referrer": 0.5},
+            "referrer": {"reach": 4, "recruit_rate": 0.3},
+            "consumer": {"rebuy_probability": 0.5, "rebuy_interval_days": 5},
+        },
+        referral={"direct": 0.10, "indirect": 0.05, "paid_from": "distribution"},
+    )
+    model = simulate(s, seed=7)
+    rows = {m["member"]: m for m in member_rows(model)}
+    assert any(isinstance(a, Referrer) and a.recruited for a in model.members.values())
+    expected = dict.fromkeys(rows, 0.0)
+    for member in rows.values():
+        sponsor = member["sponsor"]
+        if sponsor is not None:
+            expected[sponsor] += 0.10 * member["spent"]  # every order is 1000: floors exact
+            grand = rows[sponsor]["sponsor"]
+            if grand is not None:
+                expected[grand] += 0.05 * member["spent"]
+    assert sum(expected.values()) > 0
+    for member_id, member in rows.items():
+        assert member["bonuses_received"] == pytest.approx(expected[member_id], abs=1e-9)

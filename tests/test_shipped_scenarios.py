@@ -1,0 +1,107 @@
+"""Every shipped scenario runs its whole horizon with the ledger balanced on every day, and
+each stress scenario shows what it is for."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from sim.run import member_rows, simulate
+from sim.scenario import load_scenario
+from tests.conftest import SCENARIOS
+
+SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
+NO_STRESS = [name for name in SHIPPED if name.startswith("seed-")] + [
+    "growth-then-decay",
+    "panic-after-shock",
+    "withdrawal-cap-queue",
+    "financing-rounds",
+]
+
+
+@pytest.fixture(scope="module")
+def runs():
+    cache = {}
+
+    def run(name):
+        if name not in cache:
+            model = simulate(load_scenario(SCENARIOS / f"{name}.yaml"))
+            cache[name] = (model, member_rows(model))
+            model.close()
+        return cache[name]
+
+    return run
+
+
+def fen(yuan: float) -> int:
+    return round(yuan * 100)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_ledger_balances_on_every_day(runs, name):
+    model, members = runs(name)
+    assert len(model.rows) == model.days == model.scenario.run.days
+    entered = 0
+    for row in model.rows:
+        entered += fen(row["inflow"])
+        accounts = sum(fen(v) for k, v in row.items() if k.startswith("account_"))
+        assert accounts == entered, f"day {row['day']}"
+    assert entered == model.book.ledger.entered
+    assert fen(sum(m["spent"] for m in members)) == model.book.ledger.entered_by["orders"]
+
+
+@pytest.mark.parametrize("name", NO_STRESS)
+def test_without_stress_levers_the_price_never_falls(runs, name):
+    model, _ = runs(name)
+    prices = [row["price"] for row in model.rows]
+    assert prices == sorted(prices)
+
+
+def test_operator_diversion_makes_the_price_fall(runs):
+    model, _ = runs("operator-diversion")
+    rows = model.rows
+    assert rows[250]["price"] < 0.8 * rows[249]["price"]  # the 30% take on day 250
+    assert [r["day"] for r in rows if r["diverted"] > 0] == list(range(100, 365))
+    assert sum(r["price"] < p["price"] for p, r in itertools.pairwise(rows)) > 30
+
+
+def test_withdrawal_cap_makes_a_queue(runs):
+    model, _ = runs("withdrawal-cap-queue")
+    rows = model.rows
+    assert max(r["withdrawals"] for r in rows) <= 2000
+    assert rows[-1]["withdrawal_queue"] > 100_000
+
+
+def test_halt_freezes_everything(runs):
+    model, _ = runs("halt")
+    rows = model.rows
+    frozen = rows[299]
+    assert frozen["withdrawal_queue"] > 0
+    for row in rows[300:]:
+        assert row["halted"] and row["withdrawals"] == row["orders"] == row["sales"] == 0
+        assert row["withdrawal_queue"] == frozen["withdrawal_queue"]
+        assert row["account_withdrawn"] == frozen["account_withdrawn"]
+
+
+def test_custody_shortfall_ends_in_unpaid_claims(runs):
+    model, members = runs("custody-shortfall")
+    before, run_day = model.rows[249], model.rows[250]
+    assert before["unpaid_claims"] == 0 and run_day["panic"]
+    assert model.rows[-1]["unpaid_claims"] > 1_000_000
+    assert sum(m["unpaid"] for m in members) == pytest.approx(model.rows[-1]["unpaid_claims"])
+
+
+def test_financing_rounds_enter_the_pool(runs):
+    model, _ = runs("financing-rounds")
+    assert model.book.ledger.entered_by["financing"] == 37_500_000 * 100
+    assert [r["day"] for r in model.rows if r["subsidies"]] == [60, 120, 180, 240, 300]
+
+
+def test_legacy_releases_dilute_the_price(runs):
+    model, members = runs("legacy-debts")
+    releases = [r for r in model.rows if r["legacy_points"] > 0]
+    assert [r["day"] for r in releases] == list(range(30, 361, 30))  # 12 monthly batches
+    assert sum(r["price"] < model.rows[r["day"] - 1]["price"] for r in releases) >= 6
+    legacy = [m for m in members if m["type"] == "legacy"]
+    assert len(legacy) == 2000 and all(m["spent"] == 0 for m in legacy)
