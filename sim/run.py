@@ -138,6 +138,8 @@ def summarize(model: SchemeModel, members: list[dict]) -> dict:
     fell = sum(1 for a, b in pairwise(prices) if b < a)
     buyers = [m for m in members if m["spent"] > 0]
     losing = sum(1 for m in buyers if m["net_result"] < 0)
+    payout = float(book.mechanics.sell_payout)
+    losing_with_points = sum(1 for m in buyers if m["net_result"] + payout * m["value_held"] < 0)
     unit = book.mechanics.unit
     return {
         "scenario": model.scenario.name,
@@ -163,6 +165,9 @@ def summarize(model: SchemeModel, members: list[dict]) -> dict:
         "price_min_after_peak": min(prices[peak:]),
         "days_price_fell": fell,
         "share_of_buyers_losing": losing / len(buyers) if buyers else 0.0,
+        "share_of_buyers_losing_counting_points": (
+            losing_with_points / len(buyers) if buyers else 0.0
+        ),
         "ledger_balanced": ledger.total() == ledger.entered,
         "accounts": {a.name: fen_to_yuan(a.balance) for a in ledger.accounts.values()},
         "scenario_definition": plain(model.scenario.model_dump()),
@@ -208,7 +213,9 @@ def describe(result: RunResult) -> str:
             f"  money    {s['money_entered']:,.2f} yuan entered; {s['paid_to_members']:,.2f} paid "
             f"to members, {s['withdrawn_by_members']:,.2f} withdrawn; queue "
             f"{s['withdrawal_queue_at_end']:,.2f}, unpaid {s['unpaid_claims']:,.2f}",
-            f"  losers   {s['share_of_buyers_losing']:.1%} of buyers got back less than they spent",
+            f"  losers   {s['share_of_buyers_losing']:.1%} of buyers got back less cash than they "
+            f"spent; {s['share_of_buyers_losing_counting_points']:.1%} would even after selling "
+            "their points at the final price",
             "  ledger   balanced to the fen" if s["ledger_balanced"] else "  ledger   NOT BALANCED",
         ]
     )

@@ -17,7 +17,7 @@ def readme_commands() -> list[str]:
 
 def test_readme_has_two_setup_commands_and_ci_runs_the_test_one():
     run_main, run_tests = readme_commands()
-    assert "python -m sim replay" in run_main and "scenarios/" in run_main
+    assert "python -m sim run scenarios/" in run_main
     assert "pytest" in run_tests
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert run_tests in ci.splitlines()

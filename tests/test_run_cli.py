@@ -103,3 +103,31 @@ def test_bad_run_arguments_are_one_line_errors(cli, tmp_path):
     assert result.code == 2
     assert "bad.yaml:3: inflow.kind" in result.err and "bass" in result.err
     assert not (tmp_path / "o").exists()
+
+
+def test_summary_figures_agree_with_the_tables(tmp_path):
+    from sim.run import run_to_files
+    from sim.scenario import load_scenario
+
+    result = run_to_files(
+        load_scenario(SCENARIOS / "withdrawal-cap-queue.yaml"), tmp_path / "o", days=120
+    )
+    summary = result.summary
+    members = pq.read_table(tmp_path / "o" / "members.parquet").to_pylist()
+    series = pq.read_table(tmp_path / "o" / "timeseries.parquet").to_pylist()
+    buyers = [m for m in members if m["spent"] > 0]
+    assert summary["members"] == len(members) == series[-1]["members_total"]
+    assert summary["orders"] == sum(r["orders"] for r in series)
+    assert summary["share_of_buyers_losing"] == sum(m["net_result"] < 0 for m in buyers) / len(
+        buyers
+    )
+    assert summary["share_of_buyers_losing_counting_points"] == sum(
+        m["net_result"] + 0.8 * m["value_held"] < 0 for m in buyers
+    ) / len(buyers)
+    assert summary["withdrawal_queue_at_end"] == series[-1]["withdrawal_queue"]
+    assert round(summary["withdrawn_by_members"] * 100) == round(
+        sum(m["withdrawn"] for m in members) * 100
+    )
+    queued = sum(m["cash_balance"] for m in members)
+    assert round(queued * 100) == round(summary["withdrawal_queue_at_end"] * 100)
+    assert summary["price_end"] == series[-1]["price"]
