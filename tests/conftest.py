@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +16,17 @@ from sim.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 EXAMPLES = ROOT / "examples"
+
+
+def run_program(*args) -> subprocess.CompletedProcess:
+    """Run ``python -m sim ARGS`` as a real process from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
 
 
 def write_log(path: Path, rows, header=("day", "member", "action", "amount")) -> Path:

@@ -3,12 +3,9 @@ exit status 2, no traceback, and nothing written (not even a staging folder)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.conftest import ROOT, SCENARIOS, orders, write_log
+from tests.conftest import SCENARIOS, orders, run_program, write_log
 
 GOOD_SCENARIO = SCENARIOS / "seed-generic-3x.yaml"
 GOOD_YAML = GOOD_SCENARIO.read_text(encoding="utf-8")
@@ -186,23 +183,7 @@ def test_usage_errors_are_one_line_too(cli):
 def test_bad_input_in_a_real_process_has_no_traceback(tmp_path):
     log = tmp_path / "events.csv"
     log.write_text("day,member,action,amount\n0,1,buy,1000\n0,1,sell,500\n", encoding="utf-8")
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sim",
-            "replay",
-            log,
-            "--scenario",
-            GOOD_SCENARIO,
-            "--out",
-            tmp_path / "out",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    run = run_program("replay", log, "--scenario", GOOD_SCENARIO, "--out", tmp_path / "out")
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
     assert "events.csv:3" in run.stderr

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import EXAMPLES, ROOT, SCENARIOS, orders, write_log
+from tests.conftest import EXAMPLES, SCENARIOS, orders, run_program, write_log
 
 TRACE_COLUMNS = [
     "seq",
@@ -185,22 +182,8 @@ def test_forced_exit_rows_point_at_the_line_that_triggered_them(replay):
 
 def test_python_dash_m_sim_runs_as_a_program(tmp_path):
     log = write_log(tmp_path / "e.csv", orders(3))
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sim",
-            "replay",
-            log,
-            "--scenario",
-            SCENARIOS / "seed-generic-3x.yaml",
-            "--out",
-            tmp_path / "out",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
+    run = run_program(
+        "replay", log, "--scenario", SCENARIOS / "seed-generic-3x.yaml", "--out", tmp_path / "out"
     )
     assert run.returncode == 0, run.stderr
     assert "price 1.8674" in run.stdout

@@ -131,3 +131,12 @@ def test_summary_figures_agree_with_the_tables(tmp_path):
     queued = sum(m["cash_balance"] for m in members)
     assert round(queued * 100) == round(summary["withdrawal_queue_at_end"] * 100)
     assert summary["price_end"] == series[-1]["price"]
+
+
+def test_run_as_a_real_program(tmp_path):
+    from tests.conftest import run_program
+
+    run = run_program("run", SCENARIOS / "halt.yaml", "--days", 10, "--out", tmp_path / "o")
+    assert run.returncode == 0, run.stderr
+    assert "Ran scenario 'halt' for 10 days with seed 1" in run.stdout
+    assert (tmp_path / "o" / "timeseries.parquet").exists()

@@ -280,15 +280,20 @@ BAD = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD))
-def test_bad_input_is_one_located_line(tmp_path: Path, case: str) -> None:
-    text, line, key, message = BAD[case]
+def assert_located(tmp_path: Path, case: tuple) -> None:
+    """A bad file gives one InputError at the expected line and key, with the message."""
+    text, line, key, message = case
     path = write(tmp_path, text)
     error = error_for(path)
-    assert (error.file, error.line, error.key) == (str(path), line, key)
+    assert (error.file, error.line, error.key) == (str(path), line, key), str(error)
     assert message in error.message
     where = f"{path}:{line}: " + (f"{key}: " if key else "")
     assert str(error).startswith(where)
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_input_is_one_located_line(tmp_path: Path, case: str) -> None:
+    assert_located(tmp_path, BAD[case])
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,6 @@ from typing import get_origin
 import pytest
 from pydantic import BaseModel
 
-from sim.errors import InputError
 from sim.scenario import Scenario, _model_in, load_scenario
 from sim.scenario_model import (
     AmountChoices,
@@ -24,6 +23,7 @@ from sim.scenario_model import (
     Subsidy,
 )
 from sim.yamlfile import load_yaml
+from tests.test_scenario import assert_located, error_for, write
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 AGENT_SECTIONS = ("run", "inflow", "population", "referral", "stress")
@@ -93,20 +93,6 @@ stress:
     sell_probability: 0.5
 """
 )
-
-
-def write(tmp_path: Path, text: str, name: str = "bad.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def error_for(path: Path) -> InputError:
-    with pytest.raises(InputError) as caught:
-        load_scenario(path)
-    text = str(caught.value)
-    assert "\n" not in text and "^" not in text and "pydantic" not in text.lower()
-    return caught.value
 
 
 def same(value: object, expected: object) -> None:
@@ -647,12 +633,7 @@ BAD = {
 
 @pytest.mark.parametrize("case", sorted(BAD))
 def test_bad_input_is_one_located_line(tmp_path: Path, case: str) -> None:
-    text, line, key, message = BAD[case]
-    path = write(tmp_path, text)
-    error = error_for(path)
-    assert (error.file, error.line, error.key) == (str(path), line, key), str(error)
-    assert message in error.message
-    assert str(error).startswith(f"{path}:{line}: {key}: ")
+    assert_located(tmp_path, BAD[case])
 
 
 def test_problems_in_two_sections_report_the_first_and_count_the_rest(tmp_path: Path) -> None:
