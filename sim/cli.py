@@ -62,6 +62,47 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     run.set_defaults(handler=_run)
 
+    batch = commands.add_parser(
+        "batch",
+        help="run replicates (and sweep points) of scenarios into a Parquet dataset",
+        description="Run N replicates of each scenario (and of each point of its sweep) with "
+        "seeds spawned from the scenario's seed; stream one Parquet file per run into "
+        "DIR/runs and DIR/timeseries. Re-running the same command resumes.",
+    )
+    batch.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
+    batch.add_argument("--replicates", type=_positive, required=True, help="replicates per point")
+    batch.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1)")
+    batch.add_argument(
+        "--executor",
+        choices=("serial", "process", "dask"),
+        help="serial, process (local processes) or dask (default: serial for 1 worker, "
+        "else process)",
+    )
+    batch.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
+    batch.add_argument(
+        "--days", type=_positive, help="horizon for every run (default: each scenario's run.days)"
+    )
+    batch.add_argument("--out", type=Path, help="output folder (default: out/batch-NAME)")
+    batch.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    batch.set_defaults(handler=_batch)
+
+    compare = commands.add_parser(
+        "compare", help="side-by-side table of batches: each metric's mean and 95%% interval"
+    )
+    compare.add_argument("batches", type=Path, nargs="+", help="batch output folders")
+    compare.add_argument(
+        "--out",
+        type=Path,
+        help="where to save the table (.csv and .md; "
+        "default: comparison.csv/.md in the first batch folder)",
+    )
+    compare.set_defaults(handler=_compare)
+
+    bench = commands.add_parser("bench", help="benchmark the fast core on workload W1")
+    bench.add_argument("--orders", type=_positive, default=10_000_000, help="orders (10,000,000)")
+    bench.add_argument("--members", type=_positive, default=100_000, help="members (100,000)")
+    bench.set_defaults(handler=_bench)
+
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", type=Path, nargs="+", help="scenario YAML files")
     validate.set_defaults(handler=_validate)
@@ -109,6 +150,44 @@ def _run(args: argparse.Namespace) -> int:
         print(describe(result))
         print(f"  wrote    {out}/: " + ", ".join(result.files))
     return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from sim.batch import run_batch
+
+    if args.scheduler and args.executor not in (None, "dask"):
+        raise InputError("--scheduler only applies to --executor dask")
+    executor = "dask" if args.scheduler and args.executor is None else args.executor
+    out = args.out or Path("out") / f"batch-{args.scenarios[0].stem}"
+    result = run_batch(
+        args.scenarios,
+        args.replicates,
+        out,
+        args.workers,
+        executor,
+        args.scheduler,
+        args.days,
+        progress=not args.quiet,
+    )
+    if not args.quiet:
+        print(
+            f"Batch: {result.runs} runs ({result.ran} run now, {result.resumed} already done, "
+            f"{result.failed} failed) in {result.seconds:.1f} s -> {result.out}/"
+        )
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from sim.compare import compare_batches
+
+    print(compare_batches(args.batches, args.out))
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from sim.bench import main as bench_main
+
+    return bench_main(args.orders, args.members)
 
 
 def _validate(args: argparse.Namespace) -> int:
