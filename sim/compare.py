@@ -104,7 +104,7 @@ def compare_batches(folders: list[Path], out: Path | None = None) -> str:
     out = out.with_suffix("")
     out.parent.mkdir(parents=True, exist_ok=True)
     tidy.to_csv(out.with_suffix(".csv"), index=False)
-    markdown = wide.to_markdown() if _has_tabulate() else wide.to_string()
+    markdown = wide.to_markdown()
     out.with_suffix(".md").write_text(
         "Mean and 95% confidence interval over replicates (Student t).\n\n" + markdown + "\n",
         encoding="utf-8",
@@ -115,10 +115,3 @@ def compare_batches(folders: list[Path], out: Path | None = None) -> str:
         f"{out.with_suffix('.csv')} and {out.with_suffix('.md')}"
     )
 
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
