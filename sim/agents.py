@@ -53,7 +53,9 @@ class Consumer(Participant):
         self.spec = spec
         if spec.sell_target is not None:
             low, high = spec.sell_target.low, spec.sell_target.high
-            self.target = Fraction(uniform(model.rng, low, high))
+            # a behavioural draw: a millionth of a multiple is resolution enough, and keeps
+            # the exact trigger-price arithmetic on small fractions
+            self.target = Fraction(round(uniform(model.rng, low, high) * 10**6), 10**6)
 
     def order(self) -> Intent:
         return Intent(self.unique_id, "buy", self.model.draw_amount())
