@@ -34,6 +34,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +45,8 @@ from tqdm import tqdm
 from sim import __version__
 from sim.errors import InputError
 from sim.run import member_rows, simulate, summarize, timeseries_schema
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import Scenario
+from sim.sweep import apply_point, load_design
 
 EXECUTORS = ("serial", "process", "dask")
 METRICS = (
@@ -111,15 +113,6 @@ def child_seeds(master: int, count: int) -> list[int]:
     return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
 
 
-def sweep_points(scenario: Scenario) -> list[dict]:
-    """The scenario's sweep points (one empty point when it declares no sweep)."""
-    if getattr(scenario, "sweep", None) is None:
-        return [{}]
-    from sim.sweep import design_points
-
-    return design_points(scenario)
-
-
 def plan(paths: list[Path], replicates: int, days: int | None) -> tuple[list[RunSpec], dict]:
     """All runs of the batch, in a fixed order, and the manifest describing them."""
     if replicates < 1:
@@ -128,11 +121,10 @@ def plan(paths: list[Path], replicates: int, days: int | None) -> tuple[list[Run
     described = []
     names = set()
     for path in paths:
-        scenario = load_scenario(path)
+        scenario, points = load_design(path)
         if scenario.name in names:
             raise InputError(f"two scenarios are named '{scenario.name}'", file=path, key="name")
         names.add(scenario.name)
-        points = sweep_points(scenario)
         seeds = child_seeds(scenario.run.seed, replicates)
         described.append(
             {
@@ -144,14 +136,11 @@ def plan(paths: list[Path], replicates: int, days: int | None) -> tuple[list[Run
             }
         )
         for index, point in enumerate(points):
-            variant = scenario if not point else _apply(scenario, point)
+            variant = apply_point(scenario, point, index=index) if point else scenario
+            params = tuple((name, _plain(value)) for name, value in point.items())
             for replicate, seed in enumerate(seeds):
                 key = f"{scenario.name}__p{index:05d}__r{replicate:05d}"
-                specs.append(
-                    RunSpec(
-                        key, variant, str(path), index, tuple(point.items()), replicate, seed, days
-                    )
-                )
+                specs.append(RunSpec(key, variant, str(path), index, params, replicate, seed, days))
     manifest = {
         "version": __version__,
         "replicates": replicates,
@@ -163,10 +152,9 @@ def plan(paths: list[Path], replicates: int, days: int | None) -> tuple[list[Run
     return specs, manifest
 
 
-def _apply(scenario: Scenario, point: dict) -> Scenario:
-    from sim.sweep import apply_point
-
-    return apply_point(scenario, point)
+def _plain(value):
+    """A swept value as it goes into a Parquet column (exact decimals become floats)."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def execute(spec: RunSpec) -> RunOutput:
@@ -272,7 +260,7 @@ def runs_schema(specs: list[RunSpec]) -> pa.Schema:
     for spec in specs:
         for name, value in spec.params:
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
-            kind = pa.float64() if numeric or _is_decimal(value) else pa.string()
+            kind = pa.float64() if numeric else pa.string()
             if params.get(name, kind) != kind:
                 kind = pa.string()
             params[name] = kind
@@ -287,12 +275,6 @@ def runs_schema(specs: list[RunSpec]) -> pa.Schema:
     fields += [("status", pa.string()), ("error", pa.string())]
     fields += list(METRICS)
     return pa.schema(fields)
-
-
-def _is_decimal(value) -> bool:
-    from decimal import Decimal
-
-    return isinstance(value, Decimal)
 
 
 def _atomic_parquet(table: pa.Table, path: Path) -> None:

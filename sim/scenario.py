@@ -70,6 +70,7 @@ from sim.scenario_model import (
     RunSection,
     StressSection,
 )
+from sim.sweep import Sweep
 from sim.units import points_to_units, yuan_to_fen
 from sim.yamlfile import Lines, load_yaml
 
@@ -168,6 +169,7 @@ class Scenario(Section):
     population: PopulationSection = Field(default_factory=PopulationSection)
     referral: ReferralSection = Field(default_factory=ReferralSection)
     stress: StressSection = Field(default_factory=StressSection)
+    sweep: Sweep = None  # a design over the keys above (sim.sweep); checked after them, last
 
     @model_validator(mode="before")
     @classmethod

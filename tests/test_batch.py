@@ -197,3 +197,41 @@ def test_compare_prints_and_saves_a_side_by_side_table(tmp_path, cli):
     assert row["n"] == 4 and row["mean"] == pytest.approx(runs.orders.mean())
     assert (tmp_path / "cmp.md").read_text().startswith("Mean and 95% confidence interval")
     assert cli("compare", tmp_path / "nothing").code == 2
+
+
+def test_a_sweep_batch_runs_every_declared_point_times_replicates(tmp_path):
+    from sim.sweep import load_design
+
+    path = SCENARIOS / "sweep-cap-and-decay.yaml"
+    _, points = load_design(path)
+    assert len(points) == 9
+    result = run_batch([path], 2, tmp_path / "b", days=8)
+    assert (result.runs, result.failed) == (18, 0)
+    runs = pd.read_parquet(tmp_path / "b" / "runs").sort_values("key")
+    assert list(runs.point) == [p for p in range(9) for _ in range(2)]
+    for point, group in runs.groupby("point"):
+        declared = points[point]
+        assert group["points.exit_multiple"].unique().tolist() == [
+            float(declared["points.exit_multiple"])
+        ]
+        assert group["inflow.half_life_days"].unique().tolist() == [
+            float(declared["inflow.half_life_days"])
+        ]
+        assert list(group.seed) == child_seeds(1, 2)  # common random numbers across points
+    assert json.loads((tmp_path / "b" / "manifest.json").read_text())["scenarios"][0]["points"] == 9
+
+
+def test_a_latin_hypercube_sweep_batch(tmp_path):
+    text = (SCENARIOS / "halt.yaml").read_text(encoding="utf-8")
+    text += (
+        "sweep:\n  design: lhs\n  samples: 5\n  seed: 3\n  parameters:\n"
+        "    points.mint_ratio: {low: 0.5, high: 0.9}\n"
+    )
+    path = tmp_path / "lhs.yaml"
+    path.write_text(text, encoding="utf-8")
+    run_batch([path], 1, tmp_path / "b", days=5)
+    runs = pd.read_parquet(tmp_path / "b" / "runs").sort_values("point")
+    ratios = runs["points.mint_ratio"].to_numpy()
+    assert len(ratios) == 5 and ((ratios >= 0.5) & (ratios <= 0.9)).all()
+    strata = np.floor((ratios - 0.5) / 0.4 * 5).astype(int)
+    assert sorted(strata) == [0, 1, 2, 3, 4]
