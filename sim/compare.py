@@ -114,4 +114,3 @@ def compare_batches(folders: list[Path], out: Path | None = None) -> str:
         f"{text}\n\nmean [95% interval] over replicates; saved "
         f"{out.with_suffix('.csv')} and {out.with_suffix('.md')}"
     )
-
