@@ -48,7 +48,6 @@ from sim.run import member_rows, simulate, summarize, timeseries_schema
 from sim.scenario import Scenario
 from sim.sweep import apply_point, load_design
 
-EXECUTORS = ("serial", "process", "dask")
 METRICS = (
     ("members", pa.int64()),
     ("members_who_bought", pa.int64()),

@@ -12,6 +12,8 @@ from pathlib import Path
 from sim import __version__
 from sim.errors import InputError
 
+EXECUTORS = ("serial", "process", "dask")  # sim.batch.RUNNERS, without importing it
+
 EXIT_BAD_INPUT = 2
 
 

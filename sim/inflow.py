@@ -12,8 +12,6 @@ import math
 
 import numpy as np
 
-KINDS = ("constant", "exponential", "growth_decay", "bass", "referral", "none")
-
 
 def expected_arrivals(spec, day: int, joined: int) -> float:
     """Expected walk-in arrivals on ``day`` (referrers' recruits come on top)."""

@@ -16,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 from tqdm import tqdm
 
+from sim import rules
 from sim.book import Applied, Book, Refused
 from sim.errors import InputError
 from sim.eventlog import Event, count_rows, read_events
@@ -62,7 +63,6 @@ LEDGER_SCHEMA = pa.schema(
         ("total_out", pa.float64()),
     ]
 )
-FORMATS = ("parquet", "csv")
 
 
 @dataclass
@@ -131,7 +131,7 @@ def member_rows(book: Book) -> list[dict]:
             "cash_received": fen_to_yuan(m.cash),
             "net_cash": fen_to_yuan(m.cash - m.spent),
             "points_held": units_to_points(m.held, unit),
-            "value_held": fen_to_yuan(m.held * price),
+            "value_held": fen_to_yuan(rules.value(m.held, price)),
             "points_obtained": units_to_points(m.obtained, unit),
             "sales": m.sales,
             "forced_exits": m.forced_exits,

@@ -235,3 +235,9 @@ def test_a_latin_hypercube_sweep_batch(tmp_path):
     assert len(ratios) == 5 and ((ratios >= 0.5) & (ratios <= 0.9)).all()
     strata = np.floor((ratios - 0.5) / 0.4 * 5).astype(int)
     assert sorted(strata) == [0, 1, 2, 3, 4]
+
+
+def test_the_command_line_offers_exactly_the_executors_there_are():
+    from sim.cli import EXECUTORS
+
+    assert set(EXECUTORS) == set(batch_module.RUNNERS)
