@@ -787,6 +787,23 @@ class FastBook:
         )
         self._check_range()
 
+    def grow(self, capacity: int) -> None:
+        """Room for members numbered up to ``capacity - 1``: the state is copied into larger
+        arrays, unchanged (members keep their numbers and heap nodes their positions, so
+        exits still come in the same order); new members start as never having bought."""
+        old = self.capacity
+        if capacity <= old:
+            return
+        hot = _aligned_rows(capacity, N_HOT)
+        hot[:old] = self._hot
+        hot[old:, H_POS] = -1
+        cold = np.zeros((capacity, N_COLD), np.int64)
+        cold[:old] = self._cold
+        heap = _aligned_rows(capacity + 2, N_NODE)
+        heap[: old + 2] = self._heap
+        self._hot, self._cold, self._heap = hot, cold, heap
+        self.capacity = capacity
+
     def _check_members(self, members: np.ndarray) -> None:
         if len(members) and (members.min() < 0 or members.max() >= self.capacity):
             raise ValueError(f"members must be numbered 0..{self.capacity - 1}")

@@ -3,8 +3,9 @@
 Agents never touch the pool: each day they return :class:`Intent` values (buy so much, sell
 so many or all); the model shuffles them with the run's generator and hands them to a core.
 :class:`ReferenceCore` applies them one by one through :class:`~sim.book.Book` and the
-referral rule; a compiled core can later take the same stream and return the same
-:class:`DayResult` without any change to the agents.
+referral rule; :class:`sim.fast_core.FastCore` (``run.core: fast``) takes the same stream
+through the compiled core and returns the same :class:`DayResult`, with no change to the
+agents.
 """
 
 from __future__ import annotations

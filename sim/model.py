@@ -63,12 +63,18 @@ class SchemeModel(mesa.Model):
         self.scenario = scenario
         self.days = scenario.run.days if days is None else days
         self.population = scenario.population
-        self.book = Book(scenario.mechanics())
-        self.book.open_stress_accounts()
         self.stress = StressSchedule(scenario.stress, self.days)
-        self.book.custody_shortfall = self.stress.custody_shortfall
         self.sponsors: dict[int, int] = {}
-        self.core = ReferenceCore(self.book, self._referral_rule(), self.sponsors)
+        if scenario.run.core == "fast":  # the compiled core (sim.fast_core): same results
+            from sim.fast_core import FastCore, FastCoreBook
+
+            self.book = FastCoreBook(scenario.mechanics())
+            self.core = FastCore(self.book, self._referral_rule(), self.sponsors)
+        else:
+            self.book = Book(scenario.mechanics())
+            self.core = ReferenceCore(self.book, self._referral_rule(), self.sponsors)
+        self.book.open_stress_accounts()
+        self.book.custody_shortfall = self.stress.custody_shortfall
         self.withdrawals = WithdrawalQueue(self.stress.withdrawal_cap)
         self.arrivals = Arrivals(scenario.inflow, self.rng)
         self.members: dict[int, Participant] = {}

@@ -74,9 +74,10 @@ def member_rows(model: SchemeModel) -> list[dict]:
     book = model.book
     unit, price = book.mechanics.unit, book.price
     rows = []
+    records = dict(book.members.items())  # the fast core's records are read in bulk
     for member_id in sorted(model.members):
         agent = model.members[member_id]
-        record = book.members.get(member_id)
+        record = records.get(member_id)
         spent = record.spent if record else 0
         cash = record.cash if record else 0
         bonus = record.bonus if record else 0

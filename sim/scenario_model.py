@@ -38,6 +38,7 @@ INFLOW_KINDS: tuple[str, ...] = (
 NOISE_KINDS: tuple[str, ...] = ("poisson", "none")
 MEMBER_TYPES: tuple[str, ...] = ("consumer", "referrer", "panic_seller")
 REFERRAL_RULES: tuple[str, ...] = ("two_level",)
+CORES: tuple[str, ...] = ("reference", "fast")
 
 
 # --- checkers -----------------------------------------------------------------------------
@@ -143,10 +144,13 @@ Days = Annotated[tuple[int, ...], PlainValidator(list_of(as_day))]
 
 
 class RunSection(Section):
-    """The horizon of one run (one step is one day) and its default random seed."""
+    """The horizon of one run (one step is one day), its default random seed, and the core
+    that applies the rules (``reference``: :class:`sim.book.Book`; ``fast``: the compiled
+    :class:`sim.kernel.FastBook`, same results)."""
 
     days: Count = 365
     seed: Day = 0
+    core: Annotated[str, one_of(*CORES)] = "reference"
 
 
 # --- inflow -------------------------------------------------------------------------------

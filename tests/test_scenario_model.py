@@ -38,6 +38,7 @@ FULL = (
 run:
   days: 730
   seed: 42
+  core: reference
 inflow:
   kind: growth_decay
   initial_members: 50

@@ -1,0 +1,239 @@
+"""``run.core: fast``: the agent model on the compiled core gives the reference's files, byte
+for byte, and refuses what it cannot do yet."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction as F
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import fast_core
+from sim.errors import InputError
+from sim.fast_core import FastCoreBook
+from sim.kernel import BUY, SELL, SELL_ALL, FastBook
+from sim.ledger import LedgerError
+from sim.mechanics import POOL, Mechanics
+from sim.model import SchemeModel
+from sim.run import run_to_files
+from sim.scenario import Scenario, load_scenario
+from tests.conftest import SCENARIOS
+from tests.test_scenario import error_for, write
+
+GENERIC = {"product_cost": 0.30, "distribution": 0.30, "platform": 0.10, "pool": 0.30}
+
+# referrals, sell targets, panic sellers, re-entries, amount choices, a withdrawal cap and
+# a halt: everything the fast core supports at once
+BUSY = {
+    "name": "busy",
+    "order": {"amount": 1000, "split": dict(GENERIC)},
+    "points": {"exit_multiple": 2.0, "min_spend_to_sell": 1200},
+    "run": {"days": 90, "seed": 5},
+    "inflow": {
+        "kind": "growth_decay",
+        "initial_members": 30,
+        "rate": 25,
+        "growth": 0.02,
+        "decay_start_day": 40,
+        "half_life_days": 15,
+    },
+    "population": {
+        "mix": {"consumer": 0.5, "referrer": 0.2, "panic_seller": 0.3},
+        "consumer": {
+            "amount": {"choices": [199, 1000, 2999.99], "weights": [1, 3, 0.5]},
+            "rebuy_probability": 0.6,
+            "rebuy_interval_days": 6,
+            "sell_target": {"low": 1.1, "high": 1.6},
+            "reentry_probability": 0.7,
+            "reentry_delay_days": 3,
+        },
+        "referrer": {"reach": 4, "recruit_rate": 0.3},
+        "panic_seller": {
+            "react_probability": 0.7,
+            "shock_days": [30, 60],
+            "herding": {"window_days": 5, "above": 0.05},
+        },
+    },
+    "referral": {"direct": 0.10, "indirect": 0.05, "paid_from": "distribution"},
+    "stress": {"withdrawal_cap": 20000, "halt_day": 80},
+}
+
+
+def with_core(scenario: Scenario, core: str) -> Scenario:
+    data = scenario.model_dump()
+    data["run"]["core"] = core
+    return Scenario.from_dict(data)
+
+
+def assert_same_files(scenario: Scenario, tmp_path: Path, days: int | None = None) -> None:
+    fast = with_core(scenario, "fast")
+    assert fast.run.core == "fast"
+    ref_out, fast_out = tmp_path / "reference", tmp_path / "fast"
+    run_to_files(scenario, ref_out, days=days)
+    run_to_files(fast, fast_out, days=days)
+    for name in ("timeseries.parquet", "members.parquet"):
+        assert (ref_out / name).read_bytes() == (fast_out / name).read_bytes(), name
+    ref_summary = json.loads((ref_out / "summary.json").read_text(encoding="utf-8"))
+    fast_summary = json.loads((fast_out / "summary.json").read_text(encoding="utf-8"))
+    assert ref_summary["scenario_definition"]["run"].pop("core") == "reference"
+    assert fast_summary["scenario_definition"]["run"].pop("core") == "fast"
+    assert ref_summary == fast_summary
+
+
+@pytest.mark.parametrize(
+    "name", ["seed-generic-3x", "seed-generic-2x", "seed-talk-5x", "panic-after-shock"]
+)
+def test_shipped_scenarios_give_the_same_files(name: str, tmp_path: Path) -> None:
+    assert_same_files(load_scenario(SCENARIOS / f"{name}.yaml"), tmp_path, days=120)
+
+
+def test_a_busy_population_gives_the_same_files(tmp_path: Path) -> None:
+    assert_same_files(Scenario.from_dict(BUSY), tmp_path)
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        {"exit_multiple": 1.5, "exit_points": "obtained", "exit_counts_cash": True},
+        {"exit_multiple": 2.5, "exit_against": "grant_value", "max_points_per_order": 300},
+        {"exit_multiple": None, "decimals": 2, "mint_ratio": 0.9, "sell_payout": 0.7},
+    ],
+)
+def test_other_exit_rules_give_the_same_files(points: dict, tmp_path: Path) -> None:
+    assert_same_files(Scenario.from_dict({**BUSY, "points": points}), tmp_path, days=60)
+
+
+def test_growing_from_a_tiny_capacity_changes_nothing(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(fast_core, "START_CAPACITY", 2)
+    assert_same_files(Scenario.from_dict(BUSY), tmp_path, days=50)
+
+
+def test_the_day_results_match_the_reference_event_for_event() -> None:
+    scenario = Scenario.from_dict(BUSY)
+    models = [SchemeModel(scenario), SchemeModel(with_core(scenario, "fast"))]
+    seen: list[list] = [[], []]
+    for model, log in zip(models, seen, strict=True):
+        apply = model.core.apply
+
+        def spy(intents, apply=apply, log=log):
+            result = apply(intents)
+            log.append((result.events, result.bonuses, result.skipped))
+            return result
+
+        model.core.apply = spy
+    try:
+        for _ in range(scenario.run.days):
+            for model in models:
+                model.step()
+            reference, fast = models
+            book = fast.book
+            # the ledger balances, and its pool is the kernel's, every day
+            book.ledger.check()
+            assert book.ledger.balance(POOL) == book.fast.pool == reference.book.pool_cash
+            assert book.price == reference.book.price
+        assert seen[0] == seen[1]
+        assert sum(skipped for *_, skipped in seen[1]) > 0  # refused sales were exercised
+        assert any(bonuses for _, bonuses, _ in seen[1])
+        assert any(e.action == "forced_exit" for events, *_ in seen[1] for e in events)
+        ref_members, fast_members = models[0].book.members, models[1].book.members
+        assert list(fast_members) == sorted(ref_members)
+        for key in ref_members:
+            ref, fast = ref_members[key], fast_members[key]
+            for name in fast_core.RECORD_FIELDS:
+                assert getattr(fast, name) == getattr(ref, name), (key, name)
+            assert fast.balance == ref.balance
+        assert any(r.entries > 1 for r in fast_members.values())  # re-entries happened
+    finally:
+        for model in models:
+            model.close()
+
+
+def test_a_ledger_that_drifts_from_the_kernel_is_an_error() -> None:
+    model = SchemeModel(Scenario.from_dict({**BUSY, "run": {"days": 5, "core": "fast"}}))
+    model.step()
+    model.book.ledger.accounts[POOL].balance += 1
+    with pytest.raises(LedgerError, match="pool"):
+        model.step()
+    model.close()
+
+
+@pytest.mark.parametrize(
+    ("stress", "lever"),
+    [
+        ("  custody_shortfall: 0.1\n", "custody_shortfall"),
+        ("  diversion: {daily_share: 0.001}\n", "diversion.daily_share"),
+        ("  diversion: {on_days: [{day: 3, share: 0.5}]}\n", "diversion.on_days"),
+        ("  subsidies: [{day: 3, amount: 1000}]\n", "subsidies"),
+        ("  legacy: {claims: 1000, members: 3}\n", "legacy"),
+    ],
+)
+def test_a_stress_lever_on_the_fast_core_is_one_located_error(tmp_path, stress, lever) -> None:
+    text = (
+        "name: t\norder:\n  split: {distribution: 0.7, pool: 0.3}\n"
+        "run:\n  days: 10\n  core: fast\nstress:\n" + stress
+    )
+    error = error_for(write(tmp_path, text))
+    assert (error.line, error.key) == (6, "run.core")
+    assert error.message == (
+        f"the fast core does not support stress levers yet (stress.{lever} is set); "
+        "use run.core: reference"
+    )
+
+
+def test_a_stress_scenario_runs_on_the_reference_core_only() -> None:
+    scenario = load_scenario(SCENARIOS / "operator-diversion.yaml")
+    with pytest.raises(InputError, match=r"run\.core: the fast core does not support"):
+        with_core(scenario, "fast")
+
+
+def test_an_unknown_core_is_refused(tmp_path) -> None:
+    text = "name: t\norder:\n  split: {distribution: 0.7, pool: 0.3}\nrun:\n  core: turbo\n"
+    error = error_for(write(tmp_path, text))
+    assert (error.line, error.key) == (5, "run.core")
+    assert "expected one of: reference, fast" in error.message
+
+
+def test_the_core_is_part_of_the_scenario_definition() -> None:
+    scenario = load_scenario(SCENARIOS / "seed-generic-3x.yaml")
+    assert scenario.run.core == "reference" and scenario.model_dump()["run"]["core"] == "reference"
+    assert Scenario.from_dict(scenario.model_dump()) == scenario
+
+
+def test_growing_a_fast_book_keeps_its_state_and_exit_order() -> None:
+    # newcomers' orders of 1000 yuan, and now and then an earlier member sells
+    mech = Mechanics(exit_multiple=F(2))
+    rng = np.random.default_rng(3)
+    n = 3000
+    sells = rng.random(n) < 0.05
+    members = np.where(sells, rng.integers(0, np.maximum(np.arange(n), 1)), np.arange(n))
+    actions = np.where(sells, rng.choice([SELL, SELL_ALL], n), BUY).astype(np.int8)
+    amounts = np.where(actions == BUY, 100_000, rng.integers(1, 10**8, n))
+    big = FastBook(mech, n)
+    grown = FastBook(mech, 1)
+    expected, got = [], []
+    for start in range(0, n, 97):
+        part = slice(start, start + 97)
+        grown.grow(int(members[part].max()) + 1)
+        expected.append(big.apply(members[part], actions[part], amounts[part]))
+        got.append(grown.apply(members[part], actions[part], amounts[part]))
+    for a, b in zip(expected, got, strict=True):
+        for x, y in zip(a, b, strict=True):
+            assert np.array_equal(x, y)
+    kinds = np.concatenate([e.kind for e in got])
+    assert (kinds == 2).sum() > 0 and (kinds == 3).sum() > 0  # forced exits and refusals
+    assert grown.capacity == n
+    for member in range(n):
+        assert grown.member(member) == big.member(member)
+    assert (grown.pool, grown.points, grown.price) == (big.pool, big.points, big.price)
+
+
+def test_the_book_face_refuses_what_it_cannot_do() -> None:
+    book = FastCoreBook(Mechanics())
+    book.custody_shortfall = F(0)
+    with pytest.raises(NotImplementedError):
+        book.custody_shortfall = F(1, 10)
+    with pytest.raises(NotImplementedError):
+        book.divert(100)
+    assert book.members.get(1) is None and 1 not in book.members and len(book.members) == 0
