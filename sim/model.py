@@ -63,7 +63,7 @@ class SchemeModel(mesa.Model):
         self.scenario = scenario
         self.days = scenario.run.days if days is None else days
         self.population = scenario.population
-        self.stress = StressSchedule(scenario.stress, self.days)
+        self.stress = StressSchedule(scenario.stress)
         self.sponsors: dict[int, int] = {}
         if scenario.run.core == "fast":  # the compiled core (sim.fast_core): same results
             from sim.fast_core import FastCore, FastCoreBook

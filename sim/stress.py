@@ -14,7 +14,7 @@ from sim.units import yuan_to_fen
 
 
 class StressSchedule:
-    def __init__(self, spec, days: int) -> None:
+    def __init__(self, spec) -> None:
         self.spec = spec
         diversion = spec.diversion
         self.daily_share = Fraction(diversion.daily_share)
