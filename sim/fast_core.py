@@ -335,8 +335,8 @@ class FastCoreBook:
 
     @custody_shortfall.setter
     def custody_shortfall(self, value: Fraction) -> None:
-        if value:
-            raise NotImplementedError("the fast core does not support a custody shortfall")
+        if value:  # sim.scenario refuses this combination when the scenario is read
+            raise ValueError("the fast core has no custody shortfall; use run.core: reference")
 
     @property
     def pool(self) -> int:
@@ -392,15 +392,6 @@ class FastCoreBook:
         self.ledger.transfer(MEMBER_CASH, WITHDRAWN, amount)
         self._withdrawn[key - 1] += amount  # type: ignore[operator]
         self.generation += 1
-
-    def subsidize(self, amount: int, source: str = "financing") -> list[Applied]:
-        raise NotImplementedError("the fast core does not support subsidies")
-
-    def divert(self, amount: int) -> int:
-        raise NotImplementedError("the fast core does not support the operator's diversion")
-
-    def grant(self, key: Hashable, value: int) -> list[Applied]:
-        raise NotImplementedError("the fast core does not support legacy points")
 
     # -- one day's stream -----------------------------------------------------------------
 
