@@ -98,15 +98,29 @@ def member_order(key: Hashable) -> tuple:
     return (1, 0, text)
 
 
+def open_accounts(ledger: Ledger, mechanics: Mechanics) -> None:
+    """The accounts every book has: one per split line (the pool's of kind ``pool``), and
+    members' cash."""
+    for name, _ in mechanics.split:
+        ledger.open(name, "pool" if name == POOL else "split")
+    ledger.open(MEMBER_CASH, "members")
+
+
+def open_stress_accounts(ledger: Ledger) -> None:
+    """The accounts the stress levers use, opened up front so every run reports the same
+    columns."""
+    ledger.open(WITHDRAWN, "out")
+    ledger.open(OPERATOR_DIVERTED, "operator")
+    ledger.open(CUSTODY_SHORTFALL, "missing")
+
+
 class Book:
     """Pool, points and members under one set of :class:`~sim.mechanics.Mechanics`."""
 
     def __init__(self, mechanics: Mechanics, ledger: Ledger | None = None) -> None:
         self.mechanics = mechanics
         self.ledger = ledger if ledger is not None else Ledger()
-        for name, _ in mechanics.split:
-            self.ledger.open(name, "pool" if name == POOL else "split")
-        self.ledger.open(MEMBER_CASH, "members")
+        open_accounts(self.ledger, mechanics)
         self.points = 0
         self.members: dict[Hashable, Member] = {}
         self.custody_shortfall = Fraction(0)
@@ -116,10 +130,7 @@ class Book:
         self._caps: list[tuple[Fraction, tuple, int, Hashable]] = []
 
     def open_stress_accounts(self) -> None:
-        """Open the accounts the stress levers use, so every run reports the same columns."""
-        self.ledger.open(WITHDRAWN, "out")
-        self.ledger.open(OPERATOR_DIVERTED, "operator")
-        self.ledger.open(CUSTODY_SHORTFALL, "missing")
+        open_stress_accounts(self.ledger)
 
     @property
     def pool(self) -> int:

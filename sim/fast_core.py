@@ -45,7 +45,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim import rules
-from sim.book import SOLD_OUT, Applied, Refused
+from sim.book import SOLD_OUT, Applied, Refused, open_accounts, open_stress_accounts
 from sim.kernel import (
     BUY,
     EV_BUY,
@@ -60,14 +60,12 @@ from sim.kernel import (
 from sim.ledger import Ledger, LedgerError
 from sim.market import DayResult, Intent
 from sim.mechanics import (
-    CUSTODY_SHORTFALL,
     MEMBER_CASH,
-    OPERATOR_DIVERTED,
     POOL,
     WITHDRAWN,
     Mechanics,
 )
-from sim.referral import Bonus, PayoutRule, TwoLevel
+from sim.referral import Bonus, PayoutRule
 
 START_CAPACITY = 1024
 
@@ -276,9 +274,7 @@ class FastCoreBook:
     ) -> None:
         self.mechanics = mechanics
         self.ledger = ledger if ledger is not None else Ledger()
-        for name, _ in mechanics.split:
-            self.ledger.open(name, "pool" if name == POOL else "split")
-        self.ledger.open(MEMBER_CASH, "members")
+        open_accounts(self.ledger, mechanics)
         self.fast = FastBook(mechanics, max(capacity or START_CAPACITY, 1))
         self._bonus = np.zeros(self.fast.capacity, np.int64)
         self._withdrawn = np.zeros(self.fast.capacity, np.int64)
@@ -324,10 +320,7 @@ class FastCoreBook:
         self._views()
 
     def open_stress_accounts(self) -> None:
-        """Open the accounts the stress levers use, so every run reports the same columns."""
-        self.ledger.open(WITHDRAWN, "out")
-        self.ledger.open(OPERATOR_DIVERTED, "operator")
-        self.ledger.open(CUSTODY_SHORTFALL, "missing")
+        open_stress_accounts(self.ledger)
 
     @property
     def custody_shortfall(self) -> Fraction:
@@ -438,7 +431,6 @@ class FastCore:
         self.book = book
         self.rule = rule
         self.sponsors = sponsors
-        self._pays: dict[int, list[tuple[int, int]]] = {}
 
     def apply(self, intents: Iterable[Intent]) -> DayResult:
         intents = list(intents)
@@ -503,30 +495,8 @@ class FastCore:
         return result
 
     def _referrals(self, buyer: int, amount: int, out: list[Bonus]) -> None:
-        """The bonuses an order pays, appended to ``out`` (as ReferenceCore pays them)."""
+        """The bonuses an order pays, appended to ``out``: the same rule ReferenceCore calls,
+        with the order's split cached by amount."""
         rule = self.rule
-        assert rule is not None
-        if not isinstance(rule, TwoLevel):
-            budget = self.book.parts(amount)[rule.line]
-            out += rule.payouts(buyer, amount, budget, self.sponsors.get)
-            return
-        # the two-level rule's pays depend only on the amount; the sponsor chain only cuts
-        # them short where it ends
-        pays = self._pays.get(amount)
-        if pays is None:
-            pays = []
-            budget = self.book.parts(amount)[rule.line]
-            for level, share in enumerate(rule.shares, start=1):
-                pay = min(int(share * amount), budget)  # share, amount >= 0: int is floor
-                pays.append((level, pay))
-                if pay > 0:
-                    budget -= pay
-            self._pays[amount] = pays
-        member: int | None = buyer
-        sponsor = self.sponsors.get
-        for level, pay in pays:
-            member = sponsor(member)
-            if member is None:
-                break
-            if pay > 0:
-                out.append(Bonus(member, pay, level, rule.name))
+        budget = self.book.parts(amount)[rule.line]
+        out += rule.payouts(buyer, amount, budget, self.sponsors.get)
