@@ -22,7 +22,15 @@ class Participant(mesa.Agent):
     """Anyone holding an account on the platform."""
 
     kind = "member"
-    target: Fraction | None = None
+    target_millionths: int | None = None  # sells all when points are worth this x spend
+    panics = False  # sells on the model's panic triggers
+
+    @property
+    def target(self) -> Fraction | None:
+        """The sell target as an exact multiple (built when a sale is checked, which is rare)."""
+        if self.target_millionths is None:
+            return None
+        return Fraction(self.target_millionths, 10**6)
 
     def __init__(self, model, join_day: int, sponsor: int | None = None) -> None:
         super().__init__(model)
@@ -30,6 +38,8 @@ class Participant(mesa.Agent):
         self.sponsor = sponsor
         self.exit_day: int | None = None
         self.withdraws = model.population.consumer.withdraw
+        self.even: bool | None = None  # cash back + bonuses >= spend (None: never bought)
+        self.break_even_day: int | None = None  # the first day ``even`` became true
 
     def wake(self, day: int, reason: str) -> list[Intent]:
         return []
@@ -55,7 +65,7 @@ class Consumer(Participant):
             low, high = spec.sell_target.low, spec.sell_target.high
             # a behavioural draw: a millionth of a multiple is resolution enough, and keeps
             # the exact trigger-price arithmetic on small fractions
-            self.target = Fraction(round(uniform(model.rng, low, high) * 10**6), 10**6)
+            self.target_millionths = round(uniform(model.draws, low, high) * 10**6)
 
     def order(self) -> Intent:
         return Intent(self.unique_id, "buy", self.model.draw_amount())
@@ -64,15 +74,16 @@ class Consumer(Participant):
         return [self.order()] if reason == ORDER else []
 
     def after_order(self, day: int) -> None:
-        if chance(self.model.rng, self.spec.rebuy_probability):
+        if chance(self.model.draws, self.spec.rebuy_probability):
             self.model.schedule(
-                self, day + wait_days(self.model.rng, self.spec.rebuy_interval_days)
+                self, day + wait_days(self.model.draws, self.spec.rebuy_interval_days)
             )
 
     def on_forced_exit(self, day: int) -> None:
         super().on_forced_exit(day)
-        if chance(self.model.rng, self.spec.reentry_probability):
-            self.model.schedule(self, day + wait_days(self.model.rng, self.spec.reentry_delay_days))
+        if chance(self.model.draws, self.spec.reentry_probability):
+            wait = wait_days(self.model.draws, self.spec.reentry_delay_days)
+            self.model.schedule(self, day + wait)
 
 
 class Referrer(Consumer):
@@ -92,7 +103,7 @@ class Referrer(Consumer):
         if self.recruited >= self.reach:
             return
         rate = self.recruit_spec.recruit_rate * (1 - self.recruited / self.reach)
-        wait = wait_for_rate(self.model.rng, rate)
+        wait = wait_for_rate(self.model.draws, rate)
         if wait is not None:
             self.model.schedule(self, day + wait, RECRUIT)
 
@@ -110,9 +121,10 @@ class PanicSeller(Consumer):
     a shock day), each time with the scenario's reaction probability."""
 
     kind = "panic_seller"
+    panics = True
 
     def on_panic(self, day: int) -> list[Intent]:
-        if chance(self.model.rng, self.model.population.panic_seller.react_probability):
+        if chance(self.model.draws, self.model.population.panic_seller.react_probability):
             return [Intent(self.unique_id, "sell", None)]
         return []
 
@@ -124,7 +136,7 @@ class LegacyMember(Participant):
     kind = "legacy"
 
     def on_release(self, day: int) -> list[Intent]:
-        if chance(self.model.rng, self.model.scenario.stress.legacy.sell_probability):
+        if chance(self.model.draws, self.model.scenario.stress.legacy.sell_probability):
             return [Intent(self.unique_id, "sell", None)]
         return []
 

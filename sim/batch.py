@@ -43,8 +43,10 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from sim import __version__
+from sim.distribution.summary import METRICS as DISTRIBUTION_METRICS
+from sim.distribution.summary import metrics as distribution_metrics
 from sim.errors import InputError
-from sim.run import member_rows, simulate, summarize, timeseries_schema
+from sim.run import member_table, simulate, summarize, timeseries_schema
 from sim.scenario import Scenario
 from sim.sweep import apply_point, load_design
 
@@ -67,6 +69,34 @@ METRICS = (
     ("days_price_fell", pa.int64()),
     ("share_of_buyers_losing", pa.float64()),
     ("share_of_buyers_losing_counting_points", pa.float64()),
+    # collapse (sim.collapse): whether, when, why, and each condition's first day
+    ("collapsed", pa.bool_()),
+    ("collapse_day", pa.int64()),
+    ("collapse_condition", pa.string()),
+    ("operator_halt_day", pa.int64()),
+    ("unpaid_withdrawals_day", pa.int64()),
+    ("pool_drawdown_day", pa.int64()),
+    ("inflow_stall_day", pa.int64()),
+    ("loss_majority_day", pa.int64()),
+    # participant outcomes (sim.outcomes)
+    ("goods_fair_value", pa.float64()),
+    ("share_losing_counting_goods", pa.float64()),
+    ("gini_net_result", pa.float64()),
+    ("top1_payout_share", pa.float64()),
+    ("share_reaching_1x", pa.float64()),
+    ("share_ever_breaking_even", pa.float64()),
+    ("share_reaching_cap", pa.float64()),
+    ("median_days_to_break_even", pa.float64()),
+    # where the money went (sim.moneyflow); the money_share_* sum to 1
+    ("share_payouts_funded_by_others", pa.float64()),
+    ("money_share_split_lines", pa.float64()),
+    ("money_share_referral_bonuses", pa.float64()),
+    ("money_share_member_payouts", pa.float64()),
+    ("money_share_left_in_pool", pa.float64()),
+    ("money_share_operator_diverted", pa.float64()),
+    ("money_share_custody_shortfall", pa.float64()),
+    # the distribution layer (sim.distribution.summary): null for a run without it
+    *((name, kind) for name, _, kind in DISTRIBUTION_METRICS),
     ("ledger_balanced", pa.bool_()),
 )
 
@@ -169,13 +199,14 @@ def execute(spec: RunSpec) -> RunOutput:
     try:
         model = simulate(spec.scenario, spec.seed, spec.days)
         try:
-            summary = summarize(model, member_rows(model))
+            summary = summarize(model, member_table(model).to_pandas())
         finally:
             model.close()
     except Exception as error:  # a failing run is recorded, not fatal
         message = f"{type(error).__name__}: {error}".replace("\n", " ")
         return RunOutput(spec.key, {**row, "status": "error", "error": message})
-    metrics = {name: summary[name] for name, _ in METRICS}
+    flat = {**summary, **distribution_metrics(summary)}
+    metrics = {name: flat[name] for name, _ in METRICS}
     meta = {
         "scenario": spec.scenario.name,
         "point": spec.point,
@@ -184,7 +215,9 @@ def execute(spec: RunSpec) -> RunOutput:
     }
     series, accounts = [], []
     for day in model.rows:
-        series.append({**meta, **{k: v for k, v in day.items() if not k.startswith("account_")}})
+        plain = {k: v for k, v in day.items() if not k.startswith("account_")}
+        # fees exist only with the distribution layer; a batch mixing scenarios keeps one schema
+        series.append({**meta, **plain, "fees": day.get("fees", 0.0)})
         accounts += [
             {**meta, "day": day["day"], "account": k.removeprefix("account_"), "balance": v}
             for k, v in day.items()
@@ -227,7 +260,9 @@ class BatchStore:
             _atomic_write_text(path, json.dumps(self.manifest, indent=2) + "\n")
 
     def done(self) -> set[str]:
-        return {p.stem for p in self.runs.glob("*.parquet")}
+        """Keys of the runs whose runs row was written (a write cut short leaves only a
+        ``.tmp-`` file, which does not count)."""
+        return {p.stem for p in self.runs.glob("*.parquet") if not p.name.startswith(".tmp-")}
 
     def save(self, output: RunOutput) -> None:
         """Write one run: its daily tables first, then its runs row (which marks it done)."""

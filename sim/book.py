@@ -60,6 +60,31 @@ class Applied(NamedTuple):
     price: Fraction
 
 
+NEVER_BOUGHT = "never_bought"  # the status of a member the book has no record of
+MEMBER_FIGURES = (
+    "status",
+    "entries",
+    "spent",
+    "held",
+    "cash",
+    "bonus",
+    "withdrawn",
+    "unpaid",
+    "forced_exits",
+)
+
+
+class Standing(NamedTuple):
+    """A member's figures the agent model tracks: points held, spend since entry and the
+    record's version (sell targets), total spend and cash back with bonuses (break-even)."""
+
+    held: int
+    spent_entry: int
+    version: int
+    spent: int
+    received: int
+
+
 @dataclass(slots=True)
 class Member:
     """One member's record. ``*_entry`` fields count since the member last (re-)entered, i.e.
@@ -143,6 +168,29 @@ class Book:
     def pool_cash(self) -> int:
         """The cash really in the pool (fen)."""
         return self.ledger.balance(POOL)
+
+    def paid_totals(self) -> tuple[int, int]:
+        """Fen paid to members in all (payouts and bonuses), and fen they withdrew."""
+        members = self.members.values()
+        return sum(m.cash + m.bonus for m in members), sum(m.withdrawn for m in members)
+
+    def member_figures(self, keys: list) -> dict[str, list]:
+        """The members table's figures for ``keys``, one list per field of
+        :data:`MEMBER_FIGURES` (a key with no record: ``never_bought`` and zeros)."""
+        records = [self.members.get(key) for key in keys]
+        out: dict[str, list] = {
+            "status": [NEVER_BOUGHT if m is None else m.status for m in records]
+        }
+        for name in MEMBER_FIGURES[1:]:
+            out[name] = [0 if m is None else getattr(m, name) for m in records]
+        return out
+
+    def standing(self, key: Hashable) -> Standing | None:
+        """What the agent model re-reads about a member after each change (None: no record)."""
+        m = self.members.get(key)
+        if m is None:
+            return None
+        return Standing(m.held, m.spent_entry, m.version, m.spent, m.cash + m.bonus)
 
     @property
     def price(self) -> Fraction:

@@ -100,10 +100,51 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.set_defaults(handler=_compare)
 
+    report = commands.add_parser(
+        "report",
+        help="write a self-contained HTML report (and a Markdown summary) of batches",
+        description="Test the six claims of the source documents on batches, with collapse "
+        "probabilities, phase diagrams, PRIM boxes and time series; write NAME.html (figures "
+        "embedded, nothing loaded from the network) and NAME.md beside it, all or nothing.",
+    )
+    report.add_argument("batches", type=Path, nargs="+", help="batch output folders")
+    report.add_argument(
+        "--out", type=Path, help="the .html file to write (default: reports/NAME.html)"
+    )
+    report.add_argument(
+        "--reruns",
+        type=_non_negative,
+        default=2,
+        help="replicates of each scenario run again for member-level evidence (default 2)",
+    )
+    report.add_argument("--title", help="the report's title")
+    report.set_defaults(handler=_report)
+
     bench = commands.add_parser("bench", help="benchmark the fast core on workload W1")
     bench.add_argument("--orders", type=_positive, default=10_000_000, help="orders (10,000,000)")
     bench.add_argument("--members", type=_positive, default=100_000, help="members (100,000)")
     bench.set_defaults(handler=_bench)
+
+    breakeven = commands.add_parser(
+        "breakeven",
+        help="how many times orders must grow before a member's points are worth 1x, 2x, the cap",
+        description="The break-even law (SPEC §5) for the scenario's pool share and mint ratio: "
+        "how many times the platform's cumulative orders must grow after a member's order for "
+        "their points to be worth each multiple of their spend, beside an exact simulation of "
+        "one buyer (constant orders, nobody selling, no forced exit).",
+    )
+    breakeven.add_argument("--scenario", type=Path, required=True, help="scenario YAML")
+    breakeven.add_argument(
+        "--multiples", nargs="+", help="multiples of spend (default: 1 2 and the exit cap)"
+    )
+    breakeven.add_argument(
+        "--entry", type=_positive, default=100, help="simulated buyer's order number (100)"
+    )
+    breakeven.add_argument(
+        "--max-orders", type=_positive, default=5_000_000, help="simulation limit (5,000,000)"
+    )
+    breakeven.add_argument("--json", action="store_true", help="print the rows as JSON")
+    breakeven.set_defaults(handler=_breakeven)
 
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", type=Path, nargs="+", help="scenario YAML files")
@@ -186,10 +227,30 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from sim.report import write_report
+
+    out = args.out or Path("reports") / f"{args.batches[0].name}.html"
+    html, markdown = write_report(args.batches, out, args.reruns, args.title)
+    print(f"wrote {html} and {markdown}")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from sim.bench import main as bench_main
 
     return bench_main(args.orders, args.members)
+
+
+def _breakeven(args: argparse.Namespace) -> int:
+    from sim.breakeven import describe, law_table, parse_multiples, to_json
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario)
+    multiples = parse_multiples(args.multiples)
+    rows = law_table(scenario, multiples, args.entry, args.max_orders)
+    print(to_json(rows) if args.json else describe(scenario, rows))
+    return 0
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -21,10 +21,12 @@ sell-target heap discards the same stale entries on either core.
 **The ledger**, day by day: the day's orders are received (each order's split parts,
 :func:`sim.rules.split_order`, summed by amount), then the day's payouts move from the
 pool to ``member_cash``, then the day's referral bonuses from their line to
-``member_cash``; withdrawals move ``member_cash`` to ``withdrawn`` one by one. Balances,
-money entered by source and every account's totals end each day exactly as the
-reference's do (the same postings, summed), and after each day the ledger's pool must
-equal the kernel's pool to the fen (:class:`~sim.ledger.LedgerError` otherwise).
+``member_cash`` (or the distribution rules' outcomes, summed by account:
+:func:`sim.distribution.booking.post_in_bulk`); withdrawals move ``member_cash`` to
+``withdrawn`` one by one. Balances, money entered by source and every account's totals end
+each day exactly as the reference's do (the same postings, summed), and after each day the
+ledger's pool must equal the kernel's pool to the fen (:class:`~sim.ledger.LedgerError`
+otherwise).
 
 ``members.get(id)`` and ``members[id]`` give live views of a record;
 ``members.values()`` and ``members.items()`` read every record in bulk, as of the call
@@ -37,15 +39,26 @@ a custody shortfall, legacy points. A withdrawal cap and a halt work as with the
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from fractions import Fraction
 from math import gcd
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from sim import rules
-from sim.book import SOLD_OUT, Applied, Refused, open_accounts, open_stress_accounts
+from sim.book import (
+    MEMBER_FIGURES,
+    NEVER_BOUGHT,
+    SOLD_OUT,
+    Applied,
+    Refused,
+    Standing,
+    open_accounts,
+    open_stress_accounts,
+)
+from sim.distribution.base import Outcome, Payout
+from sim.distribution.booking import post_in_bulk
 from sim.kernel import (
     BUY,
     EV_BUY,
@@ -66,6 +79,9 @@ from sim.mechanics import (
     Mechanics,
 )
 from sim.referral import Bonus, PayoutRule
+
+if TYPE_CHECKING:
+    from sim.distribution.runtime import Distribution
 
 START_CAPACITY = 1024
 
@@ -319,6 +335,51 @@ class FastCoreBook:
             setattr(self, name, new)
         self._views()
 
+    def paid_totals(self) -> tuple[int, int]:
+        """Fen paid to members in all (payouts and bonuses), and fen they withdrew."""
+        return int(self._cash.sum()) + int(self._bonus.sum()), int(self._withdrawn.sum())
+
+    def member_figures(self, keys: list[int]) -> dict[str, np.ndarray | list]:
+        """The members table's figures for ``keys`` read from the arrays in bulk, one column
+        per field of :data:`sim.book.MEMBER_FIGURES` (int64 arrays; status a list)."""
+        known = np.fromiter((key in self._known for key in keys), bool, len(keys))
+        rows = np.array(keys, np.int64) - 1
+        rows[~known] = 0  # members the book never saw may lie beyond the arrays
+        out: dict[str, np.ndarray | list] = {
+            "status": [
+                _STATUS[code] if seen else NEVER_BOUGHT
+                for code, seen in zip(self._status[rows].tolist(), known.tolist(), strict=True)
+            ]
+        }
+        arrays = {
+            "entries": self._entries,
+            "spent": self._spent,
+            "held": self._held,
+            "cash": self._cash,
+            "bonus": self._bonus,
+            "withdrawn": self._withdrawn,
+            "forced_exits": self._forced_exits,
+        }
+        for name in MEMBER_FIGURES[1:]:
+            column = np.zeros(len(keys), np.int64)
+            if name in arrays:
+                column[known] = arrays[name][rows[known]]
+            out[name] = column
+        return out
+
+    def standing(self, key: int) -> Standing | None:
+        """What the agent model re-reads about a member after each change (None: no record)."""
+        if key not in self._known:
+            return None
+        i = key - 1
+        return Standing(
+            self._held.item(i),
+            self._spent_entry.item(i),
+            self._version.item(i),
+            self._spent.item(i),
+            self._cash.item(i) + self._bonus.item(i),
+        )
+
     def open_stress_accounts(self) -> None:
         open_stress_accounts(self.ledger)
 
@@ -425,12 +486,25 @@ class FastCore:
     """Applies a day's intents through the compiled core in one call; the same
     :class:`~sim.market.DayResult` as :class:`~sim.market.ReferenceCore`, event for event:
     sales the rules refuse (nothing held, below the minimum spend, ...) are skipped, and
-    referral bonuses are paid after each order, in the order of the orders."""
+    referral bonuses (or the distribution rules, which keep state) are worked out after the
+    kernel has applied the day, order by order in the order of the events, and posted in
+    bulk."""
 
-    def __init__(self, book: FastCoreBook, rule: PayoutRule | None, sponsors: dict) -> None:
+    def __init__(
+        self,
+        book: FastCoreBook,
+        rule: PayoutRule | None,
+        sponsor: Callable[[int], int | None],
+        prices: bool = True,
+        distribution: Distribution | None = None,
+    ) -> None:
         self.book = book
         self.rule = rule
-        self.sponsors = sponsors
+        self.sponsor = sponsor  # member -> their sponsor, or None
+        self.distribution = distribution
+        # the agent model never reads an event's price; without it, each event saves
+        # building an exact Fraction (``price`` is then None)
+        self.prices = prices
 
     def apply(self, intents: Iterable[Intent]) -> DayResult:
         intents = list(intents)
@@ -468,9 +542,13 @@ class FastCore:
         book.post(ev.amount[is_buy], int(ev.cash_delta[~is_buy].sum()))
         kinds = kind.tolist()
         members_out = (ev.member + 1).tolist()
+        if self.prices:
+            prices = map(_fraction, ev.price_num.tolist(), ev.price_den.tolist())
+        else:
+            prices = [None] * len(kinds)
         result.events = events = [
-            Applied(EVENT_NAMES[k], m, a, p, c, pool, points, _fraction(n, d))
-            for k, m, a, p, c, pool, points, n, d in zip(
+            Applied(EVENT_NAMES[k], m, a, p, c, pool, points, price)
+            for k, m, a, p, c, pool, points, price in zip(
                 kinds,
                 members_out,
                 ev.amount.tolist(),
@@ -478,8 +556,7 @@ class FastCore:
                 ev.cash_delta.tolist(),
                 ev.pool.tolist(),
                 ev.points.tolist(),
-                ev.price_num.tolist(),
-                ev.price_den.tolist(),
+                prices,
                 strict=True,
             )
         ]
@@ -491,12 +568,25 @@ class FastCore:
                     self._referrals(event.member, event.amount, bonuses)
             if bonuses:
                 book.pay_bonuses(bonuses, self.rule.line)
+        elif self.distribution is not None:
+            order = self.distribution.order
+            outcomes = []
+            for event in events:
+                if event.action == "buy":
+                    outcomes += order(event.member, event.amount)
+            result.bonuses = self.post(outcomes)
         book.check_pool()
         return result
+
+    def post(self, outcomes: list[Outcome]) -> list[Payout]:
+        """Post the distribution rules' outcomes summed by account; their payouts, in order."""
+        if not outcomes:
+            return []
+        return post_in_bulk(self.book, outcomes, self.distribution.lines)
 
     def _referrals(self, buyer: int, amount: int, out: list[Bonus]) -> None:
         """The bonuses an order pays, appended to ``out``: the same rule ReferenceCore calls,
         with the order's split cached by amount."""
         rule = self.rule
         budget = self.book.parts(amount)[rule.line]
-        out += rule.payouts(buyer, amount, budget, self.sponsors.get)
+        out += rule.payouts(buyer, amount, budget, self.sponsor)

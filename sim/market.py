@@ -3,20 +3,25 @@
 Agents never touch the pool: each day they return :class:`Intent` values (buy so much, sell
 so many or all); the model shuffles them with the run's generator and hands them to a core.
 :class:`ReferenceCore` applies them one by one through :class:`~sim.book.Book` and the
-referral rule; :class:`sim.fast_core.FastCore` (``run.core: fast``) takes the same stream
-through the compiled core and returns the same :class:`DayResult`, with no change to the
-agents.
+referral rule, or the distribution layer's rules (:mod:`sim.distribution.runtime`);
+:class:`sim.fast_core.FastCore` (``run.core: fast``) takes the same stream through the
+compiled core and returns the same :class:`DayResult`, with no change to the agents.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sim import rules
 from sim.book import Applied, Book, Refused
-from sim.referral import Bonus, PayoutRule
+from sim.distribution.base import Outcome, Payout
+from sim.distribution.booking import post_each
+from sim.referral import PayoutRule
+
+if TYPE_CHECKING:
+    from sim.distribution.runtime import Distribution
 
 
 class Intent(NamedTuple):
@@ -30,20 +35,30 @@ class Intent(NamedTuple):
 
 @dataclass
 class DayResult:
-    """What applying a day's stream did, in order."""
+    """What applying a day's stream did, in order. ``bonuses`` are the referral rule's
+    :class:`~sim.referral.Bonus` values, or the distribution rules'
+    :class:`~sim.distribution.base.Payout` values (both name ``member`` and ``amount``)."""
 
     events: list[Applied] = field(default_factory=list)
-    bonuses: list[Bonus] = field(default_factory=list)
+    bonuses: list = field(default_factory=list)
     skipped: int = 0  # intents the rules refused (nothing left to sell, minimum spend, ...)
 
 
 class ReferenceCore:
-    """Applies intents through the reference book; pays referral bonuses on every order."""
+    """Applies intents through the reference book; pays referral bonuses, or the
+    distribution rules' payouts, on every order as it is applied."""
 
-    def __init__(self, book: Book, rule: PayoutRule | None, sponsors: dict) -> None:
+    def __init__(
+        self,
+        book: Book,
+        rule: PayoutRule | None,
+        sponsor: Callable[[Hashable], Hashable],
+        distribution: Distribution | None = None,
+    ) -> None:
         self.book = book
         self.rule = rule
-        self.sponsors = sponsors
+        self.sponsor = sponsor  # member -> their sponsor, or None
+        self.distribution = distribution
 
     def apply(self, intents: Iterable[Intent]) -> DayResult:
         result = DayResult()
@@ -53,6 +68,10 @@ class ReferenceCore:
                 result.events += book.buy(intent.member, intent.amount)
                 if self.rule is not None:
                     self._pay_referrals(intent, result)
+                elif self.distribution is not None:
+                    result.bonuses += self.post(
+                        self.distribution.order(intent.member, intent.amount)
+                    )
                 continue
             member = book.members.get(intent.member)
             if member is None or member.held == 0:
@@ -64,9 +83,13 @@ class ReferenceCore:
                 result.skipped += 1
         return result
 
+    def post(self, outcomes: list[Outcome]) -> list[Payout]:
+        """Post the distribution rules' outcomes as they come; their payouts, in order."""
+        return post_each(self.book, outcomes)
+
     def _pay_referrals(self, intent: Intent, result: DayResult) -> None:
         rule = self.rule
         budget = rules.split_order(intent.amount, self.book.mechanics.split_table)[rule.line]
-        for bonus in rule.payouts(intent.member, intent.amount, budget, self.sponsors.get):
+        for bonus in rule.payouts(intent.member, intent.amount, budget, self.sponsor):
             self.book.pay_bonus(bonus.member, bonus.amount, rule.line)
             result.bonuses.append(bonus)

@@ -19,6 +19,7 @@ EXIT_POINTS: tuple[str, ...] = ("held", "obtained")
 EXIT_AGAINST: tuple[str, ...] = ("spend", "grant_value")
 
 POOL = "pool"
+GOODS_LINES = ("product_cost", "merchant")  # split lines that pay for the goods or service
 MEMBER_CASH = "member_cash"
 WITHDRAWN = "withdrawn"
 OPERATOR_DIVERTED = "operator_diverted"

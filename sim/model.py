@@ -3,9 +3,11 @@
 Each day: financing rounds and legacy releases land; new members arrive (walk-ins from the
 inflow process, recruits from referrers); members woken by their schedule, by a personal
 sell target or by a panic trigger hand in intents; the day's intents are shuffled with the
-run's generator and applied by the core (the same rules as everywhere); then the withdrawal
-queue is paid and the operator takes what the scenario says. The ledger is checked at the
-end of every day and one row of figures is kept.
+run's generator and applied by the core (the same rules as everywhere); the distribution
+rules' end-of-day payouts (dividends) are made; then the withdrawal queue is paid and the
+operator takes what the scenario says. The ledger is checked at the end of every day and
+one row of figures is kept. :meth:`SchemeModel.finish` ends the run (the distribution
+rules name what they still hold for nobody).
 
 Only members with something to do that day are touched: orders and recruiting are kept in a
 calendar, sell targets in a heap keyed by price, panic sellers in a set that is read only on
@@ -24,15 +26,21 @@ import mesa
 import numpy as np
 
 from sim import rules
-from sim.agents import AGENT_TYPES, ORDER, LegacyMember, PanicSeller, Participant
+from sim.agents import AGENT_TYPES, ORDER, LegacyMember, Participant
 from sim.book import Book
-from sim.draws import Picker
+from sim.distribution.booking import take_fees
+from sim.distribution.posting import open_accounts
+from sim.distribution.runtime import Distribution
+from sim.draws import Picker, Uniforms
 from sim.inflow import Arrivals
 from sim.market import Intent, ReferenceCore
+from sim.network import ReferralNetwork, sponsor_rule
 from sim.referral import TwoLevel
 from sim.stress import StressSchedule, equal_shares
 from sim.units import fen_to_yuan, price_to_yuan, units_to_points, yuan_to_fen
 from sim.withdrawals import WithdrawalQueue
+
+TARGETS_SLACK = 4096  # stale sell-target entries tolerated beyond twice the holders
 
 
 @dataclass
@@ -46,6 +54,7 @@ class DayFigures:
     forced_exits: int = 0
     payouts: int = 0
     bonuses: int = 0
+    fees: int = 0  # paid for regions and service points (distribution layer)
     withdrawals: int = 0
     subsidies: int = 0
     diverted: int = 0
@@ -60,20 +69,40 @@ class SchemeModel(mesa.Model):
     def __init__(self, scenario, seed: int | None = None, days: int | None = None) -> None:
         self.seed = scenario.run.seed if seed is None else seed
         super().__init__(rng=np.random.default_rng(self.seed))
+        self.draws = Uniforms(self.rng)  # behaviour's uniform draws, from the one generator
         self.scenario = scenario
         self.days = scenario.run.days if days is None else days
         self.population = scenario.population
         self.stress = StressSchedule(scenario.stress)
-        self.sponsors: dict[int, int] = {}
+        self.network = ReferralNetwork()  # who sponsored whom (sim.network)
+        spec = scenario.network
+        self.sponsor_rule = sponsor_rule(spec.sponsor, spec.recruited_share, spec.max_recruits)
+        mechanics = scenario.mechanics()
+        self.distribution = None  # the bonus rules of SPEC §6 (sim.distribution.runtime)
+        if scenario.distribution is not None:
+            self.distribution = Distribution(
+                scenario.distribution, mechanics.split_table, self.network, self.seed
+            )
         if scenario.run.core == "fast":  # the compiled core (sim.fast_core): same results
             from sim.fast_core import FastCore, FastCoreBook
 
-            self.book = FastCoreBook(scenario.mechanics())
-            self.core = FastCore(self.book, self._referral_rule(), self.sponsors)
+            self.book = FastCoreBook(mechanics)
+            self.core = FastCore(
+                self.book,
+                self._referral_rule(),
+                self.network.sponsor,
+                prices=False,
+                distribution=self.distribution,
+            )
         else:
-            self.book = Book(scenario.mechanics())
-            self.core = ReferenceCore(self.book, self._referral_rule(), self.sponsors)
+            self.book = Book(mechanics)
+            self.core = ReferenceCore(
+                self.book, self._referral_rule(), self.network.sponsor, self.distribution
+            )
         self.book.open_stress_accounts()
+        if self.distribution is not None:
+            open_accounts(self.book.ledger, self.distribution.accounts())
+        self.finished = False
         self.book.custody_shortfall = self.stress.custody_shortfall
         self.withdrawals = WithdrawalQueue(self.stress.withdrawal_cap)
         self.arrivals = Arrivals(scenario.inflow, self.rng)
@@ -82,9 +111,11 @@ class SchemeModel(mesa.Model):
         self.day = 0
         self.rows: list[dict] = []
         self._calendar: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        self._targets: list[tuple[Fraction, int, int]] = []
+        self._targets: list[tuple[float, int, int]] = []
         self._panic_holders: set[int] = set()
         self._today: list[Intent] = []
+        self._bought = 0  # members who bought
+        self._losing = 0  # members who bought and are below break-even
         self._figures = DayFigures()
         self._prices: list[Fraction] = []
         self._sellers: list[int] = []
@@ -118,6 +149,7 @@ class SchemeModel(mesa.Model):
         members = [LegacyMember(self, legacy.start_day) for _ in range(legacy.members)]
         for member in members:
             self.members[member.unique_id] = member
+            self._add_to_network(member, None, legacy.start_day, buys=False)
         self.joined += len(members)
         return members
 
@@ -125,7 +157,7 @@ class SchemeModel(mesa.Model):
 
     def draw_amount(self) -> int:
         """An order amount in fen from the scenario's distribution."""
-        return self._amounts[self._pick_amount(self.rng)]
+        return self._amounts[self._pick_amount(self.draws)]
 
     def schedule(self, agent: Participant, day: int, reason: str = ORDER) -> None:
         """Wake ``agent`` on ``day`` (past the horizon: never)."""
@@ -134,22 +166,38 @@ class SchemeModel(mesa.Model):
 
     def join(self, day: int, sponsor: int | None = None) -> Participant:
         """A new member of a type drawn from the mix; their first order joins today's stream."""
-        kind = self._types[self._pick_type(self.rng)]
+        kind = self._types[self._pick_type(self.draws)]
         agent = AGENT_TYPES[kind](self, day, sponsor)
         self.members[agent.unique_id] = agent
-        if sponsor is not None:
-            self.sponsors[agent.unique_id] = sponsor
+        self._add_to_network(agent, sponsor, day)
         self.joined += 1
         self._figures.new_members += 1
         self._today.append(agent.order())
         return agent
+
+    def _add_to_network(
+        self, agent: Participant, sponsor: int | None, day: int, buys: bool = True
+    ) -> None:
+        """The agent joins the network under ``sponsor``; with the distribution layer, where
+        spill-over places them, in their district, and the rules see the join (legacy
+        members, who join before the run, buy no region or service point)."""
+        dist = self.distribution
+        if dist is None:
+            self.network.add(agent.unique_id, sponsor)
+            return
+        placed, district = dist.place(agent.unique_id, sponsor)
+        agent.sponsor = placed
+        self.network.add(agent.unique_id, placed, district)
+        outcomes, incomes = dist.join(agent.unique_id, sponsor, district, buys)
+        self._figures.fees += take_fees(self.book.ledger, incomes)
+        self._paid(self.core.post(outcomes), day)
 
     def recruit(self, referrer: Participant, day: int) -> bool:
         """A referrer's recruit joins, unless the market is exhausted or the platform halted."""
         market = self.scenario.inflow.market_size
         if (market is not None and self.joined >= market) or self.stress.halted(day):
             return False
-        self.join(day, sponsor=referrer.unique_id)
+        self.join(day, sponsor=self.sponsor_rule.place(self.network, referrer.unique_id))
         return True
 
     # -- one day ------------------------------------------------------------------------
@@ -157,6 +205,9 @@ class SchemeModel(mesa.Model):
     def step(self) -> None:
         day = self.day
         self._figures = figures = DayFigures()
+        dist = self.distribution
+        if dist is not None:
+            dist.today = day
         if not self.stress.halted(day):
             self._today = []
             self._financing_and_legacy(day)
@@ -164,7 +215,7 @@ class SchemeModel(mesa.Model):
             if day == 0:
                 arrivals += self.scenario.inflow.initial_members
             for _ in range(arrivals):
-                self.join(day)
+                self.join(day, self.sponsor_rule.choose(self.network, self.draws))
             for agent_id, reason in self._calendar.pop(day, ()):
                 self._today += self.members[agent_id].wake(day, reason)
             self._today += self._due_sell_targets()
@@ -173,6 +224,8 @@ class SchemeModel(mesa.Model):
                 for agent_id in sorted(self._panic_holders):
                     self._today += self.members[agent_id].on_panic(day)
             self._apply(self._shuffled(self._today), day)
+            if dist is not None:
+                self._paid(self.core.post(dist.day(day)), day)
             figures.withdrawals = self.withdrawals.pay(self.book)
         else:
             self._calendar.pop(day, None)
@@ -208,13 +261,26 @@ class SchemeModel(mesa.Model):
         result = self.core.apply(intents)
         self._figures.skipped += result.skipped
         self._handle(result.events, day)
-        for bonus in result.bonuses:
-            self._figures.bonuses += bonus.amount
-            self._credit(bonus.member)
+        self._paid(result.bonuses, day)
+
+    def _paid(self, bonuses: list, day: int) -> None:
+        """Bonuses credited to members (referral bonuses or distribution payouts, all posted
+        already): count them, re-check each paid member's break-even and let them ask to
+        withdraw, once per member in the order first paid (a second request would find the
+        balance queued already, a second check the same standing)."""
+        standing = self.book.standing
+        self._figures.bonuses += sum(bonus.amount for bonus in bonuses)
+        for member in dict.fromkeys(bonus.member for bonus in bonuses):
+            agent = self.members.get(member)
+            if agent is not None:
+                _, _, _, spent, received = standing(member)
+                self._settle(agent, spent, received, day)
+            self._credit(member)
 
     def _handle(self, events, day: int) -> None:
         """Tell agents what the core did, and keep the day's figures."""
         figures = self._figures
+        standing = self.book.standing
         for event in events:
             agent = self.members[event.member]
             action = event.action
@@ -233,38 +299,86 @@ class SchemeModel(mesa.Model):
                 self._credit(event.member)
             elif action == "grant":
                 figures.legacy_points += event.points_delta
-            self._track(agent)
+            now = standing(event.member)
+            if now is not None:
+                held, spent_entry, version, spent, received = now
+                self._track(agent, held, spent_entry, version)
+                self._settle(agent, spent, received, day)
 
     def _credit(self, member_id: int) -> None:
         agent = self.members.get(member_id)
         if agent is not None and agent.withdraws:
             self.withdrawals.request(self.book, member_id)
 
-    def _track(self, agent: Participant) -> None:
-        """Re-file the agent's sell target and panic-holder status after a change."""
-        record = self.book.members.get(agent.unique_id)
-        if record is None:
+    def _settle(self, agent: Participant, spent: int, received: int, day: int) -> None:
+        """Keep the count of members below break-even (cash back and bonuses under their
+        spend) and each member's first break-even day, after any change to their record."""
+        if not spent:
             return
-        if isinstance(agent, PanicSeller):
-            if record.held:
+        even = received >= spent
+        was = agent.even
+        if even is was:
+            return
+        if was is None:
+            self._bought += 1
+        elif was is False:
+            self._losing -= 1
+        if even:
+            if agent.break_even_day is None:
+                agent.break_even_day = day
+        else:
+            self._losing += 1
+        agent.even = even
+
+    def _track(self, agent: Participant, held: int, spent_entry: int, version: int) -> None:
+        """Re-file the agent's sell target and panic-holder status after a change.
+
+        The sell-target heap is keyed by the trigger price as a float, which is cheap to
+        compare; members popped near the price are checked exactly (:func:`rules.cap_reached`)
+        before they sell, so the float only orders the heap and never decides a sale."""
+        if agent.panics:
+            if held:
                 self._panic_holders.add(agent.unique_id)
             else:
                 self._panic_holders.discard(agent.unique_id)
-        if agent.target is not None and record.held:
-            trigger = rules.exit_trigger(record.held, record.spent_entry, 0, agent.target)
-            if trigger is not None:
-                heapq.heappush(self._targets, (trigger, agent.unique_id, record.version))
+        millionths = agent.target_millionths
+        if millionths is not None and held:
+            trigger = millionths * spent_entry / (held * 10**6)
+            heapq.heappush(self._targets, (trigger, agent.unique_id, version))
+            if len(self._targets) > 2 * self.book.holders + TARGETS_SLACK:
+                self._compact_targets()
+
+    def _compact_targets(self) -> None:
+        """Drop the heap's stale entries (every order files a new one), so that its size
+        follows the members holding points, not the orders ever placed."""
+        standing = self.book.standing
+        live = []
+        for entry in self._targets:
+            now = standing(entry[1])
+            if now.version == entry[2] and now.held:
+                live.append(entry)
+        heapq.heapify(live)
+        self._targets = live
 
     def _due_sell_targets(self) -> list[Intent]:
         """Members whose personal target multiple the price has reached sell everything."""
-        out = []
+        out, early = [], []
         price = self.book.price
-        targets = self._targets
-        while targets and targets[0][0] <= price:
-            _, agent_id, version = heapq.heappop(targets)
-            record = self.book.members[agent_id]
-            if record.version == version and record.held:
+        near = float(price) * (1 + 1e-9)  # above any float error in the heap's keys
+        targets, members = self._targets, self.book.members
+        while targets and targets[0][0] <= near:
+            entry = heapq.heappop(targets)
+            _, agent_id, version = entry
+            record = members[agent_id]
+            if record.version != version or not record.held:
+                continue  # stale: the member has bought, sold or exited since
+            target = self.members[agent_id].target
+            if rules.cap_reached(record.held, record.spent_entry, 0, target, price):
                 out.append(Intent(agent_id, "sell", None))
+            else:
+                early.append(entry)
+        for entry in early:
+            heapq.heappush(targets, entry)
         return out
 
     def _panic_fires(self, day: int) -> bool:
@@ -296,9 +410,11 @@ class SchemeModel(mesa.Model):
             "points": units_to_points(book.points, unit),
             "members_active": book.holders,
             "members_total": self.joined,
+            "members_bought": self._bought,
+            "members_losing": self._losing,
             "new_members": f.new_members,
             "orders": f.orders,
-            "inflow": fen_to_yuan(f.order_volume + f.subsidies),
+            "inflow": fen_to_yuan(f.order_volume + f.subsidies + f.fees),
             "order_volume": fen_to_yuan(f.order_volume),
             "subsidies": fen_to_yuan(f.subsidies),
             "sales": f.sales,
@@ -314,9 +430,26 @@ class SchemeModel(mesa.Model):
             "panic": f.panic,
             "halted": self.stress.halted(day),
         }
+        if self.distribution is not None:  # only then: other runs keep their columns
+            row["fees"] = fen_to_yuan(f.fees)
         for account in book.ledger.accounts.values():
             row[f"account_{account.name}"] = fen_to_yuan(account.balance)
         return row
+
+    def finish(self) -> None:
+        """End the run after its last step: the distribution rules name what they still hold
+        for members who never qualified (frozen funds forfeited); the last day's row is
+        redone with the final balances. Does nothing the second time."""
+        if self.finished:
+            return
+        self.finished = True
+        dist = self.distribution
+        if dist is None or not self.rows:
+            return
+        day = self.day - 1
+        self._paid(self.core.post(dist.close()), day)
+        self.book.ledger.check()
+        self.rows[-1] = self._row(day, self._figures)
 
     def close(self) -> None:
         """Drop Mesa's class-level id counter for this model, which would keep it alive

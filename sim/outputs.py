@@ -75,6 +75,13 @@ class TableWriter:
         self._writer.close()
 
 
+def write_arrow(path: Path, table: pa.Table, batch_rows: int = 65_536) -> None:
+    """Write an Arrow table as :class:`TableWriter` would write its rows (same batches)."""
+    with pq.ParquetWriter(path, table.schema, compression="zstd") as writer:
+        for offset in range(0, table.num_rows, batch_rows):
+            writer.write_table(table.slice(offset, batch_rows))
+
+
 def write_table(path: Path, schema: pa.Schema, rows: list[dict]) -> None:
     """Write a small table in one go."""
     writer = TableWriter(path, schema)

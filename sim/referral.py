@@ -39,17 +39,26 @@ class TwoLevel:
     def __init__(self, direct: Fraction, indirect: Fraction, line: str) -> None:
         self.shares = (Fraction(direct), Fraction(indirect))
         self.line = line
+        self._due: dict[int, tuple[int, ...]] = {}  # amount -> each level's share, in fen
+
+    def due(self, amount: int) -> tuple[int, ...]:
+        """Each level's share of an order of ``amount`` fen, rounded down to the fen (cached:
+        a run has few distinct order amounts)."""
+        found = self._due.get(amount)
+        if found is None:
+            found = self._due[amount] = tuple(floor(share * amount) for share in self.shares)
+        return found
 
     def payouts(
         self, buyer: Hashable, amount: int, budget: int, sponsor: Callable[[Hashable], Hashable]
     ) -> list[Bonus]:
         out = []
         member = buyer
-        for level, share in enumerate(self.shares, start=1):
+        for level, due in enumerate(self.due(amount), start=1):
             member = sponsor(member)
             if member is None:
                 break
-            pay = min(floor(share * amount), budget)
+            pay = min(due, budget)
             if pay > 0:
                 out.append(Bonus(member, pay, level, self.name))
                 budget -= pay

@@ -1,9 +1,10 @@
 """One run of the agent model: ``python -m sim run SCENARIO.yaml [--seed N] [--days N]``.
 
 Steps the model day by day (with a progress bar), then writes ``timeseries.parquet`` (one row
-a day), ``members.parquet`` (one row a member) and ``summary.json`` (key figures, the
-scenario, the seed) — all or nothing, and byte-identical for the same scenario and seed (no
-wall-clock time in them). Every column is documented in the README.
+a day), ``members.parquet`` (one row a member), ``summary.json`` (key figures, the scenario,
+the seed) and, with a ``distribution`` section, ``bonuses.parquet`` (the rules' payouts by
+member, rule, level and reason) — all or nothing, and byte-identical for the same scenario
+and seed (no wall-clock time in them). Every column is documented in the README.
 """
 
 from __future__ import annotations
@@ -14,13 +15,21 @@ from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 from tqdm import tqdm
 
 from sim import __version__
+from sim.collapse import detect
+from sim.distribution.summary import bonus_table
+from sim.distribution.summary import summarize as distribution_summary
 from sim.model import SchemeModel
-from sim.outputs import check_out_dir, staged, write_table
-from sim.units import fen_to_yuan, price_to_yuan, units_to_points
+from sim.moneyflow import funded_by_others, trace_run
+from sim.network import summary as network_summary
+from sim.outcomes import measure_run
+from sim.outputs import check_out_dir, staged, write_arrow, write_table
+from sim.units import FEN_PER_YUAN, fen_to_yuan, price_to_yuan
 
 MEMBERS_SCHEMA = pa.schema(
     [
@@ -28,6 +37,9 @@ MEMBERS_SCHEMA = pa.schema(
         ("type", pa.string()),
         ("join_day", pa.int64()),
         ("sponsor", pa.int64()),
+        ("depth", pa.int64()),
+        ("recruits", pa.int64()),
+        ("team_size", pa.int64()),
         ("status", pa.string()),
         ("entries", pa.int64()),
         ("spent", pa.float64()),
@@ -40,6 +52,7 @@ MEMBERS_SCHEMA = pa.schema(
         ("unpaid", pa.float64()),
         ("forced_exits", pa.int64()),
         ("exit_day", pa.int64()),
+        ("break_even_day", pa.int64()),
         ("net_result", pa.float64()),
         ("net_withdrawn", pa.float64()),
     ]
@@ -56,7 +69,8 @@ class RunResult:
 def simulate(
     scenario, seed: int | None = None, days: int | None = None, progress: bool = False
 ) -> SchemeModel:
-    """Step a fresh model through the horizon and return it (for notebooks and tests)."""
+    """Step a fresh model through the horizon, finish the run, and return the model (for
+    notebooks and tests)."""
     model = SchemeModel(scenario, seed, days)
     for _ in tqdm(
         range(model.days),
@@ -66,46 +80,61 @@ def simulate(
         disable=None if progress else True,
     ):
         model.step()
+    model.finish()
     return model
 
 
-def member_rows(model: SchemeModel) -> list[dict]:
-    """One row per member, by id."""
+def member_table(model: SchemeModel) -> pa.Table:
+    """One row per member, by id (the columns of :data:`MEMBERS_SCHEMA`), built column by
+    column: money from the book's integer fen, divided once (an int64 below 2**53 divided
+    by 100 is the same correctly rounded float as :func:`sim.units.fen_to_yuan` gives);
+    the value held from exact integers, like the price."""
     book = model.book
     unit, price = book.mechanics.unit, book.price
-    rows = []
-    records = dict(book.members.items())  # the fast core's records are read in bulk
-    for member_id in sorted(model.members):
-        agent = model.members[member_id]
-        record = records.get(member_id)
-        spent = record.spent if record else 0
-        cash = record.cash if record else 0
-        bonus = record.bonus if record else 0
-        withdrawn = record.withdrawn if record else 0
-        held = record.held if record else 0
-        rows.append(
-            {
-                "member": member_id,
-                "type": agent.kind,
-                "join_day": agent.join_day,
-                "sponsor": agent.sponsor,
-                "status": record.status if record else "never_bought",
-                "entries": record.entries if record else 0,
-                "spent": fen_to_yuan(spent),
-                "points_held": units_to_points(held, unit),
-                "value_held": fen_to_yuan(held * price),
-                "cash_received": fen_to_yuan(cash),
-                "bonuses_received": fen_to_yuan(bonus),
-                "withdrawn": fen_to_yuan(withdrawn),
-                "cash_balance": fen_to_yuan(cash + bonus - withdrawn),
-                "unpaid": fen_to_yuan(record.unpaid if record else 0),
-                "forced_exits": record.forced_exits if record else 0,
-                "exit_day": agent.exit_day,
-                "net_result": fen_to_yuan(cash + bonus - spent),
-                "net_withdrawn": fen_to_yuan(withdrawn - spent),
-            }
-        )
-    return rows
+    num, den = price.numerator, price.denominator * FEN_PER_YUAN
+    keys = sorted(model.members)
+    agents = [model.members[key] for key in keys]
+    network, ids = model.network, np.array(keys, np.int64)
+    figures = {
+        name: np.asarray(column, np.int64) if name != "status" else column
+        for name, column in book.member_figures(keys).items()
+    }
+    spent, held, cash = figures["spent"], figures["held"], figures["cash"]
+    bonus, withdrawn = figures["bonus"], figures["withdrawn"]
+
+    def yuan(fen: np.ndarray) -> np.ndarray:
+        return fen / FEN_PER_YUAN
+
+    columns = {
+        "member": keys,
+        "type": [agent.kind for agent in agents],
+        "join_day": [agent.join_day for agent in agents],
+        "sponsor": [agent.sponsor for agent in agents],
+        "depth": network.depths()[ids],
+        "recruits": network.direct_counts()[ids],
+        "team_size": network.team_sizes()[ids],
+        "status": figures["status"],
+        "entries": figures["entries"],
+        "spent": yuan(spent),
+        "points_held": held / unit,
+        "value_held": [h * num / den for h in held.tolist()],
+        "cash_received": yuan(cash),
+        "bonuses_received": yuan(bonus),
+        "withdrawn": yuan(withdrawn),
+        "cash_balance": yuan(cash + bonus - withdrawn),
+        "unpaid": yuan(figures["unpaid"]),
+        "forced_exits": figures["forced_exits"],
+        "exit_day": [agent.exit_day for agent in agents],
+        "break_even_day": [agent.break_even_day for agent in agents],
+        "net_result": yuan(cash + bonus - spent),
+        "net_withdrawn": yuan(withdrawn - spent),
+    }
+    return pa.table(columns, schema=MEMBERS_SCHEMA)
+
+
+def member_rows(model: SchemeModel) -> list[dict]:
+    """The members table as a list of rows (for small runs, tests and notebooks)."""
+    return member_table(model).to_pylist()
 
 
 def timeseries_schema(rows: list[dict]) -> pa.Schema:
@@ -130,18 +159,25 @@ def plain(value):
     return value
 
 
-def summarize(model: SchemeModel, members: list[dict]) -> dict:
-    """The run's key figures (JSON-ready, deterministic)."""
+def summarize(model: SchemeModel, members: pd.DataFrame | list[dict]) -> dict:
+    """The run's key figures (JSON-ready, deterministic) from the model and its members
+    table (:func:`member_table` as a DataFrame, or its rows)."""
+    if not isinstance(members, pd.DataFrame):
+        members = pd.DataFrame(members, columns=MEMBERS_SCHEMA.names)
     book, ledger = model.book, model.book.ledger
     rows = model.rows
     prices = [row["price"] for row in rows]
     peak = max(range(len(prices)), key=prices.__getitem__)
     fell = sum(1 for a, b in pairwise(prices) if b < a)
-    buyers = [m for m in members if m["spent"] > 0]
-    losing = sum(1 for m in buyers if m["net_result"] < 0)
+    buyers = members[members["spent"] > 0]
+    losing = int((buyers["net_result"] < 0).sum())
     payout = float(book.mechanics.sell_payout)
-    losing_with_points = sum(1 for m in buyers if m["net_result"] + payout * m["value_held"] < 0)
+    losing_with_points = int((buyers["net_result"] + payout * buyers["value_held"] < 0).sum())
+    paid, withdrawn = book.paid_totals()
     unit = book.mechanics.unit
+    collapse = detect(rows, model.scenario.collapse)
+    outcomes = measure_run(members, model.scenario)
+    flow = trace_run(rows)
     return {
         "scenario": model.scenario.name,
         "seed": model.seed,
@@ -155,8 +191,8 @@ def summarize(model: SchemeModel, members: list[dict]) -> dict:
         "sales": sum(row["sales"] for row in rows),
         "money_entered": fen_to_yuan(ledger.entered),
         "money_entered_by_source": {k: fen_to_yuan(v) for k, v in ledger.entered_by.items()},
-        "paid_to_members": fen_to_yuan(sum(m.cash + m.bonus for m in book.members.values())),
-        "withdrawn_by_members": fen_to_yuan(sum(m.withdrawn for m in book.members.values())),
+        "paid_to_members": fen_to_yuan(paid),
+        "withdrawn_by_members": fen_to_yuan(withdrawn),
         "withdrawal_queue_at_end": fen_to_yuan(model.withdrawals.queued),
         "unpaid_claims": fen_to_yuan(book.unpaid),
         "price_start": price_to_yuan(book.mechanics.start_price_per_unit, unit),
@@ -165,14 +201,31 @@ def summarize(model: SchemeModel, members: list[dict]) -> dict:
         "price_peak_day": rows[peak]["day"],
         "price_min_after_peak": min(prices[peak:]),
         "days_price_fell": fell,
-        "share_of_buyers_losing": losing / len(buyers) if buyers else 0.0,
+        "share_of_buyers_losing": losing / len(buyers) if len(buyers) else 0.0,
         "share_of_buyers_losing_counting_points": (
-            losing_with_points / len(buyers) if buyers else 0.0
+            losing_with_points / len(buyers) if len(buyers) else 0.0
         ),
+        **collapse.metrics(),
+        **outcomes.metrics(),
+        "share_payouts_funded_by_others": funded_by_others(members, book.mechanics.pool_share),
+        **flow.metrics(),
+        "cohorts": outcomes.cohorts.to_dict("records"),
+        "money_flow": flow.table(),
+        "network": network_summary(model.network),
+        **_distribution(model),
         "ledger_balanced": ledger.total() == ledger.entered,
         "accounts": {a.name: fen_to_yuan(a.balance) for a in ledger.accounts.values()},
         "scenario_definition": plain(model.scenario.model_dump()),
     }
+
+
+def _distribution(model: SchemeModel) -> dict:
+    """``{"distribution": ...}`` for a run with the distribution layer, else nothing (so other
+    runs' summaries keep their keys)."""
+    dist = model.distribution
+    if dist is None:
+        return {}
+    return {"distribution": distribution_summary(dist, model.book.ledger, model.joined)}
 
 
 def run_to_files(
@@ -182,26 +235,35 @@ def run_to_files(
     days: int | None = None,
     progress: bool = False,
 ) -> RunResult:
-    """Run and write the three outputs into ``out``."""
+    """Run and write the outputs into ``out``."""
     out = check_out_dir(out)
     model = simulate(scenario, seed, days, progress)
     try:
-        members = member_rows(model)
-        summary = summarize(model, members)
-        with staged(out) as stage:
-            write_table(stage / "timeseries.parquet", timeseries_schema(model.rows), model.rows)
-            write_table(stage / "members.parquet", MEMBERS_SCHEMA, members)
-            text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
-            (stage / "summary.json").write_text(text, encoding="utf-8")
-            files = sorted(p.name for p in stage.iterdir())
+        summary, files = write_outputs(model, out)
     finally:
         model.close()
     return RunResult(model, summary, files)
 
 
+def write_outputs(model: SchemeModel, out: Path) -> tuple[dict, list[str]]:
+    """Write a finished run's files into ``out`` (all or nothing); its summary and files."""
+    members = member_table(model)
+    summary = summarize(model, members.to_pandas())
+    with staged(out) as stage:
+        write_table(stage / "timeseries.parquet", timeseries_schema(model.rows), model.rows)
+        write_arrow(stage / "members.parquet", members)
+        if model.distribution is not None:
+            write_arrow(stage / "bonuses.parquet", bonus_table(model.distribution))
+        text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+        (stage / "summary.json").write_text(text, encoding="utf-8")
+        files = sorted(p.name for p in stage.iterdir())
+    return summary, files
+
+
 def describe(result: RunResult) -> str:
     """A short human summary of a run."""
     s = result.summary
+    net = s["network"]
     return "\n".join(
         [
             f"Ran scenario '{s['scenario']}' for {s['days']} days with seed {s['seed']}",
@@ -217,6 +279,27 @@ def describe(result: RunResult) -> str:
             f"  losers   {s['share_of_buyers_losing']:.1%} of buyers got back less cash than they "
             f"spent; {s['share_of_buyers_losing_counting_points']:.1%} would even after selling "
             "their points at the final price",
+            "  collapse "
+            + (
+                f"on day {s['collapse_day']} ({s['collapse_condition'].replace('_', ' ')})"
+                if s["collapsed"]
+                else "none of the scenario's collapse conditions fired"
+            ),
+            f"  network  {net['roots']:,} lines started by the platform, {net['max_depth']} "
+            f"levels deep, largest team {net['largest_team']:,}; {net['filing_heads']:,} members "
+            "head a team of 30+ people over 3+ levels",
+            *_describe_distribution(s.get("distribution")),
             "  ledger   balanced to the fen" if s["ledger_balanced"] else "  ledger   NOT BALANCED",
         ]
     )
+
+
+def _describe_distribution(d: dict | None) -> list[str]:
+    if d is None:
+        return []
+    recruit = "n/a" if d["share_recruit"] is None else f"{d['share_recruit']:.1%}"
+    top = "n/a" if d["top1_share"] is None else f"{d['top1_share']:.1%}"
+    return [
+        f"  bonuses  {d['paid']:,.2f} yuan to {d['members_paid']:,} members; {recruit} triggered "
+        f"by recruits' first orders; top 1% took {top}; paid up to {d['deepest_level']} levels up"
+    ]

@@ -4,9 +4,10 @@ A scenario is what an analyst writes to describe one variant of the scheme (the 
 splits, exit multiples and levers). It is read with :func:`sim.yamlfile.load_yaml` and checked
 here by small pydantic models, one per YAML section, so later sections are new fields holding
 new sub-models, not a rewrite: the agent model's sections (``run``, ``inflow``,
-``population``, ``referral``, ``stress``) live in :mod:`sim.scenario_model`, the checkers and
-the ``Section`` base both use in :mod:`sim.checks`. :class:`Scenario` checks the rules that
-span sections.
+``population``, ``referral``, ``stress``) live in :mod:`sim.scenario_model`, the bonus rules
+(``distribution``) in :mod:`sim.scenario_distribution`, the checkers and the ``Section``
+base they all use in :mod:`sim.checks`. :class:`Scenario` checks the rules that span
+sections (a distribution rule is paid from a line of the split, within its share).
 
 Numbers keep the exact decimal the user wrote (``Decimal``); :meth:`Scenario.mechanics`
 turns them into the exact units the book uses (fen, point units, fractions). Strings and
@@ -63,8 +64,12 @@ from sim.mechanics import (
     ExitPoints,
     Mechanics,
 )
+from sim.scenario_distribution import DistributionSection, per_yuan
 from sim.scenario_model import (
+    CollapseSection,
     InflowSection,
+    NetworkSection,
+    OutcomesSection,
     PopulationSection,
     ReferralSection,
     RunSection,
@@ -168,7 +173,12 @@ class Scenario(Section):
     inflow: InflowSection = Field(default_factory=InflowSection)
     population: PopulationSection = Field(default_factory=PopulationSection)
     referral: ReferralSection = Field(default_factory=ReferralSection)
+    network: NetworkSection = Field(default_factory=NetworkSection)
+    distribution: DistributionSection | None = None  # the bonus rules (sim.distribution)
     stress: StressSection = Field(default_factory=StressSection)
+    # how a run is judged (sim.collapse, sim.outcomes)
+    collapse: CollapseSection = Field(default_factory=CollapseSection)
+    outcomes: OutcomesSection = Field(default_factory=OutcomesSection)
     sweep: Sweep = None  # a design over the keys above (sim.sweep); checked after them, last
 
     @model_validator(mode="before")
@@ -213,6 +223,8 @@ class Scenario(Section):
                     f"'{referral.paid_from}' line's share {show(share)} of each order",
                     key=("referral",),
                 )
+        if self.distribution is not None:
+            _check_distribution(self)
         if self.run.core == "fast":
             lever = _stress_lever(self.stress)
             if lever is not None:
@@ -256,6 +268,69 @@ class Scenario(Section):
             max_points_per_order=None if cap is None else points_to_units(cap, 10**points.decimals),
             min_spend_to_sell=yuan_to_fen(points.min_spend_to_sell),
         )
+
+
+def _check_distribution(scenario: Scenario) -> None:
+    """The rules pay out of lines of ``order.split`` (never the pool), each within its line or
+    its allotment, shared lines' allotments within the line; and no ``referral`` beside them."""
+    referral, dist = scenario.referral, scenario.distribution
+    if referral.direct or referral.indirect:
+        raise Problem(
+            "referral rewards and a distribution section both pay bonuses; give the two-level "
+            "rewards as a distribution rule (kind: direct_indirect) instead",
+            key=("referral",),
+        )
+    lines = dict(scenario.order.split)
+    amount = scenario.order.amount
+
+    def where(i: int, *key: str) -> tuple:
+        if dist.preset is not None:
+            return ("distribution", "preset")
+        return ("distribution", "rules", i, *key)
+
+    by_line: dict[str, list] = {}
+    for i, rule in enumerate(dist.specs()):
+        line = rule.paid_from
+        if line == POOL:
+            raise Problem(
+                "bonuses cannot be paid from the pool; name another line of order.split",
+                key=where(i, "paid_from"),
+            )
+        if line not in lines:
+            others = [name for name in lines if name != POOL]
+            message = f"'{line}' is not a line of order.split"
+            message += did_you_mean(line, others) if others else f"; it has only '{POOL}'"
+            raise Problem(message, key=where(i, "paid_from"))
+        by_line.setdefault(line, []).append((i, rule))
+    for line, rules in by_line.items():
+        share = lines[line]
+        if len(rules) > 1:
+            kinds = ", ".join(rule.kind for _, rule in rules)
+            for i, rule in rules:
+                if rule.allot is None:
+                    raise Problem(
+                        f"line '{line}' feeds several rules ({kinds}); give each an allot, "
+                        "its part of the line",
+                        key=where(i),
+                    )
+            total = sum((per_yuan(rule.allot, amount) for _, rule in rules), Decimal(0))
+            if total > share:
+                raise Problem(
+                    f"the allotments of line '{line}' sum to {show(total)} of each order, more "
+                    f"than its share {show(share)}",
+                    key=where(rules[-1][0], "allot"),
+                )
+        for i, rule in rules:
+            most = rule.most(amount)
+            room, what = share, f"the '{line}' line's share"
+            if rule.allot is not None and per_yuan(rule.allot, amount) < share:
+                room, what = per_yuan(rule.allot, amount), "its allot"
+            if most is not None and most > room:
+                raise Problem(
+                    f"{rule.kind} pays up to {show(most)} of each order, more than {what} "
+                    f"{show(room)}",
+                    key=where(i),
+                )
 
 
 def _stress_lever(stress: StressSection) -> str | None:

@@ -1,4 +1,5 @@
-"""The agent model's scenario sections: run, inflow, population, referral and stress.
+"""The agent model's scenario sections: run, inflow, population, referral and stress; and
+the sections a run is judged by: collapse and outcomes.
 
 Each section is optional and every key has a default, so a scenario written for the replay
 (``name``, ``order``, ``points``) also runs in the agent model. The models here only check
@@ -339,6 +340,25 @@ class ReferralSection(Section):
     paid_from: Text = "distribution"
 
 
+# --- network ------------------------------------------------------------------------------
+
+SPONSOR_RULES: tuple[str, ...] = ("none", "uniform", "preferential", "branching")
+as_branch_cap = number_check("a whole number >= 2", lambda n: n >= 2, int, whole=True)
+
+
+class NetworkSection(Section):
+    """Who sponsors a walk-in, a member no referrer brought (:mod:`sim.network`): nobody, so
+    they start a line of their own (``none``); a uniformly random member (``uniform``, a
+    random recursive tree); a member drawn in proportion to their recruits + 1
+    (``preferential``); or a random member with fewer than ``max_recruits`` recruits
+    (``branching``, where a referrer's recruits beyond the cap slide down their lines breadth
+    first, 三三滑落). ``recruited_share`` of walk-ins get a sponsor; the rest are roots."""
+
+    sponsor: Annotated[str, one_of(*SPONSOR_RULES)] = "none"
+    recruited_share: Probability = 1.0
+    max_recruits: Annotated[int, PlainValidator(as_branch_cap)] = 3
+
+
 # --- stress -------------------------------------------------------------------------------
 
 
@@ -394,3 +414,82 @@ class StressSection(Section):
     @classmethod
     def _list(cls, value: object) -> object:
         return a_list(value, " of {day, amount} mappings")
+
+
+# --- collapse and outcomes (what a run's tables are judged by) ----------------------------
+
+as_share = number_check("a share in [0, 1]", lambda n: 0 <= n <= 1, float)
+as_exact_share = number_check("a share in [0, 1]", lambda n: 0 <= n <= 1, Decimal)
+Share = Annotated[float, PlainValidator(as_share)]
+Flag = Annotated[bool, PlainValidator(as_flag)]
+
+# The fixed order in which collapse conditions that fire on the same day are named: the most
+# direct failure (the operator stops) first, the softest signal (a loss majority) last.
+COLLAPSE_CONDITIONS: tuple[str, ...] = (
+    "operator_halt",
+    "unpaid_withdrawals",
+    "pool_drawdown",
+    "inflow_stall",
+    "loss_majority",
+)
+
+
+class OperatorHalt(Section):
+    """The platform stops (``stress.halt_day``): fires on the first halted day."""
+
+    enabled: Flag = True
+
+
+class UnpaidWithdrawals(Section):
+    """Payouts booked but not paid (unpaid claims) outstanding for ``days`` days in a row, a
+    withdrawal queue above ``queue_share_of_pool`` of the posted pool, or (if set) a
+    withdrawal request waiting ``request_wait_days`` days."""
+
+    enabled: Flag = True
+    days: Count = 14
+    queue_share_of_pool: NonNegativeFloat = 0.1
+    request_wait_days: Annotated[int | None, PlainValidator(or_null(as_count))] = None
+
+
+class PoolDrawdown(Section):
+    """The posted pool below ``share_of_peak`` of its running peak."""
+
+    enabled: Flag = True
+    share_of_peak: Share = 0.5
+
+
+class InflowStall(Section):
+    """New money (orders and subsidies) below ``share_of_peak`` of its running peak for
+    ``days`` days in a row, counted once there has been some inflow."""
+
+    enabled: Flag = True
+    share_of_peak: Share = 0.1
+    days: Count = 30
+
+
+class LossMajority(Section):
+    """More than ``share`` of the members who bought are below break-even. Off by default:
+    every buyer starts below break-even, so in this scheme it fires on the first day."""
+
+    enabled: Flag = False
+    share: Share = 0.5
+
+
+class CollapseSection(Section):
+    """When a run counts as collapsed: the first day any enabled condition fires
+    (:func:`sim.collapse.detect`); ties are named in the order of ``COLLAPSE_CONDITIONS``."""
+
+    operator_halt: OperatorHalt = Field(default_factory=OperatorHalt)
+    unpaid_withdrawals: UnpaidWithdrawals = Field(default_factory=UnpaidWithdrawals)
+    pool_drawdown: PoolDrawdown = Field(default_factory=PoolDrawdown)
+    inflow_stall: InflowStall = Field(default_factory=InflowStall)
+    loss_majority: LossMajority = Field(default_factory=LossMajority)
+
+
+class OutcomesSection(Section):
+    """How members' results are judged (:mod:`sim.outcomes`): what the goods are worth, as a
+    share of the price paid (None: the ``product_cost`` line's share of ``order.split``), and
+    the width of a join cohort in days."""
+
+    goods_fair_value: Annotated[Decimal | None, PlainValidator(or_null(as_exact_share))] = None
+    cohort_days: Count = 30

@@ -310,7 +310,9 @@ def target_kind(path: str, data: dict[str, Any]) -> str:
                     f"{len(value) - 1}, got '{part}'"
                 )
             value, annotation = value[int(part)], None
-            model, items = items, None
+            # a list of sections of several kinds (distribution rules) names each item's model
+            pick = getattr(items, "model_for", None)
+            model, items = (items if pick is None else pick(value)), None
         elif value is None:
             raise Problem(f"{here} is not set in this scenario; it has no key '{part}'")
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from fractions import Fraction as F
 
 import pytest
@@ -11,8 +12,9 @@ from sim.agents import PanicSeller, Referrer
 from sim.market import Intent, ReferenceCore
 from sim.model import SchemeModel
 from sim.referral import TwoLevel
-from sim.run import member_rows, simulate
-from sim.scenario import Scenario
+from sim.run import member_rows, simulate, summarize
+from sim.scenario import Scenario, load_scenario
+from tests.conftest import SCENARIOS
 
 GENERIC = {"product_cost": 0.30, "distribution": 0.30, "platform": 0.10, "pool": 0.30}
 
@@ -89,7 +91,8 @@ def test_referrers_are_paid_exactly_the_configured_shares_of_orders_below():
         scenario(referral={"direct": 0.10, "indirect": 0.05, "paid_from": "distribution"})
     )
     book = model.book
-    core = ReferenceCore(book, TwoLevel(F(1, 10), F(1, 20), "distribution"), {"A": "R", "B": "A"})
+    sponsors = {"A": "R", "B": "A"}
+    core = ReferenceCore(book, TwoLevel(F(1, 10), F(1, 20), "distribution"), sponsors.get)
     result = core.apply(
         [Intent("R", "buy", 100_000), Intent("A", "buy", 100_000), Intent("B", "buy", 100_000)]
     )
@@ -128,3 +131,48 @@ def test_referral_bonuses_in_a_population_match_the_orders_below():
     assert sum(expected.values()) > 0
     for member_id, member in rows.items():
         assert member["bonuses_received"] == pytest.approx(expected[member_id], abs=1e-9)
+
+
+def test_dropping_stale_sell_targets_changes_nothing():
+    scenario = load_scenario(SCENARIOS / "seed-generic-3x.yaml")
+    model = simulate(scenario, days=150)
+    compacted = SchemeModel(scenario, days=150)
+    dropped = 0
+    for _ in range(150):
+        compacted.step()
+        before = len(compacted._targets)
+        compacted._compact_targets()
+        dropped += before - len(compacted._targets)
+    assert dropped > 1000  # re-orders and sales had left stale entries
+    assert len(model._targets) > len(compacted._targets)
+    assert (member_rows(compacted), compacted.rows) == (member_rows(model), model.rows)
+    assert sum(row["sales"] for row in compacted.rows) > 0  # sell targets were reached
+
+
+@pytest.mark.parametrize("rule", ["none", "uniform", "branching"])
+def test_walk_ins_join_the_network_by_the_scenarios_sponsor_rule(rule):
+    data = load_scenario(SCENARIOS / "seed-generic-3x.yaml").model_dump()
+    data["network"] = {"sponsor": rule, "max_recruits": 2}
+    model = simulate(Scenario.from_dict(data), days=90)
+    rows = member_rows(model)
+    by_id = {row["member"]: row for row in rows}
+    referrers = {row["member"] for row in rows if row["type"] == "referrer"}
+    roots = [row for row in rows if row["sponsor"] is None]
+    if rule == "none":  # only referrers' recruits have a sponsor
+        assert all(row["sponsor"] in referrers for row in rows if row["sponsor"] is not None)
+    else:
+        assert len(roots) == 1  # every walk-in but the very first is placed under someone
+    recruits = Counter(row["sponsor"] for row in rows)
+    for row in rows:  # the members table's network columns agree with its sponsor column
+        sponsor = row["sponsor"]
+        assert row["depth"] == (1 if sponsor is None else by_id[sponsor]["depth"] + 1)
+        assert row["recruits"] == recruits[row["member"]]
+        if rule == "branching":
+            assert row["recruits"] <= 2
+    assert sum(row["team_size"] for row in rows if row["sponsor"] is None) + len(roots) == len(rows)
+    summary = summarize(model, rows)["network"]
+    assert summary["members"] == len(rows) and summary["roots"] == len(roots)
+    assert summary["max_depth"] == max(row["depth"] for row in rows)
+    # bonuses follow the network: every order placed below a sponsor pays them
+    bonuses = sum(row["bonuses_received"] for row in rows)
+    assert (bonuses > 0) == any(row["sponsor"] is not None for row in rows)

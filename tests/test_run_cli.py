@@ -17,6 +17,8 @@ TIMESERIES_COLUMNS = [
     "points",
     "members_active",
     "members_total",
+    "members_bought",
+    "members_losing",
     "new_members",
     "orders",
     "inflow",
@@ -131,6 +133,12 @@ def test_summary_figures_agree_with_the_tables(tmp_path):
     queued = sum(m["cash_balance"] for m in members)
     assert round(queued * 100) == round(summary["withdrawal_queue_at_end"] * 100)
     assert summary["price_end"] == series[-1]["price"]
+    # break-even: counted each day, dated per member
+    assert series[-1]["members_losing"] == sum(m["net_result"] < 0 for m in buyers)
+    assert series[-1]["members_bought"] == len(buyers) == summary["members_who_bought"]
+    even = [m for m in buyers if m["net_result"] >= 0]
+    assert even and all(m["join_day"] <= m["break_even_day"] <= 119 for m in even)
+    assert all(m["break_even_day"] is None for m in members if m["spent"] == 0)
 
 
 def test_run_as_a_real_program(tmp_path):

@@ -42,6 +42,8 @@ SHIPPED = {
         "1.2",
     ),
 }
+SHIPPED["seed-004-chain-motion"] = SHIPPED["seed-004-pack-3x"]  # with the distribution layer
+SHIPPED["seed-local-services-distribution"] = SHIPPED["seed-local-services-1.2x"]
 VALID = """\
 name: test
 order:

@@ -26,7 +26,16 @@ from sim.yamlfile import load_yaml
 from tests.test_scenario import assert_located, error_for, write
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-AGENT_SECTIONS = ("run", "inflow", "population", "referral", "stress")
+AGENT_SECTIONS = (
+    "run",
+    "inflow",
+    "population",
+    "referral",
+    "network",
+    "stress",
+    "collapse",
+    "outcomes",
+)
 BASE = """\
 name: test
 order:
@@ -73,6 +82,10 @@ referral:
   direct: 0.003
   indirect: 0.002
   paid_from: distribution
+network:
+  sponsor: branching
+  recruited_share: 0.75
+  max_recruits: 4
 stress:
   diversion:
     daily_share: 0.001
@@ -92,6 +105,15 @@ stress:
     batches: 4
     every_days: 15
     sell_probability: 0.5
+collapse:
+  operator_halt: {enabled: false}
+  unpaid_withdrawals: {enabled: false, days: 7, queue_share_of_pool: 1.5, request_wait_days: 21}
+  pool_drawdown: {enabled: false, share_of_peak: 0.25}
+  inflow_stall: {enabled: false, share_of_peak: 0.2, days: 60}
+  loss_majority: {enabled: true, share: 0.9}
+outcomes:
+  goods_fair_value: 0.15
+  cohort_days: 7
 """
 )
 
@@ -145,6 +167,21 @@ def test_defaults_when_the_sections_are_absent(tmp_path: Path) -> None:
     same(stress.custody_shortfall, Decimal(0))
     assert stress.withdrawal_cap is None and stress.halt_day is None and stress.legacy is None
     same(stress.subsidies, ())
+    collapse = scenario.collapse
+    same(collapse.operator_halt.enabled, True)
+    same(collapse.unpaid_withdrawals.enabled, True)
+    same(collapse.unpaid_withdrawals.days, 14)
+    same(collapse.unpaid_withdrawals.queue_share_of_pool, 0.1)
+    assert collapse.unpaid_withdrawals.request_wait_days is None
+    same(collapse.pool_drawdown.enabled, True)
+    same(collapse.pool_drawdown.share_of_peak, 0.5)
+    same(collapse.inflow_stall.enabled, True)
+    same(collapse.inflow_stall.share_of_peak, 0.1)
+    same(collapse.inflow_stall.days, 30)
+    same(collapse.loss_majority.enabled, False)
+    same(collapse.loss_majority.share, 0.5)
+    assert scenario.outcomes.goods_fair_value is None
+    same(scenario.outcomes.cohort_days, 30)
 
 
 def test_empty_sections_and_sub_sections_mean_defaults(tmp_path: Path) -> None:
@@ -236,6 +273,22 @@ def test_every_key_set_loads_to_the_right_values(tmp_path: Path) -> None:
     )
     same(stress.legacy.claims, Decimal("2500000.75"))
 
+    collapse = scenario.collapse
+    same(collapse.operator_halt.enabled, False)
+    same(collapse.unpaid_withdrawals.enabled, False)
+    same(collapse.unpaid_withdrawals.days, 7)
+    same(collapse.unpaid_withdrawals.queue_share_of_pool, 1.5)  # a queue may exceed the pool
+    same(collapse.unpaid_withdrawals.request_wait_days, 21)
+    same(collapse.pool_drawdown.enabled, False)
+    same(collapse.pool_drawdown.share_of_peak, 0.25)
+    same(collapse.inflow_stall.enabled, False)
+    same(collapse.inflow_stall.share_of_peak, 0.2)
+    same(collapse.inflow_stall.days, 60)
+    same(collapse.loss_majority.enabled, True)
+    same(collapse.loss_majority.share, 0.9)
+    same(scenario.outcomes.goods_fair_value, Decimal("0.15"))  # a share of money: exact
+    same(scenario.outcomes.cohort_days, 7)
+
 
 def agent_paths() -> set[tuple[str | int, ...]]:
     """Every key of the agent sections; an item of a list of sections is index 0."""
@@ -283,6 +336,14 @@ def test_the_readme_example_loads(tmp_path: Path) -> None:
     example = readme_subsection().split("```yaml\n", 1)[1].split("```", 1)[0]
     scenario = load_scenario(write(tmp_path, BASE + example, "readme.yaml"))
     assert scenario.inflow.kind == "growth_decay" and scenario.stress.legacy is not None
+
+
+def test_the_readme_example_of_the_judging_sections_loads(tmp_path: Path) -> None:
+    text = README.read_text(encoding="utf-8")
+    start = text.index("### Judging a run")
+    example = text[start:].split("```yaml\n", 1)[1].split("```", 1)[0]
+    scenario = load_scenario(write(tmp_path, BASE + example, "readme.yaml"))
+    assert scenario.collapse.loss_majority.enabled and scenario.outcomes.cohort_days == 7
 
 
 def test_the_sections_import_first_without_a_cycle() -> None:
@@ -622,6 +683,54 @@ BAD = {
         5,
         "stress.legacy",
         "missing required key 'members'",
+    ),
+    "collapse: unknown condition": (
+        BASE + "collapse:\n  pool_drawdwn: {share_of_peak: 0.4}\n",
+        5,
+        "collapse.pool_drawdwn",
+        "unknown key 'pool_drawdwn'; did you mean 'pool_drawdown'?",
+    ),
+    "collapse: share above 1": (
+        BASE + "collapse:\n  inflow_stall:\n    share_of_peak: 1.5\n",
+        6,
+        "collapse.inflow_stall.share_of_peak",
+        "expected a share in [0, 1], got 1.5",
+    ),
+    "collapse: zero days": (
+        BASE + "collapse:\n  unpaid_withdrawals: {days: 0}\n",
+        5,
+        "collapse.unpaid_withdrawals.days",
+        "expected a whole number >= 1, got 0",
+    ),
+    "collapse: zero wait": (
+        BASE + "collapse:\n  unpaid_withdrawals: {request_wait_days: 0}\n",
+        5,
+        "collapse.unpaid_withdrawals.request_wait_days",
+        "expected a whole number >= 1 (or null), got 0",
+    ),
+    "collapse: negative queue share": (
+        BASE + "collapse:\n  unpaid_withdrawals:\n    queue_share_of_pool: -0.1\n",
+        6,
+        "collapse.unpaid_withdrawals.queue_share_of_pool",
+        "expected a number >= 0, got -0.1",
+    ),
+    "collapse: enabled not a flag": (
+        BASE + "collapse:\n  loss_majority:\n    enabled: 'yes'\n",
+        6,
+        "collapse.loss_majority.enabled",
+        "expected true or false, got 'yes'",
+    ),
+    "outcomes: goods worth more than the price": (
+        BASE + "outcomes:\n  goods_fair_value: 1.2\n",
+        5,
+        "outcomes.goods_fair_value",
+        "expected a share in [0, 1] (or null), got 1.2",
+    ),
+    "outcomes: fractional cohort": (
+        BASE + "outcomes: {cohort_days: 2.5}\n",
+        4,
+        "outcomes.cohort_days",
+        "expected a whole number >= 1, got 2.5",
     ),
     "section not a mapping": (
         BASE + "population:\n  consumer: 5\n",

@@ -1,0 +1,71 @@
+"""The distribution layer (分销, SPEC §6): bonus rules paid out of an order's split lines.
+
+A :class:`RuleSet` applies the rules to each join, order and day of a run and returns
+:class:`Outcome` values: payouts to members (by rule, level and reason) and named leftovers,
+which together spend each line's budget to the fen. :mod:`~sim.distribution.posting` posts
+them to the ledger.
+"""
+
+from sim.distribution.amounts import Amount, PerPack, Share, yuan_per_pack
+from sim.distribution.base import (
+    DIVIDEND,
+    RECRUIT,
+    SALE,
+    Income,
+    Network,
+    Order,
+    Outcome,
+    Payout,
+    Purse,
+    Rule,
+)
+from sim.distribution.chain import AGENT, BOSS, ChainMotion
+from sim.distribution.differential import LevelDifferential
+from sim.distribution.direct import DirectIndirect
+from sim.distribution.dividends import ShareholderDividend, TierDividend
+from sim.distribution.merchant import MerchantRecruitment
+from sim.distribution.presets import Preset, local_services, seed004_pack, two_level_only
+from sim.distribution.regional import LEVELS, RegionalAgents, RegionMap
+from sim.distribution.ruleset import RuleSet
+from sim.distribution.service import ServicePoints
+from sim.distribution.spillover import SpillOver
+from sim.distribution.state import DistributionState
+from sim.distribution.tiers import Tier, TierLadder
+
+__all__ = [
+    "AGENT",
+    "BOSS",
+    "DIVIDEND",
+    "LEVELS",
+    "RECRUIT",
+    "SALE",
+    "Amount",
+    "ChainMotion",
+    "DirectIndirect",
+    "DistributionState",
+    "Income",
+    "LevelDifferential",
+    "MerchantRecruitment",
+    "Network",
+    "Order",
+    "Outcome",
+    "Payout",
+    "PerPack",
+    "Preset",
+    "Purse",
+    "RegionMap",
+    "RegionalAgents",
+    "Rule",
+    "RuleSet",
+    "ServicePoints",
+    "Share",
+    "ShareholderDividend",
+    "SpillOver",
+    "Tier",
+    "TierDividend",
+    "TierLadder",
+    "local_services",
+    "seed004_pack",
+    "two_level_only",
+    "yuan_per_pack",
+]

@@ -1,0 +1,64 @@
+"""Posting the rules' outcomes to a run's book: payouts to members' cash, leftovers to their
+named accounts, fees in from outside.
+
+The reference core posts each outcome as it comes (one ledger transfer per payout, through
+``Book.pay_bonus``); the fast core posts a day's outcomes at once, summed by account
+(``FastCoreBook.pay_bonuses`` per source account, one transfer per source and leftover
+account). Both end the day with the same balances and the same totals in and out of every
+account. In bulk, outcomes paid out of the order split lines go first, then those out of
+holding accounts (frozen funds released, pools paid): money is parked in a holding account
+by an earlier order than the one that releases it, so no account goes below zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sim.distribution.base import Income, Outcome, Payout
+from sim.distribution.posting import receive
+
+FEES = "fees"  # the ledger's source for money paid for regions and service points
+
+
+def post_each(book, outcomes: Iterable[Outcome]) -> list[Payout]:
+    """Post outcomes one by one to a :class:`sim.book.Book`; the payouts, in order."""
+    paid = []
+    ledger = book.ledger
+    for outcome in outcomes:
+        for payout in outcome.payouts:
+            book.pay_bonus(payout.member, payout.amount, outcome.source)
+            paid.append(payout)
+        for account, amount in outcome.leftovers.items():
+            ledger.transfer(outcome.source, account, amount)
+    return paid
+
+
+def post_in_bulk(book, outcomes: list[Outcome], lines: frozenset[str]) -> list[Payout]:
+    """Post outcomes to a :class:`sim.fast_core.FastCoreBook`, summed by account; the
+    payouts, in order."""
+    paid = [p for outcome in outcomes for p in outcome.payouts]
+    for first in (True, False):
+        by_source: dict[str, list[Payout]] = {}
+        moved: dict[tuple[str, str], int] = {}
+        for outcome in outcomes:
+            if (outcome.source in lines) is not first:
+                continue
+            if outcome.payouts:
+                by_source.setdefault(outcome.source, []).extend(outcome.payouts)
+            for account, amount in outcome.leftovers.items():
+                key = (outcome.source, account)
+                moved[key] = moved.get(key, 0) + amount
+        for source, payouts in by_source.items():
+            book.pay_bonuses(payouts, source)
+        for (source, account), amount in moved.items():
+            book.ledger.transfer(source, account, amount)
+    return paid
+
+
+def take_fees(ledger, incomes: Iterable[Income]) -> int:
+    """Money paid for regions and service points enters the ledger (source ``fees``)."""
+    total = 0
+    for income in incomes:
+        receive(ledger, income, source=FEES)
+        total += income.amount
+    return total

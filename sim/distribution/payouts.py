@@ -1,0 +1,94 @@
+"""Every fen the rules paid to members in a run, summed by member, rule, level and reason.
+
+A run with millions of members pays tens of millions of bonuses, so they are not kept one by
+one: each payout is appended to three plain lists, and every ``flush_at`` payouts the lists
+are folded into sorted numpy arrays of totals keyed by ``member << 20 | kind`` (a *kind* is
+one (rule, level, reason), numbered as first seen). Memory follows the distinct (member,
+kind) pairs, not the payouts. :meth:`PayoutLog.totals` gives the table the outputs are made
+of, sorted by member, rule, level and reason, whatever order the kinds were seen in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.distribution.base import Payout
+
+KIND_BITS = 20
+
+
+class Totals(NamedTuple):
+    """The summed payouts, one row per (member, rule, level, reason), fen."""
+
+    member: np.ndarray  # int64
+    rule: list[str]
+    level: np.ndarray  # int64
+    reason: list[str]
+    fen: np.ndarray  # int64
+
+
+class PayoutLog:
+    def __init__(self, flush_at: int = 1 << 20) -> None:
+        self.flush_at = flush_at
+        self.kinds: dict[tuple[str, int, str], int] = {}
+        self._members: list[int] = []
+        self._kinds: list[int] = []
+        self._fen: list[int] = []
+        self._keys = np.zeros(0, np.int64)
+        self._sums = np.zeros(0, np.int64)
+
+    def add(self, payouts: Iterable[Payout]) -> None:
+        kinds, members, codes, fen = self.kinds, self._members, self._kinds, self._fen
+        for p in payouts:
+            kind = (p.rule, p.level, p.reason)
+            code = kinds.get(kind)
+            if code is None:
+                code = kinds[kind] = len(kinds)
+                if code >= 1 << KIND_BITS:
+                    raise OverflowError("more than 2**20 (rule, level, reason) kinds")
+            members.append(p.member)
+            codes.append(code)
+            fen.append(p.amount)
+        if len(members) >= self.flush_at:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._members:
+            return
+        keys = (np.array(self._members, np.int64) << KIND_BITS) | np.array(self._kinds, np.int64)
+        self._keys, self._sums = _fold(
+            np.concatenate([self._keys, keys]),
+            np.concatenate([self._sums, np.array(self._fen, np.int64)]),
+        )
+        self._members, self._kinds, self._fen = [], [], []
+
+    def totals(self) -> Totals:
+        """The payouts summed, sorted by member, rule, level, reason."""
+        self._flush()
+        names = sorted(self.kinds)
+        rank = np.zeros(len(self.kinds) + 1, np.int64)
+        for i, kind in enumerate(names):
+            rank[self.kinds[kind]] = i
+        members = self._keys >> KIND_BITS
+        ranks = rank[self._keys & ((1 << KIND_BITS) - 1)]
+        order = np.lexsort((ranks, members))
+        ranks, members, fen = ranks[order], members[order], self._sums[order]
+        rows = [names[r] for r in ranks.tolist()]
+        return Totals(
+            members,
+            [r[0] for r in rows],
+            np.array([r[1] for r in rows], np.int64),
+            [r[2] for r in rows],
+            fen,
+        )
+
+
+def _fold(keys: np.ndarray, fen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sum ``fen`` by ``keys``: the distinct keys in order, and their exact int64 sums."""
+    order = np.argsort(keys, kind="stable")
+    keys, fen = keys[order], fen[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, int)
+    return keys[starts], np.add.reduceat(fen, starts) if len(keys) else fen

@@ -1,0 +1,133 @@
+"""The distribution layer of one agent-model run: the rule set, where orders happen, and the
+record of what was paid.
+
+The model calls :meth:`Distribution.place` and :meth:`Distribution.join` on every join (in
+join order), the core calls :meth:`Distribution.order` on every order it applies (in event
+order: the rules keep state, so the order matters), and the model calls
+:meth:`Distribution.day` at the end of each day and :meth:`Distribution.close` at the end of
+the run. Each returns the outcomes for the caller to post (:mod:`sim.distribution.booking`)
+and logs their payouts by member, rule, level and reason.
+
+Its random draws (districts, region and point purchases, shops, pickups, line
+re-assignment) come from a generator of its own, spawned from the run's seed: the
+population, its orders and the price path are the same whatever rules a scenario sets, so
+rule sets are compared on common random numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from sim import rules as split_rules
+from sim.distribution import build
+from sim.distribution.base import KEPT, Income, Outcome
+from sim.distribution.payouts import PayoutLog
+from sim.distribution.spillover import SpillOver
+from sim.distribution.venues import Venues
+from sim.draws import Uniforms
+from sim.scenario_distribution import DistributionSection, ShareholderDividendRule
+
+
+def generator(seed: int) -> np.random.Generator:
+    """The distribution layer's generator: the run seed's first spawned child."""
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+
+
+class Distribution:
+    def __init__(self, section: DistributionSection, split_table, network, seed: int) -> None:
+        regions, districts = build.region_map(section.regions)
+        self.section = section
+        self.rules = build.rule_set(section, regions)
+        rng = generator(seed)
+        self.rules.state.rng = rng
+        self.venues = Venues(section, self.rules, regions, districts, Uniforms(rng))
+        self.network = network
+        self.spill = SpillOver() if section.placement == "spill_over" else None
+        self.split_table = split_table
+        self.lines = frozenset(self.rules.lines)
+        self.today = 0
+        self.log = PayoutLog()
+        self.fees: dict[int, int] = {}  # member -> fen paid for regions and service points
+        self._parts: dict[int, dict[str, int]] = {}
+        self._founders = next(
+            (
+                (rule, spec.founders)
+                for rule, spec in zip(self.rules.rules, section.specs(), strict=True)
+                if isinstance(spec, ShareholderDividendRule)
+            ),
+            None,
+        )
+
+    def accounts(self) -> dict[str, str]:
+        """The accounts the rules and the venues need, with their ledger kinds."""
+        found = self.rules.accounts()
+        for rule in (self.venues.regional, self.venues.service):
+            if rule is not None:
+                found[rule.fees] = KEPT
+        return found
+
+    # -- joins -------------------------------------------------------------------------------
+
+    def place(self, member: int, recruiter: int | None) -> tuple[int | None, int]:
+        """Where a joiner goes: their sponsor in the network (the recruiter, or where
+        spill-over slides them) and their district."""
+        district = self.venues.district()
+        if recruiter is None or self.spill is None:
+            return recruiter, district
+        return self.spill.place(recruiter, member), district
+
+    def join(
+        self, member: int, recruiter: int | None, district: int, buys: bool = True
+    ) -> tuple[list[Outcome], list[Income]]:
+        """A member joined the network: the rules' outcomes, and what they bought (nothing
+        unless ``buys``)."""
+        outcomes = self.rules.join(member, self.network, recruiter)
+        if self._founders is not None and len(self.network) <= self._founders[1]:
+            self._founders[0].add(self.rules.state, member)
+        incomes = self.venues.join(member, district) if buys else []
+        for income in incomes:
+            self.fees[member] = self.fees.get(member, 0) + income.amount
+        return self._logged(outcomes), incomes
+
+    # -- orders, days, the end ---------------------------------------------------------------
+
+    def parts(self, amount: int) -> dict[str, int]:
+        found = self._parts.get(amount)
+        if found is None:
+            found = self._parts[amount] = split_rules.split_order(amount, self.split_table)
+        return found
+
+    def order(self, buyer: int, amount: int) -> list[Outcome]:
+        """The outcomes of one applied order."""
+        venues = self.venues
+        shop = venues.shop()
+        pickup = venues.pickup(self.network.region(buyer))
+        outcomes = self.rules.order(
+            buyer,
+            amount,
+            self.parts(amount),
+            self.network,
+            self.today,
+            merchant=shop,
+            pickup=pickup,
+        )
+        return self._logged(outcomes)
+
+    def day(self, day: int) -> list[Outcome]:
+        return self._logged(self.rules.day(day, self.network))
+
+    def close(self) -> list[Outcome]:
+        return self._logged(self.rules.close(self.network))
+
+    def _logged(self, outcomes: list[Outcome]) -> list[Outcome]:
+        for outcome in outcomes:
+            if outcome.payouts:
+                self.log.add(outcome.payouts)
+        return outcomes
+
+
+def payouts_of(outcomes: Iterable[Outcome]) -> list:
+    """The payouts of ``outcomes``, in order."""
+    return [p for outcome in outcomes for p in outcome.payouts]

@@ -1,0 +1,121 @@
+"""What a run's distribution layer paid, for ``summary.json`` and ``bonuses.parquet``.
+
+All figures come from one table, the payouts summed by member, rule, level and reason
+(:class:`~sim.distribution.payouts.PayoutLog`), and from the ledger's final balances of the
+rules' accounts, so the summary and the tidy table cannot disagree. The figures a regulator
+asks about (SPEC §7): how deep compensation reaches (payouts by level, the deepest level
+paid), how much of it the buyer's first order triggered (``recruit``: pay for bringing in a
+member, 拉人头) rather than later orders (``sale``) or pools (``dividend``), and how
+concentrated it is (the best-paid 1%'s share).
+"""
+
+from __future__ import annotations
+
+from math import ceil
+
+import numpy as np
+import pyarrow as pa
+
+from sim.distribution.base import DIVIDEND, HELD, RECRUIT, SALE
+from sim.distribution.chain import AGENT, BOSS
+from sim.units import FEN_PER_YUAN, fen_to_yuan
+
+BONUSES_SCHEMA = pa.schema(
+    [
+        ("member", pa.int64()),
+        ("rule", pa.string()),
+        ("level", pa.int64()),
+        ("reason", pa.string()),
+        ("yuan", pa.float64()),
+    ]
+)
+# the scalar figures, as columns of a batch's runs table (null for a run without the layer)
+METRICS = (
+    ("distribution_paid", "paid", pa.float64()),
+    ("distribution_share_recruit", "share_recruit", pa.float64()),
+    ("distribution_share_sale", "share_sale", pa.float64()),
+    ("distribution_top1_share", "top1_share", pa.float64()),
+    ("distribution_deepest_level", "deepest_level", pa.int64()),
+)
+
+
+def bonus_table(dist) -> pa.Table:
+    """One row per member, rule, level and reason: what the rules paid, in yuan."""
+    t = dist.log.totals()
+    columns = [t.member, t.rule, t.level, t.reason, t.fen / FEN_PER_YUAN]
+    return pa.table(columns, schema=BONUSES_SCHEMA)
+
+
+def summarize(dist, ledger, members: int) -> dict:
+    """The ``distribution`` entry of ``summary.json``; ``members`` is everyone who joined."""
+    t = dist.log.totals()
+    total = int(t.fen.sum())
+    by_rule: dict[str, int] = {}
+    by_reason = dict.fromkeys((RECRUIT, SALE, DIVIDEND), 0)
+    for rule, reason, fen in zip(t.rule, t.reason, t.fen.tolist(), strict=True):
+        by_rule[rule] = by_rule.get(rule, 0) + fen
+        by_reason[reason] = by_reason.get(reason, 0) + fen
+    levels = [0] * (int(t.level.max()) + 1 if len(t.level) else 1)
+    for level, fen in zip(t.level.tolist(), t.fen.tolist(), strict=True):
+        levels[level] += fen
+    per_member = _per_member(t.member, t.fen)
+    top = int(np.sort(per_member)[::-1][: ceil(members / 100)].sum()) if members else 0
+    kinds = dist.rules.accounts()
+    fees = {rule.fees for rule in (dist.venues.regional, dist.venues.service) if rule is not None}
+    state = dist.rules.state
+
+    def share(fen: int) -> float | None:
+        return fen / total if total else None
+
+    return {
+        "preset": dist.section.preset,
+        "rules": [spec.kind for spec in dist.section.specs()],
+        "placement": dist.section.placement,
+        "paid": fen_to_yuan(total),
+        "paid_by_rule": {rule: fen_to_yuan(by_rule[rule]) for rule in sorted(by_rule)},
+        "paid_by_reason": {reason: fen_to_yuan(fen) for reason, fen in by_reason.items()},
+        "paid_by_level": [fen_to_yuan(fen) for fen in levels],
+        "share_recruit": share(by_reason[RECRUIT]),
+        "share_sale": share(by_reason[SALE]),
+        "share_dividend": share(by_reason[DIVIDEND]),
+        "members_paid": len(per_member),
+        "top1_share": share(top),
+        "deepest_level": max((lvl for lvl, fen in enumerate(levels) if fen), default=0),
+        "leftovers": {
+            name: fen_to_yuan(ledger.balance(name)) for name, kind in kinds.items() if kind != HELD
+        },
+        "held": {
+            name: fen_to_yuan(ledger.balance(name)) for name, kind in kinds.items() if kind == HELD
+        },
+        "fees": {name: fen_to_yuan(ledger.balance(name)) for name in sorted(fees)},
+        "fee_payers": len(dist.fees),
+        "regions_sold": len(state.region_owner),
+        "service_points": len(state.service_points),
+        "shops_recruited": len(state.merchant_promoter),
+        "agents": sum(1 for who in state.identity.values() if who == AGENT),
+        "bosses": sum(1 for who in state.identity.values() if who == BOSS),
+        "tiers": _tiers(dist),
+    }
+
+
+def metrics(summary: dict) -> dict:
+    """The scalar figures under their batch column names (None without the layer)."""
+    found = summary.get("distribution") or {}
+    return {name: found.get(key) for name, key, _ in METRICS}
+
+
+def _per_member(members: np.ndarray, fen: np.ndarray) -> np.ndarray:
+    """Each paid member's total (``members`` sorted, as the totals are)."""
+    if not len(members):
+        return np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.r_[True, members[1:] != members[:-1]])
+    return np.add.reduceat(fen, starts)
+
+
+def _tiers(dist) -> dict[str, int]:
+    """Members holding each tier of the ladder at the end."""
+    ladder = dist.rules.ladder
+    if ladder is None:
+        return {}
+    members = dist.rules.state.tier_members
+    return {tier.name: len(members.get(i, ())) for i, tier in enumerate(ladder.tiers, start=1)}

@@ -1,0 +1,412 @@
+"""The referral network (推荐关系): who recruited whom, cheap to grow and query at millions.
+
+Members are the ints 1, 2, 3, ... in join order, and a sponsor always joins before their
+recruit, so every sponsor's id is smaller than its recruit's. That order makes the whole tree
+cheap: a pass from the last member to the first meets every recruit before its sponsor, so
+team sizes and team heights are one compiled O(n) loop, without recursion or a Python object
+per member. Storage is seven int32 arrays indexed by member id (slot 0 unused; 0 means "no
+one") that double when full: 28 bytes a member, at most 56 just after a doubling.
+
+Each member's lines (direct recruits) are first-child / next-sibling links, newest first: a
+new recruit is pushed in front in O(1) without a last-child array, and :meth:`lines`
+reverses them to join order.
+
+Team sizes (everyone below a member, all levels) are brought up to date when asked, not on
+each join: the members who joined since the last answer are either added to each of their
+ancestors (cost: the sum of their depths) or the table is redone in one reverse pass (cost:
+n), whichever is cheaper. Random trees are about ln n deep, so asking after every join costs
+a few steps; a chain (depth ~ n) costs at most n per question. Adding every join to all its
+ancestors at once would cost the sum of all depths — ~n²/2 for a chain — even if nobody asked.
+
+The sponsor rules pick the sponsor of a walk-in (a member nobody brought); a referrer's
+recruits keep their referrer (:meth:`SponsorRule.place`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from typing import Protocol
+
+import numpy as np
+from numba import njit
+
+from sim.draws import UniformSource, chance
+
+FILING_PEOPLE = 30  # 传销 criminal filing standard (SPEC §7): people, the head included
+FILING_LEVELS = 3  # ... and levels, the head's own level included
+SERIOUS_PEOPLE = 120  # "serious" (情节严重)
+
+
+class ReferralTree(Protocol):
+    """What bonus rules read: :class:`ReferralNetwork`, or a hand-built stand-in."""
+
+    def __len__(self) -> int: ...
+    def sponsor(self, member: int) -> int | None: ...
+    def depth(self, member: int) -> int: ...
+    def upline(self, member: int, levels: int | None = None) -> Iterator[int]: ...
+    def direct_count(self, member: int) -> int: ...
+    def lines(self, member: int) -> list[int]: ...
+    def team_size(self, member: int) -> int: ...
+    def region(self, member: int) -> int: ...
+
+
+class ReferralNetwork:
+    """The sponsor tree (a forest: members sponsored by nobody are roots, depth 1)."""
+
+    _ARRAYS = ("_sponsor", "_depth", "_first", "_next", "_direct", "_region", "_team")
+
+    def __init__(self, capacity: int = 1024) -> None:
+        for name in self._ARRAYS:
+            setattr(self, name, np.zeros(max(capacity, 2), np.int32))
+        self._n = 0
+        self._roots = 0
+        self._max_depth = 0
+        self._team_upto = 0  # the team table counts members 1 .. _team_upto
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays (their whole capacity)."""
+        return sum(getattr(self, name).nbytes for name in self._ARRAYS)
+
+    # -- growing ----------------------------------------------------------------------------
+
+    def add(self, member: int, sponsor: int | None = None, region: int = 0) -> None:
+        """Member ``member`` (the next id, ``len + 1``) joins under ``sponsor`` (None: a root,
+        recruited by the platform itself), in ``region`` (an int code)."""
+        n = self._n + 1
+        if member != n:
+            raise ValueError(f"member {member} joins out of order: the next member is {n}")
+        if n == len(self._sponsor):
+            self._grow()
+        if sponsor is None:
+            depth = 1
+            self._roots += 1
+        else:
+            if not 0 < sponsor < n:
+                raise ValueError(f"sponsor {sponsor} of member {member} has not joined")
+            depth = int(self._depth[sponsor]) + 1
+            self._sponsor[n] = sponsor
+            self._next[n] = self._first[sponsor]
+            self._first[sponsor] = n
+            self._direct[sponsor] += 1
+        self._depth[n] = depth
+        if region:
+            self._region[n] = region
+        if depth > self._max_depth:
+            self._max_depth = depth
+        self._n = n
+
+    def _grow(self) -> None:
+        for name in self._ARRAYS:
+            old = getattr(self, name)
+            new = np.zeros(2 * len(old), old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
+
+    # -- one member -------------------------------------------------------------------------
+
+    def _known(self, member: int) -> int:
+        if not 0 < member <= self._n:
+            raise KeyError(f"member {member} is not in the network of {self._n}")
+        return member
+
+    def sponsor(self, member: int) -> int | None:
+        return int(self._sponsor[self._known(member)]) or None
+
+    def depth(self, member: int) -> int:
+        """1 for a root, 2 for a root's recruit, ..."""
+        return int(self._depth[self._known(member)])
+
+    def upline(self, member: int, levels: int | None = None) -> Iterator[int]:
+        """The member's sponsor, their sponsor, ... (at most ``levels`` of them)."""
+        sponsors = self._sponsor
+        up = int(sponsors[self._known(member)])
+        left = -1 if levels is None else levels
+        while up and left:
+            yield up
+            up = int(sponsors[up])
+            left -= 1
+
+    def direct_count(self, member: int) -> int:
+        return int(self._direct[self._known(member)])
+
+    def lines(self, member: int) -> list[int]:
+        """The member's direct recruits, in join order."""
+        out, after = [], self._next
+        child = int(self._first[self._known(member)])
+        while child:
+            out.append(child)
+            child = int(after[child])
+        out.reverse()
+        return out
+
+    def team_size(self, member: int) -> int:
+        """Everyone below the member, all levels (the member not counted)."""
+        self._known(member)
+        self._update_teams()
+        return int(self._team[member])
+
+    def region(self, member: int) -> int:
+        return int(self._region[self._known(member)])
+
+    # -- the whole network (arrays indexed by member id; entry 0 unused) ----------------------
+
+    def root_count(self) -> int:
+        return self._roots
+
+    def max_depth(self) -> int:
+        return self._max_depth
+
+    def depth_counts(self) -> np.ndarray:
+        """Members at each depth: ``counts[d]``, with ``counts[0] == 0``."""
+        return np.bincount(self._depth[1 : self._n + 1], minlength=self._max_depth + 1)
+
+    def sponsors(self) -> np.ndarray:
+        """Each member's sponsor, 0 for a root (read-only views, like the two below)."""
+        return _frozen(self._sponsor[: self._n + 1])
+
+    def depths(self) -> np.ndarray:
+        return _frozen(self._depth[: self._n + 1])
+
+    def direct_counts(self) -> np.ndarray:
+        return _frozen(self._direct[: self._n + 1])
+
+    def team_sizes(self) -> np.ndarray:
+        """Every member's :meth:`team_size` (a read-only view, current until the next add)."""
+        self._update_teams()
+        return _frozen(self._team[: self._n + 1])
+
+    def levels(self) -> np.ndarray:
+        """Levels of each member's team counting the member's own: 1 for a member who
+        recruited nobody, 3 for one with a recruit's recruit. One reverse pass."""
+        levels = np.ones(self._n + 1, np.int32)
+        levels[0] = 0
+        _fold_levels(self._sponsor, levels, self._n)
+        return levels
+
+    def _update_teams(self) -> None:
+        n, done = self._n, self._team_upto
+        if done == n:
+            return
+        new = n - done
+        if new * (self._max_depth - 1) <= n or (
+            int(self._depth[done + 1 : n + 1].sum(dtype=np.int64)) - new <= n
+        ):
+            _count_into_ancestors(self._sponsor, self._team, done + 1, n)
+        else:
+            self._team[: n + 1] = 0
+            _fold_team_sizes(self._sponsor, self._team, n)
+        self._team_upto = n
+
+
+def _frozen(view: np.ndarray) -> np.ndarray:
+    view = view.view()
+    view.flags.writeable = False
+    return view
+
+
+@njit(cache=True)
+def _count_into_ancestors(sponsor, team, first, last):  # pragma: no cover - compiled
+    for member in range(first, last + 1):
+        up = sponsor[member]
+        while up:
+            team[up] += 1
+            up = sponsor[up]
+
+
+@njit(cache=True)
+def _fold_team_sizes(sponsor, team, n):  # pragma: no cover - compiled
+    for member in range(n, 0, -1):
+        up = sponsor[member]
+        if up:
+            team[up] += team[member] + 1
+
+
+@njit(cache=True)
+def _fold_levels(sponsor, levels, n):  # pragma: no cover - compiled
+    for member in range(n, 0, -1):
+        up = sponsor[member]
+        if up and levels[member] >= levels[up]:
+            levels[up] = levels[member] + 1
+
+
+# --- who sponsors a walk-in ----------------------------------------------------------------
+
+
+class SponsorRule:
+    """A rule for the sponsor of a walk-in: ``recruited_share`` of walk-ins get a sponsor
+    drawn from the members already in, the rest are roots. No draw is made when the outcome
+    is certain (an empty network, a share of 0 or 1, a single member)."""
+
+    name = ""
+
+    def __init__(self, recruited_share: float = 1.0) -> None:
+        self.recruited_share = recruited_share
+
+    def choose(self, network: ReferralNetwork, draws: UniformSource) -> int | None:
+        if not len(network) or not chance(draws, self.recruited_share):
+            return None
+        return self._pick(network, draws)
+
+    def place(self, network: ReferralNetwork, referrer: int) -> int:
+        """The sponsor of a recruit that ``referrer`` brought: the referrer."""
+        return referrer
+
+    def _pick(self, network: ReferralNetwork, draws: UniformSource) -> int:
+        raise NotImplementedError
+
+
+class NoSponsor(SponsorRule):
+    """Every walk-in is a root, recruited by the platform itself (no draw)."""
+
+    name = "none"
+
+    def choose(self, network: ReferralNetwork, draws: UniformSource) -> int | None:
+        return None
+
+
+def _uniform_member(n: int, draws: UniformSource) -> int:
+    if n == 1:
+        return 1
+    return min(int(draws.random() * n), n - 1) + 1
+
+
+class Uniform(SponsorRule):
+    """Any member with the same chance: the random recursive tree."""
+
+    name = "uniform"
+
+    def _pick(self, network: ReferralNetwork, draws: UniformSource) -> int:
+        return _uniform_member(len(network), draws)
+
+
+class Preferential(SponsorRule):
+    """A member with chance proportional to their direct recruits + 1 (linear preferential
+    attachment): "the big lines grow fastest".
+
+    One draw over n + E slots: the first n are the members (the +1), the other E list each
+    recruit's sponsor once (the direct recruits). The sponsor list is kept here and caught up
+    with the network on each call, so recruits placed by anyone else count too."""
+
+    name = "preferential"
+
+    def __init__(self, recruited_share: float = 1.0) -> None:
+        super().__init__(recruited_share)
+        self._network: ReferralNetwork | None = None
+        self._seen = 0
+        self._ends = np.zeros(1024, np.int32)
+        self._count = 0
+
+    def _pick(self, network: ReferralNetwork, draws: UniformSource) -> int:
+        self._catch_up(network)
+        n = len(network)
+        if n == 1:
+            return 1
+        slots = n + self._count
+        slot = min(int(draws.random() * slots), slots - 1)
+        return slot + 1 if slot < n else int(self._ends[slot - n])
+
+    def _catch_up(self, network: ReferralNetwork) -> None:
+        if network is not self._network:
+            self._network, self._seen, self._count = network, 0, 0
+        sponsors = network._sponsor
+        for member in range(self._seen + 1, len(network) + 1):
+            up = sponsors[member]
+            if up:
+                if self._count == len(self._ends):
+                    self._ends = np.concatenate([self._ends, np.zeros_like(self._ends)])
+                self._ends[self._count] = up
+                self._count += 1
+        self._seen = len(network)
+
+
+class Branching(SponsorRule):
+    """Each member has room for ``max_recruits`` lines (e.g. 3 for 三三滑落): a walk-in goes
+    to a uniformly random member with room, and a referrer's recruit slides down to the
+    first member with room below the referrer, breadth first (the referrer first, then their
+    lines in join order, then those lines' lines, ...).
+
+    The walk-in's draw is by rejection: at most (n - 1) / max_recruits members are full, so
+    with max_recruits >= 2 a draw succeeds with chance at least 1/2."""
+
+    name = "branching"
+
+    def __init__(self, max_recruits: int = 3, recruited_share: float = 1.0) -> None:
+        if max_recruits < 2:
+            raise ValueError(f"max_recruits must be at least 2, got {max_recruits}")
+        super().__init__(recruited_share)
+        self.max_recruits = max_recruits
+
+    def _pick(self, network: ReferralNetwork, draws: UniformSource) -> int:
+        n, direct, cap = len(network), network._direct, self.max_recruits
+        while True:
+            member = _uniform_member(n, draws)
+            if direct[member] < cap:
+                return member
+
+    def place(self, network: ReferralNetwork, referrer: int) -> int:
+        """三三滑落 spill-over; visits the referrer's team down to the first open place."""
+        queue = deque([referrer])
+        while queue:
+            member = queue.popleft()
+            if network.direct_count(member) < self.max_recruits:
+                return member
+            queue.extend(network.lines(member))
+        raise AssertionError("unreachable: a team's last joiner has room")
+
+
+SPONSOR_RULES: dict[str, type[SponsorRule]] = {
+    rule.name: rule for rule in (NoSponsor, Uniform, Preferential, Branching)
+}
+
+
+def sponsor_rule(
+    name: str, recruited_share: float = 1.0, max_recruits: int | None = None
+) -> SponsorRule:
+    """The rule called ``name`` (a key of :data:`SPONSOR_RULES`)."""
+    if name == "branching":
+        return Branching(3 if max_recruits is None else max_recruits, recruited_share)
+    return SPONSOR_RULES[name](recruited_share)
+
+
+# --- outputs -------------------------------------------------------------------------------
+
+
+def team_heads(
+    network: ReferralNetwork, people: int = FILING_PEOPLE, levels: int = FILING_LEVELS
+) -> np.ndarray:
+    """Members heading a team of at least ``people`` (the head included) over at least
+    ``levels`` levels (the head's own level included: head, recruits, recruits' recruits is
+    3), as a boolean array indexed by member id. Every sponsor of a head is a head too."""
+    return _heads(network.team_sizes(), network.levels(), people, levels)
+
+
+def _heads(teams: np.ndarray, levels: np.ndarray, people: int, deep: int) -> np.ndarray:
+    heads = (teams + 1 >= people) & (levels >= deep)
+    heads[0] = False
+    return heads
+
+
+def summary(network: ReferralNetwork) -> dict:
+    """The network's shape, and the 传销 filing-threshold counts (SPEC §7)."""
+    n = len(network)
+    teams, levels = network.team_sizes(), network.levels()
+    direct = network.direct_counts()[1:]
+    heads = _heads(teams, levels, FILING_PEOPLE, FILING_LEVELS)
+    return {
+        "members": n,
+        "roots": network.root_count(),
+        "max_depth": network.max_depth(),
+        "mean_depth": float(network.depths()[1:].mean()) if n else 0.0,
+        "no_recruit_share": float(np.count_nonzero(direct == 0) / n) if n else 0.0,
+        "max_direct": int(direct.max(initial=0)),
+        "largest_team": int(teams.max(initial=0)),
+        "filing_heads": int(heads.sum()),  # members heading >= 30 people over >= 3 levels
+        "filing_roots": int((heads & (network.sponsors() == 0)).sum()),  # separate schemes
+        "serious_heads": int(_heads(teams, levels, SERIOUS_PEOPLE, FILING_LEVELS).sum()),
+        "depth_counts": network.depth_counts()[1:].tolist(),  # members at depth 1, 2, ...
+    }

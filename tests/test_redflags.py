@@ -1,0 +1,291 @@
+"""Legal red flags (SPEC §7) on hand-built members tables: each threshold from both sides."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.errors import InputError
+from sim.redflags import Tree, flags_table, red_flags
+from sim.scenario import Scenario
+
+
+def scenario(direct=0.03, indirect=0.02, exit_multiple=3, mint_ratio=0.7, split=None) -> Scenario:
+    return Scenario.from_dict(
+        {
+            "name": "t",
+            "order": {
+                "amount": 1000,
+                "split": split
+                or {"product_cost": 0.3, "distribution": 0.3, "platform": 0.1, "pool": 0.3},
+            },
+            "points": {"mint_ratio": mint_ratio, "exit_multiple": exit_multiple},
+            "referral": {"direct": direct, "indirect": indirect},
+        }
+    )
+
+
+def members(rows) -> pd.DataFrame:
+    """Rows of (member, sponsor, spent, cash_received, bonuses_received[, forced_exits]);
+    members join on the day of their id, in the columns `python -m sim run` writes."""
+    full = [(*row, 0)[:6] for row in rows]
+    frame = pd.DataFrame(
+        full,
+        columns=["member", "sponsor", "spent", "cash_received", "bonuses_received", "forced_exits"],
+    )
+    frame["join_day"] = frame["member"]
+    return frame
+
+
+def star(size: int, leader_paid: bool = True, spent: float = 1000.0) -> pd.DataFrame:
+    """Member 1 (no sponsor) recruited members 2..size, who all bought; member 1 was paid
+    bonuses on their orders when ``leader_paid``: 2 member levels, 3 with the organiser."""
+    rows = [(1, None, 1000.0, 0.0, 30.0 if leader_paid else 0.0)]
+    rows += [(m, 1, spent, 0.0, 0.0) for m in range(2, size + 1)]
+    return members(rows)
+
+
+def flag(table, key, **kw):
+    found = {f.key: f for f in red_flags(table, {}, scenario(**kw))}
+    return found[key]
+
+
+# -- the tree ------------------------------------------------------------------------------
+
+
+def test_team_sums_and_chain_from_the_sponsor_column():
+    # 1 -> 2 -> 3 and 1 -> 4; listed out of join order, sponsors as floats with NaN (how a
+    # nullable int64 Parquet column reads into pandas)
+    table = members(
+        [(3, 2.0, 10.0, 0, 0), (1, np.nan, 1.0, 0, 5), (4, 1.0, 100.0, 0, 0), (2, 1.0, 0, 0, 2)]
+    )
+    tree = Tree(table)
+    assert tree.table["member"].tolist() == [1, 2, 3, 4]
+    assert tree.parent.tolist() == [-1, 0, 1, 0]
+    assert tree.team_sums(np.ones(4, dtype=np.int64)).tolist() == [4, 2, 1, 1]
+    assert tree.team_sums(tree.spent).tolist() == [11100, 1000, 1000, 10000]  # fen
+    # direct: 3 bought and paid 2, 4 bought and paid 1; 2 never bought, so 1 -> 2 carries
+    # pay only through the indirect reward (3's order paid 1 two levels up)
+    assert tree.compensated_links(True, False).tolist() == [False, False, True, True]
+    assert tree.compensated_links(True, True).tolist() == [False, True, True, True]
+    assert tree.deepest_chain(tree.compensated_links(True, False)) == 2
+    assert tree.deepest_chain(tree.compensated_links(True, True)) == 3
+
+
+def test_indirect_only_pay_makes_a_three_member_chain():
+    # 1 -> 2 -> 3: only 3 bought; with the indirect reward alone it paid 1, through 2
+    table = members([(1, None, 0, 0, 20.0), (2, 1, 0, 0, 0), (3, 2, 1000.0, 0, 0)])
+    assert flag(table, "pyramid_levels", direct=0, indirect=0.02).measured["levels"] == 4
+    # the direct reward alone cannot have paid 1 from 3's order: no compensated link
+    assert flag(table, "pyramid_levels", direct=0.03, indirect=0).measured["levels"] == 2
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([(1, None, 0, 0, 0), (2, 7, 0, 0, 0)], "member 2's sponsor 7 is not a member"),
+        ([(1, 2, 0, 0, 0), (2, None, 0, 0, 0)], "member 1's sponsor 2 did not join before them"),
+        ([(1, 1, 0, 0, 0)], "member 1's sponsor 1 did not join before"),
+        ([(1, None, -5.0, 0, 0)], "spent: expected amounts of yuan >= 0"),
+    ],
+)
+def test_bad_members_tables_are_input_errors(rows, message):
+    with pytest.raises(InputError, match=message) as error:
+        red_flags(members(rows), {}, scenario())
+    assert str(error.value).startswith("members table: ")
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(InputError, match="missing columns sponsor, forced_exits"):
+        red_flags(members([(1, None, 0, 0, 0)]).drop(columns=["sponsor", "forced_exits"]), {}, None)
+
+
+# -- 1. levels and participants (filing standard) --------------------------------------------
+
+
+def test_pyramid_raised_at_30_participants_and_3_levels():
+    raised = flag(star(30), "pyramid_levels")
+    assert raised.raised
+    assert raised.measured == {
+        "levels": 3,
+        "participants": 30,
+        "largest_team_leader": "1",
+        "compensated_links": 29,
+    }
+    assert "has 3 levels" in raised.explanation
+    assert "30 participants, reaching both" in raised.explanation
+
+
+def test_pyramid_not_raised_at_29_participants():
+    below = flag(star(29), "pyramid_levels")
+    assert not below.raised
+    assert (below.measured["levels"], below.measured["participants"]) == (3, 29)
+
+
+def test_pyramid_not_raised_at_2_levels():
+    # the same 30 members, but nobody was paid on another's order: organiser + buyers
+    below = flag(star(30, leader_paid=False), "pyramid_levels")
+    assert not below.raised
+    assert (below.measured["levels"], below.measured["participants"]) == (2, 30)
+
+
+def test_levels_follow_the_deepest_paid_chain():
+    # 1 -> 2 -> 3 -> 4, all bought, 1, 2 and 3 paid on the order below them
+    chain = [(1, None, 1000.0, 0, 30.0), (2, 1, 1000.0, 0, 30.0), (3, 2, 1000.0, 0, 30.0)]
+    table = members([*chain, (4, 3, 1000.0, 0, 0)])
+    assert flag(table, "pyramid_levels").measured["levels"] == 5
+
+
+# -- 2. serious circumstances ------------------------------------------------------------
+
+
+def test_serious_at_120_participants_not_119():
+    assert flag(star(120), "pyramid_serious").raised
+    below = flag(star(119), "pyramid_serious")
+    assert not below.raised
+    assert below.measured["participants"] == 119
+
+
+def test_serious_at_2_5_million_yuan_in_a_team_not_a_fen_less():
+    # 30 members: 1000 + 29 x 86,172.41 = 2,499,999.89; then 10 fen more on member 1
+    table = star(30, spent=86_172.41)
+    table.loc[0, "spent"] = 1000.10
+    below = flag(table, "pyramid_serious")
+    assert below.measured["team_money_yuan"] == 2_499_999.99
+    assert not below.raised
+    table.loc[0, "spent"] = 1000.11
+    reached = flag(table, "pyramid_serious")
+    assert reached.measured["team_money_yuan"] == 2_500_000.00
+    assert reached.raised
+    assert "paid 2,500,000.00 yuan" in reached.explanation
+
+
+def test_serious_needs_the_pyramid_test_first():
+    unpaid = flag(star(120, leader_paid=False), "pyramid_serious")
+    assert not unpaid.raised
+    assert "nothing to aggravate" in unpaid.explanation
+
+
+# -- 3. illegal fund-raising -------------------------------------------------------------
+
+
+def paid_back(spends) -> pd.DataFrame:
+    """Members without sponsors, each paid back in cash what they spent (no loss)."""
+    return members([(m, None, s, s, 0) for m, s in enumerate(spends, start=1)])
+
+
+def test_fundraising_money_threshold():
+    below = flag(paid_back([500_000.00, 499_999.99]), "illegal_fundraising")
+    assert below.measured["absorbed_yuan"] == 999_999.99
+    assert not below.raised
+    reached = flag(paid_back([500_000.00, 500_000.00]), "illegal_fundraising")
+    assert reached.measured["absorbed_yuan"] == 1_000_000.00
+    assert reached.raised
+    assert "1 of 3 reached" in reached.explanation
+
+
+def test_fundraising_payers_threshold():
+    below = flag(paid_back([1.0] * 149), "illegal_fundraising")
+    assert (below.measured["payers"], below.raised) == (149, False)
+    reached = flag(paid_back([1.0] * 150), "illegal_fundraising")
+    assert (reached.measured["payers"], reached.raised) == (150, True)
+
+
+def test_fundraising_direct_loss_threshold():
+    # loss = max(0, spent - cash - bonuses): 500,000 - 0.01 - 0 and 500,000 - 0 - 0
+    below = members([(1, None, 500_000.0, 0.01, 0), (2, None, 10.0, 50.0, 0)])
+    assert flag(below, "illegal_fundraising").measured["direct_loss_yuan"] == 499_999.99
+    assert not flag(below, "illegal_fundraising").raised
+    reached = members([(1, None, 500_000.0, 0, 0), (2, None, 10.0, 50.0, 0)])
+    assert flag(reached, "illegal_fundraising").measured["direct_loss_yuan"] == 500_000.00
+    assert flag(reached, "illegal_fundraising").raised
+
+
+def test_fundraising_reports_financing_apart():
+    summary = {"money_entered_by_source": {"orders": 2000.0, "financing": 50_000.0}}
+    found = red_flags(paid_back([1000.0, 1000.0]), summary, scenario())[2]
+    assert found.measured["financing_yuan"] == 50_000.0
+    assert found.measured["absorbed_yuan"] == 2000.0  # from the public only
+    assert not found.raised
+
+
+# -- 4. entry fee through a required purchase ----------------------------------------------
+
+
+def test_entry_fee_when_points_come_only_with_a_purchase():
+    fee = flag(star(3), "entry_fee")
+    assert fee.raised
+    assert fee.measured["order_amount_yuan"] == 1000.0
+    assert fee.measured["goods_share"] == pytest.approx(0.3)
+    assert fee.measured["non_goods_share"] == pytest.approx(0.7)
+    assert "70% (700.00 yuan) does not" in fee.explanation
+
+
+def test_no_entry_fee_when_no_points_are_minted():
+    assert not flag(star(3), "entry_fee", mint_ratio=0).raised
+
+
+def test_entry_fee_counts_the_merchant_line_as_goods():
+    split = {"merchant": 0.8, "distribution": 0.02, "platform": 0.02, "pool": 0.16}
+    fee = flag(star(3), "entry_fee", split=split, direct=0.01, indirect=0.01)
+    assert fee.measured["goods_share"] == pytest.approx(0.8)
+    assert "20% (200.00 yuan) does not" in fee.explanation
+
+
+# -- 5. recruitment and team pay -----------------------------------------------------------
+
+
+def test_recruitment_pay_from_the_first_fen():
+    none = members([(1, None, 1000.0, 400.0, 0), (2, 1, 1000.0, 200.0, 0)])
+    assert not flag(none, "recruitment_pay").raised
+    one_fen = members([(1, None, 1000.0, 400.0, 0.01), (2, 1, 1000.0, 200.0, 0)])
+    assert flag(one_fen, "recruitment_pay").raised
+    paid = members([(1, None, 1000.0, 200.0, 50.0), (2, 1, 1000.0, 100.0, 50.0)])
+    found = flag(paid, "recruitment_pay")
+    assert found.measured["bonuses_yuan"] == 100.0
+    assert found.measured["share_of_payouts"] == 0.25  # 100 of 400 paid to members
+    assert "100.00 yuan in referral bonuses" in found.explanation
+    assert "direct 3.00%, indirect 2.00%" in found.explanation
+
+
+# -- 6. advertised multiple -----------------------------------------------------------------
+
+
+def test_promised_multiple_and_who_reached_it():
+    table = members(
+        [
+            (1, None, 1000.0, 2400.0, 600.0, 1),  # forced out at 3x; 3000 back with bonuses
+            (2, None, 1000.0, 2999.99, 0, 1),  # forced out, a fen short of 3x in cash
+            (3, None, 1000.0, 0, 0, 0),
+            (4, None, 1000.0, 0, 0, 0),
+            (5, None, 0, 0, 0, 0),  # never bought: not a buyer
+        ]
+    )
+    found = flag(table, "promised_multiple")
+    assert found.raised
+    assert found.measured["buyers"] == 4
+    assert found.measured["share_reached_cap"] == 0.5
+    assert found.measured["share_paid_multiple_in_cash"] == 0.25
+    assert "only 2 of 4 buyers (50.0%)" in found.explanation
+    assert not flag(table, "promised_multiple", exit_multiple=None).raised
+
+
+# -- the table -----------------------------------------------------------------------------
+
+
+def test_flags_table_rows():
+    rows = flags_table(red_flags(paid_back([500_000.0, 500_000.0]), {}, scenario()))
+    assert [r["flag"] for r in rows] == [
+        "pyramid_levels",
+        "pyramid_serious",
+        "illegal_fundraising",
+        "entry_fee",
+        "recruitment_pay",
+        "promised_multiple",
+    ]
+    fundraising = rows[2]
+    assert fundraising["raised"] == "yes"
+    assert fundraising["measured"] == (
+        "absorbed_yuan = 1,000,000.00; payers = 2; direct_loss_yuan = 0.00; financing_yuan = 0.00"
+    )
+    assert "《防范和处置非法集资条例》" in fundraising["law"]
+    assert rows[0]["raised"] == "no"

@@ -1,0 +1,363 @@
+"""The report (sim.report) and the six claims (sim.claims): hand-made tables with known
+answers, and one small real batch reported end to end."""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.batch import run_batch
+from sim.claims import (
+    FAILED,
+    HELD,
+    UNTESTABLE,
+    Rerun,
+    ScenarioEvidence,
+    claim_early_exit_then_bottleneck,
+    claim_financing,
+    claim_legacy_debts,
+    claim_listed_shares,
+    claim_panic_restarts_cycle,
+    claim_price_never_falls,
+    cohort_exits,
+)
+from sim.report import collapse_table, wilson, write_report
+from sim.scenario import load_scenario
+
+SCENARIO = """\
+name: {name}
+description: '{description}'
+order:
+  amount: 1000
+  split: {{product_cost: 0.30, distribution: 0.30, platform: 0.10, pool: 0.30}}
+points: {{exit_multiple: 1.5}}
+run: {{days: 60, seed: 3}}
+inflow: {{kind: constant, initial_members: 20, rate: 8}}
+population:
+  mix: {{consumer: 0.7, referrer: 0.1, panic_seller: 0.2}}
+  consumer:
+    rebuy_probability: 0.3
+    rebuy_interval_days: 10
+    sell_target: {{low: 1.1, high: 1.4}}
+  referrer: {{reach: 5, recruit_rate: 0.05}}
+  panic_seller: {{shock_days: [30]}}
+referral: {{direct: 0.03, indirect: 0.02, paid_from: distribution}}
+{extra}
+"""
+
+VARIANTS = {
+    "plain": "",
+    "diverted": "stress:\n  diversion: {on_days: [{day: 30, share: 0.6}]}\n",
+    "legacy": "stress:\n  legacy: {claims: 200000, members: 50, start_day: 5, batches: 4, "
+    "every_days: 10}\n",
+    "financed": "stress:\n  subsidies: [{day: 20, amount: 100000}]\n",
+}
+SWEEP = (
+    "stress:\n  diversion: {on_days: [{day: 30, share: 0.1}]}\n"
+    "sweep:\n  design: grid\n  parameters:\n"
+    "    stress.diversion.on_days.0.share: {values: [0.1, 0.6]}\n"
+    "    points.exit_multiple: {values: [1.5, 3]}\n"
+)
+NASTY = '<script>alert(1)</script> & "quotes"'
+
+
+def write_scenario(folder: Path, name: str, extra: str, description: str = "") -> Path:
+    path = folder / f"{name}.yaml"
+    text = SCENARIO.format(name=name, description=description or f"test {name}", extra=extra)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@functools.cache
+def built(base: Path) -> dict:
+    """Two small batches (4 scenarios; a 2 x 2 sweep), 2 replicates, 60 days, and their report.
+    Cached per test session: the browser test reads the same report."""
+    scenarios = base / "scenarios"
+    scenarios.mkdir(parents=True)
+    paths = [
+        write_scenario(scenarios, name, extra, NASTY if name == "plain" else "")
+        for name, extra in VARIANTS.items()
+    ]
+    swept = write_scenario(scenarios, "swept", SWEEP)
+    run_batch(paths, 2, base / "batch-a", workers=2)
+    run_batch([swept], 2, base / "batch-b", workers=2)
+    html, markdown = write_report(
+        [base / "batch-a", base / "batch-b"], base / "reports" / "small.html", reruns=1
+    )
+    return {"base": base, "html": html, "markdown": markdown, "scenarios": scenarios}
+
+
+@pytest.fixture(scope="session")
+def small_report(tmp_path_factory) -> dict:
+    return built(tmp_path_factory.getbasetemp() / "report-batches")
+
+
+# -- statistics ------------------------------------------------------------------------------
+
+
+def test_wilson_interval_known_values():
+    # 0 of 3: centre = half = (z²/6) / (1 + z²/3) = 0.28075, so [0, 0.56150]
+    p, low, high = wilson(0, 3)
+    assert (p, low) == (0.0, 0.0) and high == pytest.approx(0.56150, abs=1e-5)
+    # 5 of 10: the textbook [0.2366, 0.7634]
+    assert wilson(5, 10) == pytest.approx((0.5, 0.23659, 0.76341), abs=1e-5)
+    # 2 of 2: [0.3424, 1]
+    assert wilson(2, 2) == pytest.approx((1.0, 0.34238, 1.0), abs=1e-5)
+    assert all(np.isnan(v) for v in wilson(0, 0))
+
+
+def test_collapse_table_from_a_runs_table():
+    runs = pd.DataFrame(
+        {
+            "scenario": ["a"] * 4 + ["b"] * 2,
+            "collapsed": [True, True, False, True, False, False],
+            "collapse_day": [10, 30, None, 20, None, None],
+            "collapse_condition": ["inflow_stall", "pool_drawdown", None, "inflow_stall"]
+            + [None] * 2,
+        }
+    )
+    table = collapse_table(runs).set_index("scenario")
+    assert table.loc["a", "collapsed"] == 3 and table.loc["a", "runs"] == 4
+    assert table.loc["a", "p"] == 0.75
+    assert (table.loc["a", "low"], table.loc["a", "high"]) == pytest.approx(wilson(3, 4)[1:])
+    assert table.loc["a", "median day"] == 20 and table.loc["a", "first day"] == 10
+    assert table.loc["a", "conditions"] == "inflow_stall (2), pool_drawdown (1)"
+    assert table.loc["b", "collapsed"] == 0 and table.loc["b", "conditions"] == "–"
+    assert collapse_table(runs.drop(columns=["collapsed"])) is None
+
+
+# -- the claims on hand-made evidence ----------------------------------------------------------
+
+
+def series(prices, panic=None, point=0, replicate=0, orders=None) -> pd.DataFrame:
+    days = len(prices)
+    return pd.DataFrame(
+        {
+            "point": point,
+            "replicate": replicate,
+            "day": range(days),
+            "price": prices,
+            "panic": panic if panic is not None else [False] * days,
+            "orders": orders if orders is not None else [10] * days,
+            "subsidies": 0.0,
+        }
+    )
+
+
+def runs_of(**columns) -> pd.DataFrame:
+    base = {
+        "days_price_fell": [0],
+        "price_peak": [2.0],
+        "price_min_after_peak": [2.0],
+        "unpaid_claims": [0.0],
+        "money_entered": [1000.0],
+    }
+    return pd.DataFrame({**base, **columns})
+
+
+def test_claim_1_price_falls_and_hollow_prices():
+    falling = ScenarioEvidence(
+        "falls",
+        None,
+        runs_of(days_price_fell=[1], price_peak=[2.0], price_min_after_peak=[1.5]),
+        series([1.0, 2.0, 1.5, 1.6]),
+        4,
+    )
+    steady = ScenarioEvidence(
+        "steady", None, runs_of(unpaid_claims=[500.0]), series([1.0, 1.5, 2.0, 2.0]), 4
+    )
+    verdict = claim_price_never_falls([falling, steady])
+    assert verdict.verdict == FAILED
+    rows = {r["scenario"]: r for r in verdict.rows}
+    assert rows["falls"]["verdict"] == FAILED
+    assert rows["falls"]["largest one-day fall"] == "25.0%"  # 2.0 -> 1.5
+    assert rows["falls"]["largest fall from peak"] == "25.0%"
+    assert rows["steady"]["verdict"] == HELD
+    assert "500 yuan of payouts unpaid" in verdict.evidence
+    assert claim_price_never_falls([steady]).verdict == HELD
+
+
+def test_claim_2_cohorts_by_hand():
+    # horizon 40, window 10, cohorts of 10 days: complete cohorts start at 0, 10, 20
+    members = pd.DataFrame(
+        {
+            "type": ["consumer"] * 7 + ["legacy"],
+            "spent": [1000.0] * 7 + [0.0],
+            "join_day": [0, 2, 5, 12, 15, 22, 35, 0],
+            "forced_exits": [1, 1, 0, 1, 0, 0, 1, 1],
+            "exit_day": [4, 20, None, 18, None, None, 36, 1],
+        }
+    )
+    table = cohort_exits(members, horizon=40, width=10, window=10)
+    assert table["cohort_start"].tolist() == [0, 10, 20]  # 30+ is cut short, legacy ignored
+    assert table["buyers"].tolist() == [3, 2, 1]
+    # cohort 0: out within 10 days: member 0 (4 days); member 1 took 18 days
+    assert table["share_exited_within"].tolist() == pytest.approx([1 / 3, 1 / 2, 0.0])
+    assert table["median_days_to_exit"].iloc[0] == 11.0  # (4 + 18) / 2
+    evidence = ScenarioEvidence(
+        "s",
+        None,
+        runs_of(),
+        series([1.0] * 40),
+        40,
+        [Rerun(0, {}, members)],
+    )
+    verdict = claim_early_exit_then_bottleneck([evidence])
+    # 1/3, 1/2, 0: the last is below the first, but the rank correlation is -0.5 -> held
+    assert verdict.rows[0]["rank correlation (cohort, share out)"] == -0.5
+    assert verdict.verdict == HELD
+    no_reruns = ScenarioEvidence("t", None, runs_of(), series([1.0] * 40), 40, missing="why")
+    assert claim_early_exit_then_bottleneck([no_reruns]).verdict == UNTESTABLE
+
+
+def test_claim_3_panic_days_against_other_days():
+    prices = [1.0 + 0.01 * d for d in range(40)]
+    prices[5] = prices[4] * 1.10  # the panic day jumps 10%
+    for d in range(6, 40):
+        prices[d] = prices[5] + 0.01 * (d - 5)
+    panic = [d == 5 for d in range(40)]
+    evidence = ScenarioEvidence("p", None, runs_of(), series(prices, panic), 40)
+    verdict = claim_panic_restarts_cycle([evidence])
+    row = verdict.rows[0]
+    assert verdict.verdict == HELD
+    assert row["panic days"] == 1 and row["panic episodes"] == 1
+    assert row["mean price change on panic days"] == "10.0%"
+    assert row["days looked ahead"] == 10  # a quarter of the 40-day horizon
+    assert row["episodes followed by a higher price"] == "100.0%"
+    assert row["orders after ÷ before (median)"] == 2.0  # 10 days of orders against 5
+    late = ScenarioEvidence("l", None, runs_of(), series(prices, panic[::-1]), 40)
+    late_row = claim_panic_restarts_cycle([late]).rows[0]  # panic on day 34: nothing to see
+    assert late_row["episodes followed by a higher price"] is None
+    calm = ScenarioEvidence("c", None, runs_of(), series(prices), 40)
+    assert claim_panic_restarts_cycle([calm]).verdict == UNTESTABLE
+
+
+def test_claims_4_and_6_need_their_scenarios_and_5_is_never_testable():
+    evidence = [ScenarioEvidence("x", None, runs_of(), series([1.0, 1.1]), 2)]
+    for test, needs in (
+        (claim_financing, "financing-rounds.yaml"),
+        (claim_legacy_debts, "legacy-debts.yaml"),
+    ):
+        verdict = test(evidence)
+        assert verdict.verdict == UNTESTABLE and needs in verdict.evidence
+    verdict = claim_listed_shares(evidence)
+    assert verdict.verdict == UNTESTABLE
+    assert "no rule" in verdict.evidence and "claim on the pool" in verdict.evidence
+
+
+def test_claim_6_legacy_payouts_by_hand(tmp_path):
+    scenario = load_scenario(write_scenario(tmp_path, "legacy", VARIANTS["legacy"]))
+    members = pd.DataFrame(
+        {
+            "type": ["legacy", "legacy", "consumer"],
+            "spent": [0.0, 0.0, 1000.0],
+            "cash_received": [30000.0, 20000.0, 100.0],
+        }
+    )
+    summary = {"money_entered_by_source": {"orders": 1000000.0}, "share_of_buyers_losing": 0.9}
+    rerun = Rerun(0, summary, members, {"legacy": {"share_of_buyers_losing": 0.8}})
+    evidence = ScenarioEvidence("legacy", scenario, runs_of(), series([1.0, 1.1]), 2, [rerun])
+    verdict = claim_legacy_debts([evidence])
+    row = verdict.rows[0]
+    assert verdict.verdict == HELD
+    assert row["paid to old members (mean yuan)"] == 50000.0
+    assert row["share of claims paid"] == "25.0%"  # of 200,000
+    assert row["share funded by later orders"] == "100.0%"
+    assert row["buyers losing, with legacy points"] == "90.0%"
+    assert row["buyers losing, same seeds without"] == "80.0%"
+
+
+# -- end to end ------------------------------------------------------------------------------
+
+
+def test_report_is_self_contained_and_escaped(small_report):
+    page = small_report["html"].read_text(encoding="utf-8")
+    assert "http://" not in page and "https://" not in page
+    assert "<script" not in page.lower() and "<link" not in page.lower()
+    sources = re.findall(r'(?:src|href)="([^"]*)"', page)
+    assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert NASTY not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;quotes&#34;" in page
+    markdown = small_report["markdown"].read_text(encoding="utf-8")
+    assert "<script>" not in markdown and "&lt;script&gt;" in markdown
+    assert small_report["markdown"] == small_report["html"].with_suffix(".md")
+
+
+def test_report_summary_and_claims(small_report):
+    page = small_report["html"].read_text(encoding="utf-8")
+    summary = page.split('id="summary"')[1].split("</div>")[0]
+    for heading in ("What was run", "How often it collapsed", "Who lost money", "claims"):
+        assert heading in summary
+    # the operator takes 60% of the pool on day 30: the posted pool falls below half its peak
+    assert "diverted: collapsed in 2 of 2 runs (100%; 95% interval 34% to 100%)" in summary
+    assert "plain: collapsed in 0 of 2 runs (0%; 95% interval 0% to 66%)" in summary
+    markdown = small_report["markdown"].read_text(encoding="utf-8")
+    claims = re.findall(r"^\| (\d) \| [^|]+ \| ([a-z ]+) \|", markdown, flags=re.M)
+    verdicts = dict(claims)
+    assert verdicts["1"] == "failed"  # the diversion lowers the price
+    assert verdicts["4"] == "held" and verdicts["6"] == "held"
+    assert verdicts["5"] == "not testable"
+    assert "The price fell in" in markdown and "operator diverts the pool" in markdown
+
+
+def test_report_sweep_section_finds_the_diversion(small_report):
+    page = small_report["html"].read_text(encoding="utf-8")
+    assert "Phase diagram of swept" in page
+    # collapse happens exactly when the day-30 take is 60%: PRIM narrows that parameter only
+    assert "concentrate where stress.diversion.on_days.0.share ≥ 0.6" in page
+    assert "Inside that box 100% of the runs collapsed (against 50% overall)" in page
+
+
+def test_report_of_a_folder_that_is_not_a_batch(cli, tmp_path):
+    out = tmp_path / "reports" / "x.html"
+    result = cli("report", tmp_path, "--out", out)
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and "is not a batch folder" in result.err
+    assert not out.parent.exists()
+
+
+def test_report_of_an_incomplete_batch(cli, small_report, tmp_path):
+    batch = tmp_path / "batch"
+    shutil.copytree(small_report["base"] / "batch-a", batch)
+    next(iter(sorted((batch / "runs").glob("*.parquet")))).unlink()
+    out = tmp_path / "reports" / "x.html"
+    result = cli("report", batch, "--out", out)
+    assert result.code == 2
+    assert "the batch is incomplete: 7 of 8 runs finished" in result.err
+    assert not out.parent.exists()
+
+
+def test_report_refuses_an_out_that_is_not_html(cli, small_report, tmp_path):
+    result = cli("report", small_report["base"] / "batch-a", "--out", tmp_path / "x.pdf")
+    assert result.code == 2 and "--out must name an .html file" in result.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_is_all_or_nothing(small_report, tmp_path, monkeypatch):
+    # the HTML is written, then writing the Markdown fails: neither reaches the folder
+    write_text = Path.write_text
+
+    def failing(self, text, *args, **kwargs):
+        if self.suffix == ".md":
+            raise OSError("disk full")
+        return write_text(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", failing)
+    out = tmp_path / "reports" / "x.html"
+    with pytest.raises(OSError):
+        write_report([small_report["base"] / "batch-b"], out, reruns=0)
+    assert not out.exists() and not out.with_suffix(".md").exists()
+    assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_report_refuses_a_scenario_in_two_batches(cli, small_report, tmp_path):
+    batch = small_report["base"] / "batch-a"
+    result = cli("report", batch, batch, "--out", tmp_path / "x.html")
+    assert result.code == 2 and "scenario 'diverted' is in two batches" in result.err
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,114 @@
+"""The HTML report opened in headless Chromium: no console error, no network request, and
+figures a reader can see. Needs Debian's chromium (.ci/run installs it); without it the test
+fails under CI (the CI variable set) and is skipped elsewhere, saying why."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.test_report import built
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# For each image: its pixel size, its size on the page, and how much is drawn in it (colours
+# in a sample of pixels, share of pixels that are not white).
+INSPECT_IMAGES = """
+() => Array.from(document.images).map((img) => {
+  const canvas = document.createElement("canvas");
+  canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+  const context = canvas.getContext("2d");
+  context.drawImage(img, 0, 0);
+  const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  const colours = new Set(); let inked = 0, seen = 0;
+  for (let i = 0; i < data.length; i += 4 * 97) {
+    colours.add(data[i] + "," + data[i + 1] + "," + data[i + 2]);
+    seen += 1;
+    if (data[i] < 235 || data[i + 1] < 235 || data[i + 2] < 235) inked += 1;
+  }
+  return {complete: img.complete, width: img.naturalWidth, height: img.naturalHeight,
+          shown: img.getBoundingClientRect().width, colours: colours.size, inked: inked / seen};
+})
+"""
+
+
+def browser_or_reason() -> str | None:
+    """None when the browser test can run, else what is missing."""
+    missing = []
+    if not CHROMIUM.is_file():
+        missing.append(f"{CHROMIUM} (apt-get install -y chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("playwright (pip install -e '.[test]')")
+    return "the browser test needs " + " and ".join(missing) if missing else None
+
+
+@pytest.fixture(scope="session")
+def report_html(tmp_path_factory) -> Path:
+    return built(tmp_path_factory.getbasetemp() / "report-batches")["html"]
+
+
+def test_report_in_headless_chromium(report_html, tmp_path):
+    reason = browser_or_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; .ci/run installs chromium before the tests")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    url = report_html.resolve().as_uri()
+    errors, requests, blocked = [], [], []
+
+    def route(handle):
+        if handle.request.url == url:
+            handle.continue_()
+        else:
+            blocked.append(handle.request.url)
+            handle.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 900})
+            page.on(
+                "console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else 0
+            )
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: requests.append(r.url))
+            page.route("**/*", route)
+            page.goto(url, wait_until="load")
+            images = page.evaluate(INSPECT_IMAGES)
+            summary = page.inner_text("#summary")
+            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        finally:
+            browser.close()
+
+    assert errors == []
+    assert blocked == []
+    assert [r for r in requests if not r.startswith("data:")] == [url]
+    assert "How often it collapsed" in summary and "Who lost money" in summary
+    assert len(images) >= 8  # claims, collapse, time to collapse, 2 phase diagrams, 3 series
+    for image in images:
+        assert image["complete"] and image["width"] >= 900 and image["height"] >= 250, image
+        assert image["shown"] >= 600, image  # not squeezed on the page
+        assert image["colours"] >= 5 and image["inked"] >= 0.01, image  # something is drawn
+    assert (tmp_path / "report.png").stat().st_size > 100_000
+
+
+def test_a_missing_browser_is_named(monkeypatch):
+    import tests.test_report_browser as module
+
+    monkeypatch.setattr(module, "CHROMIUM", Path("/nonexistent/chromium"))
+    assert "apt-get install -y chromium" in browser_or_reason()
