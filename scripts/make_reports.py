@@ -62,6 +62,12 @@ GROUPS: dict[str, tuple[str, list[str], float]] = {
         ["national-100k"],
         0.75,
     ),
+    "distribution": (
+        "The distribution layer: seed 004's 链动2+1 pack, the local-services rewards, and the "
+        "two-level-only variant",
+        ["seed-004-chain-motion", "seed-local-services-distribution", "two-level-only"],
+        0.5,
+    ),
 }
 LEFT_OUT = {"largest-case-9m": "9 million members over 3 years: too long for a report batch"}
 
