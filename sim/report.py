@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import importlib
 import json
 import math
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 from jinja2 import Environment
 
-from sim import figures
+from sim import breakeven, figures, redflags
 from sim.claims import (
     FAILED,
     HELD,
@@ -548,43 +547,34 @@ def extras_section(evidence: list[ScenarioEvidence]) -> tuple[Section, list[str]
     """Red flags (SPEC §7) and the break-even law (SPEC §5), when those modules exist; and a
     sentence per scenario naming the flags raised, for the summary."""
     section, said = Section("Legal red flags and the break-even law"), []
-    redflags = _optional("sim.redflags")
-    breakeven = _optional("sim.breakeven")
-    if redflags is None:
-        section.text.append("Red flags: not available in this version of the simulator.")
-    if breakeven is None:
-        section.text.append("Break-even law: not available in this version of the simulator.")
-    else:
-        laws: dict[tuple, list[str]] = {}  # the same law for many scenarios: shown once
-        explained: dict[tuple, str] = {}
-        for item in evidence:
-            if item.scenario is None:
-                continue
-            rows = breakeven.law_table(item.scenario)
-            shown = tuple(
-                (row["label"], row["multiple_of_spend"], row["law_growth"]) for row in rows
-            )
-            laws.setdefault(shown, []).append(item.name)
-            explained[shown] = breakeven.describe(item.scenario, rows).splitlines()[-1]
-        for shown, names in laws.items():
-            section.text.append(f"Break-even law for {', '.join(names)}: {explained[shown]}")
-            section.tables.append(
-                (
-                    f"Break-even law: {', '.join(names)}",
-                    [
-                        {
-                            "points worth": label,
-                            "multiple of spend": of_spend,
-                            "platform's orders must grow": "never"
-                            if growth is None
-                            else f"{growth:,.1f}x",
-                        }
-                        for label, of_spend, growth in shown
-                    ],
-                )
-            )
+    laws: dict[tuple, list[str]] = {}  # the same law for many scenarios: shown once
+    explained: dict[tuple, str] = {}
     for item in evidence:
-        if redflags is not None and item.reruns and item.scenario is not None:
+        if item.scenario is None:
+            continue
+        rows = breakeven.law_table(item.scenario)
+        shown = tuple((row["label"], row["multiple_of_spend"], row["law_growth"]) for row in rows)
+        laws.setdefault(shown, []).append(item.name)
+        explained[shown] = breakeven.describe(item.scenario, rows).splitlines()[-1]
+    for shown, names in laws.items():
+        section.text.append(f"Break-even law for {', '.join(names)}: {explained[shown]}")
+        section.tables.append(
+            (
+                f"Break-even law: {', '.join(names)}",
+                [
+                    {
+                        "points worth": label,
+                        "multiple of spend": of_spend,
+                        "platform's orders must grow": "never"
+                        if growth is None
+                        else f"{growth:,.1f}x",
+                    }
+                    for label, of_spend, growth in shown
+                ],
+            )
+        )
+    for item in evidence:
+        if item.reruns and item.scenario is not None:
             first = item.reruns[0]
             flags = redflags.red_flags(first.members, first.summary, item.scenario)
             raised = [flag.key.replace("_", " ") for flag in flags if flag.raised]
@@ -599,13 +589,6 @@ def extras_section(evidence: list[ScenarioEvidence]) -> tuple[Section, list[str]
                 )
             )
     return section, said
-
-
-def _optional(module: str):
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError:
-        return None
 
 
 def claims_section(verdicts: list[Verdict], evidence: list[ScenarioEvidence]) -> Section:
