@@ -169,3 +169,41 @@ def cohort_exits(cohorts: dict[str, pd.DataFrame]):
     axis.legend(fontsize=8)
     figure.tight_layout()
     return data_uri(figure)
+
+
+def law_beside_runs(panels: dict[str, tuple[pd.DataFrame, list]]):
+    """The break-even law beside the runs (:mod:`sim.lawcheck`), one panel per scenario: for
+    the first order of each day, the growth of cumulative orders it took until its points were
+    worth each target (dots, every replicate), the law's growth (dashed line, same colour) and
+    the growth still to come by the run's end (grey: an order below it cannot get there)."""
+    figure, axes = _grid(len(panels), row_height=3.0)
+    for axis, (label, (paths, wanted)) in zip(axes, panels.items(), strict=True):
+        if len(paths):
+            end = paths.groupby("day")["growth_by_end"].median()
+            axis.plot(end.index, end.to_numpy(), color="0.45", lw=1.3, label="growth by the end")
+        for i, (color, target) in enumerate(zip(COLORS, wanted, strict=False)):
+            got = paths[paths[f"reached_{i}"] >= 0] if len(paths) else paths
+            if len(got):
+                axis.scatter(
+                    got["day"],
+                    got[f"growth_{i}"],
+                    s=7,
+                    color=color,
+                    alpha=0.6,
+                    label=f"runs: {target.label}",
+                )
+            if target.law_growth is not None:
+                axis.axhline(
+                    target.law_growth, color=color, ls="--", lw=1.2, label=f"law: {target.label}"
+                )
+        axis.set_yscale("log")
+        axis.set_xscale("log")  # the orders that get there are the first days' few
+        axis.set_title(label, fontsize=9)
+        axis.set_ylabel("growth of cumulative orders", fontsize=8)
+        axis.tick_params(labelsize=8)
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=7, loc="upper right")
+    for axis in axes[-2:]:
+        axis.set_xlabel("day the order was placed (log scale)", fontsize=8)
+    figure.tight_layout()
+    return data_uri(figure)

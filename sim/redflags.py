@@ -16,6 +16,17 @@ them, counted with the member, as the Opinion counts a leader's own): the pyrami
 measures what a leader built by recruiting. The platform's whole intake is measured by the
 illegal-fund-raising flag; taking it here too would make any platform with 120 buyers
 "serious" without any referral pay at all.
+
+Where compensated depth comes from. Without a distribution layer, from the sponsor tree and
+the scenario's two-level ``referral`` rule (who bought, who was paid, and how far up the rule
+reaches). A run with the distribution layer (``summary["distribution"]``, SPEC §6) records
+each payout's level, its distance up the network from the buyer, so the depth is read from
+there: a payout at level L paid a member on a purchase L levels below them, a compensated
+chain of L + 1 members, L + 2 levels with the organiser on top (a paid direct sponsor gives 3,
+as in the tree). Payouts at level 0 (pools, regions, service points, merchants) are not along
+the chain and add no depth. The flag takes the deeper of the two figures. The recruitment flag
+adds what the layer paid and which share of it a recruit's first order triggered (拉人头),
+later sales (团队计酬) or dividend pools.
 """
 
 from __future__ import annotations
@@ -209,47 +220,87 @@ def fen(column: pd.Series) -> np.ndarray:
 
 def red_flags(members: pd.DataFrame, summary: dict, scenario) -> list[Flag]:
     """The six flags of SPEC §7 for one run: ``members`` is its members table (the columns of
-    ``python -m sim run``'s members.parquet), ``summary`` its summary.json, ``scenario`` the
-    scenario it ran."""
+    ``python -m sim run``'s members.parquet), ``summary`` its summary.json (its
+    ``distribution`` entry, when the run had the layer, gives the pyramid and recruitment
+    flags their depth and shares), ``scenario`` the scenario it ran."""
     tree = Tree(members)
-    pyramid = _pyramid(tree, scenario)
+    layer = summary.get("distribution")
+    pyramid = _pyramid(tree, scenario, layer)
     return [
         pyramid,
         _serious(tree, pyramid),
         _fundraising(tree, summary),
         _entry_fee(tree, scenario),
-        _recruitment(tree, scenario),
+        _recruitment(tree, scenario, layer),
         _promise(tree, scenario),
     ]
 
 
-def _pyramid(tree: Tree, scenario) -> Flag:
+def distribution_levels(deepest_level: int) -> int:
+    """Levels, counted as the 2013 Opinion counts them, of a compensated chain whose deepest
+    payout was ``deepest_level`` levels up from the buyer: the paid member, everyone down to
+    the buyer, and the organiser on top (L + 2); 0 when nothing was paid along the chain."""
+    return deepest_level + 2 if deepest_level > 0 else 0
+
+
+def _pyramid(tree: Tree, scenario, layer: dict | None) -> Flag:
     referral = scenario.referral
     links = tree.compensated_links(referral.direct > 0, referral.indirect > 0)
-    levels = 1 + tree.deepest_chain(links)
+    from_tree = 1 + tree.deepest_chain(links)
+    deepest = int(layer.get("deepest_level") or 0) if layer is not None else 0
+    from_layer = distribution_levels(deepest)
+    levels = max(from_tree, from_layer)
     teams = tree.team_sums(np.ones(len(tree.parent), dtype=np.int64))
     top = int(np.argmax(teams)) if len(teams) else None
     participants = 0 if top is None else int(teams[top])
     raised = levels >= PYRAMID_LEVELS and participants >= PYRAMID_PARTICIPANTS
     reached = "reaching both" if raised else "not reaching both"
+    values: tuple[tuple[str, float | int | str], ...] = (
+        ("levels", levels),
+        ("participants", participants),
+        ("largest_team_leader", "" if top is None else _id(tree.table["member"].iloc[top])),
+        ("compensated_links", int(links.sum())),
+    )
+    if layer is None:
+        depth = (
+            "The deepest chain of members paid bonuses on purchases below them, with the "
+            f"platform on top as the organiser, has {levels} levels"
+        )
+    else:
+        source = "distribution layer" if from_layer >= from_tree else "referral rule"
+        values += (("deepest_level_paid", deepest), ("depth_source", source))
+        depth = _layer_depth(deepest, levels, from_layer >= from_tree)
     return Flag(
         key="pyramid_levels",
         law=LAW_PYRAMID,
         raised=raised,
-        values=(
-            ("levels", levels),
-            ("participants", participants),
-            ("largest_team_leader", "" if top is None else _id(tree.table["member"].iloc[top])),
-            ("compensated_links", int(links.sum())),
-        ),
+        values=values,
         threshold=f"levels >= {PYRAMID_LEVELS} and participants >= {PYRAMID_PARTICIPANTS}",
         explanation=(
-            f"The deepest chain of members paid bonuses on purchases below them, with the "
-            f"platform on top as the organiser, has {levels} levels, and the largest team (one "
-            f"member and everyone below them) has {participants:,} participants, {reached} "
-            f"of the filing thresholds of {PYRAMID_LEVELS} levels and {PYRAMID_PARTICIPANTS} "
-            "participants."
+            f"{depth}, and the largest team (one member and everyone below them) has "
+            f"{participants:,} participants, {reached} of the filing thresholds of "
+            f"{PYRAMID_LEVELS} levels and {PYRAMID_PARTICIPANTS} participants."
         ),
+    )
+
+
+def _layer_depth(deepest: int, levels: int, from_layer: bool) -> str:
+    """Where a distribution run's compensated depth came from, in words."""
+    below = "1 level" if deepest == 1 else f"{deepest} levels"
+    if from_layer:
+        return (
+            f"The distribution layer paid a member on a purchase {below} below them, a chain "
+            f"of {deepest + 1} members; with the platform on top as the organiser that makes "
+            f"{levels} levels"
+        )
+    paid = (
+        "paid no member on a purchase below them (only pools, regions, service points or merchants)"
+        if deepest == 0
+        else f"paid a member on a purchase at most {below} below them"
+    )
+    return (
+        f"The distribution layer {paid}; the deepest chain the referral rule paid along, read "
+        f"from the sponsor tree with the platform on top as the organiser, has {levels} levels"
     )
 
 
@@ -356,26 +407,57 @@ def _entry_fee(tree: Tree, scenario) -> Flag:
     )
 
 
-def _recruitment(tree: Tree, scenario) -> Flag:
+def _recruitment(tree: Tree, scenario, layer: dict | None) -> Flag:
     bonuses = int(tree.bonus.sum())
     payouts = bonuses + int(tree.cash.sum())
     share = bonuses / payouts if payouts else 0.0
-    referral = scenario.referral
-    rule = f"direct {float(referral.direct):.2%}, indirect {float(referral.indirect):.2%}"
+    values: tuple[tuple[str, float | int | str], ...] = (
+        ("bonuses_yuan", bonuses / 100),
+        ("share_of_payouts", share),
+        ("members_paid_bonuses", int((tree.bonus > 0).sum())),
+        ("member_payouts_yuan", payouts / 100),
+    )
+    if layer is None:
+        referral = scenario.referral
+        rule = f"direct {float(referral.direct):.2%}, indirect {float(referral.indirect):.2%}"
+        return Flag(
+            key="recruitment_pay",
+            law=LAW_RECRUITMENT,
+            raised=bonuses > 0,
+            values=values,
+            threshold="any bonus paid for recruits' or the downline's orders",
+            explanation=(
+                f"Members were paid {_yuan(bonuses)} in referral bonuses on their recruits' "
+                f"and downline's orders ({rule} of each order), {share:.1%} of the "
+                f"{_yuan(payouts)} paid to members in all."
+            ),
+        )
+    paid = round(float(layer.get("paid") or 0) * 100)
+    shares = {
+        reason: float(layer.get(f"share_{reason}") or 0.0)
+        for reason in ("recruit", "sale", "dividend")
+    }
+    rules = ", ".join(sorted(layer.get("paid_by_rule") or {})) or "no rule paid"
     return Flag(
         key="recruitment_pay",
         law=LAW_RECRUITMENT,
-        raised=bonuses > 0,
+        raised=bonuses > 0 or paid > 0,
         values=(
-            ("bonuses_yuan", bonuses / 100),
-            ("share_of_payouts", share),
-            ("members_paid_bonuses", int((tree.bonus > 0).sum())),
-            ("member_payouts_yuan", payouts / 100),
+            *values,
+            ("distribution_paid_yuan", paid / 100),
+            ("share_recruit", shares["recruit"]),
+            ("share_sale", shares["sale"]),
+            ("share_dividend", shares["dividend"]),
         ),
-        threshold="any bonus paid for recruits' or the downline's orders",
+        threshold=(
+            "any bonus paid for recruits' or the downline's orders (any payout of the "
+            "distribution layer)"
+        ),
         explanation=(
-            f"Members were paid {_yuan(bonuses)} in referral bonuses on their recruits' and "
-            f"downline's orders ({rule} of each order), {share:.1%} of the {_yuan(payouts)} "
+            f"The distribution layer paid members {_yuan(paid)} ({rules}): "
+            f"{shares['recruit']:.1%} of it triggered by recruiting (a recruit's first order), "
+            f"{shares['sale']:.1%} by the downline's later sales and {shares['dividend']:.1%} "
+            f"by dividend pools. Members' bonuses were {share:.1%} of the {_yuan(payouts)} "
             "paid to members in all."
         ),
     )

@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 from jinja2 import Environment
 
-from sim import breakeven, figures, redflags
+from sim import breakeven, compensation, figures, lawcheck, redflags
 from sim.claims import (
     FAILED,
     HELD,
@@ -49,6 +49,7 @@ from sim.errors import InputError
 from sim.outputs import staged
 
 Z95 = 1.959963984540054
+DEPTH_ROWS = 12  # levels shown one by one; deeper ones in one row
 
 SERIES = (
     "scenario",
@@ -62,6 +63,7 @@ SERIES = (
     "members_total",
     "orders",
     "inflow",
+    "order_volume",
     "subsidies",
     "panic",
 )
@@ -71,13 +73,13 @@ OUTCOMES = {
     "share_of_buyers_losing": "buyers who got back less cash than they spent",
     "share_of_buyers_losing_counting_points": "… even after selling their points at the end",
     "share_losing_counting_goods": "… counting the goods at their fair value",
-    "share_reaching_1x": "buyers whose points ever reached 1x their spend",
+    "share_reaching_1x": "buyers back at 1x at the end (cash and bonuses at least their spend)",
     "share_ever_breaking_even": "buyers who ever got back their spend",
     "share_reaching_cap": "buyers who reached the cap (forced exit)",
     "median_days_to_break_even": "median days to break even (those who did)",
     "gini_net_result": "Gini of members' net results (0 equal, 1 one takes all)",
     "top1_payout_share": "share of all payouts to the top 1% of members",
-    "share_payouts_funded_by_others": "share of payouts funded by other members' money",
+    "share_payouts_funded_by_others": "share of pool payouts funded by other members' money",
     "money_share_split_lines": "money kept by product cost, platform and the other lines",
     "money_share_referral_bonuses": "money paid as referral bonuses",
     "money_share_member_payouts": "money paid back to members for their points",
@@ -184,18 +186,27 @@ def _scenario_of(entry: dict) -> tuple[object, list[dict], str]:
 # -- member-level evidence: re-runs ----------------------------------------------------------
 
 
-def rerun_scenario(batch: Batch, name: str, count: int) -> tuple[list[Rerun], str]:
-    """Replicates 0..count-1 of the scenario's first sweep point, run again, each also without
-    its subsidies and without its legacy points when it has them (same seed)."""
-    from sim.run import member_rows, simulate, summarize
+def first_point(batch: Batch, name: str) -> tuple[object | None, str]:
+    """The scenario as the batch ran its first sweep point (the scenario itself when it is not
+    a sweep), or None and why not."""
     from sim.sweep import apply_point
 
     scenario, points, why = batch.scenarios.get(name, (None, [], "not in the manifest"))
     if scenario is None:
+        return None, why
+    return (apply_point(scenario, points[0], index=0) if points and points[0] else scenario), ""
+
+
+def rerun_scenario(batch: Batch, name: str, count: int) -> tuple[list[Rerun], str]:
+    """Replicates 0..count-1 of the scenario's first sweep point, run again, each also without
+    its subsidies and without its legacy points when it has them (same seed)."""
+    from sim.run import member_rows, simulate, summarize
+
+    variant, why = first_point(batch, name)
+    if variant is None:
         return [], why
     if count <= 0:
         return [], "re-runs were switched off (--reruns 0)"
-    variant = apply_point(scenario, points[0], index=0) if points and points[0] else scenario
     rows = batch.runs[
         (batch.runs["scenario"] == name)
         & (batch.runs["point"] == 0)
@@ -311,9 +322,15 @@ def outcome_rows(runs: pd.DataFrame) -> list[dict]:
             continue
         row = {"outcome": words}
         for name, group in runs.groupby("scenario", sort=False):
-            _n, mean, low, high = mean_interval(group[column].astype(float))
+            values = group[column].astype(float)
+            _n, mean, low, high = mean_interval(values)
             share = column.startswith(("share", "top1", "money_share"))
             show = (lambda v: f"{min(max(v, 0.0), 1.0):.1%}") if share else _fmt
+            if math.isnan(mean):  # nothing to measure in any run (e.g. no pool payouts)
+                row[name] = "–"
+                continue
+            if not share and np.all(values.dropna() % 1 == 0) and mean % 1 == 0:
+                show = lambda v: f"{v:,.0f}"  # noqa: E731 - counts stay whole
             row[name] = show(mean) + ("" if math.isnan(low) else f" [{show(low)}, {show(high)}]")
         rows.append(row)
     return rows
@@ -543,36 +560,134 @@ def _point_rows(group: pd.DataFrame, used: list[str], y: pd.Series, words: str) 
     return rows[:60]
 
 
-def extras_section(evidence: list[ScenarioEvidence]) -> tuple[Section, list[str]]:
-    """Red flags (SPEC §7) and the break-even law (SPEC §5), when those modules exist; and a
-    sentence per scenario naming the flags raised, for the summary."""
-    section, said = Section("Legal red flags and the break-even law"), []
-    laws: dict[tuple, list[str]] = {}  # the same law for many scenarios: shown once
-    explained: dict[tuple, str] = {}
+def law_section(
+    evidence: list[ScenarioEvidence], variants: dict[str, object]
+) -> tuple[Section, list[str]]:
+    """The break-even law (SPEC §5) and, beside it, what the runs' orders needed
+    (:mod:`sim.lawcheck`, every replicate of each scenario's first point); and a sentence per
+    scenario for the summary."""
+    section, said = Section("The break-even law beside the runs"), []
+    laws: dict[str, list[str]] = {}  # the same law for many scenarios: explained once
+    panels, compared = {}, []
     for item in evidence:
-        if item.scenario is None:
+        scenario = variants.get(item.name)
+        if scenario is None:
             continue
-        rows = breakeven.law_table(item.scenario)
-        shown = tuple((row["label"], row["multiple_of_spend"], row["law_growth"]) for row in rows)
-        laws.setdefault(shown, []).append(item.name)
-        explained[shown] = breakeven.describe(item.scenario, rows).splitlines()[-1]
-    for shown, names in laws.items():
-        section.text.append(f"Break-even law for {', '.join(names)}: {explained[shown]}")
-        section.tables.append(
+        rows = breakeven.law_table(scenario)
+        shown = tuple((row["label"], row["law_growth"]) for row in rows)
+        laws.setdefault(breakeven.describe(scenario, rows).splitlines()[-1], []).append(item.name)
+        series = item.timeseries
+        if not {"price", "order_volume"} <= set(series.columns) or not len(series):
+            said.append(f"{item.name}: the batch has no daily order volume to compare with.")
+            continue
+        wanted = lawcheck.targets(scenario)
+        first = series[series["point"] == series["point"].min()]
+        paths = lawcheck.compare(first, wanted)
+        table = lawcheck.table(paths, wanted) if wanted and len(paths) else []
+        section.text.append(lawcheck.sentence(item.name, table, float(scenario.points.mint_ratio)))
+        said.append(lawcheck.headline(item.name, table))
+        if table:
+            panels[item.name] = (paths, wanted)
+            compared.append((item.name, table))
+        elif not wanted:
+            section.tables.append(
+                (
+                    f"Break-even law: {item.name}",
+                    [{"points worth": label, "law": _growth(g)} for label, g in shown],
+                )
+            )
+    laws_text = [f"{', '.join(names)}: {text}" for text, names in laws.items()]
+    section.text[:0] = [
+        *laws_text,
+        (
+            "Beside the law, the runs: for the first order of each day, the growth of the "
+            "platform's cumulative order volume between the order and the first day its points "
+            "were worth 1x, 2x or the exit cap of what it paid (the price, not any member's "
+            "choice, decides that: an order's points are worth the price times what it minted), "
+            "read from the daily series of every replicate. Where the grey curve (the growth "
+            "still to come by the run's end) is below a dashed line (the law's), the law says an "
+            "order placed that day could not get there within the run; the dots show how much "
+            "growth the orders that did get there needed."
+        ),
+    ]
+    if panels:
+        section.figures.append(
             (
-                f"Break-even law: {', '.join(names)}",
-                [
-                    {
-                        "points worth": label,
-                        "multiple of spend": of_spend,
-                        "platform's orders must grow": "never"
-                        if growth is None
-                        else f"{growth:,.1f}x",
-                    }
-                    for label, of_spend, growth in shown
-                ],
+                figures.law_beside_runs(panels),
+                "Growth of cumulative orders each day's first order needed before its points "
+                "were worth each multiple (dots, every replicate), the law's figure (dashed) and "
+                "the growth still to come by the end (grey)",
             )
         )
+    for name, table in compared:
+        section.tables.append((f"Break-even law beside the runs: {name}", _law_rows(table)))
+    return section, said
+
+
+def _growth(value: float | None) -> str:
+    return "never" if value is None else f"{value:,.1f}x"
+
+
+def _law_rows(table: list[dict]) -> list[dict]:
+    """:func:`sim.lawcheck.table` rows in words: growth as ``182.0x``, shares as percents."""
+    out = []
+    for row in table:
+        shown = {}
+        for key, value in row.items():
+            if "growth" in key and not isinstance(value, str):
+                shown[key] = "–" if value is None else _growth(value)
+            elif "share" in key and value is not None:
+                shown[key] = lawcheck.percent(value)
+            else:
+                shown[key] = value
+        out.append(shown)
+    return out
+
+
+def compensation_section(evidence: list[ScenarioEvidence]) -> tuple[Section | None, list[str]]:
+    """How deep and on what the distribution layer paid (SPEC §6, :mod:`sim.compensation`), on
+    the first re-run of each scenario that has the layer; None when none has it."""
+    section, said = Section("Compensation: who the distribution layer paid, and how deep"), []
+    named = {}
+    for item in evidence:
+        if not item.reruns or "distribution" not in item.reruns[0].summary:
+            continue
+        first = item.reruns[0]
+        named[item.name] = first.summary
+        said.append(compensation.sentence(item.name, first.summary))
+        caption = f"{item.name} (replicate {first.replicate})"
+        section.tables += [
+            (
+                f"{caption}: the distribution layer in figures",
+                compensation.headline_rows(first.summary, first.members),
+            ),
+            (
+                f"{caption}: paid by level above the buyer",
+                compensation.depth_rows(first.summary, fold_after=DEPTH_ROWS),
+            ),
+            (f"{caption}: what triggered the pay", compensation.reason_rows(first.summary)),
+            (f"{caption}: paid by rule", compensation.rule_rows(first.summary)),
+        ]
+    if not named:
+        return None, []
+    section.text = [
+        "Levels count up the referral network from the buyer: level 1 is the buyer's sponsor. "
+        "Pay on a recruit's first order is pay for recruiting (拉人头); pay on later orders of "
+        "the downline is team pay (团队计酬); both are marks of pyramid selling in the "
+        "Regulations on Prohibition of Pyramid Selling, Art. 7. The red flags below count the "
+        "deepest level paid, with the platform on top as the organiser.",
+        *said,
+    ]
+    figure = compensation.depth_figure(named)
+    if figure is not None:
+        section.figures.append((figure, "Distribution payouts by level above the buyer (yuan)"))
+    return section, said
+
+
+def extras_section(evidence: list[ScenarioEvidence]) -> tuple[Section, list[str]]:
+    """Red flags (SPEC §7), one re-run per scenario; and a sentence per scenario naming the
+    flags raised, for the summary."""
+    section, said = Section("Legal red flags"), []
     for item in evidence:
         if item.reruns and item.scenario is not None:
             first = item.reruns[0]
@@ -709,8 +824,10 @@ def build_report(folders: list[str | Path], reruns: int = 2, title: str | None =
     params = list(dict.fromkeys(p for b in batches for p in b.params))
     notes = []
     evidence = []
+    variants = {}
     for batch in batches:
         for name in batch.runs["scenario"].unique():
+            variants[name] = first_point(batch, name)[0]
             series = timeseries[timeseries["scenario"] == name]
             horizon = int(series["day"].max()) + 1 if len(series) else 0
             found, note = rerun_scenario(batch, name, reruns)
@@ -740,6 +857,11 @@ def build_report(folders: list[str | Path], reruns: int = 2, title: str | None =
     outcomes.text.append("Mean over runs [95% Student-t interval of the mean].")
     outcomes.tables.append(("Outcomes per scenario", outcome_rows(ok)))
     sections.append(outcomes)
+    law, compared = law_section(evidence, variants)
+    sections.append(law)
+    paid, depth = compensation_section(evidence)
+    if paid is not None:
+        sections.append(paid)
     extras, flagged = extras_section(evidence)
     sections.append(extras)
     scenario_rows = [
@@ -761,6 +883,10 @@ def build_report(folders: list[str | Path], reruns: int = 2, title: str | None =
         str(Path(f).name) for f in folders
     )
     summary = _summary(batches, runs, table, verdicts, evidence)
+    if compared:
+        summary.append(("The break-even law beside the runs (SPEC §5)", compared))
+    if depth:
+        summary.append(("The distribution layer (SPEC §6, one run per scenario)", depth))
     if flagged:
         summary.append(("Legal red flags (SPEC §7, one run per scenario)", flagged))
     return Report(title, summary, verdicts, sections, notes)

@@ -306,6 +306,30 @@ def test_report_summary_and_claims(small_report):
     assert "The price fell in" in markdown and "operator diverts the pool" in markdown
 
 
+def test_report_sets_the_break_even_law_beside_the_runs(small_report):
+    page = small_report["html"].read_text(encoding="utf-8")
+    summary = page.split('id="summary"')[1].split("</div>")[0]
+    assert "The break-even law beside the runs (SPEC §5)" in summary
+    # 20 members and 8 a day for 60 days: orders grow about 25-fold, far from the law's 182
+    plain = re.search(
+        r"plain: no order&#39;s points reached 1x within the run: the platform&#39;s "
+        r"cumulative orders grew at most (\d+)-fold after any order \(the law "
+        r"needs 182-fold\)",
+        summary,
+    )
+    assert plain and 10 <= int(plain.group(1)) < 182
+    # a 100,000-yuan subsidy into the pool on day 20 lifts the price far beyond orders alone
+    financed = re.search(
+        r"financed: an order&#39;s points were worth 1x its price once the "
+        r"platform&#39;s cumulative orders had grown a median (\d+)-fold",
+        summary,
+    )
+    assert financed and int(financed.group(1)) < 182
+    section = page.split("<h2>The break-even law beside the runs</h2>")[1].split("<h2>")[0]
+    assert section.count("<img") == 1 and "Break-even law beside the runs: financed" in section
+    assert "rose faster" in section  # the runs' 1x came after less growth than the law's
+
+
 def test_report_sweep_section_finds_the_diversion(small_report):
     page = small_report["html"].read_text(encoding="utf-8")
     assert "Phase diagram of swept" in page
@@ -361,3 +385,32 @@ def test_report_refuses_a_scenario_in_two_batches(cli, small_report, tmp_path):
     result = cli("report", batch, batch, "--out", tmp_path / "x.html")
     assert result.code == 2 and "scenario 'diverted' is in two batches" in result.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_report_of_seed_004_shows_compensation_depth_and_pyramid_flags(tmp_path):
+    """Issue 6: the seed-004 report shows how deep the distribution layer paid, beside the
+    pyramid-selling flags with their numbers (a small market: 5 walk-ins a day, 45 days)."""
+    import yaml
+
+    from tests.conftest import SCENARIOS
+
+    data = yaml.safe_load((SCENARIOS / "seed-004-chain-motion.yaml").read_text(encoding="utf-8"))
+    data["inflow"]["rate"] = 5
+    data["run"]["days"] = 45
+    path = tmp_path / "seed-004-chain-motion.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    run_batch([path], 1, tmp_path / "batch", workers=1)
+    html, markdown = write_report([tmp_path / "batch"], tmp_path / "seed004.html", reruns=1)
+    page = html.read_text(encoding="utf-8")
+    section = page.split("<h2>Compensation: who the distribution layer paid, and how deep</h2>")[1]
+    section = section.split("<h2>")[0]
+    deepest = int(re.search(r"it paid a member on a purchase as deep as (\d+) levels", section)[1])
+    assert deepest > 2  # 见点 pays a boss on sales any number of levels below
+    assert "paid by level above the buyer" in section and "what triggered the pay" in section
+    assert section.count("<img") == 1
+    flags = page.split("<h2>Legal red flags</h2>")[1].split("<h2>")[0]
+    row = flags.split("<td>pyramid_levels</td>")[1].split("</tr>")[0]
+    assert f"levels = {deepest + 2}" in row and f"deepest_level_paid = {deepest}" in row
+    assert "<td>yes</td>" in row  # a chain that deep and a team of 30 in 45 days
+    summary = markdown.read_text(encoding="utf-8")
+    assert "## The distribution layer (SPEC §6, one run per scenario)" in summary
