@@ -16,6 +16,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import ScalarFormatter
 from PIL import Image
 
 DPI = 100
@@ -198,6 +199,7 @@ def law_beside_runs(panels: dict[str, tuple[pd.DataFrame, list]]):
                 )
         axis.set_yscale("log")
         axis.set_xscale("log")  # the orders that get there are the first days' few
+        axis.xaxis.set_major_formatter(ScalarFormatter())
         axis.set_title(label, fontsize=9)
         axis.set_ylabel("growth of cumulative orders", fontsize=8)
         axis.tick_params(labelsize=8)

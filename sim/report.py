@@ -663,10 +663,16 @@ def compensation_section(evidence: list[ScenarioEvidence]) -> tuple[Section | No
             ),
             (
                 f"{caption}: paid by level above the buyer",
-                compensation.depth_rows(first.summary, fold_after=DEPTH_ROWS),
+                _shares_in_percent(compensation.depth_rows(first.summary, fold_after=DEPTH_ROWS)),
             ),
-            (f"{caption}: what triggered the pay", compensation.reason_rows(first.summary)),
-            (f"{caption}: paid by rule", compensation.rule_rows(first.summary)),
+            (
+                f"{caption}: what triggered the pay",
+                _shares_in_percent(compensation.reason_rows(first.summary)),
+            ),
+            (
+                f"{caption}: paid by rule",
+                _shares_in_percent(compensation.rule_rows(first.summary)),
+            ),
         ]
     if not named:
         return None, []
@@ -682,6 +688,19 @@ def compensation_section(evidence: list[ScenarioEvidence]) -> tuple[Section | No
     if figure is not None:
         section.figures.append((figure, "Distribution payouts by level above the buyer (yuan)"))
     return section, said
+
+
+def _shares_in_percent(rows: list[dict]) -> list[dict]:
+    """Columns named ``share…`` or ``…_share`` shown as percents, the rest as they are."""
+    return [
+        {
+            key: lawcheck.percent(value)
+            if "share" in key and isinstance(value, float | int) and not isinstance(value, bool)
+            else value
+            for key, value in row.items()
+        }
+        for row in rows
+    ]
 
 
 def extras_section(evidence: list[ScenarioEvidence]) -> tuple[Section, list[str]]:
@@ -971,6 +990,15 @@ def _md_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+MARKDOWN_SECTIONS = (  # the sections whose tables the Markdown summary repeats
+    "How often",
+    "Who gained",
+    "The break-even law",
+    "Compensation",
+    "Legal red flags",
+)
+
+
 def render_markdown(report: Report, html_name: str) -> str:
     parts = [f"# {_md(report.title)}", "", f"Figures and tables: [{html_name}]({html_name}).", ""]
     for heading, sentences in report.summary:
@@ -985,7 +1013,7 @@ def render_markdown(report: Report, html_name: str) -> str:
         )
     )
     for section in report.sections:
-        if section.title.startswith(("How often", "Who gained")):
+        if section.title.startswith(MARKDOWN_SECTIONS):
             parts += ["", f"## {section.title}", ""]
             for caption, rows in section.tables:
                 if rows:

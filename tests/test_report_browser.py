@@ -12,6 +12,7 @@ import pytest
 from tests.test_report import built
 
 CHROMIUM = Path("/usr/bin/chromium")
+SHIPPED = Path(__file__).resolve().parent.parent / "reports"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -60,7 +61,9 @@ def report_html(tmp_path_factory) -> Path:
     return built(tmp_path_factory.getbasetemp() / "report-batches")["html"]
 
 
-def test_report_in_headless_chromium(report_html, tmp_path):
+def open_in_chromium(path: Path, shot: Path) -> dict:
+    """Open ``path`` in headless Chromium with every request but the page's own blocked: the
+    console errors and warnings, blocked and made requests, the images and the summary."""
     reason = browser_or_reason()
     if reason:
         if os.environ.get("CI"):
@@ -68,7 +71,7 @@ def test_report_in_headless_chromium(report_html, tmp_path):
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    url = report_html.resolve().as_uri()
+    url = path.resolve().as_uri()
     errors, requests, blocked = [], [], []
 
     def route(handle):
@@ -91,20 +94,44 @@ def test_report_in_headless_chromium(report_html, tmp_path):
             page.goto(url, wait_until="load")
             images = page.evaluate(INSPECT_IMAGES)
             summary = page.inner_text("#summary")
-            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+            page.screenshot(path=str(shot), full_page=True)
         finally:
             browser.close()
+    return {
+        "url": url,
+        "errors": errors,
+        "blocked": blocked,
+        "requests": requests,
+        "images": images,
+        "summary": summary,
+    }
 
-    assert errors == []
-    assert blocked == []
-    assert [r for r in requests if not r.startswith("data:")] == [url]
-    assert "How often it collapsed" in summary and "Who lost money" in summary
-    assert len(images) >= 8  # claims, collapse, time to collapse, 2 phase diagrams, 3 series
-    for image in images:
+
+def check_clean_and_legible(opened: dict) -> None:
+    assert opened["errors"] == []
+    assert opened["blocked"] == []
+    assert [r for r in opened["requests"] if not r.startswith("data:")] == [opened["url"]]
+    assert "How often it collapsed" in opened["summary"] and "Who lost money" in opened["summary"]
+    for image in opened["images"]:
         assert image["complete"] and image["width"] >= 900 and image["height"] >= 250, image
         assert image["shown"] >= 600, image  # not squeezed on the page
         assert image["colours"] >= 5 and image["inked"] >= 0.01, image  # something is drawn
+
+
+def test_report_in_headless_chromium(report_html, tmp_path):
+    opened = open_in_chromium(report_html, tmp_path / "report.png")
+    check_clean_and_legible(opened)
+    # claims, collapse, time to collapse, 2 phase diagrams, 3 series, the law beside the runs
+    assert len(opened["images"]) >= 9
     assert (tmp_path / "report.png").stat().st_size > 100_000
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SHIPPED.glob("*.html")))
+def test_shipped_reports_in_headless_chromium(name, tmp_path):
+    """The reports kept in reports/ (python scripts/make_reports.py) open as cleanly."""
+    opened = open_in_chromium(SHIPPED / name, tmp_path / "report.png")
+    check_clean_and_legible(opened)
+    assert len(opened["images"]) >= 5
 
 
 def test_a_missing_browser_is_named(monkeypatch):
