@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from sim import breakeven
+
 HELD, FAILED, UNTESTABLE = "held", "failed", "not testable"
 
 CLAIMS = {
@@ -294,6 +296,7 @@ def claim_early_exit_then_bottleneck(evidence: list[ScenarioEvidence]) -> Verdic
             "Growth slowing is an input of each scenario (its inflow), not a result; what the "
             "runs show is who gets out, and when."
         )
+        parts.append(_cap_law([r["scenario"] for r in tested], evidence))
     if tested:
         r = max(tested, key=lambda x: x["cohorts"]["share_exited_within"].iloc[0])
         headline = (
@@ -307,6 +310,27 @@ def claim_early_exit_then_bottleneck(evidence: list[ScenarioEvidence]) -> Verdic
             f"{r['scenario']}: {r['why']}" for r in rows
         )
     return Verdict(2, CLAIMS[2], overall(rows), " ".join(parts), rows, headline)
+
+
+def _cap_law(names: list[str], evidence: list[ScenarioEvidence]) -> str:
+    """Why few get out, by the break-even law (SPEC §5): the growth each exit cap needs."""
+    needs: dict[str, list[str]] = {}
+    for item in evidence:
+        if item.name not in names or item.scenario is None:
+            continue
+        rows = breakeven.law_table(item.scenario)
+        cap = next((row for row in rows if row["label"].endswith("(exit cap)")), None)
+        if cap is not None and cap["law_growth"] is not None:
+            label = cap["label"].removesuffix(" (exit cap)")
+            needs.setdefault(f"{cap['law_growth']:,.0f}-fold for {label}", []).append(item.name)
+    if not needs:
+        return ""
+    return (
+        "By the break-even law, a member's points reach the exit cap only once the platform's "
+        "cumulative orders have grown, after their order (steady orders, nobody selling), "
+        + "; ".join(f"{need} in {', '.join(who)}" for need, who in needs.items())
+        + "."
+    )
 
 
 def _points_per_order(scenario) -> float | None:

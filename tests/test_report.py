@@ -304,6 +304,11 @@ def test_report_summary_and_claims(small_report):
     assert verdicts["4"] == "held" and verdicts["6"] == "held"
     assert verdicts["5"] == "not testable"
     assert "The price fell in" in markdown and "operator diverts the pool" in markdown
+    # claim 2's why: (1.5 / 0.21)^(1 / 0.3) = 701.84 for every scenario's 1.5x cap
+    assert (
+        "the platform's cumulative orders have grown, after their order (steady orders, nobody "
+        "selling), 702-fold for 1.5x in diverted, financed, legacy, plain, swept." in markdown
+    )
 
 
 def test_report_sets_the_break_even_law_beside_the_runs(small_report):
