@@ -150,16 +150,8 @@ def _last_day(paths: pd.DataFrame, mask: pd.Series) -> int | None:
 def sentence(name: str, rows: list[dict], mint_ratio: float) -> str:
     """The comparison in words, for the first target the runs reached (1x if any)."""
     reached = [r for r in rows if r["runs: growth it took (median)"] is not None]
-    if not rows:
-        return f"{name}: orders mint no points, so the law does not apply."
-    if not reached:
-        first = rows[0]
-        law = first["law: growth needed"]
-        return (
-            f"{name}: no order's points reached {first['points worth']} their price within the "
-            "run"
-            + (f"; the law asks the platform's orders to grow {law:,.0f}-fold." if law else ".")
-        )
+    if not reached:  # nothing to compare: the summary's words say it all
+        return headline(name, rows)
     parts = []
     for row in reached[:2]:
         law = row["law: growth needed"]

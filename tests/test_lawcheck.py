@@ -146,7 +146,5 @@ def test_sentences_say_whether_the_runs_followed_the_law():
     assert "rose faster" in said(50) and "0.4% of the order money" in said(50)
     assert "under 0.1%" in said(50)
     assert "rose slower" in said(300)
-    assert lawcheck.sentence("demo", [], 0.7) == (
-        "demo: orders mint no points, so the law does not apply."
-    )
+    assert lawcheck.sentence("demo", [], 0.7) == "demo: orders mint no points."
     assert wanted[0].price_ratio == pytest.approx(4.7619, rel=1e-4)
