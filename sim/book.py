@@ -310,6 +310,10 @@ class Book:
             member = self.members[key] = Member(key, member_order(key), status=SOLD_OUT)
         member.bonus += amount
 
+    def cash_balance(self, key: Hashable) -> int:
+        """A member's cash (零钱) balance in fen (KeyError: no record)."""
+        return self.members[key].balance
+
     def withdraw(self, key: Hashable, amount: int) -> None:
         """Pay ``amount`` fen of a member's cash balance out of the platform."""
         member = self.members[key]

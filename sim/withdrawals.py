@@ -22,7 +22,7 @@ class WithdrawalQueue:
 
     def request(self, book: Book, member: Hashable) -> None:
         """Ask to withdraw the member's whole cash balance not already queued."""
-        amount = book.members[member].balance - self._waiting.get(member, 0)
+        amount = book.cash_balance(member) - self._waiting.get(member, 0)
         if amount > 0:
             self._queue.append([member, amount])
             self._waiting[member] = self._waiting.get(member, 0) + amount

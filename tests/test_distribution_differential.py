@@ -113,6 +113,31 @@ def test_team_volume_upgrades_count_from_the_next_order():
     assert rows(buy(3)) == [(2, 1_000, "level_differential", 1)]  # ... and are paid from here
 
 
+def test_the_walk_up_the_chain_skips_only_ancestors_no_tier_above_could_take():
+    # An order re-assesses the buyer's ancestors, skipping those whose team volume is below
+    # every volume bar above their tier; a tier above without a volume bar (the director
+    # here) disables the shortcut (gate 0).
+    lad = ladder(
+        partner={"team_volume": 5 * PACK},
+        co_founder={"team_volume": 10 * PACK},
+        director={"own_spend": 2 * PACK},
+    )
+    assert lad._volume_gate == (0, 0, 0, float("inf"))
+    rules, buy = setup({}, sponsors={1: None, 2: 1, 3: 2}, lad=lad)
+    buy(1, packs=2)
+    buy(3)
+    assert rules.state.tier == {1: 3}
+    volume_only = ladder(partner={"team_volume": 5 * PACK}, co_founder={"team_volume": 9 * PACK})
+    assert volume_only._volume_gate == (5 * PACK, 9 * PACK, float("inf"), float("inf"))
+    rules, buy = setup({}, sponsors={1: None, 2: 1, 3: 2}, lad=volume_only)
+    for _ in range(5):
+        buy(3)
+    assert rules.state.tier == {1: 1, 2: 1}  # 5 packs below each: the partner's bar
+    for _ in range(4):
+        buy(3)
+    assert rules.state.tier == {1: 2, 2: 2}
+
+
 def test_a_pack_buys_a_tier_and_tiers_never_fall():
     lad = ladder(director={"pack": 10 * PACK}, partner={"own_spend": PACK})
     rules, buy = setup({}, sponsors={1: None, 2: 1}, lad=lad)

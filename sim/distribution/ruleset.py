@@ -97,7 +97,13 @@ class RuleSet:
                 allot = self.allotments.get(rule.name)
                 budget = left if allot is None else min(allot.of(amount), left)
                 outcomes = rule.pay(order, budget, net, state)
-                spent = sum(o.total for o in outcomes if o.source == line)
+                spent = 0  # summed inline: this check runs for every rule of every order
+                for o in outcomes:
+                    if o.source == line:
+                        for p in o.payouts:
+                            spent += p.amount
+                        for fen in o.leftovers.values():
+                            spent += fen
                 if spent != budget:
                     raise AssertionError(f"{rule.name} spent {spent} of a {budget} fen budget")
                 out += outcomes

@@ -54,6 +54,21 @@ class TierLadder:
             raise ValueError(f"tier names must be unique, got {names}")
         self._by_team = any(t.team_size is not None for t in self.tiers)
         self._by_volume = any(t.team_volume is not None for t in self.tiers)
+        self._team_gate = self._gates("team_size")
+        self._volume_gate = self._gates("team_volume")
+
+    def _gates(self, condition: str) -> tuple[float, ...]:
+        """For each tier held (0 = none), the least ``condition`` any tier above it could be
+        assessed at: an ancestor below it cannot move, so the walks up the chain on every
+        join and order skip it without assessing every tier (0: no such shortcut)."""
+        gates: list[float] = []
+        for held in range(len(self.tiers) + 1):
+            above = [t for t in self.tiers[held:] if t.assessed]
+            needs = [getattr(t, condition) for t in above]
+            gates.append(
+                float("inf") if not above else 0 if None in needs else min(needs)  # type: ignore[type-var]
+            )
+        return tuple(gates)
 
     def index(self, name: str) -> int:
         for i, tier in enumerate(self.tiers, start=1):
@@ -67,8 +82,10 @@ class TierLadder:
 
     def on_join(self, member: int, net, state: DistributionState) -> None:
         if self._by_team:
+            gate, tier = self._team_gate, state.tier
             for a in net.upline(member):
-                self._assess(a, net, state)
+                if net.team_size(a) >= gate[tier.get(a, 0)]:
+                    self._assess(a, net, state)
 
     def after_order(self, order, net, state: DistributionState) -> None:
         buyer = order.buyer
@@ -79,8 +96,10 @@ class TierLadder:
                 break
         self._assess(buyer, net, state)
         if self._by_volume:
+            gate, tier, volume = self._volume_gate, state.tier, state.team_volume
             for a in order.upline:
-                self._assess(a, net, state)
+                if volume.get(a, 0) >= gate[tier.get(a, 0)]:
+                    self._assess(a, net, state)
 
     def _assess(self, member: int, net, state: DistributionState) -> None:
         for i in range(len(self.tiers), state.tier.get(member, 0), -1):
