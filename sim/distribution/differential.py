@@ -43,12 +43,22 @@ class LevelDifferential(Rule):
         self.ladder, self.amounts, self.line = ladder, tuple(amounts), line
         self.peer = None if peer is None else Fraction(peer)
         self.include_buyer, self.unpaid = include_buyer, unpaid
+        self._dues: dict[int, tuple[int, ...]] = {}
+
+    def dues(self, amount: int) -> tuple[int, ...]:
+        """What each tier's amount comes to on an order of ``amount`` fen (0 for no tier),
+        worked out and checked once per distinct amount."""
+        found = self._dues.get(amount)
+        if found is None:
+            found = (0, *(a.of(amount) for a in self.amounts))
+            if any(b < a for a, b in pairwise(found)):
+                raise ValueError("tier amounts must not fall from one tier to the next")
+            self._dues[amount] = found
+        return found
 
     def pay(self, order, budget, net, state):
         purse = Purse(self.line, budget)
-        dues = [0, *(a.of(order.amount) for a in self.amounts)]
-        if any(b < a for a, b in pairwise(dues)):
-            raise ValueError("tier amounts must not fall from one tier to the next")
+        dues = self.dues(order.amount)
         chain = [(0, order.buyer)] if self.include_buyer else []
         chain += list(enumerate(order.upline, start=1))
         paid_tier = paid_due = earned = 0
