@@ -67,6 +67,19 @@ class Outcome(NamedTuple):
         return self.paid + sum(self.leftovers.values())
 
 
+def spent_from(outcomes: Sequence[Outcome], source: str) -> int:
+    """Fen that ``outcomes`` move out of ``source``, paid and parked (the rule set checks it
+    against each rule's budget on every order, so it is summed without the properties)."""
+    spent = 0
+    for outcome in outcomes:
+        if outcome.source == source:
+            for payout in outcome.payouts:
+                spent += payout.amount
+            for fen in outcome.leftovers.values():
+                spent += fen
+    return spent
+
+
 class Income(NamedTuple):
     """Money from outside that is platform income: a region sold, a franchise fee."""
 

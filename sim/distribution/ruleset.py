@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from sim.distribution.amounts import Amount
-from sim.distribution.base import KEPT, Network, Order, Outcome, Rule
+from sim.distribution.base import KEPT, Network, Order, Outcome, Rule, spent_from
 from sim.distribution.state import DistributionState
 from sim.distribution.tiers import TierLadder
 
@@ -97,13 +97,7 @@ class RuleSet:
                 allot = self.allotments.get(rule.name)
                 budget = left if allot is None else min(allot.of(amount), left)
                 outcomes = rule.pay(order, budget, net, state)
-                spent = 0  # summed inline: this check runs for every rule of every order
-                for o in outcomes:
-                    if o.source == line:
-                        for p in o.payouts:
-                            spent += p.amount
-                        for fen in o.leftovers.values():
-                            spent += fen
+                spent = spent_from(outcomes, line)
                 if spent != budget:
                     raise AssertionError(f"{rule.name} spent {spent} of a {budget} fen budget")
                 out += outcomes

@@ -10,6 +10,7 @@ after the rules have paid).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -63,11 +64,13 @@ class TierLadder:
         join and order skip it without assessing every tier (0: no such shortcut)."""
         gates: list[float] = []
         for held in range(len(self.tiers) + 1):
-            above = [t for t in self.tiers[held:] if t.assessed]
-            needs = [getattr(t, condition) for t in above]
-            gates.append(
-                float("inf") if not above else 0 if None in needs else min(needs)  # type: ignore[type-var]
-            )
+            needs = [getattr(t, condition) for t in self.tiers[held:] if t.assessed]
+            if not needs:
+                gates.append(math.inf)  # nothing above can be reached by assessment
+            elif None in needs:
+                gates.append(0)  # a tier above does not ask for this condition
+            else:
+                gates.append(min(needs))
         return tuple(gates)
 
     def index(self, name: str) -> int:
