@@ -112,7 +112,7 @@ def overall(rows: list[dict]) -> str:
 
 
 def _pct(value: float) -> str:
-    return "n/a" if value is None or np.isnan(value) else f"{value:.1%}"
+    return "n/a" if value is None or np.isnan(value) else f"{value + 0.0:.1%}"  # no "-0.0%"
 
 
 def _daily(timeseries: pd.DataFrame) -> pd.DataFrame:

@@ -179,6 +179,7 @@ def test_claim_1_price_falls_and_hollow_prices():
     assert rows["falls"]["largest one-day fall"] == "25.0%"  # 2.0 -> 1.5
     assert rows["falls"]["largest fall from peak"] == "25.0%"
     assert rows["steady"]["verdict"] == HELD
+    assert rows["steady"]["largest one-day fall"] == "0.0%"  # not "-0.0%"
     assert "500 yuan of payouts unpaid" in verdict.evidence
     assert claim_price_never_falls([steady]).verdict == HELD
 
