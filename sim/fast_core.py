@@ -172,9 +172,7 @@ class FastMember:
     @property
     def balance(self) -> int:
         """The member's cash (零钱) balance: payouts and bonuses not yet withdrawn."""
-        i = self._i
-        book = self._book
-        return int(book._cash[i]) + int(book._bonus[i]) - int(book._withdrawn[i])
+        return self._book.cash_balance(self.key)
 
 
 RECORD_FIELDS = (
