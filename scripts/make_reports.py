@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sim.batch import run_batch  # noqa: E402
-from sim.report import write_report  # noqa: E402
+from sim.batch.runner import run_batch  # noqa: E402
+from sim.report.build import write_report  # noqa: E402
 
 # group -> (title, scenarios, share of --replicates)
 GROUPS: dict[str, tuple[str, list[str], float]] = {

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from sim.run import simulate, write_outputs
-from sim.scenario import Scenario, load_scenario
+from sim.batch.run import simulate, write_outputs
+from sim.scenario.root import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ W1: ``orders`` orders of 1000 yuan, each by a member drawn uniformly at random f
 cost, distribution, platform, pool); mint ratio 0.7; payout 0.8; forced exit when the
 points held are worth 3x the spend since entry; nothing else (no sales, no levers).
 
-Timing covers drawing the members and running the core (:class:`sim.kernel.FastBook`,
+Timing covers drawing the members and running the core (:class:`sim.core.kernel.FastBook`,
 events not recorded); numba's compile time is excluded: the core is warmed up on a tiny
 book first (compiled, or loaded from numba's on-disk cache). Members are drawn in chunks of
 ``CHUNK`` ids, so memory does not grow with the number of orders.
@@ -26,8 +26,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from sim.kernel import FastBook, warm_up
-from sim.mechanics import POOL, Mechanics
+from sim.core.kernel import FastBook, warm_up
+from sim.core.mechanics import POOL, Mechanics
 
 CHUNK = 1 << 16
 ORDER_FEN = 100_000  # 1000 yuan

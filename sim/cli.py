@@ -12,7 +12,7 @@ from pathlib import Path
 from sim import __version__
 from sim.errors import InputError
 
-EXECUTORS = ("serial", "process", "dask")  # sim.batch.RUNNERS, without importing it
+EXECUTORS = ("serial", "process", "dask")  # sim.batch.runner.RUNNERS, without importing it
 
 EXIT_BAD_INPUT = 2
 
@@ -153,8 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from sim.replay import describe, replay_file
-    from sim.scenario import load_scenario
+    from sim.replay.apply import describe, replay_file
+    from sim.scenario.root import load_scenario
 
     scenario = load_scenario(args.scenario)
     formats = ("parquet", "csv") if args.format == "csv" else ("parquet",)
@@ -182,8 +182,8 @@ def _positive(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sim.run import describe, run_to_files
-    from sim.scenario import load_scenario
+    from sim.batch.run import describe, run_to_files
+    from sim.scenario.root import load_scenario
 
     scenario = load_scenario(args.scenario)
     seed = scenario.run.seed if args.seed is None else args.seed
@@ -196,7 +196,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from sim.batch import run_batch
+    from sim.batch.runner import run_batch
 
     if args.scheduler and args.executor not in (None, "dask"):
         raise InputError("--scheduler only applies to --executor dask")
@@ -221,14 +221,14 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from sim.compare import compare_batches
+    from sim.batch.compare import compare_batches
 
     print(compare_batches(args.batches, args.out))
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    from sim.report import write_report
+    from sim.report.build import write_report
 
     out = args.out or Path("reports") / f"{args.batches[0].name}.html"
     html, markdown = write_report(args.batches, out, args.reruns, args.title)
@@ -243,8 +243,8 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _breakeven(args: argparse.Namespace) -> int:
-    from sim.breakeven import describe, law_table, parse_multiples, to_json
-    from sim.scenario import load_scenario
+    from sim.analysis.breakeven import describe, law_table, parse_multiples, to_json
+    from sim.scenario.root import load_scenario
 
     scenario = load_scenario(args.scenario)
     multiples = parse_multiples(args.multiples)
@@ -254,7 +254,7 @@ def _breakeven(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
+    from sim.scenario.root import load_scenario
 
     status = 0
     for path in args.files:

@@ -6,7 +6,7 @@ from fractions import Fraction as F
 
 from hypothesis import strategies as st
 
-from sim.mechanics import Mechanics
+from sim.core.mechanics import Mechanics
 
 ratios = st.integers(0, 1000).map(lambda permille: F(permille, 1000))
 

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import batch as batch_module
-from sim.batch import child_seeds, run_batch
-from sim.compare import mean_interval
+from sim.batch import runner as batch_module
+from sim.batch.compare import mean_interval
+from sim.batch.runner import child_seeds, run_batch
 from tests.conftest import ROOT, SCENARIOS
 
 SMALL = [SCENARIOS / "halt.yaml", SCENARIOS / "seed-004-pack-3x.yaml"]
@@ -200,7 +200,7 @@ def test_compare_prints_and_saves_a_side_by_side_table(tmp_path, cli):
 
 
 def test_a_sweep_batch_runs_every_declared_point_times_replicates(tmp_path):
-    from sim.sweep import load_design
+    from sim.scenario.sweep import load_design
 
     path = SCENARIOS / "sweep-cap-and-decay.yaml"
     _, points = load_design(path)

@@ -4,8 +4,8 @@ from fractions import Fraction as F
 
 import pytest
 
-from sim.book import EXITED, SOLD_OUT, Book, Refused
-from sim.mechanics import MEMBER_CASH, Mechanics
+from sim.core.book import EXITED, SOLD_OUT, Book, Refused
+from sim.core.mechanics import MEMBER_CASH, Mechanics
 
 YUAN = 100
 UNIT = 10**6

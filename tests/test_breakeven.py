@@ -7,11 +7,11 @@ from fractions import Fraction
 
 import pytest
 
-from sim import rules
-from sim.book import Book
-from sim.breakeven import first_reached, growth_needed, law_table, multiple_after
-from sim.mechanics import Mechanics
-from sim.scenario import Scenario
+from sim.analysis.breakeven import first_reached, growth_needed, law_table, multiple_after
+from sim.core import rules
+from sim.core.book import Book
+from sim.core.mechanics import Mechanics
+from sim.scenario.root import Scenario
 from tests.conftest import SCENARIOS
 
 SEED = Mechanics()  # 300/300/100/300 per 1000 yuan, mint 0.7, no forced exit

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim import collapse
-from sim.batch import METRICS
-from sim.collapse import detect
-from sim.run import simulate
-from sim.scenario import Scenario, load_scenario
-from sim.scenario_model import COLLAPSE_CONDITIONS, CollapseSection
+from sim.analysis import collapse
+from sim.analysis.collapse import detect
+from sim.batch.run import simulate
+from sim.batch.runner import METRICS
+from sim.scenario.root import Scenario, load_scenario
+from sim.scenario.sections import COLLAPSE_CONDITIONS, CollapseSection
 from tests.conftest import SCENARIOS
 
 QUIET = {

@@ -1,5 +1,6 @@
-"""How the distribution layer paid (sim.compensation) and the red flags it raises
-(sim.redflags with a ``distribution`` summary): hand-computed figures on a hand-built summary,
+"""How the distribution layer paid (sim.analysis.compensation) and the red flags it raises
+(sim.analysis.redflags with a ``distribution`` summary): hand-computed figures on a hand-built
+summary,
 both sides of each threshold, and a small seed-004 run checked against its own bonus log."""
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import pytest
 import yaml
 from PIL import Image
 
-from sim import compensation
+from sim.analysis import compensation
+from sim.analysis.redflags import red_flags
+from sim.batch.run import member_table, simulate
+from sim.batch.run import summarize as summarize_run
 from sim.distribution.base import Payout
 from sim.distribution.payouts import PayoutLog
 from sim.distribution.state import DistributionState
 from sim.distribution.summary import bonus_table, summarize
-from sim.redflags import red_flags
-from sim.run import member_table, simulate
-from sim.run import summarize as summarize_run
-from sim.scenario import Scenario
+from sim.scenario.root import Scenario
 from tests.conftest import SCENARIOS
 from tests.test_redflags import members, scenario, star
 

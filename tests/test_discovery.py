@@ -1,10 +1,10 @@
-"""PRIM peeling (sim.discovery) on boxes one can check by hand."""
+"""PRIM peeling (sim.analysis.discovery) on boxes one can check by hand."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.discovery import describe_box, prim
+from sim.analysis.discovery import describe_box, prim
 
 
 def grid(n: int = 10) -> pd.DataFrame:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from sim.core.ledger import Ledger
 from sim.distribution import DIVIDEND, RuleSet, ShareholderDividend, Tier, TierDividend, TierLadder
 from sim.distribution.posting import open_accounts, post
-from sim.ledger import Ledger
 from tests.test_distribution_net import TinyNetwork, grow, paid_to
 
 PACK = 100_000

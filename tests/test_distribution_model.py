@@ -10,12 +10,12 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from sim.batch.run import run_to_files, simulate
 from sim.distribution.base import HELD, Payout
 from sim.distribution.payouts import PayoutLog
 from sim.distribution.state import DistributionState
 from sim.distribution.summary import metrics, summarize
-from sim.run import run_to_files, simulate
-from sim.scenario import Scenario, load_scenario
+from sim.scenario.root import Scenario, load_scenario
 from tests.conftest import SCENARIOS
 
 PER_PACK = {"chain_motion": 33_000, "chain_dividend": 4_000, "level_differential": 3_000}

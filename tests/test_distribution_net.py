@@ -1,12 +1,12 @@
 """A dict-based stand-in for the referral network, shared by the distribution tests, and the
-checks that it answers like the real :class:`sim.network.ReferralNetwork`."""
+checks that it answers like the real :class:`sim.model.network.ReferralNetwork`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from sim.distribution import Outcome, RuleSet
-from sim.network import ReferralNetwork
+from sim.model.network import ReferralNetwork
 
 
 class TinyNetwork:

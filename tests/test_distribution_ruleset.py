@@ -6,7 +6,8 @@ from fractions import Fraction
 
 import pytest
 
-from sim import rules as split_rules
+from sim.core import rules as split_rules
+from sim.core.ledger import Ledger
 from sim.distribution import (
     DirectIndirect,
     MerchantRecruitment,
@@ -16,7 +17,6 @@ from sim.distribution import (
     local_services,
 )
 from sim.distribution.posting import open_accounts, post, receive, tally
-from sim.ledger import Ledger
 from tests.test_distribution_net import TinyNetwork, grow, leftovers, paid_to
 
 PACK = 100_000

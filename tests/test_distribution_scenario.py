@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from sim import rules as split_rules
+from sim.core import rules as split_rules
 from sim.distribution import PerPack, RegionMap, Share, local_services, seed004_pack
 from sim.distribution.build import amount, region_map, rule_set
 from sim.distribution.presets import two_level_only
 from sim.errors import InputError
-from sim.scenario import Scenario, load_scenario
-from sim.scenario_distribution import (
+from sim.scenario.distribution import (
     RULE_KINDS,
     DistributionSection,
     Fixed,
@@ -26,6 +25,7 @@ from sim.scenario_distribution import (
     ServicePointsSection,
     TierSpec,
 )
+from sim.scenario.root import Scenario, load_scenario
 from tests.conftest import ROOT, SCENARIOS
 from tests.test_distribution_net import TinyNetwork, grow
 from tests.test_scenario import assert_located, write
@@ -356,7 +356,7 @@ def test_bad_distribution_input_exits_2_with_one_line(cli, tmp_path, command):
 
 
 def test_a_sweep_reaches_into_a_rule_by_its_kind():
-    from sim.sweep import apply_point, target_kind
+    from sim.scenario.sweep import apply_point, target_kind
 
     scenario = load_scenario(SCENARIOS / "seed-004-chain-motion.yaml")
     dumped = scenario.model_dump()

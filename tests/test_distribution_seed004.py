@@ -7,11 +7,11 @@ from fractions import Fraction
 
 import yaml
 
-from sim import rules as split_rules
+from sim.core import rules as split_rules
+from sim.core.ledger import Ledger
 from sim.distribution import RegionMap, seed004_pack
 from sim.distribution.posting import open_accounts, post, receive
-from sim.ledger import Ledger
-from sim.network import ReferralNetwork
+from sim.model.network import ReferralNetwork
 from tests.conftest import ROOT
 from tests.test_distribution_net import TinyNetwork, grow, leftovers, paid_to
 

@@ -10,15 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import fast_core
+from sim.batch.run import run_to_files
+from sim.core.kernel import BUY, SELL, SELL_ALL, FastBook
+from sim.core.ledger import LedgerError
+from sim.core.mechanics import POOL, Mechanics
 from sim.errors import InputError
-from sim.fast_core import FastCoreBook
-from sim.kernel import BUY, SELL, SELL_ALL, FastBook
-from sim.ledger import LedgerError
-from sim.mechanics import POOL, Mechanics
-from sim.model import SchemeModel
-from sim.run import run_to_files
-from sim.scenario import Scenario, load_scenario
+from sim.model import compiled as fast_core
+from sim.model.compiled import FastCoreBook
+from sim.model.scheme import SchemeModel
+from sim.scenario.root import Scenario, load_scenario
 from tests.conftest import SCENARIOS
 from tests.test_scenario import error_for, write
 

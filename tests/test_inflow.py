@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.inflow import Arrivals, expected_arrivals
+from sim.model.inflow import Arrivals, expected_arrivals
 
 
 def spec(**kw):

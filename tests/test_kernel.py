@@ -1,6 +1,6 @@
 """The fast core against the reference book: the same events, the same state, to the unit.
 
-The kernel's contract is agreement with :class:`sim.book.Book` to 1e-9 relative; its
+The kernel's contract is agreement with :class:`sim.core.book.Book` to 1e-9 relative; its
 arithmetic is exact integers like the book's, so everything here is compared for exact
 equality (which implies the contract): every event (kind, member, amount, points and cash
 deltas, pool, points, exact price), and after every chunk the pool, points, price and every
@@ -19,11 +19,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import kernel
 from sim.bench import W1, main, run_bench
-from sim.book import Book, Refused
-from sim.kernel import BUY, EVENT_NAMES, SELL, SELL_ALL, STATUS_NAMES, FastBook
-from sim.mechanics import Mechanics
+from sim.core import kernel
+from sim.core.book import Book, Refused
+from sim.core.kernel import BUY, EVENT_NAMES, SELL, SELL_ALL, STATUS_NAMES, FastBook
+from sim.core.mechanics import Mechanics
 from tests.strategies import mechanics
 
 YUAN = 100

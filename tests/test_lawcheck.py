@@ -1,15 +1,16 @@
-"""The break-even law beside simulated runs (sim/lawcheck.py): hand-computed price paths, exact
-agreement with the rules' own stepping, and the words a report prints."""
+"""The break-even law beside simulated runs (sim/analysis/lawcheck.py): hand-computed price paths,
+exact agreement with the rules' own stepping, and the words a report prints."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim import lawcheck, rules
-from sim.breakeven import first_reached
-from sim.lawcheck import Target
-from sim.mechanics import POOL, Mechanics
-from sim.scenario import load_scenario
+from sim.analysis import lawcheck
+from sim.analysis.breakeven import first_reached
+from sim.analysis.lawcheck import Target
+from sim.core import rules
+from sim.core.mechanics import POOL, Mechanics
+from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS
 
 M, S = 0.7, 0.3  # the seeds' mint ratio and pool share
@@ -81,8 +82,8 @@ def test_days_without_orders_are_skipped_and_shares_weigh_money():
 
 
 def test_on_steady_orders_it_finds_the_day_the_exact_rules_do():
-    """Step the rules (constant orders, nobody selling, as sim.breakeven does), close a 'day'
-    every 37 orders, and check the day-level reading against the exact first order at which
+    """Step the rules (constant orders, nobody selling, as sim.analysis.breakeven does), close a
+    'day' every 37 orders, and check the day-level reading against the exact first order at which
     each day's first buyer's points were worth 1x and 2x."""
     mech = Mechanics()
     per_day, days = 37, 2000

@@ -7,13 +7,13 @@ from fractions import Fraction as F
 
 import pytest
 
-from sim import rules
-from sim.agents import PanicSeller, Referrer
-from sim.market import Intent, ReferenceCore
-from sim.model import SchemeModel
-from sim.referral import TwoLevel
-from sim.run import member_rows, simulate, summarize
-from sim.scenario import Scenario, load_scenario
+from sim.batch.run import member_rows, simulate, summarize
+from sim.core import rules
+from sim.core.referral import TwoLevel
+from sim.model.agents import PanicSeller, Referrer
+from sim.model.market import Intent, ReferenceCore
+from sim.model.scheme import SchemeModel
+from sim.scenario.root import Scenario, load_scenario
 from tests.conftest import SCENARIOS
 
 GENERIC = {"product_cost": 0.30, "distribution": 0.30, "platform": 0.10, "pool": 0.30}

@@ -7,11 +7,11 @@ from fractions import Fraction
 
 import pytest
 
-from sim.book import Book
-from sim.mechanics import Mechanics
-from sim.moneyflow import FLOW_METRICS, funded_by_others, trace, trace_run
-from sim.run import member_rows, simulate
-from sim.scenario import Scenario
+from sim.analysis.moneyflow import FLOW_METRICS, funded_by_others, trace, trace_run
+from sim.batch.run import member_rows, simulate
+from sim.core.book import Book
+from sim.core.mechanics import Mechanics
+from sim.scenario.root import Scenario
 
 
 def three_members() -> Book:

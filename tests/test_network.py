@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from sim.draws import Uniforms
-from sim.network import (
+from sim.model.network import (
     Branching,
     NoSponsor,
     Preferential,

@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.batch import METRICS
+from sim.analysis.moneyflow import funded_by_others
+from sim.analysis.outcomes import cohorts, gini, goods_share, measure, measure_run, top_share
+from sim.batch.run import member_rows, simulate, summarize
+from sim.batch.runner import METRICS
 from sim.distribution.summary import metrics as distribution_metrics
-from sim.moneyflow import funded_by_others
-from sim.outcomes import cohorts, gini, goods_share, measure, measure_run, top_share
-from sim.run import member_rows, simulate, summarize
-from sim.scenario import Scenario, load_scenario
+from sim.scenario.root import Scenario, load_scenario
 from tests.conftest import SCENARIOS
 
 COLUMNS = ("member", "join_day", "spent", "cash_received", "bonuses_received")

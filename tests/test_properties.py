@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim import rules
-from sim.book import EXITED, Book, Refused
-from sim.mechanics import MEMBER_CASH, POOL
+from sim.core import rules
+from sim.core.book import EXITED, Book, Refused
+from sim.core.mechanics import MEMBER_CASH, POOL
 from tests.conftest import write_log
 from tests.strategies import action_lists, mechanics
 

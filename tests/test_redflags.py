@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.analysis.redflags import Tree, flags_table, red_flags
 from sim.errors import InputError
-from sim.redflags import Tree, flags_table, red_flags
-from sim.scenario import Scenario
+from sim.scenario.root import Scenario
 
 
 def scenario(direct=0.03, indirect=0.02, exit_multiple=3, mint_ratio=0.7, split=None) -> Scenario:

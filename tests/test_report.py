@@ -1,5 +1,5 @@
-"""The report (sim.report) and the six claims (sim.claims): hand-made tables with known
-answers, and one small real batch reported end to end."""
+"""The report (sim.report.build) and the six claims (sim.analysis.claims): hand-made tables with
+known answers, and one small real batch reported end to end."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.batch import run_batch
-from sim.claims import (
+from sim.analysis.claims import (
     FAILED,
     HELD,
     UNTESTABLE,
@@ -27,8 +26,9 @@ from sim.claims import (
     claim_price_never_falls,
     cohort_exits,
 )
-from sim.report import collapse_table, wilson, write_report
-from sim.scenario import load_scenario
+from sim.batch.runner import run_batch
+from sim.report.build import collapse_table, wilson, write_report
+from sim.scenario.root import load_scenario
 
 SCENARIO = """\
 name: {name}

@@ -4,7 +4,7 @@ from fractions import Fraction as F
 
 import pytest
 
-from sim import rules
+from sim.core import rules
 
 GENERIC = (
     ("product_cost", F(3, 10)),

@@ -6,7 +6,7 @@ import json
 
 import pyarrow.parquet as pq
 
-from sim.run import MEMBERS_SCHEMA
+from sim.batch.run import MEMBERS_SCHEMA
 from tests.conftest import SCENARIOS
 
 TIMESERIES_COLUMNS = [
@@ -108,8 +108,8 @@ def test_bad_run_arguments_are_one_line_errors(cli, tmp_path):
 
 
 def test_summary_figures_agree_with_the_tables(tmp_path):
-    from sim.run import run_to_files
-    from sim.scenario import load_scenario
+    from sim.batch.run import run_to_files
+    from sim.scenario.root import load_scenario
 
     result = run_to_files(
         load_scenario(SCENARIOS / "withdrawal-cap-queue.yaml"), tmp_path / "o", days=120

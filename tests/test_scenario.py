@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.errors import InputError
-from sim.scenario import Scenario, load_scenario
-from sim.yamlfile import load_yaml
+from sim.scenario.reader import load_yaml
+from sim.scenario.root import Scenario, load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 GENERIC = {"product_cost": "0.30", "distribution": "0.30", "platform": "0.10", "pool": "0.30"}

@@ -12,8 +12,9 @@ from typing import get_origin
 import pytest
 from pydantic import BaseModel
 
-from sim.scenario import Scenario, _model_in, load_scenario
-from sim.scenario_model import (
+from sim.scenario.reader import load_yaml
+from sim.scenario.root import Scenario, _model_in, load_scenario
+from sim.scenario.sections import (
     AmountChoices,
     DiversionTake,
     HerdingTrigger,
@@ -22,7 +23,6 @@ from sim.scenario_model import (
     SellTarget,
     Subsidy,
 )
-from sim.yamlfile import load_yaml
 from tests.test_scenario import assert_located, error_for, write
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -347,7 +347,10 @@ def test_the_readme_example_of_the_judging_sections_loads(tmp_path: Path) -> Non
 
 
 def test_the_sections_import_first_without_a_cycle() -> None:
-    code = "import sim.scenario_model, sim.scenario; print(sim.scenario.Scenario.__name__)"
+    code = (
+        "import sim.scenario.sections, sim.scenario.root; "
+        "print(sim.scenario.root.Scenario.__name__)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "Scenario"

@@ -7,8 +7,8 @@ import itertools
 
 import pytest
 
-from sim.run import member_rows, simulate
-from sim.scenario import load_scenario
+from sim.batch.run import member_rows, simulate
+from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS
 
 SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))

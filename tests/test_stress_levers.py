@@ -8,7 +8,7 @@ from fractions import Fraction as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.run import simulate
+from sim.batch.run import simulate
 from tests.test_model import recorded, scenario
 
 
@@ -37,7 +37,7 @@ SELLERS = {
     rate=st.integers(0, 30),
 )
 def test_without_stress_the_price_never_falls_event_by_event(seed, multiple, panic, rate):
-    from sim.model import SchemeModel
+    from sim.model.scheme import SchemeModel
 
     model = SchemeModel(
         scenario(

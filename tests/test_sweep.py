@@ -16,8 +16,8 @@ from SALib.sample import sobol as sobol_sample
 from SALib.test_functions import Ishigami
 
 from sim.errors import InputError
-from sim.scenario import Scenario, load_scenario
-from sim.sweep import (
+from sim.scenario.root import Scenario, load_scenario
+from sim.scenario.sweep import (
     PARAMETER_KEYS,
     SweepSection,
     analyze,

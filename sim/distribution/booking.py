@@ -21,7 +21,7 @@ FEES = "fees"  # the ledger's source for money paid for regions and service poin
 
 
 def post_each(book, outcomes: Iterable[Outcome]) -> list[Payout]:
-    """Post outcomes one by one to a :class:`sim.book.Book`; the payouts, in order."""
+    """Post outcomes one by one to a :class:`sim.core.book.Book`; the payouts, in order."""
     paid = []
     ledger = book.ledger
     for outcome in outcomes:
@@ -34,7 +34,7 @@ def post_each(book, outcomes: Iterable[Outcome]) -> list[Payout]:
 
 
 def post_in_bulk(book, outcomes: list[Outcome], lines: frozenset[str]) -> list[Payout]:
-    """Post outcomes to a :class:`sim.fast_core.FastCoreBook`, summed by account; the
+    """Post outcomes to a :class:`sim.model.compiled.FastCoreBook`, summed by account; the
     payouts, in order."""
     paid = [p for outcome in outcomes for p in outcome.payouts]
     for first in (True, False):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+from sim.core.units import yuan_to_fen
 from sim.distribution.amounts import Amount, PerPack, Share
 from sim.distribution.chain import ChainMotion
 from sim.distribution.differential import LevelDifferential
@@ -21,7 +22,7 @@ from sim.distribution.regional import LEVELS, RegionalAgents, RegionMap
 from sim.distribution.ruleset import RuleSet
 from sim.distribution.service import ServicePoints
 from sim.distribution.tiers import Tier, TierLadder
-from sim.scenario_distribution import (
+from sim.scenario.distribution import (
     ChainMotionRule,
     DirectIndirectRule,
     DistributionSection,
@@ -36,7 +37,6 @@ from sim.scenario_distribution import (
     TierDividendRule,
     TierSpec,
 )
-from sim.units import yuan_to_fen
 
 
 def amount(spec: Decimal | Fixed) -> Amount:

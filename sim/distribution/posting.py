@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from sim.core.ledger import Ledger
 from sim.distribution.base import KEPT, Income, Outcome
-from sim.ledger import Ledger
 
 
 def open_accounts(ledger: Ledger, accounts: Mapping[str, str]) -> None:

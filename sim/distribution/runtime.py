@@ -20,14 +20,14 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from sim import rules as split_rules
+from sim.core import rules as split_rules
 from sim.distribution import build
 from sim.distribution.base import KEPT, Income, Outcome
 from sim.distribution.payouts import PayoutLog
 from sim.distribution.spillover import SpillOver
 from sim.distribution.venues import Venues
 from sim.draws import Uniforms
-from sim.scenario_distribution import DistributionSection, ShareholderDividendRule
+from sim.scenario.distribution import DistributionSection, ShareholderDividendRule
 
 
 def generator(seed: int) -> np.random.Generator:

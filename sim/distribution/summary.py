@@ -16,9 +16,9 @@ from math import ceil
 import numpy as np
 import pyarrow as pa
 
+from sim.core.units import FEN_PER_YUAN, fen_to_yuan
 from sim.distribution.base import DIVIDEND, HELD, RECRUIT, SALE
 from sim.distribution.chain import AGENT, BOSS
-from sim.units import FEN_PER_YUAN, fen_to_yuan
 
 BONUSES_SCHEMA = pa.schema(
     [

@@ -22,14 +22,14 @@ certain is not made.
 
 from __future__ import annotations
 
+from sim.core.units import yuan_to_fen
 from sim.distribution.base import Income
 from sim.distribution.merchant import MerchantRecruitment
 from sim.distribution.regional import RegionalAgents, RegionMap
 from sim.distribution.ruleset import RuleSet
 from sim.distribution.service import ServicePoints
 from sim.draws import UniformSource, chance
-from sim.scenario_distribution import DistributionSection
-from sim.units import yuan_to_fen
+from sim.scenario.distribution import DistributionSection
 
 
 def _pick(draws: UniformSource, items: list[int]) -> int:

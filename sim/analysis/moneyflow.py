@@ -1,0 +1,164 @@
+"""Where the money went: every yuan that entered a run, traced to where it sits at the end.
+
+Money enters the ledger (:mod:`sim.core.ledger`) only as orders (split over the lines of
+``order.split``), financing rounds (into the pool) and fees paid for regions and service
+points (the distribution layer's), and then only moves between accounts.
+So the final balances, with the day-by-day referral bonuses, say where each yuan went:
+
+- ``kept`` by each split line other than the pool (product cost, platform, distribution...),
+  net of the referral bonuses paid out of it;
+- ``referral_bonuses`` paid to members (out of ``referral.paid_from``);
+- ``member_payouts``: cash paid to members out of the pool for sales and forced exits
+  (``member_cash`` + ``withdrawn`` − bonuses: withdrawn or still on the platform);
+- ``left_in_pool``: the pool's cash at the end;
+- ``operator_diverted`` and ``custody_shortfall``: taken by the operator, or never held.
+
+These amounts are exact fen and sum to the money entered, so the shares sum to exactly 1.
+With financing rounds the denominator is all money entered (consumers' and investors'): once
+in the pool, a yuan's source cannot be told apart.
+
+:func:`funded_by_others` attributes member payouts: all are paid from one common pool, so
+for each member the payouts up to their own contributions to the pool (``pool`` share ×
+spend, to within a fen per order of the split's rounding) count as their own money back, and
+the rest as paid with other members' money (later members', and any subsidies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+import pandas as pd
+
+from sim.core.mechanics import (
+    CUSTODY_SHORTFALL,
+    MEMBER_CASH,
+    OPERATOR_DIVERTED,
+    POOL,
+    RESERVED_ACCOUNTS,
+    WITHDRAWN,
+)
+from sim.core.units import FEN_PER_YUAN
+
+PREFIX = "account_"
+# the scalar shares of the runs table: the split lines' part is summed, since lines differ
+FLOW_METRICS = (
+    "money_share_split_lines",
+    "money_share_referral_bonuses",
+    "money_share_member_payouts",
+    "money_share_left_in_pool",
+    "money_share_operator_diverted",
+    "money_share_custody_shortfall",
+)
+
+
+def to_fen(yuan: float) -> int:
+    return round(yuan * FEN_PER_YUAN)
+
+
+@dataclass(frozen=True)
+class MoneyFlow:
+    """Money entered (fen) by source, and its uses: ``(use, kind, fen)`` summing to it."""
+
+    from_orders: int
+    from_financing: int
+    uses: tuple[tuple[str, str, int], ...]
+    from_fees: int = 0
+
+    @property
+    def entered(self) -> int:
+        return self.from_orders + self.from_financing + self.from_fees
+
+    def shares(self) -> dict[str, Fraction]:
+        """Each use's exact share of the money entered (they sum to 1 when any entered)."""
+        total = self.entered
+        return {
+            use: Fraction(amount, total) if total else Fraction(0) for use, _, amount in self.uses
+        }
+
+    def table(self) -> list[dict]:
+        """One row per use, for ``summary.json``: use, kind, yuan, share."""
+        shares = self.shares()
+        return [
+            {"use": use, "kind": kind, "yuan": amount / FEN_PER_YUAN, "share": float(shares[use])}
+            for use, kind, amount in self.uses
+        ]
+
+    def metrics(self) -> dict[str, float | None]:
+        """Stable scalar shares (None when no money entered): split lines summed."""
+        total = self.entered
+        by_kind: dict[str, int] = {}
+        for use, kind, amount in self.uses:
+            name = "split_lines" if kind == "kept" else use
+            by_kind[name] = by_kind.get(name, 0) + amount
+        return {
+            metric: by_kind.get(metric.removeprefix("money_share_"), 0) / total if total else None
+            for metric in FLOW_METRICS
+        }
+
+
+def trace(
+    accounts: Mapping[str, float],
+    bonuses: float,
+    from_orders: float,
+    from_financing: float = 0.0,
+    from_fees: float = 0.0,
+) -> MoneyFlow:
+    """The uses of the money entered, from the final account balances (yuan, as in
+    ``summary["accounts"]``), the referral bonuses paid over the run and the money entered
+    by source (yuan). Raises ``ValueError`` if the balances do not hold the money entered."""
+    fen = {name: to_fen(balance) for name, balance in accounts.items()}
+    bonus = to_fen(bonuses)
+    orders, financing, fees = to_fen(from_orders), to_fen(from_financing), to_fen(from_fees)
+    if sum(fen.values()) != orders + financing + fees:
+        entered = orders + financing + fees
+        raise ValueError(f"accounts hold {sum(fen.values())} fen but {entered} entered")
+    members = fen.get(MEMBER_CASH, 0) + fen.get(WITHDRAWN, 0)
+    if not 0 <= bonus <= members:
+        raise ValueError(f"bonuses of {bonus} fen do not fit members' {members} fen")
+    uses = [
+        (name, "kept", amount)
+        for name, amount in fen.items()
+        if name not in (POOL, *RESERVED_ACCOUNTS)
+    ]
+    uses += [
+        ("referral_bonuses", "members", bonus),
+        ("member_payouts", "members", members - bonus),
+        ("left_in_pool", "pool", fen.get(POOL, 0)),
+        ("operator_diverted", "operator", fen.get(OPERATOR_DIVERTED, 0)),
+        ("custody_shortfall", "missing", fen.get(CUSTODY_SHORTFALL, 0)),
+    ]
+    return MoneyFlow(orders, financing, tuple(uses), fees)
+
+
+def trace_run(rows: Iterable[Mapping] | pd.DataFrame) -> MoneyFlow:
+    """:func:`trace` from a run's daily rows (``timeseries.parquet``): the last day's
+    ``account_*`` balances and the sums of ``bonuses``, ``order_volume``, ``subsidies`` and
+    (with the distribution layer) ``fees``."""
+    records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
+    last = records[-1]
+    accounts = {k.removeprefix(PREFIX): v for k, v in last.items() if k.startswith(PREFIX)}
+
+    def total(column: str) -> float:
+        return sum(to_fen(row[column]) for row in records) / FEN_PER_YUAN
+
+    fees = total("fees") if "fees" in last else 0.0
+    return trace(accounts, total("bonuses"), total("order_volume"), total("subsidies"), fees)
+
+
+def funded_by_others(members: pd.DataFrame | list[dict], pool_share: Fraction) -> float | None:
+    """The share of members' pool payouts (``cash_received``) beyond each member's own
+    contributions to the pool (``pool_share`` × ``spent``); None when nothing was paid."""
+    if isinstance(members, pd.DataFrame):
+        pairs = zip(members["cash_received"].tolist(), members["spent"].tolist(), strict=True)
+    else:
+        pairs = ((m["cash_received"], m["spent"]) for m in members)
+    p, q = pool_share.numerator, pool_share.denominator
+    paid = others = 0
+    for cash, spent in pairs:
+        if cash:
+            fen = to_fen(cash)
+            paid += fen
+            others += max(0, q * fen - p * to_fen(spent))
+    return float(Fraction(others, q * paid)) if paid else None

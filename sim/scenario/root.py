@@ -1,0 +1,411 @@
+"""Scenario files -> frozen, validated values, checked once at the edge of the program.
+
+A scenario is what an analyst writes to describe one variant of the scheme (the seeds' order
+splits, exit multiples and levers). It is read with :func:`sim.scenario.reader.load_yaml` and
+checked
+here by small pydantic models, one per YAML section, so later sections are new fields holding
+new sub-models, not a rewrite: the agent model's sections (``run``, ``inflow``,
+``population``, ``referral``, ``stress``) live in :mod:`sim.scenario.sections`, the bonus rules
+(``distribution``) in :mod:`sim.scenario.distribution`, the checkers and the ``Section``
+base they all use in :mod:`sim.scenario.checks`. :class:`Scenario` checks the rules that span
+sections (a distribution rule is paid from a line of the split, within its share).
+
+Numbers keep the exact decimal the user wrote (``Decimal``); :meth:`Scenario.mechanics`
+turns them into the exact units the book uses (fen, point units, fractions). Strings and
+booleans where a number belongs are refused rather than coerced, since ``"0.3"`` or ``yes``
+there is almost always a mistake.
+
+Every failure becomes one :class:`~sim.errors.InputError` naming the file, the line of the
+offending key, the dotted key path and what was expected; pydantic's own text never reaches
+the user.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated, Any, get_args
+
+from pydantic import (
+    BaseModel,
+    Field,
+    PlainValidator,
+    ValidationError,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+from sim.core.mechanics import (
+    EXIT_AGAINST,
+    EXIT_POINTS,
+    MEMBER_CASH,
+    POOL,
+    ExitAgainst,
+    ExitPoints,
+    Mechanics,
+)
+from sim.core.units import points_to_units, yuan_to_fen
+from sim.errors import InputError, did_you_mean
+from sim.scenario.checks import (
+    Positive,
+    Problem,
+    Ratio,
+    Section,
+    Text,
+    Yuan,
+    as_flag,
+    as_number,
+    as_positive_or_null,
+    as_ratio,
+    as_text,
+    one_of,
+    show,
+)
+from sim.scenario.checks import as_positive as as_positive  # re-exported: the checkers' old home
+from sim.scenario.checks import as_yuan as as_yuan
+from sim.scenario.distribution import DistributionSection, per_yuan
+from sim.scenario.reader import Lines, load_yaml
+from sim.scenario.sections import (
+    CollapseSection,
+    InflowSection,
+    NetworkSection,
+    OutcomesSection,
+    PopulationSection,
+    ReferralSection,
+    RunSection,
+    StressSection,
+)
+from sim.scenario.sweep import Sweep
+
+
+def as_points_or_null(value: object) -> Decimal | None:
+    if value is None:
+        return None
+    result = as_number(value)
+    if result < 0:
+        raise Problem(f"expected a number of points >= 0 (or null for none), got {show(result)}")
+    return result
+
+
+def as_decimals(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 12:
+        raise Problem(f"expected a whole number from 0 to 12, got {show(value)}")
+    return value
+
+
+def as_name(value: object) -> str:
+    if not as_text(value).strip():
+        raise Problem("expected a non-empty name")
+    return str(value)
+
+
+_LINE_NAME = re.compile(r"\w+")
+
+
+class OrderSection(Section):
+    """One purchase: its amount and how the price is split into named lines (SPEC §1)."""
+
+    amount: Yuan = Decimal(1000)
+    split: tuple[tuple[str, Decimal], ...]  # YAML order; a tuple keeps the model hashable
+
+    @field_validator("split", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> tuple[tuple[str, Decimal], ...]:
+        if not isinstance(value, dict):
+            raise Problem(f"expected a mapping of line names to shares, got {show(value)}")
+        lines = []
+        for line, share in value.items():
+            if not isinstance(line, str) or not _LINE_NAME.fullmatch(line):
+                raise Problem("line names are letters, digits and _", key=str(line))
+            if line == MEMBER_CASH:
+                raise Problem(f"'{line}' is a reserved account name, not a split line", key=line)
+            try:
+                lines.append((line, as_ratio(share)))
+            except ValueError as problem:
+                raise Problem(str(problem), key=line) from None
+        if POOL not in value:
+            raise Problem(f"split needs a '{POOL}' line (the share paid into the profit pool)")
+        total = sum((share for _, share in lines), Decimal(0))
+        if total != 1:
+            raise Problem(f"split shares must sum to 1, they sum to {show(total)}")
+        return tuple(lines)
+
+    @field_serializer("split")
+    def _dump_split(self, split: tuple[tuple[str, Decimal], ...]) -> dict[str, Decimal]:
+        return dict(split)
+
+
+class PointsSection(Section):
+    """Minting, selling and the forced exit (SPEC §2-4), and the seeds' levers (§3)."""
+
+    start_price: Positive = Decimal("1.0")
+    mint_ratio: Ratio = Decimal("0.70")
+    sell_payout: Ratio = Decimal("0.80")
+    exit_multiple: Annotated[Decimal | None, PlainValidator(as_positive_or_null)] = None
+    exit_points: Annotated[ExitPoints, one_of(*EXIT_POINTS)] = "held"
+    exit_against: Annotated[ExitAgainst, one_of(*EXIT_AGAINST)] = "spend"
+    exit_counts_cash: Annotated[bool, PlainValidator(as_flag)] = False
+    decimals: Annotated[int, PlainValidator(as_decimals)] = 6
+    max_points_per_order: Annotated[Decimal | None, PlainValidator(as_points_or_null)] = None
+    min_spend_to_sell: Yuan = Decimal(0)
+
+    @model_validator(mode="after")
+    def _cap_fits_decimals(self) -> PointsSection:
+        if self.max_points_per_order is not None:
+            try:
+                points_to_units(self.max_points_per_order, 10**self.decimals)
+            except ValueError as problem:
+                raise Problem(str(problem), key="max_points_per_order") from None
+        return self
+
+
+class Scenario(Section):
+    """One variant of the scheme; ``mechanics()`` is what the book runs."""
+
+    name: Annotated[str, PlainValidator(as_name)]
+    description: Text = ""
+    order: OrderSection
+    points: PointsSection = Field(default_factory=PointsSection)
+    # the agent model's sections (sim.scenario.sections)
+    run: RunSection = Field(default_factory=RunSection)
+    inflow: InflowSection = Field(default_factory=InflowSection)
+    population: PopulationSection = Field(default_factory=PopulationSection)
+    referral: ReferralSection = Field(default_factory=ReferralSection)
+    network: NetworkSection = Field(default_factory=NetworkSection)
+    distribution: DistributionSection | None = None  # the bonus rules (sim.distribution)
+    stress: StressSection = Field(default_factory=StressSection)
+    # how a run is judged (sim.analysis.collapse, sim.analysis.outcomes)
+    collapse: CollapseSection = Field(default_factory=CollapseSection)
+    outcomes: OutcomesSection = Field(default_factory=OutcomesSection)
+    sweep: Sweep = (
+        None  # a design over the keys above (sim.scenario.sweep); checked after them, last
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_sections(cls, data: Any) -> Any:
+        """An optional section left empty (``points:`` with every line commented) means defaults."""
+        if isinstance(data, dict):
+            optional = [key for key, field in cls.model_fields.items() if not field.is_required()]
+            data = {k: v for k, v in data.items() if not (k in optional and v is None)}
+        return data
+
+    @model_validator(mode="after")
+    def _across_sections(self) -> Scenario:
+        """Rules that tie one section to another."""
+        if self.inflow.kind == "referral" and dict(self.population.mix)["referrer"] == 0:
+            raise Problem(
+                "referral-driven inflow needs referrers: population.mix.referrer is 0",
+                key=("inflow", "kind"),
+            )
+        referral = self.referral
+        if referral.direct or referral.indirect:
+            lines = dict(self.order.split)
+            where = ("referral", "paid_from")
+            if referral.paid_from == POOL:
+                raise Problem(
+                    "referral rewards cannot be paid from the pool; name another line of "
+                    "order.split",
+                    key=where,
+                )
+            if referral.paid_from not in lines:
+                others = [line for line in lines if line != POOL]
+                message = f"'{referral.paid_from}' is not a line of order.split"
+                if not others:
+                    message += f"; it has no line but '{POOL}' to pay referral rewards from"
+                else:
+                    message += did_you_mean(referral.paid_from, others)
+                raise Problem(message, key=where)
+            total, share = referral.direct + referral.indirect, lines[referral.paid_from]
+            if total > share:
+                raise Problem(
+                    f"referral shares sum to {show(total)}, more than the "
+                    f"'{referral.paid_from}' line's share {show(share)} of each order",
+                    key=("referral",),
+                )
+        if self.distribution is not None:
+            _check_distribution(self)
+        if self.run.core == "fast":
+            lever = _stress_lever(self.stress)
+            if lever is not None:
+                raise Problem(
+                    f"the fast core does not support stress levers yet (stress.{lever} is "
+                    "set); use run.core: reference",
+                    key=("run", "core"),
+                )
+        return self
+
+    @classmethod
+    def from_dict(
+        cls, data: object, *, source: str | Path | None = None, lines: Lines | None = None
+    ) -> Scenario:
+        """Validate parsed YAML (or a hand-built dict); ``source``/``lines`` locate errors."""
+        try:
+            scenario = cls.model_validate(data)
+        except ValidationError as error:
+            raise _input_error(error, source, lines or {}) from None
+        try:
+            scenario.mechanics()
+        except ValueError as error:  # a rule Mechanics checks that the models missed
+            raise InputError(str(error), file=source, line=(lines or {}).get(())) from None
+        return scenario
+
+    def mechanics(self) -> Mechanics:
+        """The exact parameters for the book: fen, point units and fractions."""
+        order, points = self.order, self.points
+        cap = points.max_points_per_order
+        return Mechanics(
+            split=tuple((line, Fraction(share)) for line, share in order.split),
+            order_amount=yuan_to_fen(order.amount),
+            start_price=Fraction(points.start_price),
+            mint_ratio=Fraction(points.mint_ratio),
+            sell_payout=Fraction(points.sell_payout),
+            exit_multiple=None if points.exit_multiple is None else Fraction(points.exit_multiple),
+            exit_points=points.exit_points,
+            exit_against=points.exit_against,
+            exit_counts_cash=points.exit_counts_cash,
+            decimals=points.decimals,
+            max_points_per_order=None if cap is None else points_to_units(cap, 10**points.decimals),
+            min_spend_to_sell=yuan_to_fen(points.min_spend_to_sell),
+        )
+
+
+def _check_distribution(scenario: Scenario) -> None:
+    """The rules pay out of lines of ``order.split`` (never the pool), each within its line or
+    its allotment, shared lines' allotments within the line; and no ``referral`` beside them."""
+    referral, dist = scenario.referral, scenario.distribution
+    if referral.direct or referral.indirect:
+        raise Problem(
+            "referral rewards and a distribution section both pay bonuses; give the two-level "
+            "rewards as a distribution rule (kind: direct_indirect) instead",
+            key=("referral",),
+        )
+    lines = dict(scenario.order.split)
+    amount = scenario.order.amount
+
+    def where(i: int, *key: str) -> tuple:
+        if dist.preset is not None:
+            return ("distribution", "preset")
+        return ("distribution", "rules", i, *key)
+
+    by_line: dict[str, list] = {}
+    for i, rule in enumerate(dist.specs()):
+        line = rule.paid_from
+        if line == POOL:
+            raise Problem(
+                "bonuses cannot be paid from the pool; name another line of order.split",
+                key=where(i, "paid_from"),
+            )
+        if line not in lines:
+            others = [name for name in lines if name != POOL]
+            message = f"'{line}' is not a line of order.split"
+            message += did_you_mean(line, others) if others else f"; it has only '{POOL}'"
+            raise Problem(message, key=where(i, "paid_from"))
+        by_line.setdefault(line, []).append((i, rule))
+    for line, rules in by_line.items():
+        share = lines[line]
+        if len(rules) > 1:
+            kinds = ", ".join(rule.kind for _, rule in rules)
+            for i, rule in rules:
+                if rule.allot is None:
+                    raise Problem(
+                        f"line '{line}' feeds several rules ({kinds}); give each an allot, "
+                        "its part of the line",
+                        key=where(i),
+                    )
+            total = sum((per_yuan(rule.allot, amount) for _, rule in rules), Decimal(0))
+            if total > share:
+                raise Problem(
+                    f"the allotments of line '{line}' sum to {show(total)} of each order, more "
+                    f"than its share {show(share)}",
+                    key=where(rules[-1][0], "allot"),
+                )
+        for i, rule in rules:
+            most = rule.most(amount)
+            room, what = share, f"the '{line}' line's share"
+            if rule.allot is not None and per_yuan(rule.allot, amount) < share:
+                room, what = per_yuan(rule.allot, amount), "its allot"
+            if most is not None and most > room:
+                raise Problem(
+                    f"{rule.kind} pays up to {show(most)} of each order, more than {what} "
+                    f"{show(room)}",
+                    key=where(i),
+                )
+
+
+def _stress_lever(stress: StressSection) -> str | None:
+    """The first stress lever set that moves money or points outside the rules (what the fast
+    core cannot apply yet), as its key under ``stress``; None when there is none."""
+    diversion = stress.diversion
+    if stress.custody_shortfall > 0:
+        return "custody_shortfall"
+    if diversion.daily_share > 0:
+        return "diversion.daily_share"
+    if diversion.on_days:
+        return "diversion.on_days"
+    if stress.subsidies:
+        return "subsidies"
+    if stress.legacy is not None:
+        return "legacy"
+    return None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; any problem is one located :class:`InputError`."""
+    data, lines = load_yaml(path)
+    return Scenario.from_dict(data, source=path, lines=lines)
+
+
+def _input_error(error: ValidationError, source: str | Path | None, lines: Lines) -> InputError:
+    """The first of pydantic's errors as one located line; a misspelt key is reported first."""
+    errors = sorted(error.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
+    loc = tuple(first["loc"])
+    cause = first.get("ctx", {}).get("error")
+    if first["type"] == "missing":
+        message, loc = f"missing required key '{loc[-1]}'", loc[:-1]
+    elif first["type"] == "extra_forbidden":
+        message = f"unknown key '{loc[-1]}'" + did_you_mean(str(loc[-1]), _keys_at(loc[:-1]))
+    elif isinstance(cause, ValueError):
+        message = str(cause)
+        key = getattr(cause, "key", None)
+        if key is not None:
+            loc = (*loc, *key) if isinstance(key, tuple) else (*loc, key)
+    elif first["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        message = f"expected a mapping of keys, got {show(first['input'])}"
+    else:
+        message = first["msg"]
+    if len(errors) > 1:
+        more = len(errors) - 1
+        message += f" (and {more} more problem{'s' if more > 1 else ''})"
+    line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
+    key = ".".join(str(part) for part in loc) or None
+    return InputError(message, file=source, line=line, key=key)
+
+
+def _keys_at(loc: tuple[Any, ...]) -> list[str]:
+    """The valid keys of the section at ``loc``, for "did you mean" suggestions."""
+    model: type[BaseModel] = Scenario
+    for part in loc:
+        if isinstance(part, int):  # an item of a list of sections: same model
+            continue
+        field = model.model_fields.get(str(part))
+        found = None if field is None else _model_in(field.annotation)
+        if found is None:
+            return []
+        model = found
+    return list(model.model_fields)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The section model a field holds: itself, optional (``X | None``) or in a tuple."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):  # unions, tuple[X, ...], Annotated[X, ...]
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,496 @@
+"""The agent model's scenario sections: run, inflow, population, referral and stress; and
+the sections a run is judged by: collapse and outcomes.
+
+Each section is optional and every key has a default, so a scenario written for the replay
+(``name``, ``order``, ``points``) also runs in the agent model. The models here only check
+and type what the user wrote; :class:`sim.scenario.root.Scenario` holds them and checks the
+rules that span sections (a referral inflow needs referrers; referral rewards come out of a
+line of ``order.split``).
+
+Types follow what the model reads: rates, probabilities and multiples are ``float`` (from
+the exact decimal the user wrote); money and shares of money stay exact ``Decimal``; counts
+and days are ``int`` (``true`` or ``2.5`` are refused). A list becomes a tuple, so every
+section stays frozen and hashable.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
+
+from pydantic import Field, PlainValidator, field_serializer, field_validator, model_validator
+
+from sim.core.units import FEN_PER_YUAN, to_decimal
+from sim.errors import did_you_mean
+from sim.scenario.checks import Problem, Ratio, Section, Text, as_flag, as_ratio, one_of, show
+
+T = TypeVar("T")
+
+INFLOW_KINDS: tuple[str, ...] = (
+    "constant",
+    "exponential",
+    "growth_decay",
+    "bass",
+    "referral",
+    "none",
+)
+NOISE_KINDS: tuple[str, ...] = ("poisson", "none")
+MEMBER_TYPES: tuple[str, ...] = ("consumer", "referrer", "panic_seller")
+REFERRAL_RULES: tuple[str, ...] = ("two_level",)
+CORES: tuple[str, ...] = ("reference", "fast")
+
+
+# --- checkers -----------------------------------------------------------------------------
+
+
+def number_check(
+    expected: str,
+    test: Callable[[Decimal], bool],
+    convert: Callable[[Decimal], T],
+    *,
+    whole: bool = False,
+) -> Callable[[object], T]:
+    """A checker for one number: ``expected`` names what ``test`` accepts, for the message.
+
+    Strings, booleans and null are refused; ``whole`` also refuses fractions (``2.0`` is 2).
+    """
+
+    def check(value: object) -> T:
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            raise Problem(f"expected {expected}, got {show(value)}")
+        number = to_decimal(value, "a finite number")
+        if not test(number) or (whole and number != number.to_integral_value()):
+            raise Problem(f"expected {expected}, got {show(number)}")
+        result = convert(number)
+        if isinstance(result, float) and not math.isfinite(result):
+            raise Problem(f"expected {expected}, got {show(number)}, too large for this value")
+        return result
+
+    return check
+
+
+def or_null(check: Callable[[object], T]) -> Callable[[object], T | None]:
+    """``check``, but null is allowed (it means none, or "not set")."""
+
+    def nullable(value: object) -> T | None:
+        if value is None:
+            return None
+        try:
+            return check(value)
+        except Problem as problem:
+            if problem.key is not None:  # about an item inside the value: null is beside the point
+                raise
+            raise Problem(str(problem).replace(", got ", " (or null), got ", 1)) from None
+
+    return nullable
+
+
+def list_of(check: Callable[[object], T]) -> Callable[[object], tuple[T, ...]]:
+    """A list whose every item passes ``check``; a bad item is reported at its index."""
+
+    def items(value: object) -> tuple[T, ...]:
+        result = []
+        for index, item in enumerate(a_list(value)):
+            try:
+                result.append(check(item))
+            except ValueError as problem:
+                raise Problem(str(problem), key=index) from None
+        return tuple(result)
+
+    return items
+
+
+def a_list(value: object, what: str = "") -> list[Any] | tuple[Any, ...]:
+    if not isinstance(value, list | tuple):
+        raise Problem(f"expected a list{what}, got {show(value)}")
+    return value
+
+
+def _whole_fen(number: Decimal) -> bool:
+    fen = number * FEN_PER_YUAN
+    return fen == fen.to_integral_value()
+
+
+as_day = number_check("a whole number >= 0", lambda n: n >= 0, int, whole=True)
+as_count = number_check("a whole number >= 1", lambda n: n >= 1, int, whole=True)
+as_probability = number_check("a probability in [0, 1]", lambda n: 0 <= n <= 1, float)
+as_positive_float = number_check("a number > 0", lambda n: n > 0, float)
+as_non_negative_float = number_check("a number >= 0", lambda n: n >= 0, float)
+as_any_float = number_check("a number", lambda n: True, float)
+as_growth = number_check("a daily growth rate > -1", lambda n: n > -1, float)
+as_amount_yuan = number_check(
+    "an amount in yuan > 0 with at most 2 decimals",
+    lambda n: n > 0 and _whole_fen(n),
+    Decimal,
+)
+as_shortfall = number_check("a share in [0, 1)", lambda n: 0 <= n < 1, Decimal)
+as_cap_yuan = number_check(
+    "an amount in yuan >= 0 with at most 2 decimals",
+    lambda n: n >= 0 and _whole_fen(n),
+    Decimal,
+)
+
+Day = Annotated[int, PlainValidator(as_day)]
+Count = Annotated[int, PlainValidator(as_count)]
+Probability = Annotated[float, PlainValidator(as_probability)]
+PositiveFloat = Annotated[float, PlainValidator(as_positive_float)]
+NonNegativeFloat = Annotated[float, PlainValidator(as_non_negative_float)]
+PositiveYuan = Annotated[Decimal, PlainValidator(as_amount_yuan)]
+Days = Annotated[tuple[int, ...], PlainValidator(list_of(as_day))]
+
+
+# --- run ----------------------------------------------------------------------------------
+
+
+class RunSection(Section):
+    """The horizon of one run (one step is one day), its default random seed, and the core
+    that applies the rules (``reference``: :class:`sim.core.book.Book`; ``fast``: the compiled
+    :class:`sim.core.kernel.FastBook`, same results)."""
+
+    days: Count = 365
+    seed: Day = 0
+    core: Annotated[str, one_of(*CORES)] = "reference"
+
+
+# --- inflow -------------------------------------------------------------------------------
+
+
+class InflowSection(Section):
+    """How many new members join each day (the arrival process)."""
+
+    kind: Annotated[str, one_of(*INFLOW_KINDS)] = "constant"
+    initial_members: Day = 0
+    rate: NonNegativeFloat = 10.0
+    growth: Annotated[float, PlainValidator(as_growth)] = 0.0
+    decay_start_day: Annotated[int | None, PlainValidator(or_null(as_day))] = None
+    half_life_days: Annotated[float | None, PlainValidator(or_null(as_positive_float))] = None
+    market_size: Annotated[int | None, PlainValidator(or_null(as_count))] = None
+    innovation: Probability = 0.01
+    imitation: NonNegativeFloat = 0.3
+    noise: Annotated[str, one_of(*NOISE_KINDS)] = "poisson"
+
+    @model_validator(mode="after")
+    def _required_by_kind(self) -> InflowSection:
+        needs = {
+            "growth_decay": {
+                "decay_start_day": "the day growth stops and decay starts",
+                "half_life_days": "days for the rate to halve after decay_start_day",
+            },
+            "bass": {"market_size": "the number of people who could ever join"},
+        }
+        for key, meaning in needs.get(self.kind, {}).items():
+            if getattr(self, key) is None:
+                raise Problem(f"{self.kind} needs {key} ({meaning})")
+        if self.market_size is not None and self.initial_members > self.market_size:
+            raise Problem(
+                f"initial_members {self.initial_members} is more than market_size "
+                f"{self.market_size}",
+                key="initial_members",
+            )
+        return self
+
+
+# --- population ---------------------------------------------------------------------------
+
+
+class AmountChoices(Section):
+    """Order amounts drawn at random: ``choices`` in yuan, ``weights`` relative (None: equal)."""
+
+    choices: Annotated[tuple[Decimal, ...], PlainValidator(list_of(as_amount_yuan))]
+    weights: Annotated[
+        tuple[float, ...] | None, PlainValidator(or_null(list_of(as_positive_float)))
+    ] = None
+
+    @field_validator("choices", mode="after")
+    @classmethod
+    def _some_choices(cls, choices: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
+        if not choices:
+            raise Problem("expected at least one amount to choose from")
+        return choices
+
+    @model_validator(mode="after")
+    def _one_weight_per_choice(self) -> AmountChoices:
+        if self.weights is not None and len(self.weights) != len(self.choices):
+            raise Problem(
+                f"expected {len(self.choices)} weights, one per choice, got {len(self.weights)}",
+                key="weights",
+            )
+        return self
+
+
+class SellTarget(Section):
+    """Each member draws a target multiple uniformly in [low, high] and sells all on reaching it."""
+
+    low: PositiveFloat
+    high: PositiveFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SellTarget:
+        if self.high < self.low:
+            raise Problem(f"expected high >= low ({self.low:g}), got {self.high:g}", key="high")
+        return self
+
+
+class ConsumerSection(Section):
+    """How every member orders, sells, re-enters and withdraws (all types are consumers)."""
+
+    amount: Decimal | AmountChoices | None = None  # None: order.amount
+    rebuy_probability: Probability = 0.0
+    rebuy_interval_days: PositiveFloat = 30.0
+    sell_target: SellTarget | None = None  # None: hold until forced out
+    reentry_probability: Probability = 0.0
+    reentry_delay_days: PositiveFloat = 7.0
+    withdraw: Annotated[bool, PlainValidator(as_flag)] = True
+
+    @field_validator("amount", mode="wrap")
+    @classmethod
+    def _amount(cls, value: object, handler: Any) -> Decimal | AmountChoices | None:
+        if value is None:
+            return None
+        if isinstance(value, dict | AmountChoices):
+            return AmountChoices.model_validate(value)  # its errors keep their key path
+        try:
+            return as_amount_yuan(value)
+        except Problem as problem:
+            message = str(problem).replace(", got ", ", a mapping {choices, weights} or null, got ")
+            raise Problem(message) from None
+
+
+class ReferrerSection(Section):
+    """Referrers recruit new members at a rate that falls as their reach is used up."""
+
+    reach: PositiveFloat = 10.0
+    recruit_rate: PositiveFloat = 0.2
+
+
+class PriceGrowthTrigger(Section):
+    """Fires on a day when the price grew by less than ``below`` over the last window."""
+
+    window_days: Count
+    below: Annotated[float, PlainValidator(as_any_float)]
+
+
+class HerdingTrigger(Section):
+    """Fires when more than ``above`` of the active members sold within the window."""
+
+    window_days: Count
+    above: Probability
+
+
+class PanicSellerSection(Section):
+    """When panic sellers sell everything: on price stalls, on herding, on shock days."""
+
+    react_probability: Probability = 1.0
+    price_growth: PriceGrowthTrigger | None = None
+    herding: HerdingTrigger | None = None
+    shock_days: Days = ()
+
+
+DEFAULT_MIX: tuple[tuple[str, float], ...] = (
+    ("consumer", 1.0),
+    ("referrer", 0.0),
+    ("panic_seller", 0.0),
+)
+
+
+class PopulationSection(Section):
+    """Who joins (shares of new members by type) and how each type behaves."""
+
+    mix: tuple[tuple[str, float], ...] = DEFAULT_MIX  # always all MEMBER_TYPES, in that order
+    consumer: ConsumerSection = Field(default_factory=ConsumerSection)
+    referrer: ReferrerSection = Field(default_factory=ReferrerSection)
+    panic_seller: PanicSellerSection = Field(default_factory=PanicSellerSection)
+
+    @field_validator("mix", mode="before")
+    @classmethod
+    def _mix(cls, value: object) -> tuple[tuple[str, float], ...]:
+        if not isinstance(value, dict):
+            raise Problem(f"expected a mapping of member types to shares, got {show(value)}")
+        shares = dict.fromkeys(MEMBER_TYPES, Decimal(0))
+        for kind, share in value.items():
+            if kind not in MEMBER_TYPES:
+                message = f"unknown member type '{kind}'" + did_you_mean(str(kind), MEMBER_TYPES)
+                raise Problem(message, key=str(kind))
+            try:
+                shares[kind] = as_ratio(share)
+            except ValueError as problem:
+                raise Problem(str(problem), key=kind) from None
+        total = sum(shares.values(), Decimal(0))
+        if total != 1:
+            raise Problem(f"mix shares must sum to 1, they sum to {show(total)}")
+        return tuple((kind, float(share)) for kind, share in shares.items())
+
+    @field_serializer("mix")
+    def _dump_mix(self, mix: tuple[tuple[str, float], ...]) -> dict[str, float]:
+        return dict(mix)
+
+
+# --- referral -----------------------------------------------------------------------------
+
+
+class ReferralSection(Section):
+    """Rewards to a buyer's sponsor (direct) and the sponsor's sponsor (indirect), as shares
+    of each order's amount, paid out of the ``paid_from`` line of ``order.split``."""
+
+    rule: Annotated[str, one_of(*REFERRAL_RULES)] = "two_level"
+    direct: Ratio = Decimal(0)
+    indirect: Ratio = Decimal(0)
+    paid_from: Text = "distribution"
+
+
+# --- network ------------------------------------------------------------------------------
+
+SPONSOR_RULES: tuple[str, ...] = ("none", "uniform", "preferential", "branching")
+as_branch_cap = number_check("a whole number >= 2", lambda n: n >= 2, int, whole=True)
+
+
+class NetworkSection(Section):
+    """Who sponsors a walk-in, a member no referrer brought (:mod:`sim.model.network`): nobody, so
+    they start a line of their own (``none``); a uniformly random member (``uniform``, a
+    random recursive tree); a member drawn in proportion to their recruits + 1
+    (``preferential``); or a random member with fewer than ``max_recruits`` recruits
+    (``branching``, where a referrer's recruits beyond the cap slide down their lines breadth
+    first, 三三滑落). ``recruited_share`` of walk-ins get a sponsor; the rest are roots."""
+
+    sponsor: Annotated[str, one_of(*SPONSOR_RULES)] = "none"
+    recruited_share: Probability = 1.0
+    max_recruits: Annotated[int, PlainValidator(as_branch_cap)] = 3
+
+
+# --- stress -------------------------------------------------------------------------------
+
+
+class DiversionTake(Section):
+    """A one-off take of ``share`` of the pool on ``day``."""
+
+    day: Day
+    share: Ratio
+
+
+class DiversionSection(Section):
+    """The operator taking money out of the pool: daily from ``start_day``, and one-off."""
+
+    daily_share: Ratio = Decimal(0)
+    start_day: Day = 0
+    on_days: tuple[DiversionTake, ...] = ()
+
+    @field_validator("on_days", mode="before")
+    @classmethod
+    def _list(cls, value: object) -> object:
+        return a_list(value, " of {day, share} mappings")
+
+
+class Subsidy(Section):
+    """A financing round: ``amount`` yuan paid into the pool on ``day``."""
+
+    day: Day
+    amount: PositiveYuan
+
+
+class LegacySection(Section):
+    """Old members' claims turned into points, released in batches they may sell."""
+
+    claims: PositiveYuan
+    members: Count
+    start_day: Day = 0
+    batches: Count = 10
+    every_days: Count = 30
+    sell_probability: Probability = 1.0
+
+
+class StressSection(Section):
+    """What can go wrong outside the rules: diversion, missing custody, caps, halt, subsidies."""
+
+    diversion: DiversionSection = Field(default_factory=DiversionSection)
+    custody_shortfall: Annotated[Decimal, PlainValidator(as_shortfall)] = Decimal(0)
+    withdrawal_cap: Annotated[Decimal | None, PlainValidator(or_null(as_cap_yuan))] = None
+    halt_day: Annotated[int | None, PlainValidator(or_null(as_day))] = None
+    subsidies: tuple[Subsidy, ...] = ()
+    legacy: LegacySection | None = None
+
+    @field_validator("subsidies", mode="before")
+    @classmethod
+    def _list(cls, value: object) -> object:
+        return a_list(value, " of {day, amount} mappings")
+
+
+# --- collapse and outcomes (what a run's tables are judged by) ----------------------------
+
+as_share = number_check("a share in [0, 1]", lambda n: 0 <= n <= 1, float)
+as_exact_share = number_check("a share in [0, 1]", lambda n: 0 <= n <= 1, Decimal)
+Share = Annotated[float, PlainValidator(as_share)]
+Flag = Annotated[bool, PlainValidator(as_flag)]
+
+# The fixed order in which collapse conditions that fire on the same day are named: the most
+# direct failure (the operator stops) first, the softest signal (a loss majority) last.
+COLLAPSE_CONDITIONS: tuple[str, ...] = (
+    "operator_halt",
+    "unpaid_withdrawals",
+    "pool_drawdown",
+    "inflow_stall",
+    "loss_majority",
+)
+
+
+class OperatorHalt(Section):
+    """The platform stops (``stress.halt_day``): fires on the first halted day."""
+
+    enabled: Flag = True
+
+
+class UnpaidWithdrawals(Section):
+    """Payouts booked but not paid (unpaid claims) outstanding for ``days`` days in a row, a
+    withdrawal queue above ``queue_share_of_pool`` of the posted pool, or (if set) a
+    withdrawal request waiting ``request_wait_days`` days."""
+
+    enabled: Flag = True
+    days: Count = 14
+    queue_share_of_pool: NonNegativeFloat = 0.1
+    request_wait_days: Annotated[int | None, PlainValidator(or_null(as_count))] = None
+
+
+class PoolDrawdown(Section):
+    """The posted pool below ``share_of_peak`` of its running peak."""
+
+    enabled: Flag = True
+    share_of_peak: Share = 0.5
+
+
+class InflowStall(Section):
+    """New money (orders and subsidies) below ``share_of_peak`` of its running peak for
+    ``days`` days in a row, counted once there has been some inflow."""
+
+    enabled: Flag = True
+    share_of_peak: Share = 0.1
+    days: Count = 30
+
+
+class LossMajority(Section):
+    """More than ``share`` of the members who bought are below break-even. Off by default:
+    every buyer starts below break-even, so in this scheme it fires on the first day."""
+
+    enabled: Flag = False
+    share: Share = 0.5
+
+
+class CollapseSection(Section):
+    """When a run counts as collapsed: the first day any enabled condition fires
+    (:func:`sim.analysis.collapse.detect`); ties are named in the order of
+    ``COLLAPSE_CONDITIONS``."""
+
+    operator_halt: OperatorHalt = Field(default_factory=OperatorHalt)
+    unpaid_withdrawals: UnpaidWithdrawals = Field(default_factory=UnpaidWithdrawals)
+    pool_drawdown: PoolDrawdown = Field(default_factory=PoolDrawdown)
+    inflow_stall: InflowStall = Field(default_factory=InflowStall)
+    loss_majority: LossMajority = Field(default_factory=LossMajority)
+
+
+class OutcomesSection(Section):
+    """How members' results are judged (:mod:`sim.analysis.outcomes`): what the goods are worth, as
+    a share of the price paid (None: the ``product_cost`` line's share of ``order.split``), and
+    the width of a join cohort in days."""
+
+    goods_fair_value: Annotated[Decimal | None, PlainValidator(or_null(as_exact_share))] = None
+    cohort_days: Count = 30
