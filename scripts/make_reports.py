@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sim.batch.runner import run_batch  # noqa: E402
-from sim.report.build import write_report  # noqa: E402
+from sim.report.render import write_report  # noqa: E402
 
 # group -> (title, scenarios, share of --replicates)
 GROUPS: dict[str, tuple[str, list[str], float]] = {

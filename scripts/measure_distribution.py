@@ -54,20 +54,21 @@ def main() -> None:
     start = time.perf_counter()
     if args.profile:
         profiler = cProfile.Profile()
-        model = profiler.runcall(simulate, s, progress=True)
+        result = profiler.runcall(simulate, s, progress=True)
     else:
-        model = simulate(s, progress=True)
+        result = simulate(s, progress=True)
     ran = time.perf_counter() - start
     out = Path(tempfile.mkdtemp(prefix="measure-")) / "run"
     try:
         start = time.perf_counter()
-        summary, _ = write_outputs(model, out)
+        write_outputs(result, out)
         written = time.perf_counter() - start
         rows = pq.ParquetFile(out / "bonuses.parquet").metadata.num_rows
     finally:
         shutil.rmtree(out.parent)
+    summary = result.summary
     d = summary["distribution"]
-    print(f"members {summary['members']:,}, orders {summary['orders']:,}, days {model.days}")
+    print(f"members {summary['members']:,}, orders {summary['orders']:,}, days {result.days}")
     print(f"bonuses {d['paid']:,.2f} yuan to {d['members_paid']:,} members; {rows:,} rows")
     print(f"deepest level paid {d['deepest_level']}; recruit share {d['share_recruit']:.3f}")
     print(f"run {ran:.1f} s; writing the four files {written:.1f} s")

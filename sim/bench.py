@@ -1,14 +1,15 @@
-"""``python -m sim bench``: throughput and memory of the fast core on workload W1.
+"""``python -m sim bench``: throughput and memory of the compiled kernel on workload W1.
 
 W1: ``orders`` orders of 1000 yuan, each by a member drawn uniformly at random from
 ``members`` members (numpy's default Generator, seeded); split 300/300/100/300 (product
 cost, distribution, platform, pool); mint ratio 0.7; payout 0.8; forced exit when the
 points held are worth 3x the spend since entry; nothing else (no sales, no levers).
 
-Timing covers drawing the members and running the core (:class:`sim.core.kernel.FastBook`,
-events not recorded); numba's compile time is excluded: the core is warmed up on a tiny
-book first (compiled, or loaded from numba's on-disk cache). Members are drawn in chunks of
-``CHUNK`` ids, so memory does not grow with the number of orders.
+Timing covers drawing the members and running the kernel
+(:class:`sim.core.kernel_book.KernelBook`, events not recorded); numba's compile time is
+excluded: the kernel is warmed up on a tiny book first (compiled, or loaded from numba's
+on-disk cache). Members are drawn in chunks of ``CHUNK`` ids, so memory does not grow with
+the number of orders.
 
 Memory is reported two ways: the process's peak resident set (``resource.getrusage``
 ``ru_maxrss``: everything — Python, numpy, numba and LLVM included), and the peak of the
@@ -26,7 +27,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from sim.core.kernel import FastBook, warm_up
+from sim.core.kernel_book import KernelBook, warm_up
 from sim.core.mechanics import POOL, Mechanics
 
 CHUNK = 1 << 16
@@ -66,7 +67,7 @@ def run_bench(orders: int, members: int, seed: int = 0) -> dict[str, float | int
     rng = np.random.default_rng(seed)
     tracemalloc.start()
     try:
-        book = FastBook(W1, members)
+        book = KernelBook(W1, members)
         core = 0.0
         started = time.perf_counter()
         done = 0
@@ -101,7 +102,7 @@ def run_bench(orders: int, members: int, seed: int = 0) -> dict[str, float | int
     }
 
 
-def main(orders: int = 10_000_000, members: int = 100_000) -> int:
+def main(orders: int, members: int) -> int:
     """Run W1, print its figures, the last line ``orders_per_s <number>``; exit status."""
     if orders < 0 or members <= 0:
         print("bench: --orders must be >= 0 and --members > 0", file=sys.stderr)

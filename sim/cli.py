@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 from sim import __version__
+from sim.analysis.breakeven import DEFAULT_MAX_ORDERS
+from sim.batch.executors import DEFAULT_WORKERS, EXECUTORS
 from sim.errors import InputError
-
-EXECUTORS = ("serial", "process", "dask")  # sim.batch.runner.RUNNERS, without importing it
 
 EXIT_BAD_INPUT = 2
 
@@ -68,17 +68,23 @@ def build_parser() -> argparse.ArgumentParser:
         "batch",
         help="run replicates (and sweep points) of scenarios into a Parquet dataset",
         description="Run N replicates of each scenario (and of each point of its sweep) with "
-        "seeds spawned from the scenario's seed; stream one Parquet file per run into "
-        "DIR/runs and DIR/timeseries. Re-running the same command resumes.",
+        "seeds spawned from the scenario's seed into the Parquet tables DIR/runs, "
+        "DIR/timeseries and DIR/accounts (one file per scenario when done). Re-running the "
+        "same command resumes; more --replicates add runs to a finished batch.",
     )
     batch.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
     batch.add_argument("--replicates", type=_positive, required=True, help="replicates per point")
-    batch.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1)")
+    batch.add_argument(
+        "--workers",
+        type=_positive,
+        default=DEFAULT_WORKERS,
+        help="worker processes (default %(default)s)",
+    )
     batch.add_argument(
         "--executor",
-        choices=("serial", "process", "dask"),
-        help="serial, process (local processes) or dask (default: serial for 1 worker, "
-        "else process)",
+        choices=EXECUTORS,
+        help="serial, process (local processes) or dask (default: dask with --scheduler, "
+        "else serial for 1 worker and process for more)",
     )
     batch.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
     batch.add_argument(
@@ -115,14 +121,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--reruns",
         type=_non_negative,
         default=2,
-        help="replicates of each scenario run again for member-level evidence (default 2)",
+        help="replicates of each scenario run again for member-level evidence "
+        "(default %(default)s)",
     )
     report.add_argument("--title", help="the report's title")
     report.set_defaults(handler=_report)
 
-    bench = commands.add_parser("bench", help="benchmark the fast core on workload W1")
-    bench.add_argument("--orders", type=_positive, default=10_000_000, help="orders (10,000,000)")
-    bench.add_argument("--members", type=_positive, default=100_000, help="members (100,000)")
+    bench = commands.add_parser("bench", help="benchmark the compiled kernel on workload W1")
+    bench.add_argument(
+        "--orders", type=_positive, default=10_000_000, help="orders (default %(default)s)"
+    )
+    bench.add_argument(
+        "--members", type=_positive, default=100_000, help="members (default %(default)s)"
+    )
     bench.set_defaults(handler=_bench)
 
     breakeven = commands.add_parser(
@@ -138,10 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--multiples", nargs="+", help="multiples of spend (default: 1 2 and the exit cap)"
     )
     breakeven.add_argument(
-        "--entry", type=_positive, default=100, help="simulated buyer's order number (100)"
+        "--entry",
+        type=_positive,
+        default=100,
+        help="simulated buyer's order number (default %(default)s)",
     )
     breakeven.add_argument(
-        "--max-orders", type=_positive, default=5_000_000, help="simulation limit (5,000,000)"
+        "--max-orders",
+        type=_positive,
+        default=DEFAULT_MAX_ORDERS,
+        help="simulation limit (default %(default)s)",
     )
     breakeven.add_argument("--json", action="store_true", help="print the rows as JSON")
     breakeven.set_defaults(handler=_breakeven)
@@ -182,32 +199,30 @@ def _positive(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sim.batch.run import describe, run_to_files
+    from sim.batch.run import run_to_files
+    from sim.batch.summary import describe
     from sim.scenario.root import load_scenario
 
     scenario = load_scenario(args.scenario)
     seed = scenario.run.seed if args.seed is None else args.seed
     out = args.out or Path("out") / scenario.name / f"seed-{seed}"
-    result = run_to_files(scenario, out, seed, args.days, progress=not args.quiet)
+    result, files = run_to_files(scenario, out, seed, args.days, progress=not args.quiet)
     if not args.quiet:
-        print(describe(result))
-        print(f"  wrote    {out}/: " + ", ".join(result.files))
+        print(describe(result.summary))
+        print(f"  wrote    {out}/: " + ", ".join(files))
     return 0
 
 
 def _batch(args: argparse.Namespace) -> int:
     from sim.batch.runner import run_batch
 
-    if args.scheduler and args.executor not in (None, "dask"):
-        raise InputError("--scheduler only applies to --executor dask")
-    executor = "dask" if args.scheduler and args.executor is None else args.executor
     out = args.out or Path("out") / f"batch-{args.scenarios[0].stem}"
     result = run_batch(
         args.scenarios,
         args.replicates,
         out,
         args.workers,
-        executor,
+        args.executor,
         args.scheduler,
         args.days,
         progress=not args.quiet,
@@ -228,7 +243,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from sim.report.build import write_report
+    from sim.report.render import write_report
 
     out = args.out or Path("reports") / f"{args.batches[0].name}.html"
     html, markdown = write_report(args.batches, out, args.reruns, args.title)

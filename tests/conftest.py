@@ -11,11 +11,36 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from sim.batch.run import result_of, simulate
+from sim.batch.tables import members_output, timeseries_rows
 from sim.cli import main
+from sim.model.members import member_table
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 EXAMPLES = ROOT / "examples"
+
+
+def run_model(scenario, seed=None, days=None):
+    """Run a scenario (:func:`sim.batch.run.simulate`) and return the finished model, for
+    tests that look inside it (book, network, rules)."""
+    return simulate(scenario, seed, days).model
+
+
+def summary_of(model) -> dict:
+    """The summary of a finished model, as ``summary.json`` holds it."""
+    return result_of(model).summary
+
+
+def yuan_rows(model) -> list[dict]:
+    """A model's day rows as ``timeseries.parquet`` holds them (yuan, points)."""
+    return timeseries_rows(model.day_rows, model.book.mechanics.unit)
+
+
+def member_rows(model) -> list[dict]:
+    """A model's members as ``members.parquet`` holds them (yuan, points), one dict a row."""
+    table = member_table(model)
+    return members_output(table, model.book.price, model.book.mechanics.unit).to_pylist()
 
 
 def run_program(*args) -> subprocess.CompletedProcess:

@@ -19,20 +19,26 @@ import pytest
 
 from sim.batch import runner as batch_module
 from sim.batch.compare import mean_interval
+from sim.batch.executors import EXECUTORS, RUNNERS
 from sim.batch.runner import child_seeds, run_batch
+from sim.batch.store import TABLE_NAMES, read_table
 from tests.conftest import ROOT, SCENARIOS
 
 SMALL = [SCENARIOS / "halt.yaml", SCENARIOS / "seed-004-pack-3x.yaml"]
-FOLDERS = ("runs", "timeseries", "accounts")
 
 
 def files(out):
     """Every data file of a batch, by relative path, with its bytes."""
     return {
         str(p.relative_to(out)): p.read_bytes()
-        for folder in FOLDERS
-        for p in sorted((out / folder).glob("*.parquet"))
+        for table in TABLE_NAMES
+        for p in sorted((out / table).rglob("*.parquet"))
     }
+
+
+def run_files(out):
+    """The per-run files of a batch's runs table (there while it runs, none once compacted)."""
+    return list((out / "runs").rglob("run-p*-r*.parquet"))
 
 
 def test_child_seeds_are_spawned_from_the_scenario_seed():
@@ -53,22 +59,22 @@ def test_serial_process_and_dask_give_identical_datasets(tmp_path):
         result = run_batch(SMALL, 3, out, workers=2, executor=executor, days=25)
         assert (result.runs, result.ran, result.failed) == (6, 6, 0)
         outs[executor] = files(out)
-    assert len(outs["serial"]) == 18
+    assert len(outs["serial"]) == 6  # one file per scenario and table once compacted
     assert outs["serial"] == outs["process"] == outs["dask"]
 
 
 def test_runs_rows_and_manifest(tmp_path):
     out = tmp_path / "b"
     run_batch(SMALL, 2, out, days=20)
-    runs = pd.read_parquet(out / "runs").sort_values("key")
+    runs = read_table(out, "runs").sort_values("key")
     assert list(runs.key) == [
         f"{name}__p00000__r0000{i}" for name in ("halt", "seed-004-pack-3x") for i in (0, 1)
     ]
     assert (runs.status == "ok").all() and runs.error.isna().all()
     assert list(runs.seed) == child_seeds(1, 2) * 2
-    series = pd.read_parquet(out / "timeseries")
+    series = read_table(out, "timeseries")
     assert len(series) == 4 * 20 and "account_pool" not in series.columns
-    accounts = pd.read_parquet(out / "accounts")
+    accounts = read_table(out, "accounts")
     last = accounts[accounts.day == 19].groupby(["scenario", "replicate"]).balance.sum()
     entered = runs.set_index(["scenario", "replicate"]).money_entered
     assert np.allclose(last.sort_index().to_numpy(), entered.sort_index().to_numpy())
@@ -88,11 +94,11 @@ def test_a_failing_run_is_recorded_and_the_batch_goes_on(tmp_path, monkeypatch):
     monkeypatch.setattr(batch_module, "simulate", flaky)
     result = run_batch([SCENARIOS / "halt.yaml"], 3, tmp_path / "b", days=10)
     assert (result.runs, result.failed) == (3, 1)
-    runs = pd.read_parquet(tmp_path / "b" / "runs").sort_values("replicate")
+    runs = read_table(tmp_path / "b", "runs").sort_values("replicate")
     assert list(runs.status) == ["ok", "error", "ok"]
     assert runs.error.iloc[1] == "ZeroDivisionError: boom second line"
     assert math.isnan(runs.orders.iloc[1])
-    assert not (tmp_path / "b" / "timeseries" / "halt__p00000__r00001.parquet").exists()
+    assert sorted(set(read_table(tmp_path / "b", "timeseries").replicate)) == [0, 2]
     again = run_batch([SCENARIOS / "halt.yaml"], 3, tmp_path / "b", days=10)
     assert (again.ran, again.resumed, again.failed) == (0, 3, 1)
 
@@ -116,13 +122,13 @@ def test_kill_minus_nine_then_resume_equals_an_uninterrupted_batch(tmp_path):
     cut = tmp_path / "cut"
     process = subprocess.Popen([*args, "--out", str(cut)], cwd=ROOT)
     deadline = time.monotonic() + 120
-    while len(list((cut / "runs").glob("[!.]*.parquet"))) < 3:
+    while len(run_files(cut)) < 3:
         assert process.poll() is None, "the batch finished before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    interrupted = len(list((cut / "runs").glob("[!.]*.parquet")))  # not a cut-short .tmp-
+    interrupted = len(run_files(cut))  # not a cut-short .tmp
     assert 3 <= interrupted < 16
 
     resumed = subprocess.run(
@@ -130,7 +136,7 @@ def test_kill_minus_nine_then_resume_equals_an_uninterrupted_batch(tmp_path):
     )
     assert f"({16 - interrupted} run now, {interrupted} already done, 0 failed)" in resumed.stdout
     assert files(cut) == files(whole)
-    assert not list(cut.rglob(".tmp-*"))
+    assert not list(cut.rglob("*.tmp")) and not run_files(cut)
 
 
 def test_another_plan_in_the_same_folder_is_refused(tmp_path, cli):
@@ -140,7 +146,7 @@ def test_another_plan_in_the_same_folder_is_refused(tmp_path, cli):
             "batch",
             SCENARIOS / "halt.yaml",
             "--replicates",
-            2,
+            3,
             "--days",
             5,
             "--out",
@@ -149,9 +155,12 @@ def test_another_plan_in_the_same_folder_is_refused(tmp_path, cli):
         ).code
         == 0
     )
+    for other in (("--replicates", 2, "--days", 5), ("--replicates", 3, "--days", 6)):
+        result = cli("batch", SCENARIOS / "halt.yaml", *other, "--out", out)
+        assert result.code == 2 and "different plan" in result.err
+        assert len(result.err.strip().splitlines()) == 1
     result = cli("batch", SCENARIOS / "halt.yaml", "--replicates", 3, "--days", 5, "--out", out)
-    assert result.code == 2 and "different plan" in result.err
-    assert len(result.err.strip().splitlines()) == 1
+    assert result.code == 0 and "(0 run now, 3 already done, 0 failed)" in result.out
 
 
 def test_memory_does_not_grow_with_runs(tmp_path):
@@ -192,7 +201,7 @@ def test_compare_prints_and_saves_a_side_by_side_table(tmp_path, cli):
     assert result.code == 0, result.err
     assert "a:halt" in result.out and "b:operator-diversion" in result.out
     tidy = pd.read_csv(tmp_path / "cmp.csv")
-    runs = pd.read_parquet(tmp_path / "a" / "runs")
+    runs = read_table(tmp_path / "a", "runs")
     row = tidy[(tidy.scenario == "halt") & (tidy.metric == "orders")].iloc[0]
     assert row["n"] == 4 and row["mean"] == pytest.approx(runs.orders.mean())
     assert (tmp_path / "cmp.md").read_text().startswith("Mean and 95% confidence interval")
@@ -200,14 +209,14 @@ def test_compare_prints_and_saves_a_side_by_side_table(tmp_path, cli):
 
 
 def test_a_sweep_batch_runs_every_declared_point_times_replicates(tmp_path):
-    from sim.scenario.sweep import load_design
+    from sim.batch.designs import load_design
 
     path = SCENARIOS / "sweep-cap-and-decay.yaml"
     _, points = load_design(path)
     assert len(points) == 9
     result = run_batch([path], 2, tmp_path / "b", days=8)
     assert (result.runs, result.failed) == (18, 0)
-    runs = pd.read_parquet(tmp_path / "b" / "runs").sort_values("key")
+    runs = read_table(tmp_path / "b", "runs").sort_values("key")
     assert list(runs.point) == [p for p in range(9) for _ in range(2)]
     for point, group in runs.groupby("point"):
         declared = points[point]
@@ -230,7 +239,7 @@ def test_a_latin_hypercube_sweep_batch(tmp_path):
     path = tmp_path / "lhs.yaml"
     path.write_text(text, encoding="utf-8")
     run_batch([path], 1, tmp_path / "b", days=5)
-    runs = pd.read_parquet(tmp_path / "b" / "runs").sort_values("point")
+    runs = read_table(tmp_path / "b", "runs").sort_values("point")
     ratios = runs["points.mint_ratio"].to_numpy()
     assert len(ratios) == 5 and ((ratios >= 0.5) & (ratios <= 0.9)).all()
     strata = np.floor((ratios - 0.5) / 0.4 * 5).astype(int)
@@ -238,6 +247,9 @@ def test_a_latin_hypercube_sweep_batch(tmp_path):
 
 
 def test_the_command_line_offers_exactly_the_executors_there_are():
-    from sim.cli import EXECUTORS
+    from sim.cli import build_parser
 
-    assert set(EXECUTORS) == set(batch_module.RUNNERS)
+    commands = next(a for a in build_parser()._actions if a.dest == "command")
+    batch = commands.choices["batch"]
+    executor = next(a for a in batch._actions if a.dest == "executor")
+    assert tuple(executor.choices) == EXECUTORS == tuple(RUNNERS)

@@ -7,11 +7,10 @@ import pandas as pd
 
 from sim.analysis import collapse
 from sim.analysis.collapse import detect
-from sim.batch.run import simulate
-from sim.batch.runner import METRICS
+from sim.batch.columns import METRICS
 from sim.scenario.root import Scenario, load_scenario
 from sim.scenario.sections import COLLAPSE_CONDITIONS, CollapseSection
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, run_model
 
 QUIET = {
     "halted": False,
@@ -23,15 +22,18 @@ QUIET = {
     "members_losing": 0,
     "members_total": 10,
 }
+MONEY = ("unpaid_claims", "withdrawals", "withdrawal_queue", "pool", "order_volume")
 
 
 def series(**columns: list) -> list[dict]:
-    """Daily rows: the given columns, a quiet platform for the rest."""
+    """Exact daily rows, as the model keeps them: the given columns (money written here in
+    yuan, turned into fen), a quiet platform for the rest."""
     days = len(next(iter(columns.values())))
-    return [
+    rows = [
         {"day": day, **QUIET, **{name: values[day] for name, values in columns.items()}}
         for day in range(days)
     ]
+    return [{k: round(v * 100) if k in MONEY else v for k, v in row.items()} for row in rows]
 
 
 def spec(**sections: dict) -> CollapseSection:
@@ -190,11 +192,12 @@ def test_the_halt_scenario_collapses_by_operator_halt_on_its_halt_day() -> None:
     halt_day = 25
     data = load_scenario(SCENARIOS / "halt.yaml").model_dump()
     data["stress"]["halt_day"] = halt_day
-    model = simulate(Scenario.from_dict(data), days=40)
+    model = run_model(Scenario.from_dict(data), days=40)
     try:
-        found = detect(model.rows, model.scenario.collapse)
+        found = detect(model.day_rows, model.scenario.collapse)
     finally:
         model.close()
     assert (found.collapsed, found.day, found.condition) == (True, halt_day, "operator_halt")
-    assert model.rows[halt_day]["halted"] and not model.rows[halt_day - 1]["halted"]
+    rows = model.day_rows
+    assert rows[halt_day]["halted"] and not rows[halt_day - 1]["halted"]
     assert dict(found.first_days)["inflow_stall"] is None  # 15 days of no inflow, not 30

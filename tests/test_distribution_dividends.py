@@ -5,28 +5,24 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from sim.core.ledger import Ledger
 from sim.distribution import DIVIDEND, RuleSet, ShareholderDividend, Tier, TierDividend, TierLadder
-from sim.distribution.posting import open_accounts, post
-from tests.test_distribution_net import TinyNetwork, grow, paid_to
+from sim.distribution.booking import post_each
+from tests.test_distribution_net import TinyNetwork, book_for, grow, paid_to
 
 PACK = 100_000
 LADDER = TierLadder([Tier("partner"), Tier("co_founder"), Tier("director")])
 SHARES = {"director": Fraction(3, 10), "co_founder": Fraction(3, 10), "partner": Fraction(4, 10)}
 
 
-def ledger_for(rules, line):
-    ledger = Ledger()
-    ledger.open(line, "split")
-    ledger.open("member_cash", "members")
-    open_accounts(ledger, rules.accounts())
-    return ledger
+def book_of(rules, line):
+    """A book whose only paying line is ``line``."""
+    return book_for([(line, 1)], rules)
 
 
-def order(rules, net, ledger, line, member, budget):
-    ledger.receive(budget, {line: budget})
+def order(rules, net, book, line, member, budget):
+    book.ledger.receive(budget, {line: budget})
     out = rules.order(member, PACK, {line: budget}, net)
-    post(ledger, out)
+    post_each(book, out)
     return out
 
 
@@ -35,20 +31,20 @@ def test_each_tier_shares_its_part_equally_and_an_empty_tier_is_left_over():
     net = grow(TinyNetwork(), {m: None for m in range(1, 6)}, rules)
     for member, tier in {1: "director", 2: "partner", 3: "partner", 4: "partner"}.items():
         LADDER.grant(rules.state, member, tier)
-    ledger = ledger_for(rules, "chain_dividend")
+    book = book_of(rules, "chain_dividend")
     for member in (5, 5):
-        out = order(rules, net, ledger, "chain_dividend", member, 4_000)
+        out = order(rules, net, book, "chain_dividend", member, 4_000)
         assert out[0].leftovers == {"tier_dividend_pool": 4_000} and not out[0].payouts
     assert rules.day(0, net) == []  # the period ends on day 1
     (out,) = rules.day(1, net)
-    post(ledger, [out])
+    post_each(book, [out])
     assert out.source == "tier_dividend_pool"
     assert paid_to([out]) == {1: 2_400, 2: 1_066, 3: 1_066, 4: 1_066}
     assert {p.reason for p in out.payouts} == {DIVIDEND}
     assert out.leftovers == {"unclaimed_dividend": 2_400}  # no co-founder
     assert rules.state.pools["tier_dividend_pool"] == 2  # 3,200 / 3 leaves 2 fen
-    assert ledger.balance("tier_dividend_pool") == 2
-    ledger.check()
+    assert book.ledger.balance("tier_dividend_pool") == 2
+    book.ledger.check()
 
 
 def test_shareholders_by_shares():
@@ -57,13 +53,13 @@ def test_shareholders_by_shares():
     net = grow(TinyNetwork(), {1: None, 2: None, 3: None}, rules)
     rule.add(rules.state, 1, 1)
     rule.add(rules.state, 2, 3)
-    ledger = ledger_for(rules, "dividend")
-    order(rules, net, ledger, "dividend", 3, 10_001)
+    book = book_of(rules, "dividend")
+    order(rules, net, book, "dividend", 3, 10_001)
     (out,) = rules.day(0, net)
-    post(ledger, [out])
+    post_each(book, [out])
     assert paid_to([out]) == {1: 2_500, 2: 7_500}
-    assert ledger.balance("shareholder_pool") == 1
-    ledger.check()
+    assert book.ledger.balance("shareholder_pool") == 1
+    book.ledger.check()
 
 
 def test_shareholders_by_volume_in_the_period():

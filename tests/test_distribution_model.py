@@ -10,13 +10,13 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from sim.batch.run import run_to_files, simulate
+from sim.batch.run import run_to_files
 from sim.distribution.base import HELD, Payout
 from sim.distribution.payouts import PayoutLog
 from sim.distribution.state import DistributionState
-from sim.distribution.summary import metrics, summarize
+from sim.distribution.summary import figures, in_yuan, metrics
 from sim.scenario.root import Scenario, load_scenario
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, run_model, yuan_rows
 
 PER_PACK = {"chain_motion": 33_000, "chain_dividend": 4_000, "level_differential": 3_000}
 PER_PACK |= {"service_point": 2_000, "regional_agents": 1_000}  # fen of each 1000-yuan pack
@@ -121,7 +121,7 @@ def every_rule(seed: int, core: str = "reference") -> Scenario:
 
 @pytest.mark.parametrize("seed", [3, 11, 2027])
 def test_the_ledger_balances_with_every_rule_on(seed):
-    model = simulate(every_rule(seed))  # the model checks the ledger at the end of every day
+    model = run_model(every_rule(seed))  # the model checks the ledger at the end of every day
     ledger, dist = model.book.ledger, model.distribution
     model.close()
     assert ledger.total() == ledger.entered
@@ -134,19 +134,19 @@ def test_the_ledger_balances_with_every_rule_on(seed):
     assert paid == ALL_PAID
     assert ledger.balance("frozen_forever") > 0  # closed: what stayed frozen is forfeited
     assert ledger.balance("chain_frozen") == 0
-    assert sum(row["fees"] for row in model.rows) * 100 == pytest.approx(fees)
+    assert sum(row["fees"] for row in yuan_rows(model)) * 100 == pytest.approx(fees)
 
 
 def summary_of(model):
-    return summarize(model.distribution, model.book.ledger, model.joined)
+    return in_yuan(figures(model.distribution, model.book.ledger, model.joined))
 
 
 def test_the_seed_004_pack_pays_out_exactly_its_lines():
-    model = simulate(load_scenario(SCENARIOS / "seed-004-chain-motion.yaml"), days=90)
+    model = run_model(load_scenario(SCENARIOS / "seed-004-chain-motion.yaml"), days=90)
     ledger, dist = model.book.ledger, model.distribution
     model.close()
-    orders = sum(row["orders"] for row in model.rows)
-    assert sum(row["order_volume"] for row in model.rows) == orders * 1000  # all packs
+    orders = sum(row["orders"] for row in yuan_rows(model))
+    assert sum(row["order_volume"] for row in yuan_rows(model)) == orders * 1000  # all packs
     kinds = dist.rules.accounts()
     kept = sum(ledger.balance(a) for a, kind in kinds.items() if kind != HELD)
     held = sum(ledger.balance(a) for a, kind in kinds.items() if kind == HELD)
@@ -166,13 +166,15 @@ def test_the_seed_004_pack_pays_out_exactly_its_lines():
 @pytest.fixture(scope="module")
 def seed004_files(tmp_path_factory):
     out = tmp_path_factory.mktemp("seed004") / "run"
-    result = run_to_files(load_scenario(SCENARIOS / "seed-004-chain-motion.yaml"), out, days=60)
-    return out, result
+    result, files = run_to_files(
+        load_scenario(SCENARIOS / "seed-004-chain-motion.yaml"), out, days=60
+    )
+    return out, result, files
 
 
 def test_the_distribution_outputs_agree_with_the_bonus_table(seed004_files):
-    out, result = seed004_files
-    assert result.files == [
+    out, _, files = seed004_files
+    assert files == [
         "bonuses.parquet",
         "members.parquet",
         "summary.json",
@@ -216,21 +218,22 @@ def test_the_distribution_outputs_agree_with_the_bonus_table(seed004_files):
 
 
 def test_rule_sets_share_their_orders_and_price_path():
-    chain = simulate(load_scenario(SCENARIOS / "seed-004-chain-motion.yaml"), days=45)
-    plain = simulate(load_scenario(SCENARIOS / "two-level-only.yaml"), days=45)
+    chain = run_model(load_scenario(SCENARIOS / "seed-004-chain-motion.yaml"), days=45)
+    plain = run_model(load_scenario(SCENARIOS / "two-level-only.yaml"), days=45)
     for model in (chain, plain):
         model.close()
     for column in ("price", "orders", "order_volume", "members_total", "sales"):
-        assert [r[column] for r in chain.rows] == [r[column] for r in plain.rows], column
+        rows = yuan_rows(chain), yuan_rows(plain)
+        assert [r[column] for r in rows[0]] == [r[column] for r in rows[1]], column
     two = summary_of(plain)
     assert set(two["paid_by_rule"]) == {"direct_indirect"} and two["deepest_level"] == 2
     assert summary_of(chain)["deepest_level"] > 2
 
 
 def test_without_the_layer_the_outputs_keep_their_shape():
-    model = simulate(load_scenario(SCENARIOS / "seed-004-pack-3x.yaml"), days=5)
+    model = run_model(load_scenario(SCENARIOS / "seed-004-pack-3x.yaml"), days=5)
     model.close()
-    assert model.distribution is None and "fees" not in model.rows[0]
+    assert model.distribution is None and "fees" not in yuan_rows(model)[0]
 
 
 # --- the summary's arithmetic, by hand -----------------------------------------------------
@@ -261,7 +264,7 @@ def test_the_summary_figures_by_hand():
         venues=SimpleNamespace(regional=None, service=None),
         fees={},
     )
-    d = summarize(dist, ledger=None, members=150)
+    d = in_yuan(figures(dist, ledger=None, members=150))
     assert d["paid"] == 350.05
     assert d["paid_by_level"] == [40.0, 100.0, 0.05, 210.0]
     assert d["share_recruit"] == 21_000 / 35_005 and d["share_dividend"] == 4_000 / 35_005
@@ -283,7 +286,7 @@ def test_two_members_by_hand(tmp_path):
         "distribution": {"preset": "two_level_only"},
     }
     out = tmp_path / "two"
-    result = run_to_files(Scenario.from_dict(data), out)
+    result, _ = run_to_files(Scenario.from_dict(data), out)
     ledger = result.model.book.ledger
     # 2's pack: 100 (10%) to 1, nobody for the 200 (20%) two levels up, 30 of the 330 line
     # left; 1's pack: nobody above, the whole 330 unpaid
@@ -301,4 +304,5 @@ def test_two_members_by_hand(tmp_path):
         1.0,
     )
     assert d["leftovers"] == {"unpaid_referral": 560.0}
-    assert result.model.rows[0]["bonuses"] == 100.0
+    assert result.timeseries()["bonuses"][0] == 100.0
+    assert result.rows[0]["bonuses"] == 10_000  # exact: fen

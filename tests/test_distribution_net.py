@@ -4,8 +4,12 @@ checks that it answers like the real :class:`sim.model.network.ReferralNetwork`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 
+from sim.core.book import Book
+from sim.core.mechanics import Mechanics
 from sim.distribution import Outcome, RuleSet
+from sim.distribution.booking import open_rule_accounts
 from sim.model.network import ReferralNetwork
 
 
@@ -61,6 +65,17 @@ def grow(net, sponsors: Mapping[int, int | None], rules: RuleSet | None = None, 
         if rules is not None:
             rules.join(member, net)
     return net
+
+
+def book_for(split, rules: RuleSet) -> Book:
+    """A real book for ``split`` (name, share pairs; a ``pool`` line of share 0 is added if
+    it has none) with the rules' accounts open: what a run posts the rules' outcomes to."""
+    lines = [(name, Fraction(share)) for name, share in split]
+    if "pool" not in dict(lines):
+        lines.append(("pool", Fraction(0)))
+    book = Book(Mechanics(split=tuple(lines)))
+    open_rule_accounts(book.ledger, rules.accounts())
+    return book
 
 
 def paid_to(outcomes: list[Outcome]) -> dict[int, int]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from fractions import Fraction
 
 import pytest
 
 from sim.core import rules as split_rules
-from sim.core.ledger import Ledger
 from sim.distribution import (
     DirectIndirect,
     MerchantRecruitment,
@@ -16,8 +16,8 @@ from sim.distribution import (
     Share,
     local_services,
 )
-from sim.distribution.posting import open_accounts, post, receive, tally
-from tests.test_distribution_net import TinyNetwork, grow, leftovers, paid_to
+from sim.distribution.booking import post_each, take_fees
+from tests.test_distribution_net import TinyNetwork, book_for, grow, leftovers, paid_to
 
 PACK = 100_000
 REGIONS = RegionMap({1000: 100, 100: 10, 10: None}, {1000: 0, 100: 1, 10: 2})
@@ -63,18 +63,15 @@ def test_an_allotment_larger_than_what_is_left_takes_only_the_rest():
 def test_outcomes_post_to_the_ledger_and_it_balances():
     split, rules = local_services(REGIONS)
     net = grow(TinyNetwork(), {1: None, 2: 1, 3: 2}, rules, regions={3: 1000})
-    ledger = Ledger()
-    for name, _ in split:
-        ledger.open(name, "pool" if name == "pool" else "split")
-    ledger.open("member_cash", "members")
-    open_accounts(ledger, rules.accounts())
-    receive(ledger, rules.rules[1].sell(rules.state, 1000, 1, 5_000_000))
+    book = book_for(split, rules)
+    ledger = book.ledger
+    take_fees(ledger, [rules.rules[1].sell(rules.state, 1000, 1, 5_000_000)])
     everything = []
     for buyer in (2, 3, 3):
-        parts = split_rules.split_order(PACK, split)
+        parts = book.mechanics.parts(PACK)
         ledger.receive(PACK, parts)
         out = rules.order(buyer, PACK, parts, net)
-        post(ledger, out)
+        post_each(book, out)
         everything += out
         ledger.check()
     assert ledger.balance("distribution") == 0
@@ -82,7 +79,10 @@ def test_outcomes_post_to_the_ledger_and_it_balances():
     # 2 buys in no sold region; 3 buys twice in district 1000, whose agent is 1
     assert ledger.balance("member_cash") == 300 + 2 * (300 + 200) + 2 * 100
     assert ledger.entered_by == {"fees": 5_000_000, "orders": 3 * PACK}
-    assert tally(everything) == {
+    paid = Counter()
+    for payout in (p for outcome in everything for p in outcome.payouts):
+        paid[payout.rule, payout.level, payout.reason] += payout.amount
+    assert paid == {
         ("direct_indirect", 1, "recruit"): 600,
         ("direct_indirect", 2, "recruit"): 200,
         ("direct_indirect", 1, "sale"): 300,

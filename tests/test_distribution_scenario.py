@@ -16,15 +16,13 @@ from sim.distribution.build import amount, region_map, rule_set
 from sim.distribution.presets import two_level_only
 from sim.errors import InputError
 from sim.scenario.distribution import (
-    RULE_KINDS,
     DistributionSection,
-    Fixed,
     MerchantsSection,
     RegionFees,
     RegionsSection,
     ServicePointsSection,
-    TierSpec,
 )
+from sim.scenario.distribution_rules import RULE_KINDS, Fixed, TierSpec
 from sim.scenario.root import Scenario, load_scenario
 from tests.conftest import ROOT, SCENARIOS
 from tests.test_distribution_net import TinyNetwork, grow
@@ -356,12 +354,13 @@ def test_bad_distribution_input_exits_2_with_one_line(cli, tmp_path, command):
 
 
 def test_a_sweep_reaches_into_a_rule_by_its_kind():
-    from sim.scenario.sweep import apply_point, target_kind
+    from sim.batch.designs import apply_point
+    from sim.scenario.sweep import target_kind
 
     scenario = load_scenario(SCENARIOS / "seed-004-chain-motion.yaml")
     dumped = scenario.model_dump()
-    assert target_kind("distribution.rules.0.see_point", dumped) == "decimal"
-    assert target_kind("distribution.rules.2.amounts.0.yuan", dumped) == "decimal"
+    assert target_kind("distribution.rules.0.see_point", dumped, Scenario) == "decimal"
+    assert target_kind("distribution.rules.2.amounts.0.yuan", dumped, Scenario) == "decimal"
     point = apply_point(scenario, {"distribution.rules.0.see_point": 150})
     assert point.distribution.rules[0].see_point == 150
     with pytest.raises(InputError, match=r"more than the 'chain_motion' line's share 0\.33"):

@@ -7,13 +7,11 @@ from fractions import Fraction
 
 import yaml
 
-from sim.core import rules as split_rules
-from sim.core.ledger import Ledger
 from sim.distribution import RegionMap, seed004_pack
-from sim.distribution.posting import open_accounts, post, receive
+from sim.distribution.booking import post_each, take_fees
 from sim.model.network import ReferralNetwork
 from tests.conftest import ROOT
-from tests.test_distribution_net import TinyNetwork, grow, leftovers, paid_to
+from tests.test_distribution_net import TinyNetwork, book_for, grow, leftovers, paid_to
 
 PACK = 100_000
 REGIONS = RegionMap({1000: 100, 100: 10, 10: 1, 1: None}, {1000: 0, 100: 1, 10: 2, 1: 3})
@@ -25,24 +23,21 @@ OTHER_LINES = ("product_cost", "platform", "pool")
 def run(net):
     split, rules = seed004_pack(REGIONS, dividend_period=30)
     grow(net, SPONSORS, rules, regions=dict.fromkeys(SPONSORS, 1000))
-    ledger = Ledger()
-    for name, _ in split:
-        ledger.open(name, "pool" if name == "pool" else "split")
-    ledger.open("member_cash", "members")
-    open_accounts(ledger, rules.accounts())
+    book = book_for(split, rules)
+    ledger = book.ledger
     regional, service = rules.rules[3], rules.rules[4]
     for region, owner in {1000: 2, 100: 3, 1: 5}.items():  # no province agent
-        receive(ledger, regional.sell(rules.state, region, owner, 5_000_000))
-    receive(ledger, service.open(rules.state, 9, 6, 980_000))
+        take_fees(ledger, [regional.sell(rules.state, region, owner, 5_000_000)])
+    take_fees(ledger, [service.open(rules.state, 9, 6, 980_000)])
     for member, tier in {7: "partner", 4: "co_founder", 1: "director"}.items():
         rules.ladder.grant(rules.state, member, tier)
     log = []
     for day, (member, packs) in enumerate([(m, 1) for m in range(1, 9)] + [(8, 2), (3, 1)]):
         amount = PACK * packs
-        parts = split_rules.split_order(amount, split)
+        parts = book.mechanics.parts(amount)
         ledger.receive(amount, parts)
         out = rules.order(member, amount, parts, net, day, pickup=9 if member > 4 else None)
-        post(ledger, out)
+        post_each(book, out)
         ledger.check()
         from_lines = sum(o.total for o in out if o.source in rules.lines)
         assert from_lines == sum(parts[line] for line in rules.lines)
@@ -51,7 +46,7 @@ def run(net):
         log.append(out)
         log.append(rules.day(day, net))
     log.append(rules.day(29, net))
-    post(ledger, log[-1])
+    post_each(book, log[-1])
     ledger.check()
     return rules, ledger, log
 

@@ -1,18 +1,20 @@
-"""The fast core against the reference book: the same events, the same state, to the unit.
+"""The compiled kernel against the reference book: the same events, the same state, to the unit.
 
 The kernel's contract is agreement with :class:`sim.core.book.Book` to 1e-9 relative; its
 arithmetic is exact integers like the book's, so everything here is compared for exact
 equality (which implies the contract): every event (kind, member, amount, points and cash
-deltas, pool, points, exact price), and after every chunk the pool, points, price and every
-member's record.
+deltas, pool, points, exact price), and after every chunk the pool, points, price, every
+member's record and every member's trigger price (the kernel's against :mod:`sim.core.rules`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import random
 from fractions import Fraction as F
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,13 +22,37 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.bench import W1, main, run_bench
-from sim.core import kernel
-from sim.core.book import Book, Refused
-from sim.core.kernel import BUY, EVENT_NAMES, SELL, SELL_ALL, STATUS_NAMES, FastBook
+from sim.core import int128, kernel, kernel_layout, rules, trigger_heap
+from sim.core.book import EXITED, Book, Refused
+from sim.core.kernel_book import Events, KernelBook
+from sim.core.kernel_layout import (
+    BUY,
+    EV_FORCED_EXIT,
+    EV_REFUSED,
+    EVENT_NAMES,
+    SELL,
+    SELL_ALL,
+    STATUS_NAMES,
+)
 from sim.core.mechanics import Mechanics
 from tests.strategies import mechanics
 
 YUAN = 100
+
+# a member's record in the kernel, named like the fields of sim.core.book.Member
+MEMBER_FIELDS = (
+    "held",
+    "spent",
+    "spent_entry",
+    "obtained",
+    "obtained_entry",
+    "grant_value_entry",
+    "cash",
+    "cash_entry",
+    "entries",
+    "sales",
+    "forced_exits",
+)
 
 # -- harness ----------------------------------------------------------------------------------
 
@@ -48,7 +74,35 @@ def outcome(book: Book, member: int, action: int, amount: int) -> list[tuple]:
     ]
 
 
-def kernel_rows(events: kernel.Events) -> list[list[tuple]]:
+def record_of(fast: KernelBook, member: int) -> dict[str, int | str]:
+    """One member's record read from the kernel's per-field views."""
+    record: dict[str, int | str] = {"status": STATUS_NAMES[int(fast.status[member])]}
+    for name in MEMBER_FIELDS:
+        record[name] = int(getattr(fast, name)[member])
+    return record
+
+
+def reference_trigger(book: Book, member: int) -> F | None:
+    """The member's trigger price as Book._track_cap files it (None: not filed)."""
+    mech, record = book.mechanics, book.members.get(member)
+    if mech.exit_multiple is None or record is None or not record.held:
+        return None
+    if record.status == EXITED:
+        return None
+    measure = record.held if mech.exit_points == "held" else record.obtained_entry
+    spend = mech.exit_against == "spend"
+    reference = record.spent_entry if spend else record.grant_value_entry
+    cash = record.cash_entry if mech.exit_counts_cash else 0
+    return rules.exit_trigger(measure, reference, cash, mech.exit_multiple)
+
+
+def kernel_trigger(fast: KernelBook, member: int) -> F | None:
+    """The member's trigger price as the kernel computes it (None: not filed)."""
+    num, den = trigger_heap.exit_trigger(member, fast._hot, fast._cold, fast._prm)
+    return None if den == 0 else F(int(num), int(den))
+
+
+def kernel_rows(events: Events) -> list[list[tuple]]:
     """The kernel's events grouped by the input that caused them."""
     grouped: dict[int, list[tuple]] = {}
     for i in range(len(events.kind)):
@@ -61,13 +115,13 @@ def kernel_rows(events: kernel.Events) -> list[list[tuple]]:
                 int(events.cash_delta[i]),
                 int(events.pool[i]),
                 int(events.points[i]),
-                events.exact_price(i),
+                F(int(events.price_num[i]), int(events.price_den[i])),
             )
         )
     return [grouped.get(i, []) for i in range(max(grouped, default=-1) + 1)]
 
 
-def assert_same_state(book: Book, fast: FastBook) -> None:
+def assert_same_state(book: Book, fast: KernelBook) -> None:
     assert fast.pool == book.pool
     assert fast.points == book.points
     assert fast.price == book.price
@@ -75,16 +129,17 @@ def assert_same_state(book: Book, fast: FastBook) -> None:
     grant_value = book.mechanics.exit_against == "grant_value"
     for member in range(fast.capacity):
         record = book.members.get(member)
-        got = fast.member(member)
+        got = record_of(fast, member)
+        trigger = kernel_trigger(fast, member)
+        assert trigger == reference_trigger(book, member), member
         if record is None:
             assert got["status"] == "none" and got["entries"] == 0 and got["held"] == 0
             continue
-        expected = {name: getattr(record, name) for name in kernel.MEMBER_FIELDS}
+        expected = {name: getattr(record, name) for name in MEMBER_FIELDS}
         if not grant_value:
             expected["grant_value_entry"] = 0  # tracked under that basis only
         expected["status"] = record.status
         assert got == expected, member
-        trigger = fast.trigger(member)
         if trigger is not None:
             assert trigger > book.price  # nobody left above their cap
 
@@ -108,7 +163,7 @@ def concrete(book: Book, raw: list[tuple]) -> tuple[list[tuple], list[list[tuple
     return inputs, expected
 
 
-def run_chunks(fast: FastBook, inputs: list[tuple], cuts: list[int]) -> list[list[tuple]]:
+def run_chunks(fast: KernelBook, inputs: list[tuple], cuts: list[int]) -> list[list[tuple]]:
     got: list[list[tuple]] = []
     bounds = [0, *sorted(c for c in cuts if 0 < c < len(inputs)), len(inputs)]
     for lo, hi in itertools.pairwise(bounds):
@@ -152,7 +207,7 @@ def test_random_streams_match_the_reference(mech, stream):
     members, raw, cuts = stream
     book = Book(mech)
     inputs, expected = concrete(book, raw)
-    fast = FastBook(mech, members)
+    fast = KernelBook(mech, members)
     got = run_chunks(fast, inputs, cuts)
     assert got == expected
     assert_same_state(book, fast)
@@ -163,7 +218,7 @@ def test_random_streams_match_the_reference(mech, stream):
 def test_state_matches_after_every_chunk(mech, stream, rnd):
     members, raw, _ = stream
     book = Book(mech)
-    fast = FastBook(mech, members)
+    fast = KernelBook(mech, members)
     position = 0
     while position < len(raw):
         step = rnd.randint(1, 12)
@@ -174,22 +229,22 @@ def test_state_matches_after_every_chunk(mech, stream, rnd):
 
 
 @settings(max_examples=40, deadline=None)
-@given(mechanics(), streams())
-def test_recording_nothing_changes_nothing(mech, stream):
+@given(mechanics(), streams(), st.one_of(st.integers(1, 2_000_000), st.just(0)))
+def test_the_fast_path_records_nothing_and_changes_nothing_else(mech, stream, amount):
+    """buy_many (the orders of one amount, recording no events) leaves the state apply does."""
     members, raw, _ = stream
-    inputs, _ = concrete(Book(mech), raw)
-    members_, actions, amounts = (np.array(c, np.int64) for c in zip(*inputs, strict=True))
-    loud, quiet = FastBook(mech, members), FastBook(mech, members)
-    events = loud.apply(members_, actions, amounts)
-    assert quiet.apply(members_, actions, amounts, record=False) is None
+    buyers = np.array([member for _, member, _ in raw], np.int64)
+    loud, quiet = KernelBook(mech, members), KernelBook(mech, members)
+    events = loud.apply(buyers, np.zeros(len(buyers), np.int8), np.full(len(buyers), amount))
+    quiet.buy_many(buyers, amount)
     assert quiet.counters() == loud.counters()
     assert quiet.price == loud.price and quiet.pool == loud.pool
     for member in range(members):
-        assert quiet.member(member) == loud.member(member)
+        assert record_of(quiet, member) == record_of(loud, member)
     counted = loud.counters()
     kinds = list(events.kind)
-    assert kinds.count(kernel.EV_FORCED_EXIT) == counted["forced_exits"]
-    assert kinds.count(kernel.EV_REFUSED) == counted["refused"]
+    assert kinds.count(EV_FORCED_EXIT) == counted["forced_exits"]
+    assert kinds.count(EV_REFUSED) == counted["refused"]
 
 
 def test_many_members_with_tied_triggers_exit_in_member_order():
@@ -204,7 +259,7 @@ def test_many_members_with_tied_triggers_exit_in_member_order():
     book = Book(mech)
     expected = [outcome(book, *row) for row in inputs]
     assert [e[1] for e in expected[-1][1:]] == list(range(1, 301))
-    fast = FastBook(mech, 301)
+    fast = KernelBook(mech, 301)
     got = run_chunks(fast, inputs[:-2], []) + run_chunks(fast, inputs[-2:], [])
     assert got == expected
     assert_same_state(book, fast)
@@ -226,7 +281,7 @@ def test_mixed_w1_like_stream_with_sales_and_low_cap():
             raw.append(("sell_all", member, 0))
     book = Book(mech)
     inputs, expected = concrete(book, raw)
-    fast = FastBook(mech, 300)
+    fast = KernelBook(mech, 300)
     assert run_chunks(fast, inputs, [1_000, 2_500, 4_000]) == expected
     assert_same_state(book, fast)
     assert fast.counters()["forced_exits"] > 100
@@ -237,7 +292,7 @@ def test_mixed_w1_like_stream_with_sales_and_low_cap():
 
 
 def test_seed_three_orders():
-    fast = FastBook(Mechanics(exit_multiple=F(3)), 3)
+    fast = KernelBook(Mechanics(exit_multiple=F(3)), 3)
     events = fast.apply(np.arange(3), np.zeros(3, np.int8), np.full(3, 1000 * YUAN))
     assert list(events.points_delta) == [210_000_000, 147_000_000, 124_950_000]
     assert list(events.pool) == [300 * YUAN, 600 * YUAN, 900 * YUAN]
@@ -245,7 +300,7 @@ def test_seed_three_orders():
 
 
 def test_seed_767_orders():
-    fast = FastBook(Mechanics(), 767)
+    fast = KernelBook(Mechanics(), 767)
     fast.buy_many(np.arange(767), 1000 * YUAN)
     assert round(fast.price_yuan, 2) == 9.52
     assert round(210 * fast.price_yuan) == 2000  # buyer 1's points are worth 2000 yuan
@@ -259,11 +314,11 @@ def test_w1_stream_of_200_000_orders_matches_the_reference():
     for i, m in enumerate(ids.tolist()):
         for event in book.buy(m, W1.order_amount)[1:]:
             exits.append((i, event.member, event.amount, event.cash_delta))
-    fast = FastBook(W1, members)
+    fast = KernelBook(W1, members)
     fast.buy_many(ids[:fast_path], W1.order_amount)  # the fast path, then the recording one
     rest = orders - fast_path
     events = fast.apply(ids[fast_path:], np.zeros(rest, np.int8), np.full(rest, 100_000))
-    out = events.kind == kernel.EV_FORCED_EXIT
+    out = events.kind == EV_FORCED_EXIT
     got = list(
         zip(
             (events.source[out] + fast_path).tolist(),
@@ -289,7 +344,7 @@ def test_w1_stream_of_200_000_orders_matches_the_reference():
 
 
 def test_empty_book_keeps_the_last_price():
-    fast = FastBook(Mechanics(), 2)
+    fast = KernelBook(Mechanics(), 2)
     fast.apply(np.array([0, 0]), np.array([BUY, SELL_ALL], np.int8), np.array([100_000, 0]))
     assert fast.points == 0 and fast.pool == 6_000 and fast.price == F(30_000, 210_000_000)
     events = fast.apply(np.array([1]), np.array([BUY], np.int8), np.array([100_000]))
@@ -297,7 +352,7 @@ def test_empty_book_keeps_the_last_price():
 
 
 def test_refusals_are_events_that_change_nothing():
-    fast = FastBook(Mechanics(min_spend_to_sell=200_000), 2)
+    fast = KernelBook(Mechanics(min_spend_to_sell=200_000), 2)
     events = fast.apply(
         np.array([1, 0, 0, 0, 0]),
         np.array([SELL_ALL, BUY, SELL, SELL_ALL, BUY], np.int8),
@@ -310,7 +365,7 @@ def test_refusals_are_events_that_change_nothing():
 
 
 def test_bad_input_is_rejected():
-    fast = FastBook(Mechanics(), 2)
+    fast = KernelBook(Mechanics(), 2)
     with pytest.raises(ValueError, match="numbered"):
         fast.apply(np.array([2]), np.array([BUY], np.int8), np.array([1]))
     with pytest.raises(ValueError, match="actions"):
@@ -319,10 +374,38 @@ def test_bad_input_is_rejected():
         fast.buy_many(np.array([0, 1]), 2**61)
     assert fast.counters()["buys"] == 0
     # 12 decimals: a million orders could mint more units than 64 bits hold; refused whole
-    fine = FastBook(Mechanics(decimals=12), 2)
+    fine = KernelBook(Mechanics(decimals=12), 2)
     with pytest.raises(OverflowError):
         fine.buy_many(np.zeros(1_000_000, np.int64), 100_000)
     assert fine.counters()["buys"] == 0 and fine.points == 0
+
+
+def test_growing_a_kernel_book_keeps_its_state_and_exit_order() -> None:
+    # newcomers' orders of 1000 yuan, and now and then an earlier member sells
+    mech = Mechanics(exit_multiple=F(2))
+    rng = np.random.default_rng(3)
+    n = 3000
+    sells = rng.random(n) < 0.05
+    members = np.where(sells, rng.integers(0, np.maximum(np.arange(n), 1)), np.arange(n))
+    actions = np.where(sells, rng.choice([SELL, SELL_ALL], n), BUY).astype(np.int8)
+    amounts = np.where(actions == BUY, 100_000, rng.integers(1, 10**8, n))
+    big = KernelBook(mech, n)
+    grown = KernelBook(mech, 1)
+    expected, got = [], []
+    for start in range(0, n, 97):
+        part = slice(start, start + 97)
+        grown.grow(int(members[part].max()) + 1)
+        expected.append(big.apply(members[part], actions[part], amounts[part]))
+        got.append(grown.apply(members[part], actions[part], amounts[part]))
+    for a, b in zip(expected, got, strict=True):
+        for x, y in zip(a, b, strict=True):
+            assert np.array_equal(x, y)
+    kinds = np.concatenate([e.kind for e in got])
+    assert (kinds == 2).sum() > 0 and (kinds == 3).sum() > 0  # forced exits and refusals
+    assert grown.capacity == n
+    for member in range(n):
+        assert record_of(grown, member) == record_of(big, member)
+    assert (grown.pool, grown.points, grown.price) == (big.pool, big.points, big.price)
 
 
 def test_exact_integer_helpers():
@@ -331,17 +414,27 @@ def test_exact_integer_helpers():
         a, b = rnd.randrange(2 ** rnd.randint(1, 62)), rnd.randrange(2 ** rnd.randint(1, 62))
         c = rnd.randrange(1, 2 ** rnd.randint(1, 62))
         if a * b // c < 2**62:
-            assert kernel._muldiv(a, b, c) == a * b // c
+            assert int128.muldiv(a, b, c) == a * b // c
         q = rnd.randrange(2 ** rnd.randint(1, 50))  # exact multiples: estimates fall either side
-        assert kernel._muldiv(q, c, c) == q
-        assert kernel._muldiv(q, c, c + 1) == q * c // (c + 1)
+        assert int128.muldiv(q, c, c) == q
+        assert int128.muldiv(q, c, c + 1) == q * c // (c + 1)
         d = rnd.randrange(2 ** rnd.randint(1, 62))
         e = d if rnd.random() < 0.3 else rnd.randrange(2 ** rnd.randint(1, 62))
-        assert kernel._cmp_products(a, b, e, d) == (a * b > e * d) - (a * b < e * d)
+        assert int128.cmp_products(a, b, e, d) == (a * b > e * d) - (a * b < e * d)
         n1, d1 = rnd.randrange(2**40), rnd.randrange(1, 2**40)
         k = rnd.randrange(1, 2**20)
-        assert kernel._ratio_cmp(n1 * k, d1 * k, n1, d1) == 0
-        assert kernel._ratio_cmp(n1 * k + 1, d1 * k, n1, d1) == 1
+        assert int128.ratio_cmp(n1 * k, d1 * k, n1, d1) == 0
+        assert int128.ratio_cmp(n1 * k + 1, d1 * k, n1, d1) == 1
+
+
+def test_the_kernel_cache_notices_an_edit_to_the_code_it_compiles_in():
+    """numba's cache tracks kernel.py alone (numba#1833): its digest of the modules it
+    compiles in must be up to date, so that editing one of them is an edit to kernel.py."""
+    digest = hashlib.sha256()
+    for module in (int128, kernel_layout, trigger_heap):
+        digest.update(Path(module.__file__).read_text(encoding="utf-8").encode())
+    found = digest.hexdigest()
+    assert found == kernel.DEPENDENCIES_SHA256, f"set kernel.DEPENDENCIES_SHA256 = {found!r}"
 
 
 # -- the benchmark ------------------------------------------------------------------------------

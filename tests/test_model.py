@@ -7,14 +7,13 @@ from fractions import Fraction as F
 
 import pytest
 
-from sim.batch.run import member_rows, simulate, summarize
 from sim.core import rules
 from sim.core.referral import TwoLevel
 from sim.model.agents import PanicSeller, Referrer
-from sim.model.market import Intent, ReferenceCore
+from sim.model.market import Intent, ReferenceMarket
 from sim.model.scheme import SchemeModel
 from sim.scenario.root import Scenario, load_scenario
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, member_rows, run_model, summary_of, yuan_rows
 
 GENERIC = {"product_cost": 0.30, "distribution": 0.30, "platform": 0.10, "pool": 0.30}
 
@@ -44,7 +43,7 @@ def test_three_consumers_on_day_zero_reproduce_the_seed_table():
     model.step()
     grants = sorted(r.held for r in model.book.members.values())
     assert grants == [124_950_000, 147_000_000, 210_000_000]  # 124.95, 147, 210 points
-    row = model.rows[0]
+    row = yuan_rows(model)[0]
     assert (row["orders"], row["pool"], row["points"]) == (3, 900.0, 481.95)
     assert round(row["price"], 2) == 1.87
     assert row["members_active"] == row["members_total"] == 3
@@ -72,7 +71,7 @@ def test_a_panic_seller_sells_everything_at_that_moments_price():
     events = recorded(model)
     price = model.book.price
     model.step()  # day 4: the shock
-    assert model.rows[4]["panic"]
+    assert yuan_rows(model)[4]["panic"]
     sales = {}
     for event in events:
         if event.action == "sell":
@@ -82,7 +81,7 @@ def test_a_panic_seller_sells_everything_at_that_moments_price():
         price = event.price
     assert set(sales) == holders
     assert all(model.book.members[i].held == 0 for i in holders)
-    assert model.rows[4]["sales"] == len(holders)
+    assert yuan_rows(model)[4]["sales"] == len(holders)
 
 
 def test_referrers_are_paid_exactly_the_configured_shares_of_orders_below():
@@ -92,7 +91,7 @@ def test_referrers_are_paid_exactly_the_configured_shares_of_orders_below():
     )
     book = model.book
     sponsors = {"A": "R", "B": "A"}
-    core = ReferenceCore(book, TwoLevel(F(1, 10), F(1, 20), "distribution"), sponsors.get)
+    core = ReferenceMarket(book, TwoLevel(F(1, 10), F(1, 20), "distribution"), sponsors.get)
     result = core.apply(
         [Intent("R", "buy", 100_000), Intent("A", "buy", 100_000), Intent("B", "buy", 100_000)]
     )
@@ -117,7 +116,7 @@ def test_referral_bonuses_in_a_population_match_the_orders_below():
         },
         referral={"direct": 0.10, "indirect": 0.05, "paid_from": "distribution"},
     )
-    model = simulate(s, seed=7)
+    model = run_model(s, seed=7)
     rows = {m["member"]: m for m in member_rows(model)}
     assert any(isinstance(a, Referrer) and a.recruited for a in model.members.values())
     expected = dict.fromkeys(rows, 0.0)
@@ -135,25 +134,25 @@ def test_referral_bonuses_in_a_population_match_the_orders_below():
 
 def test_dropping_stale_sell_targets_changes_nothing():
     scenario = load_scenario(SCENARIOS / "seed-generic-3x.yaml")
-    model = simulate(scenario, days=150)
+    model = run_model(scenario, days=150)
     compacted = SchemeModel(scenario, days=150)
     dropped = 0
     for _ in range(150):
         compacted.step()
-        before = len(compacted._targets)
-        compacted._compact_targets()
-        dropped += before - len(compacted._targets)
+        before = len(compacted.sell_targets)
+        compacted.sell_targets.compact(compacted.book.standing)
+        dropped += before - len(compacted.sell_targets)
     assert dropped > 1000  # re-orders and sales had left stale entries
-    assert len(model._targets) > len(compacted._targets)
-    assert (member_rows(compacted), compacted.rows) == (member_rows(model), model.rows)
-    assert sum(row["sales"] for row in compacted.rows) > 0  # sell targets were reached
+    assert len(model.sell_targets) > len(compacted.sell_targets)
+    assert (member_rows(compacted), yuan_rows(compacted)) == (member_rows(model), yuan_rows(model))
+    assert sum(row["sales"] for row in yuan_rows(compacted)) > 0  # sell targets were reached
 
 
 @pytest.mark.parametrize("rule", ["none", "uniform", "branching"])
 def test_walk_ins_join_the_network_by_the_scenarios_sponsor_rule(rule):
     data = load_scenario(SCENARIOS / "seed-generic-3x.yaml").model_dump()
     data["network"] = {"sponsor": rule, "max_recruits": 2}
-    model = simulate(Scenario.from_dict(data), days=90)
+    model = run_model(Scenario.from_dict(data), days=90)
     rows = member_rows(model)
     by_id = {row["member"]: row for row in rows}
     referrers = {row["member"] for row in rows if row["type"] == "referrer"}
@@ -170,7 +169,7 @@ def test_walk_ins_join_the_network_by_the_scenarios_sponsor_rule(rule):
         if rule == "branching":
             assert row["recruits"] <= 2
     assert sum(row["team_size"] for row in rows if row["sponsor"] is None) + len(roots) == len(rows)
-    summary = summarize(model, rows)["network"]
+    summary = summary_of(model)["network"]
     assert summary["members"] == len(rows) and summary["roots"] == len(roots)
     assert summary["max_depth"] == max(row["depth"] for row in rows)
     # bonuses follow the network: every order placed below a sponsor pays them

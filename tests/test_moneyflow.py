@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pandas as pd
 import pytest
 
 from sim.analysis.moneyflow import FLOW_METRICS, funded_by_others, trace, trace_run
-from sim.batch.run import member_rows, simulate
 from sim.core.book import Book
 from sim.core.mechanics import Mechanics
 from sim.scenario.root import Scenario
+from tests.conftest import member_rows, run_model, yuan_rows
 
 
 def three_members() -> Book:
@@ -28,18 +29,18 @@ def three_members() -> Book:
     return book
 
 
-def yuan(book: Book) -> tuple[dict[str, float], list[dict]]:
-    accounts = {a.name: a.balance / 100 for a in book.ledger.accounts.values()}
+def exact(book: Book) -> tuple[dict[str, int], pd.DataFrame]:
+    """The book's final balances and members, in fen (what the analysis reads)."""
+    accounts = {a.name: a.balance for a in book.ledger.accounts.values()}
     members = [
-        {"member": m.key, "spent": m.spent / 100, "cash_received": m.cash / 100}
-        for m in book.members.values()
+        {"member": m.key, "spent": m.spent, "cash_received": m.cash} for m in book.members.values()
     ]
-    return accounts, members
+    return accounts, pd.DataFrame(members)
 
 
 def test_the_three_members_money_by_use() -> None:
-    accounts, _ = yuan(three_members())
-    flow = trace(accounts, bonuses=0.0, from_orders=3000.0)
+    accounts, _ = exact(three_members())
+    flow = trace(accounts, bonuses=0, from_orders=300_000)
     assert flow.uses == (
         ("product_cost", "kept", 90_000),
         ("distribution", "kept", 90_000),
@@ -59,31 +60,33 @@ def test_the_three_members_money_by_use() -> None:
 
 def test_payouts_beyond_ones_own_pool_money_are_funded_by_others() -> None:
     # each put 300 into the pool; only a got more back (313.72): 13.72 of others' money
-    _, members = yuan(three_members())
+    _, members = exact(three_members())
     expected = Fraction(1372, 83_344)
     assert funded_by_others(members, Fraction(3, 10)) == float(expected)
     # counting the whole price as one's own money, nobody was paid by others
     assert funded_by_others(members, Fraction(1)) == 0.0
     # a legacy member (paid 50 without buying) is paid wholly by others
-    legacy = [*members, {"member": "old", "spent": 0.0, "cash_received": 50.0}]
+    old = pd.DataFrame([{"member": "old", "spent": 0, "cash_received": 5_000}])
+    legacy = pd.concat([members, old], ignore_index=True)
     assert funded_by_others(legacy, Fraction(3, 10)) == float(Fraction(1372 + 5000, 88_344))
-    assert funded_by_others([{"spent": 1000.0, "cash_received": 0.0}], Fraction(3, 10)) is None
+    nothing = pd.DataFrame([{"spent": 100_000, "cash_received": 0}])
+    assert funded_by_others(nothing, Fraction(3, 10)) is None
 
 
 def test_uses_with_bonuses_diversion_and_financing() -> None:
     # 2 orders of 1000 and a 500 subsidy; 10 of distribution paid as bonuses; 400 paid out of
     # the pool to members, who withdrew 300; the operator took 100 of the pool
-    accounts = {
-        "product_cost": 600.0,
-        "distribution": 590.0,
-        "platform": 200.0,
-        "pool": 600.0,
-        "member_cash": 110.0,
-        "withdrawn": 300.0,
-        "operator_diverted": 100.0,
-        "custody_shortfall": 0.0,
+    accounts = {  # fen
+        "product_cost": 60_000,
+        "distribution": 59_000,
+        "platform": 20_000,
+        "pool": 60_000,
+        "member_cash": 11_000,
+        "withdrawn": 30_000,
+        "operator_diverted": 10_000,
+        "custody_shortfall": 0,
     }
-    flow = trace(accounts, bonuses=10.0, from_orders=2000.0, from_financing=500.0)
+    flow = trace(accounts, bonuses=1_000, from_orders=200_000, from_financing=50_000)
     assert flow.entered == 250_000
     assert dict((use, fen) for use, _, fen in flow.uses) == {
         "product_cost": 60_000,
@@ -105,9 +108,9 @@ def test_uses_with_bonuses_diversion_and_financing() -> None:
     }
     assert [row["share"] for row in flow.table()][:2] == [0.24, 0.236]
     with pytest.raises(ValueError, match="entered"):
-        trace(accounts, bonuses=10.0, from_orders=2000.0)  # the subsidy left out
+        trace(accounts, bonuses=1_000, from_orders=200_000)  # the subsidy left out
     with pytest.raises(ValueError, match="bonuses"):
-        trace(accounts, bonuses=500.0, from_orders=2000.0, from_financing=500.0)
+        trace(accounts, bonuses=50_000, from_orders=200_000, from_financing=50_000)
 
 
 LEVERS = {
@@ -131,13 +134,13 @@ LEVERS = {
 
 
 def test_a_run_with_every_lever_traces_every_fen() -> None:
-    model = simulate(Scenario.from_dict(LEVERS))
+    model = run_model(Scenario.from_dict(LEVERS))
     try:
-        rows, members = model.rows, member_rows(model)
+        rows, members = yuan_rows(model), member_rows(model)
         entered = model.book.ledger.entered
     finally:
         model.close()
-    flow = trace_run(rows)
+    flow = trace_run(model.day_rows)  # exact rows (fen); checked below against the files
     fen = dict((use, amount) for use, _, amount in flow.uses)
     assert sum(fen.values()) == flow.entered == entered
     assert flow.from_financing == 500_000

@@ -11,24 +11,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.moneyflow import funded_by_others
 from sim.analysis.outcomes import cohorts, gini, goods_share, measure, measure_run, top_share
-from sim.batch.run import member_rows, simulate, summarize
-from sim.batch.runner import METRICS
+from sim.batch.columns import METRICS
 from sim.distribution.summary import metrics as distribution_metrics
 from sim.scenario.root import Scenario, load_scenario
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, member_rows, run_model, summary_of
 
 COLUMNS = ("member", "join_day", "spent", "cash_received", "bonuses_received")
 COLUMNS += ("forced_exits", "break_even_day")
-# net results: +600, -700, -1400, 0; member 5 never bought (a legacy member, paid 200);
-# member 3 broke even on day 35, then bought again and is below break-even at the end
+# the exact members table (money in fen) of a scripted run. Net results: +600, -700,
+# -1400, 0 yuan; member 5 never bought (a legacy member, paid 200 yuan); member 3 broke even
+# on day 35, then bought again and is below break-even at the end
 SCRIPT = [
-    (1, 0, 1000.0, 1600.0, 0.0, 1, 40),
-    (2, 5, 1000.0, 0.0, 300.0, 0, None),
-    (3, 31, 2000.0, 500.0, 100.0, 0, 35),
-    (4, 40, 1000.0, 1000.0, 0.0, 0, 70),
-    (5, 45, 0.0, 200.0, 0.0, 0, None),
+    (1, 0, 100_000, 160_000, 0, 1, 40),
+    (2, 5, 100_000, 0, 30_000, 0, None),
+    (3, 31, 200_000, 50_000, 10_000, 0, 35),
+    (4, 40, 100_000, 100_000, 0, 0, 70),
+    (5, 45, 0, 20_000, 0, 0, None),
 ]
 
 
@@ -143,10 +142,10 @@ def test_the_fair_value_of_goods_defaults_to_the_lines_paying_for_goods() -> Non
 
 def test_a_brief_run_agrees_with_its_members_table() -> None:
     scenario = load_scenario(SCENARIOS / "seed-generic-2x.yaml")
-    model = simulate(scenario, days=60)
+    model = run_model(scenario, days=60)
     try:
         rows = member_rows(model)
-        summary = summarize(model, rows)
+        summary = summary_of(model)
     finally:
         model.close()
     # every batch metric is a summary key, or (the distribution layer's) one read from it
@@ -182,5 +181,9 @@ def test_a_brief_run_agrees_with_its_members_table() -> None:
     assert sum(round(row["yuan"] * 100) for row in uses.values()) == round(
         summary["money_entered"] * 100
     )
-    assert summary["share_payouts_funded_by_others"] == funded_by_others(rows, Fraction(3, 10))
+    # pool payouts beyond a member's own 30% of their spend, in fen, by hand
+    cash = [(round(m["cash_received"] * 100), round(m["spent"] * 100)) for m in rows]
+    others = sum(max(0, 10 * c - 3 * s) for c, s in cash if c)
+    expected = Fraction(others, 10 * sum(c for c, _ in cash))
+    assert summary["share_payouts_funded_by_others"] == float(expected)
     assert summary["collapsed"] is False and summary["loss_majority_day"] == 0

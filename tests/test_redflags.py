@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.redflags import Tree, flags_table, red_flags
+from sim.analysis.redflags import flags_table, red_flags
+from sim.analysis.redflags_tree import Tree
 from sim.errors import InputError
 from sim.scenario.root import Scenario
 
@@ -24,14 +25,16 @@ def scenario(direct=0.03, indirect=0.02, exit_multiple=3, mint_ratio=0.7, split=
     )
 
 
+MONEY = ["spent", "cash_received", "bonuses_received"]
+
+
 def members(rows) -> pd.DataFrame:
-    """Rows of (member, sponsor, spent, cash_received, bonuses_received[, forced_exits]);
-    members join on the day of their id, in the columns `python -m sim run` writes."""
+    """Rows of (member, sponsor, spent, cash_received, bonuses_received[, forced_exits]),
+    money written in yuan; members join on the day of their id. The run's exact members
+    table (money in fen), as the red flags read it."""
     full = [(*row, 0)[:6] for row in rows]
-    frame = pd.DataFrame(
-        full,
-        columns=["member", "sponsor", "spent", "cash_received", "bonuses_received", "forced_exits"],
-    )
+    frame = pd.DataFrame(full, columns=["member", "sponsor", *MONEY, "forced_exits"])
+    frame[MONEY] = (frame[MONEY] * 100).round().astype("int64")
     frame["join_day"] = frame["member"]
     return frame
 
@@ -85,13 +88,23 @@ def test_indirect_only_pay_makes_a_three_member_chain():
         ([(1, None, 0, 0, 0), (2, 7, 0, 0, 0)], "member 2's sponsor 7 is not a member"),
         ([(1, 2, 0, 0, 0), (2, None, 0, 0, 0)], "member 1's sponsor 2 did not join before them"),
         ([(1, 1, 0, 0, 0)], "member 1's sponsor 1 did not join before"),
-        ([(1, None, -5.0, 0, 0)], "spent: expected amounts of yuan >= 0"),
+        ([(1, None, -5.0, 0, 0)], "spent: expected amounts of whole fen >= 0"),
     ],
 )
 def test_bad_members_tables_are_input_errors(rows, message):
     with pytest.raises(InputError, match=message) as error:
         red_flags(members(rows), {}, scenario())
     assert str(error.value).startswith("members table: ")
+
+
+def test_a_fractional_or_missing_amount_is_refused():
+    half = members([(1, None, 10.0, 0, 0)]).astype({"spent": "float64"})
+    half.loc[0, "spent"] = 0.5  # half a fen: no run writes that
+    with pytest.raises(InputError, match="spent: expected amounts of whole fen"):
+        red_flags(half, {}, scenario())
+    half.loc[0, "spent"] = np.nan
+    with pytest.raises(InputError, match="spent: expected amounts of whole fen"):
+        red_flags(half, {}, scenario())
 
 
 def test_missing_columns_are_named():
@@ -148,11 +161,11 @@ def test_serious_at_120_participants_not_119():
 def test_serious_at_2_5_million_yuan_in_a_team_not_a_fen_less():
     # 30 members: 1000 + 29 x 86,172.41 = 2,499,999.89; then 10 fen more on member 1
     table = star(30, spent=86_172.41)
-    table.loc[0, "spent"] = 1000.10
+    table.loc[0, "spent"] = 100_010  # fen
     below = flag(table, "pyramid_serious")
     assert below.measured["team_money_yuan"] == 2_499_999.99
     assert not below.raised
-    table.loc[0, "spent"] = 1000.11
+    table.loc[0, "spent"] = 100_011
     reached = flag(table, "pyramid_serious")
     assert reached.measured["team_money_yuan"] == 2_500_000.00
     assert reached.raised

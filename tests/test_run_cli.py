@@ -6,7 +6,7 @@ import json
 
 import pyarrow.parquet as pq
 
-from sim.batch.run import MEMBERS_SCHEMA
+from sim.batch.tables import MEMBERS_SCHEMA
 from tests.conftest import SCENARIOS
 
 TIMESERIES_COLUMNS = [
@@ -111,7 +111,7 @@ def test_summary_figures_agree_with_the_tables(tmp_path):
     from sim.batch.run import run_to_files
     from sim.scenario.root import load_scenario
 
-    result = run_to_files(
+    result, _ = run_to_files(
         load_scenario(SCENARIOS / "withdrawal-cap-queue.yaml"), tmp_path / "o", days=120
     )
     summary = result.summary

@@ -6,14 +6,16 @@ import re
 import subprocess
 import sys
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import get_origin
 
 import pytest
 from pydantic import BaseModel
 
+from sim.scenario.checks import model_in
 from sim.scenario.reader import load_yaml
-from sim.scenario.root import Scenario, _model_in, load_scenario
+from sim.scenario.root import Scenario, load_scenario
 from sim.scenario.sections import (
     AmountChoices,
     DiversionTake,
@@ -23,6 +25,7 @@ from sim.scenario.sections import (
     SellTarget,
     Subsidy,
 )
+from tests.conftest import SCENARIOS
 from tests.test_scenario import assert_located, error_for, write
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -297,7 +300,7 @@ def agent_paths() -> set[tuple[str | int, ...]]:
         found = set()
         for key, field in model.model_fields.items():
             found.add((*prefix, key))
-            inner = _model_in(field.annotation)
+            inner = model_in(field.annotation)
             if inner is not None:
                 listed = get_origin(field.annotation) is tuple
                 found |= paths(inner, (*prefix, key, 0) if listed else (*prefix, key))
@@ -753,3 +756,15 @@ def test_problems_in_two_sections_report_the_first_and_count_the_rest(tmp_path: 
     text = BASE + "run: {days: 0}\nstress: {custody_shortfall: 2}\n"
     error = error_for(write(tmp_path, text))
     assert error.key == "run.days" and error.message.endswith("(and 1 more problem)")
+
+
+def test_mechanics_is_built_once_per_scenario() -> None:
+    scenario = load_scenario(SCENARIOS / "seed-generic-3x.yaml")
+    assert scenario.mechanics() is scenario.mechanics()
+    again = Scenario.from_dict(scenario.model_dump())
+    assert again.mechanics() is scenario.mechanics()  # the same order and points
+    other = scenario.model_copy(
+        update={"points": scenario.points.model_copy(update={"mint_ratio": Decimal("0.5")})}
+    )
+    assert other.mechanics().mint_ratio == Fraction(1, 2)
+    assert scenario.mechanics().mint_ratio == Fraction(7, 10)

@@ -8,7 +8,7 @@ from fractions import Fraction as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.batch.run import simulate
+from tests.conftest import run_model, yuan_rows
 from tests.test_model import recorded, scenario
 
 
@@ -68,12 +68,12 @@ def test_without_stress_the_price_never_falls_event_by_event(seed, multiple, pan
         events.clear()
         assert model.book.price >= price
         price = model.book.price
-    prices = [row["price"] for row in model.rows]
+    prices = [row["price"] for row in yuan_rows(model)]
     assert prices == sorted(prices)
 
 
 def test_diversion_makes_the_price_fall():
-    model = simulate(
+    model = run_model(
         scenario(
             run={"days": 30},
             inflow=STEADY,
@@ -86,7 +86,7 @@ def test_diversion_makes_the_price_fall():
             },
         )
     )
-    rows = model.rows
+    rows = yuan_rows(model)
     before, after = rows[9], rows[10]
     assert after["diverted"] > 0
     assert after["price"] < before["price"]
@@ -96,12 +96,12 @@ def test_diversion_makes_the_price_fall():
 
 
 def test_withdrawals_queue_under_a_daily_cap():
-    model = simulate(
+    model = run_model(
         scenario(
             run={"days": 60}, inflow=STEADY, population=SELLERS, stress={"withdrawal_cap": 500}
         )
     )
-    rows = model.rows
+    rows = yuan_rows(model)
     assert all(r["withdrawals"] <= 500 for r in rows)
     assert max(r["withdrawal_queue"] for r in rows) > 500
     assert fen(r["withdrawals"] for r in rows) == fen([rows[-1]["account_withdrawn"]])
@@ -110,10 +110,10 @@ def test_withdrawals_queue_under_a_daily_cap():
 
 
 def test_nothing_is_paid_after_a_halt():
-    model = simulate(
+    model = run_model(
         scenario(run={"days": 60}, inflow=STEADY, population=SELLERS, stress={"halt_day": 30})
     )
-    rows = model.rows
+    rows = yuan_rows(model)
     assert any(r["withdrawals"] > 0 for r in rows[:30])
     for r in rows[30:]:
         assert r["halted"]
@@ -124,12 +124,12 @@ def test_nothing_is_paid_after_a_halt():
 
 
 def test_custody_shortfall_leaves_posted_pool_without_cash():
-    model = simulate(
+    model = run_model(
         scenario(
             run={"days": 80}, inflow=STEADY, population=SELLERS, stress={"custody_shortfall": 0.5}
         )
     )
-    last = model.rows[-1]
+    last = yuan_rows(model)[-1]
     book = model.book
     assert last["pool_cash"] < last["pool"]
     assert book.pool == book.pool_cash + book.ledger.balance("custody_shortfall") - book.unpaid
@@ -140,28 +140,28 @@ def test_custody_shortfall_runs_out_of_cash_in_a_run():
     # Everyone sells as soon as their points are worth 20% of their spend (the day after
     # buying): with 90% of the pool missing, the real cash runs out and payouts go unpaid.
     sellers = {"mix": {"consumer": 1.0}, "consumer": {"sell_target": {"low": 0.2, "high": 0.2}}}
-    model = simulate(
+    model = run_model(
         scenario(
             run={"days": 30}, inflow=STEADY, population=sellers, stress={"custody_shortfall": 0.9}
         )
     )
-    assert model.rows[-1]["unpaid_claims"] > 0
+    assert yuan_rows(model)[-1]["unpaid_claims"] > 0
     assert model.book.pool_cash < model.book.mechanics.order_amount
-    healthy = simulate(scenario(run={"days": 30}, inflow=STEADY, population=sellers))
-    assert healthy.rows[-1]["unpaid_claims"] == 0
+    healthy = run_model(scenario(run={"days": 30}, inflow=STEADY, population=sellers))
+    assert yuan_rows(healthy)[-1]["unpaid_claims"] == 0
     unpaid = sum(m.unpaid for m in model.book.members.values())
     assert unpaid == model.book.unpaid
 
 
 def test_subsidy_lifts_the_pool_without_minting_points():
-    model = simulate(
+    model = run_model(
         scenario(
             run={"days": 12},
             inflow={"kind": "none", "initial_members": 10},
             stress={"subsidies": [{"day": 5, "amount": 100000}]},
         )
     )
-    before, on = model.rows[4], model.rows[5]
+    before, on = yuan_rows(model)[4], yuan_rows(model)[5]
     assert on["subsidies"] == 100000 and on["inflow"] == 100000
     assert on["pool"] == before["pool"] + 100000
     assert on["points"] == before["points"]
@@ -170,7 +170,7 @@ def test_subsidy_lifts_the_pool_without_minting_points():
 
 
 def test_legacy_points_dilute_the_price():
-    model = simulate(
+    model = run_model(
         scenario(
             run={"days": 40},
             inflow=STEADY,
@@ -186,7 +186,7 @@ def test_legacy_points_dilute_the_price():
             },
         )
     )
-    rows = model.rows
+    rows = yuan_rows(model)
     release_days = [r["day"] for r in rows if r["legacy_points"] > 0]
     assert release_days == [5, 15, 25]
     legacy = [m for m in model.book.members.values() if m.spent == 0]
@@ -194,12 +194,12 @@ def test_legacy_points_dilute_the_price():
     assert sum(m.spent_entry for m in legacy) == 5_000_000  # 50,000 yuan of claims
     # Minting without money: on a release day with no orders the price would fall; with
     # orders it can still rise, so compare against the same day without legacy.
-    plain = simulate(scenario(run={"days": 40}, inflow=STEADY))
-    assert rows[5]["price"] < plain.rows[5]["price"]
+    plain = run_model(scenario(run={"days": 40}, inflow=STEADY))
+    assert rows[5]["price"] < yuan_rows(plain)[5]["price"]
 
 
 def test_legacy_members_who_sell_are_paid_from_new_money():
-    model = simulate(
+    model = run_model(
         scenario(
             run={"days": 30},
             inflow=STEADY,
@@ -212,10 +212,10 @@ def test_legacy_members_who_sell_are_paid_from_new_money():
 
 
 def test_ledger_entered_equals_orders_plus_subsidies():
-    model = simulate(
+    model = run_model(
         scenario(
             run={"days": 20}, inflow=STEADY, stress={"subsidies": [{"day": 3, "amount": 1000}]}
         )
     )
-    assert model.book.ledger.entered == sum(round(r["inflow"] * 100) for r in model.rows)
+    assert model.book.ledger.entered == sum(round(r["inflow"] * 100) for r in yuan_rows(model))
     assert F(model.book.ledger.total()) == model.book.ledger.entered

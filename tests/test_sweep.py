@@ -15,19 +15,12 @@ import pytest
 from SALib.sample import sobol as sobol_sample
 from SALib.test_functions import Ishigami
 
+from sim.batch.designs import apply_point, design_points, load_design, load_variants
+from sim.batch.runner import plan
+from sim.batch.sensitivity import analyze, design_matrix, problem_spec, sensitivity
 from sim.errors import InputError
 from sim.scenario.root import Scenario, load_scenario
-from sim.scenario.sweep import (
-    PARAMETER_KEYS,
-    SweepSection,
-    analyze,
-    apply_point,
-    design_matrix,
-    design_points,
-    load_design,
-    problem_spec,
-    sensitivity,
-)
+from sim.scenario.sweep import PARAMETER_KEYS, SweepSection
 from tests.test_scenario import assert_located, write
 from tests.test_scenario_model import BASE, FULL, same
 
@@ -310,6 +303,25 @@ def test_a_range_past_the_keys_limits_fails_at_the_first_bad_point() -> None:
 def test_load_design_returns_the_scenario_and_its_points(tmp_path: Path) -> None:
     loaded, points = load_design(write(tmp_path, BASE + GRID, "grid.yaml"))
     assert loaded.sweep is not None and len(points) == 30
+
+
+def test_each_point_is_validated_once_and_the_batch_runs_those_scenarios(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, BASE + GRID, "grid.yaml")
+    validated = []
+    check = Scenario.model_validate.__func__
+
+    def counting(cls, data, *args, **kwargs):
+        validated.append(data)
+        return check(cls, data, *args, **kwargs)
+
+    monkeypatch.setattr(Scenario, "model_validate", classmethod(counting))
+    specs, _ = plan([path], 2, None)
+    assert len(validated) == 1 + 30  # the file, then each of its 30 points once
+    base, points, variants = load_variants(path)
+    assert [spec.scenario for spec in specs[::2]] == variants
+    assert variants == [apply_point(base, point) for point in points]
 
 
 def test_the_sweep_round_trips_and_hashes() -> None:

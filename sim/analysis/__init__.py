@@ -1,1 +1,24 @@
-"""analysis"""
+"""The analysis wing: judging runs — whether and when they collapsed, who paid, where the
+money went, what the law and the vendors' claims say of them.
+
+Rooms:
+
+- ``collapse``: the first day a run's exact daily rows meet a condition the scenario names.
+- ``outcomes``: participant outcomes from the exact members table: who loses even counting
+  the goods, cohorts, Gini, the top 1%, break-even.
+- ``moneyflow``: every fen that entered, traced to its account at the end; payouts funded
+  by other members' money.
+- ``breakeven``: the break-even law (SPEC §5) and its exact simulation; ``lawcheck`` the
+  law beside a run's orders.
+- ``redflags``: the legal red flags of SPEC §7 against the thresholds of ``sim.core.law``;
+  ``redflags_tree`` the referral tree they read (exact fen).
+- ``compensation``: how deep and on what the distribution layer paid, from its exact figures.
+- ``claims``: the six claims of the source documents, each judged on a batch;
+  ``evidence`` what they read and what a verdict is; ``claims_price`` claims 1–3,
+  ``claims_money`` claims 4–6.
+- ``discovery``: PRIM scenario discovery over a sweep.
+
+Works from exact values (fen, point units); an amount becomes yuan where a table row or a
+sentence is made (:func:`sim.core.units.fen_to_yuan`). May import core, scenario and the
+top-level utilities; never model, replay, batch or report (it reads their results).
+"""

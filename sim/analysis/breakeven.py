@@ -29,7 +29,6 @@ from sim.core import rules
 from sim.core.mechanics import POOL, Mechanics
 from sim.errors import InputError
 
-DEFAULT_ENTRY = 100  # the simulated buyer places the platform's 100th order
 DEFAULT_MAX_ORDERS = 5_000_000  # about 10 s of stepping; beyond, "not reached"
 BASES = ("spend", "grant_value")
 

@@ -2,7 +2,8 @@
 
 A scheme like this one rarely ends with a bang the ledger can see: the price only rises
 while the money runs out. So collapse is defined on what an outsider would observe, per
-day, in the rows ``python -m sim run`` writes (``timeseries.parquet``), by the scenario's
+day, in the run's exact daily rows (:mod:`sim.model.daily`: money in fen; the same rows
+``timeseries.parquet`` holds in yuan), by the scenario's
 ``collapse`` section (:class:`sim.scenario.sections.CollapseSection`):
 
 - ``operator_halt``: the platform is halted (``halted``);
@@ -29,7 +30,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.core.units import FEN_PER_YUAN
 from sim.scenario.sections import (
     COLLAPSE_CONDITIONS,
     CollapseSection,
@@ -76,8 +76,8 @@ def request_waits(rows: list[Mapping]) -> list[int | None]:
     requested: list[int] = []
     paid = first = 0
     for index, row in enumerate(rows):
-        paid += round(row["withdrawals"] * FEN_PER_YUAN)
-        requested.append(paid + round(row["withdrawal_queue"] * FEN_PER_YUAN))
+        paid += row["withdrawals"]
+        requested.append(paid + row["withdrawal_queue"])
         while first <= index and requested[first] <= paid:
             first += 1
         waits.append(index - first if first <= index else None)
@@ -100,7 +100,7 @@ def unpaid_withdrawals(rows: list[Mapping], spec: UnpaidWithdrawals) -> int | No
 
 
 def pool_drawdown(rows: list[Mapping], spec: PoolDrawdown) -> int | None:
-    peak = 0.0
+    peak = 0
     for row in rows:
         peak = max(peak, row["pool"])
         if row["pool"] < spec.share_of_peak * peak:
@@ -111,7 +111,7 @@ def pool_drawdown(rows: list[Mapping], spec: PoolDrawdown) -> int | None:
 def inflow_stall(rows: list[Mapping], spec: InflowStall) -> int | None:
     """New money from members' orders (``order_volume``): subsidies are left out, so that a
     financing round paid in on one day does not become the peak every later day is held to."""
-    peak, run = 0.0, 0
+    peak, run = 0, 0
     for row in rows:
         volume = row["order_volume"]
         peak = max(peak, volume)

@@ -3,26 +3,24 @@
 A regulator asks three things of a bonus scheme: how far up the network it pays (the 传销
 filing standard counts levels), what triggers the pay (a recruit's first order is pay for
 recruiting, 拉人头; later orders are pay on the downline's sales, 团队计酬; pools pay
-dividends), and who gets it. A run's summary already holds every figure
-(:func:`sim.distribution.summary.summarize` under ``"distribution"``,
-:func:`sim.model.network.summary` under ``"network"``); these functions only arrange them, so the
-report and ``summary.json`` cannot disagree. Every function returns nothing (``None``, ``[]``)
-for a run without the layer: there is nothing of this kind to show.
+dividends), and who gets it. A run already holds every figure: the layer's exact figures
+(``layer``: :func:`sim.distribution.summary.figures`, amounts in fen; ``summary.json`` holds
+them in yuan under ``"distribution"``) and the network's (:func:`sim.model.network.summary`,
+under ``"network"`` of the summary); these functions only arrange them, so the report and
+``summary.json`` cannot disagree. Every function returns nothing (``None``, ``[]``) for a
+run without the layer (``layer`` None): there is nothing of this kind to show.
 
-Money is in yuan as the summary gives it; shares are worked out in whole fen, so a table's
-cumulative share ends at exactly 1.
+Shares are worked out in whole fen, so a table's cumulative share ends at exactly 1; each
+amount becomes yuan as it goes into a table.
 """
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
-from sim.analysis.redflags import PYRAMID_LEVELS, PYRAMID_PARTICIPANTS, distribution_levels
-from sim.report.figures import COLORS, DPI, WIDTH, data_uri
+from sim.analysis.redflags import distribution_levels
+from sim.core.law import PYRAMID_LEVELS, PYRAMID_PARTICIPANTS, SERIOUS_PARTICIPANTS
+from sim.core.units import fen_to_yuan
 
 REASONS = {
     "recruit": "recruiting: a recruit's first order (拉人头)",
@@ -30,15 +28,6 @@ REASONS = {
     "dividend": "dividend pools paid by period",
 }
 OFF_CHAIN = "not along the chain (pools, regions, service points, merchants)"
-
-
-def _layer(summary: dict) -> dict | None:
-    """The summary's distribution figures, or None for a run without the layer."""
-    return summary.get("distribution") or None
-
-
-def _fen(yuan) -> int:
-    return round(float(yuan or 0) * 100)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -54,17 +43,16 @@ def _levels_above(level: int) -> str:
     return f"{level} levels above the buyer"
 
 
-def depth_rows(summary: dict, fold_after: int | None = None) -> list[dict]:
+def depth_rows(layer: dict | None, fold_after: int | None = None) -> list[dict]:
     """Distribution payouts by level, the distance up the network from the buyer: one row per
     level from 0 (paid off the chain) to the deepest paid, with ``level``, ``paid_to`` (the
     level in words), ``yuan``, ``share`` of everything the layer paid, and
     ``cumulative_share`` (paid at this level or shallower, level 0 first), because the filing
     standard turns on how deep pay reaches and how much of it goes deep. ``fold_after``
     folds the levels below it into one row (unlimited-depth 见点 can reach dozens)."""
-    layer = _layer(summary)
     if layer is None:
         return []
-    fen = [_fen(y) for y in layer.get("paid_by_level") or [0]]
+    fen = list(layer.get("paid_by_level") or [0])
     total = sum(fen)
     labels = [_levels_above(level) for level in range(len(fen))]
     if fold_after is not None and len(fen) > fold_after + 2:
@@ -77,7 +65,7 @@ def depth_rows(summary: dict, fold_after: int | None = None) -> list[dict]:
             {
                 "level": level,
                 "paid_to": label,
-                "yuan": paid / 100,
+                "yuan": fen_to_yuan(paid),
                 "share": _share(paid, total),
                 "cumulative_share": _share(running, total),
             }
@@ -85,48 +73,51 @@ def depth_rows(summary: dict, fold_after: int | None = None) -> list[dict]:
     return rows
 
 
-def rule_rows(summary: dict) -> list[dict]:
+def rule_rows(layer: dict | None) -> list[dict]:
     """What each rule paid (``rule``, ``yuan``, ``share`` of the layer's payouts), largest
     first: which of the scheme's named bonuses carries the money."""
-    layer = _layer(summary)
     if layer is None:
         return []
-    fen = {rule: _fen(y) for rule, y in (layer.get("paid_by_rule") or {}).items()}
+    fen = dict(layer.get("paid_by_rule") or {})
     total = sum(fen.values())
     order = sorted(fen, key=lambda rule: (-fen[rule], rule))
-    return [{"rule": r, "yuan": fen[r] / 100, "share": _share(fen[r], total)} for r in order]
+    return [{"rule": r, "yuan": fen_to_yuan(fen[r]), "share": _share(fen[r], total)} for r in order]
 
 
-def reason_rows(summary: dict) -> list[dict]:
+def reason_rows(layer: dict | None) -> list[dict]:
     """What triggered the payouts (``reason``, ``triggered_by`` in words, ``yuan``,
     ``share``): recruit, sale, dividend, always in that order, because the law tells pay for
     recruiting apart from pay on the downline's sales."""
-    layer = _layer(summary)
     if layer is None:
         return []
     by_reason = layer.get("paid_by_reason") or {}
-    fen = {reason: _fen(by_reason.get(reason)) for reason in REASONS}
+    fen = {reason: by_reason.get(reason, 0) for reason in REASONS}
     total = sum(fen.values())
     return [
-        {"reason": r, "triggered_by": words, "yuan": fen[r] / 100, "share": _share(fen[r], total)}
+        {
+            "reason": r,
+            "triggered_by": words,
+            "yuan": fen_to_yuan(fen[r]),
+            "share": _share(fen[r], total),
+        }
         for r, words in REASONS.items()
     ]
 
 
-def headline(summary: dict, members: pd.DataFrame | None = None) -> dict | None:
+def headline(layer: dict | None, summary: dict, members: pd.DataFrame | None = None) -> dict | None:
     """The layer's key figures in one dict: money paid and to whom, how deep (the deepest
     level paid, and the levels it makes with the organiser on top, as :mod:`sim.analysis.redflags`
     counts them), what triggered it, how concentrated, the network's filing-threshold counts,
     and what the platform kept (leftovers), held (pools, frozen funds) and took in fees.
-    With the ``members`` table, also how many members got more in bonuses than they spent:
-    the ones the scheme made better off by recruiting."""
-    layer = _layer(summary)
+    With the run's exact ``members`` table, also how many members got more in bonuses than
+    they spent: the ones the scheme made better off by recruiting. ``summary`` gives the
+    members who joined and the network's figures."""
     if layer is None:
         return None
     network = summary.get("network") or {}
     deepest = int(layer.get("deepest_level") or 0)
     found = {
-        "paid_yuan": _fen(layer.get("paid")) / 100,
+        "paid_yuan": fen_to_yuan(layer.get("paid") or 0),
         "members_paid": int(layer.get("members_paid") or 0),
         "members": summary.get("members"),
         "deepest_level_paid": deepest,
@@ -144,14 +135,13 @@ def headline(summary: dict, members: pd.DataFrame | None = None) -> dict | None:
         "fees_yuan": _total(layer.get("fees")),
     }
     if members is not None:
-        bonus = np.rint(members["bonuses_received"].to_numpy(dtype=float) * 100)
-        spent = np.rint(members["spent"].to_numpy(dtype=float) * 100)
+        bonus, spent = members["bonuses_received"], members["spent"]
         found["bonus_above_spend"] = int((bonus > spent).sum())
     return found
 
 
 def _total(accounts: dict | None) -> float:
-    return sum(_fen(y) for y in (accounts or {}).values()) / 100
+    return fen_to_yuan(sum((accounts or {}).values()))
 
 
 HEADLINE_WORDS = (
@@ -167,7 +157,10 @@ HEADLINE_WORDS = (
         "filing_heads",
         f"members heading ≥{PYRAMID_PARTICIPANTS} people over ≥{PYRAMID_LEVELS} levels",
     ),
-    ("serious_heads", f"of them heading ≥120 people over ≥{PYRAMID_LEVELS} levels"),
+    (
+        "serious_heads",
+        f"of them heading ≥{SERIOUS_PARTICIPANTS} people over ≥{PYRAMID_LEVELS} levels",
+    ),
     ("largest_team", "largest team (a member and everyone below)"),
     ("max_depth", "deepest member in the network (levels below the platform)"),
     ("leftovers_yuan", "kept by the platform: unpaid, forfeited (yuan)"),
@@ -177,10 +170,12 @@ HEADLINE_WORDS = (
 )
 
 
-def headline_rows(summary: dict, members: pd.DataFrame | None = None) -> list[dict]:
+def headline_rows(
+    layer: dict | None, summary: dict, members: pd.DataFrame | None = None
+) -> list[dict]:
     """:func:`headline` as a two-column table (``figure``, ``value`` as text), for a report
     that shows the figures under one another."""
-    found = headline(summary, members)
+    found = headline(layer, summary, members)
     if found is None:
         return []
     return [
@@ -200,15 +195,15 @@ def _text(key: str, value) -> str:
     return f"{value:,}"
 
 
-def sentence(name: str, summary: dict) -> str | None:
+def sentence(name: str, layer: dict | None, summary: dict) -> str | None:
     """One plain sentence for a regulator: how much the layer paid and to how many, how deep,
     what triggered it, how concentrated, and how many members lead a team past the filing
     threshold; None for a run without the layer."""
-    found = headline(summary)
+    found = headline(layer, summary)
     if found is None:
         return None
     paid, people = found["paid_yuan"], found["members_paid"]
-    if not _fen(paid):
+    if not layer.get("paid"):
         return f"In {name} the distribution layer paid nothing to any member."
     parts = [
         f"In {name} the distribution layer paid {paid:,.2f} yuan to {people:,} "
@@ -239,37 +234,3 @@ def sentence(name: str, summary: dict) -> str | None:
             f"{PYRAMID_LEVELS} levels"
         )
     return "; ".join(parts) + "."
-
-
-def depth_figure(named: dict[str, dict]) -> str | None:
-    """Payouts by level, one bar series per scenario (``named``: scenario name → summary),
-    as a PNG data URI: how deep up the network each scheme pays. Level 0 is pay off the
-    chain. The y axis is logarithmic when the bars span more than two orders of magnitude,
-    as unlimited-depth pay does. None when no run had the layer."""
-    series = {
-        name: np.array([_fen(y) / 100 for y in layer.get("paid_by_level") or [0]])
-        for name, summary in named.items()
-        if (layer := _layer(summary)) is not None
-    }
-    if not series:
-        return None
-    depth = max(len(paid) for paid in series.values())
-    figure = Figure(figsize=(WIDTH, 3.6), dpi=DPI)
-    axis = figure.subplots()
-    width = 0.8 / len(series)
-    for i, (name, paid) in enumerate(series.items()):
-        levels = np.arange(len(paid))
-        offset = (i - (len(series) - 1) / 2) * width
-        axis.bar(levels + offset, paid, width, color=COLORS[i % len(COLORS)], label=name)
-    positive = [y for paid in series.values() for y in paid if y > 0]
-    if positive and max(positive) / min(positive) > 100:
-        axis.set_yscale("log")
-    ticks = range(0, depth, max(1, math.ceil(depth / 25)))
-    axis.set_xticks(list(ticks), ["0\noff chain" if t == 0 else str(t) for t in ticks])
-    axis.set_xlabel("level paid: distance up the network from the buyer", fontsize=9)
-    axis.set_ylabel("yuan paid", fontsize=9)
-    axis.tick_params(labelsize=8)
-    axis.grid(axis="y", alpha=0.3)
-    axis.legend(fontsize=8)
-    figure.tight_layout()
-    return data_uri(figure)

@@ -39,7 +39,7 @@ from sim.core.mechanics import (
     RESERVED_ACCOUNTS,
     WITHDRAWN,
 )
-from sim.core.units import FEN_PER_YUAN
+from sim.core.units import fen_to_yuan
 
 PREFIX = "account_"
 # the scalar shares of the runs table: the split lines' part is summed, since lines differ
@@ -51,10 +51,6 @@ FLOW_METRICS = (
     "money_share_operator_diverted",
     "money_share_custody_shortfall",
 )
-
-
-def to_fen(yuan: float) -> int:
-    return round(yuan * FEN_PER_YUAN)
 
 
 @dataclass(frozen=True)
@@ -81,7 +77,7 @@ class MoneyFlow:
         """One row per use, for ``summary.json``: use, kind, yuan, share."""
         shares = self.shares()
         return [
-            {"use": use, "kind": kind, "yuan": amount / FEN_PER_YUAN, "share": float(shares[use])}
+            {"use": use, "kind": kind, "yuan": fen_to_yuan(amount), "share": float(shares[use])}
             for use, kind, amount in self.uses
         ]
 
@@ -99,18 +95,17 @@ class MoneyFlow:
 
 
 def trace(
-    accounts: Mapping[str, float],
-    bonuses: float,
-    from_orders: float,
-    from_financing: float = 0.0,
-    from_fees: float = 0.0,
+    accounts: Mapping[str, int],
+    bonuses: int,
+    from_orders: int,
+    from_financing: int = 0,
+    from_fees: int = 0,
 ) -> MoneyFlow:
-    """The uses of the money entered, from the final account balances (yuan, as in
-    ``summary["accounts"]``), the referral bonuses paid over the run and the money entered
-    by source (yuan). Raises ``ValueError`` if the balances do not hold the money entered."""
-    fen = {name: to_fen(balance) for name, balance in accounts.items()}
-    bonus = to_fen(bonuses)
-    orders, financing, fees = to_fen(from_orders), to_fen(from_financing), to_fen(from_fees)
+    """The uses of the money entered, from the final account balances, the referral bonuses
+    paid over the run and the money entered by source, all in fen. Raises ``ValueError`` if
+    the balances do not hold the money entered."""
+    fen = dict(accounts)
+    bonus, orders, financing, fees = bonuses, from_orders, from_financing, from_fees
     if sum(fen.values()) != orders + financing + fees:
         entered = orders + financing + fees
         raise ValueError(f"accounts hold {sum(fen.values())} fen but {entered} entered")
@@ -132,33 +127,29 @@ def trace(
     return MoneyFlow(orders, financing, tuple(uses), fees)
 
 
-def trace_run(rows: Iterable[Mapping] | pd.DataFrame) -> MoneyFlow:
-    """:func:`trace` from a run's daily rows (``timeseries.parquet``): the last day's
-    ``account_*`` balances and the sums of ``bonuses``, ``order_volume``, ``subsidies`` and
-    (with the distribution layer) ``fees``."""
-    records = rows.to_dict("records") if isinstance(rows, pd.DataFrame) else list(rows)
+def trace_run(rows: Iterable[Mapping]) -> MoneyFlow:
+    """:func:`trace` from a run's exact daily rows (:mod:`sim.model.daily`, fen): the last
+    day's ``account_*`` balances and the sums of ``bonuses``, ``order_volume``,
+    ``subsidies`` and (with the distribution layer) ``fees``."""
+    records = list(rows)
     last = records[-1]
     accounts = {k.removeprefix(PREFIX): v for k, v in last.items() if k.startswith(PREFIX)}
 
-    def total(column: str) -> float:
-        return sum(to_fen(row[column]) for row in records) / FEN_PER_YUAN
+    def total(column: str) -> int:
+        return sum(row[column] for row in records)
 
-    fees = total("fees") if "fees" in last else 0.0
+    fees = total("fees") if "fees" in last else 0
     return trace(accounts, total("bonuses"), total("order_volume"), total("subsidies"), fees)
 
 
-def funded_by_others(members: pd.DataFrame | list[dict], pool_share: Fraction) -> float | None:
-    """The share of members' pool payouts (``cash_received``) beyond each member's own
+def funded_by_others(members: pd.DataFrame, pool_share: Fraction) -> float | None:
+    """The share of members' pool payouts (``cash_received``, fen) beyond each member's own
     contributions to the pool (``pool_share`` × ``spent``); None when nothing was paid."""
-    if isinstance(members, pd.DataFrame):
-        pairs = zip(members["cash_received"].tolist(), members["spent"].tolist(), strict=True)
-    else:
-        pairs = ((m["cash_received"], m["spent"]) for m in members)
+    pairs = zip(members["cash_received"].tolist(), members["spent"].tolist(), strict=True)
     p, q = pool_share.numerator, pool_share.denominator
     paid = others = 0
     for cash, spent in pairs:
         if cash:
-            fen = to_fen(cash)
-            paid += fen
-            others += max(0, q * fen - p * to_fen(spent))
+            paid += cash
+            others += max(0, q * cash - p * spent)
     return float(Fraction(others, q * paid)) if paid else None

@@ -1,7 +1,8 @@
 """Who gained and who paid: participant outcomes from a run's members table.
 
-The members table (``members.parquet``, :func:`sim.batch.run.member_rows`) has one row a member
-with what they spent and got back. From it, over the members who bought (``spent`` > 0):
+The run's exact members table (:func:`sim.model.members.member_table`: money in fen) has
+one row a member with what they spent and got back. From it, over the members who bought
+(``spent`` > 0):
 
 - the share who lose money even counting the goods they bought at a fair value: the scenario's
   ``outcomes.goods_fair_value`` (a share of the price; default the ``product_cost`` line's
@@ -20,7 +21,9 @@ with what they spent and got back. From it, over the members who bought (``spent
 The top 1%'s share of all payouts (cash received + bonuses) is over every member, buyer or
 not (legacy members are paid without buying): the ``ceil(n / 100)`` best-paid members.
 Comparisons with the spend are made in integer fen, so a member exactly at break-even counts
-as not losing. A share of nobody is None (null), not 0.
+as not losing. Sums, returns, the Gini and the top 1%'s share are taken over the yuan
+values the members file shows (:func:`sim.core.units.yuan_array`), so that a query over
+``members.parquet`` gives the same numbers. A share of nobody is None (null), not 0.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.mechanics import GOODS_LINES
-from sim.core.units import FEN_PER_YUAN
+from sim.core.units import yuan_array
 
 COLUMNS = (  # the members table's columns read here
     "join_day",
@@ -86,11 +89,6 @@ def goods_share(scenario) -> Fraction:
     return Fraction(value)
 
 
-def fen(column: pd.Series) -> np.ndarray:
-    """Yuan (float64 converted from exact fen) back to exact integer fen."""
-    return np.rint(column.to_numpy(dtype=float) * FEN_PER_YUAN).astype(np.int64)
-
-
 def share(count: int, total: int) -> float | None:
     return count / total if total else None
 
@@ -121,20 +119,22 @@ def top_share(values, fraction: float = 0.01) -> float | None:
 def losing_counting_goods(buyers: pd.DataFrame, goods: Fraction) -> int:
     """Buyers whose cash back + bonuses + goods at ``goods`` of the price is below the spend."""
     p, q = goods.numerator, goods.denominator
-    net, spent = fen(buyers["net_result"]).tolist(), fen(buyers["spent"]).tolist()
+    net, spent = buyers["net_result"].tolist(), buyers["spent"].tolist()
     return sum(1 for n, s in zip(net, spent, strict=True) if q * n + p * s < 0)
 
 
 def cohorts(buyers: pd.DataFrame, days: int) -> pd.DataFrame:
-    """Buyers by join cohort of ``days`` days: members, money and returns (net / spent)."""
-    ret = buyers["net_result"] / buyers["spent"]
+    """Buyers by join cohort of ``days`` days: members, money (yuan) and returns
+    (net / spent)."""
+    spent = yuan_array(buyers["spent"].to_numpy())
+    net = yuan_array(buyers["net_result"].to_numpy())
     frame = pd.DataFrame(
         {
             "cohort": buyers["join_day"].to_numpy() // days,
-            "spent": buyers["spent"],
-            "net_result": buyers["net_result"],
-            "losing": buyers["net_result"] < 0,
-            "ret": ret,
+            "spent": spent,
+            "net_result": net,
+            "losing": net < 0,
+            "ret": net / spent,
         }
     )
     grouped = frame.groupby("cohort", sort=True)
@@ -155,18 +155,20 @@ def measure(members: pd.DataFrame, goods: Fraction, cohort_days: int = 30) -> Ou
     """The outcomes of one run from its members table (see the module docstring)."""
     buyers = members[members["spent"] > 0]
     n = len(buyers)
-    received = fen(buyers["cash_received"]) + fen(buyers["bonuses_received"])
+    received = buyers["cash_received"].to_numpy() + buyers["bonuses_received"].to_numpy()
     even_day = pd.to_numeric(buyers["break_even_day"], errors="coerce")
     ever = even_day.notna()
     waited = (even_day[ever] - buyers.loc[ever, "join_day"]).to_numpy(dtype=float)
-    payouts = members["cash_received"] + members["bonuses_received"]
+    payouts = yuan_array(members["cash_received"].to_numpy()) + yuan_array(
+        members["bonuses_received"].to_numpy()
+    )
     return Outcomes(
         buyers=n,
         goods_fair_value=float(goods),
         share_losing_counting_goods=share(losing_counting_goods(buyers, goods), n),
-        gini_net_result=gini(buyers["net_result"]),
+        gini_net_result=gini(yuan_array(buyers["net_result"].to_numpy())),
         top1_payout_share=top_share(payouts),
-        share_reaching_1x=share(int((received >= fen(buyers["spent"])).sum()), n),
+        share_reaching_1x=share(int((received >= buyers["spent"].to_numpy()).sum()), n),
         share_ever_breaking_even=share(int(ever.sum()), n),
         share_reaching_cap=share(int((buyers["forced_exits"] > 0).sum()), n),
         median_days_to_break_even=float(np.median(waited)) if len(waited) else None,

@@ -4,9 +4,8 @@ a run's members table and summary, each against its statutory threshold, with th
 The flags say where a simulated platform stands against the thresholds the law sets; they do
 not decide any case. Thresholds use "at least" (以上 includes the number itself).
 
-The referral tree comes from the ``sponsor`` column, walked in join order (a sponsor always
-joins before the recruit): one pass down for chain depths, one pass up for team sizes and
-money, so millions of members cost two loops, never recursion.
+The referral tree comes from the ``sponsor`` column (:mod:`sim.analysis.redflags_tree`); the
+thresholds and the laws that set them are in :mod:`sim.core.law`.
 
 Who counts as the top of a line. Levels count the organiser — the platform, which sits above
 every member without a sponsor and takes a share of every order — as the first level, as the
@@ -37,54 +36,24 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from sim.analysis.redflags_tree import Tree, member_id
+from sim.core.law import (
+    FUNDRAISING_LOSS,
+    FUNDRAISING_MONEY,
+    FUNDRAISING_PAYERS,
+    LAW_ENTRY_FEE,
+    LAW_FUNDRAISING,
+    LAW_PROMISE,
+    LAW_PYRAMID,
+    LAW_RECRUITMENT,
+    LAW_SERIOUS,
+    PYRAMID_LEVELS,
+    PYRAMID_PARTICIPANTS,
+    SERIOUS_MONEY,
+    SERIOUS_PARTICIPANTS,
+)
 from sim.core.mechanics import GOODS_LINES
-from sim.errors import InputError
-
-PYRAMID_PARTICIPANTS = 30
-PYRAMID_LEVELS = 3
-SERIOUS_PARTICIPANTS = 120
-SERIOUS_MONEY = 250_000_000  # fen: 2.5 million yuan
-FUNDRAISING_MONEY = 100_000_000  # fen: 1 million yuan
-FUNDRAISING_PAYERS = 150
-FUNDRAISING_LOSS = 50_000_000  # fen: 500,000 yuan
-
-COLUMNS = (
-    "member",
-    "join_day",
-    "sponsor",
-    "spent",
-    "cash_received",
-    "bonuses_received",
-    "forced_exits",
-)
-
-LAW_PYRAMID = (
-    "《禁止传销条例》第七条；《刑法》第二百二十四条之一及立案追诉标准（三十人以上且层级三级以上）"
-    " / Regulations on Prohibition of Pyramid Selling, Art. 7; Criminal Law Art. 224-1 and its "
-    "filing standard (at least 30 participants and at least 3 levels)"
-)
-LAW_SERIOUS = (
-    "两高一部《关于办理组织领导传销活动刑事案件适用法律若干问题的意见》（2013）：情节严重 / "
-    "2013 Opinion of the SPC, SPP and MPS on pyramid-selling cases: serious circumstances "
-    "(120 participants or 2.5 million yuan)"
-)
-LAW_FUNDRAISING = (
-    "《防范和处置非法集资条例》（2021）；最高人民法院非法集资司法解释（2022年修正） / "
-    "Regulations on Preventing and Handling Illegal Fund-raising (2021); SPC interpretation on "
-    "illegal fund-raising cases (2022 amendment)"
-)
-LAW_ENTRY_FEE = (
-    "《禁止传销条例》第七条第（二）项：入门费 / Regulations on Prohibition of Pyramid Selling, "
-    "Art. 7(2): an entry fee, including one paid through a required purchase"
-)
-LAW_RECRUITMENT = (
-    "《禁止传销条例》第七条第（一）、（三）项：拉人头、团队计酬 / Regulations on Prohibition of "
-    "Pyramid Selling, Art. 7(1) pay by recruits and 7(3) pay on the downline's sales"
-)
-LAW_PROMISE = (
-    "《防范和处置非法集资条例》第二条：许诺还本付息或者给予其他投资回报 / Regulations on "
-    "Preventing and Handling Illegal Fund-raising, Art. 2: promising principal and returns"
-)
+from sim.core.units import fen_to_yuan
 
 
 @dataclass(frozen=True)
@@ -104,127 +73,15 @@ class Flag:
         return dict(self.values)
 
 
-class Tree:
-    """The referral tree of a members table, in join order (positions, not member ids)."""
-
-    def __init__(self, members: pd.DataFrame) -> None:
-        missing = [c for c in COLUMNS if c not in members.columns]
-        if missing:
-            raise InputError(
-                "missing column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing),
-                file="members table",
-            )
-        table = members.sort_values(["join_day", "member"], kind="stable").reset_index(drop=True)
-        ids = pd.Index(table["member"])
-        if not ids.is_unique:
-            raise InputError("a member id appears twice", file="members table", key="member")
-        known = table["sponsor"].notna().to_numpy()
-        sponsors = table["sponsor"][known]
-        if pd.api.types.is_integer_dtype(ids.dtype):  # a column with nulls reads as floats
-            sponsors = sponsors.astype("int64")
-        parent = np.full(len(table), -1, dtype=np.int64)
-        parent[known] = ids.get_indexer(sponsors.to_numpy())
-        _check_parents(table, parent, known)
-        self.table = table
-        self.parent = parent
-        self.spent = fen(table["spent"])
-        self.cash = fen(table["cash_received"])
-        self.bonus = fen(table["bonuses_received"])
-
-    def team_sums(self, weights: np.ndarray) -> np.ndarray:
-        """Each member's team total (the member and everyone below): one pass up, latest
-        joiners first, each adding their total to their sponsor's."""
-        totals = [int(w) for w in weights]
-        for child, parent in zip(
-            range(len(totals) - 1, -1, -1), self.parent[::-1].tolist(), strict=True
-        ):
-            if parent >= 0:
-                totals[parent] += totals[child]
-        return np.array(totals, dtype=np.int64)
-
-    def compensated_links(self, direct: bool, indirect: bool) -> np.ndarray:
-        """For each member, whether the link to their sponsor carried a bonus: some purchase at
-        or below the member paid the sponsor or someone above them within the rule's reach.
-
-        Read from the totals (who bought, who was paid): with the direct reward (one level
-        up) a buyer's link carries pay when the sponsor was paid; with the indirect reward (two
-        levels up) a buyer's link carries pay when the sponsor's sponsor was paid, and the
-        link above a member with a buying recruit when the member's sponsor was paid."""
-        parent = self.parent
-        has_parent = parent >= 0
-        up = np.where(has_parent, parent, 0)
-        paid = self.bonus > 0
-        bought = self.spent > 0
-        paid_parent = has_parent & paid[up]
-        grand = np.where(has_parent, parent[up], -1)
-        paid_grand = (grand >= 0) & paid[np.where(grand >= 0, grand, 0)]
-        buying_recruit = np.zeros(len(parent), dtype=bool)
-        buying_recruit[parent[bought & has_parent]] = True
-        links = np.zeros(len(parent), dtype=bool)
-        if direct:
-            links |= bought & paid_parent
-        if indirect:
-            links |= (bought & paid_grand) | (buying_recruit & paid_parent)
-        return links
-
-    def deepest_chain(self, links: np.ndarray) -> int:
-        """Members in the longest chain of consecutive compensated links (one pass down); 1
-        when nobody was paid but someone bought (a buyer alone), 0 when nobody bought."""
-        chain = [1] * len(links)
-        for child, (parent, link) in enumerate(
-            zip(self.parent.tolist(), links.tolist(), strict=True)
-        ):
-            if link:
-                chain[child] = chain[parent] + 1
-        if links.any():
-            return max(chain)
-        return 1 if (self.spent > 0).any() else 0
-
-
-def _check_parents(table: pd.DataFrame, parent: np.ndarray, known: np.ndarray) -> None:
-    """Every sponsor is a member who joined before their recruit."""
-    unknown = known & (parent < 0)
-    late = known & (parent >= np.arange(len(parent)))
-    for bad, problem in (
-        (unknown, "is not a member of the table"),
-        (late, "did not join before them"),
-    ):
-        rows = np.flatnonzero(bad)
-        if len(rows):
-            member, sponsor = (_id(table[c].iloc[rows[0]]) for c in ("member", "sponsor"))
-            raise InputError(
-                f"member {member}'s sponsor {sponsor} {problem}",
-                file="members table",
-                key="sponsor",
-            )
-
-
-def _id(value) -> str:
-    """A member id as written (a whole float, as a nullable id column reads, without .0)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def fen(column: pd.Series) -> np.ndarray:
-    """Yuan (float, exact to the fen) as integer fen, so sums and thresholds are exact."""
-    values = column.to_numpy(dtype=float)
-    if np.isnan(values).any() or (values < 0).any():
-        raise InputError(
-            "expected amounts of yuan >= 0, found a negative or missing value",
-            file="members table",
-            key=str(column.name),
-        )
-    return np.rint(values * 100).astype(np.int64)
-
-
-def red_flags(members: pd.DataFrame, summary: dict, scenario) -> list[Flag]:
-    """The six flags of SPEC §7 for one run: ``members`` is its members table (the columns of
-    ``python -m sim run``'s members.parquet), ``summary`` its summary.json (its
-    ``distribution`` entry, when the run had the layer, gives the pyramid and recruitment
-    flags their depth and shares), ``scenario`` the scenario it ran."""
+def red_flags(
+    members: pd.DataFrame, summary: dict, scenario, layer: dict | None = None
+) -> list[Flag]:
+    """The six flags of SPEC §7 for one run: ``members`` is its exact members table
+    (:mod:`sim.model.members`, money in fen), ``summary`` its summary (the money entered by
+    source), ``scenario`` the scenario it ran, ``layer`` the distribution layer's exact
+    figures when the run had one (:func:`sim.distribution.summary.figures`: they give the
+    pyramid and recruitment flags their depth and shares)."""
     tree = Tree(members)
-    layer = summary.get("distribution")
     pyramid = _pyramid(tree, scenario, layer)
     return [
         pyramid,
@@ -258,7 +115,7 @@ def _pyramid(tree: Tree, scenario, layer: dict | None) -> Flag:
     values: tuple[tuple[str, float | int | str], ...] = (
         ("levels", levels),
         ("participants", participants),
-        ("largest_team_leader", "" if top is None else _id(tree.table["member"].iloc[top])),
+        ("largest_team_leader", "" if top is None else member_id(tree.table["member"].iloc[top])),
         ("compensated_links", int(links.sum())),
     )
     if layer is None:
@@ -322,8 +179,8 @@ def _serious(tree: Tree, pyramid: Flag) -> Flag:
         raised=raised,
         values=(
             ("participants", participants),
-            ("team_money_yuan", top_money / 100),
-            ("platform_money_yuan", int(tree.spent.sum()) / 100),
+            ("team_money_yuan", fen_to_yuan(top_money)),
+            ("platform_money_yuan", fen_to_yuan(int(tree.spent.sum()))),
         ),
         threshold=(
             f"pyramid_levels raised and (participants >= {SERIOUS_PARTICIPANTS} or team money "
@@ -352,9 +209,9 @@ def _fundraising(tree: Tree, summary: dict) -> Flag:
         law=LAW_FUNDRAISING,
         raised=any(hits),
         values=(
-            ("absorbed_yuan", absorbed / 100),
+            ("absorbed_yuan", fen_to_yuan(absorbed)),
             ("payers", payers),
-            ("direct_loss_yuan", loss / 100),
+            ("direct_loss_yuan", fen_to_yuan(loss)),
             ("financing_yuan", float(financing)),
         ),
         threshold=(
@@ -412,10 +269,10 @@ def _recruitment(tree: Tree, scenario, layer: dict | None) -> Flag:
     payouts = bonuses + int(tree.cash.sum())
     share = bonuses / payouts if payouts else 0.0
     values: tuple[tuple[str, float | int | str], ...] = (
-        ("bonuses_yuan", bonuses / 100),
+        ("bonuses_yuan", fen_to_yuan(bonuses)),
         ("share_of_payouts", share),
         ("members_paid_bonuses", int((tree.bonus > 0).sum())),
-        ("member_payouts_yuan", payouts / 100),
+        ("member_payouts_yuan", fen_to_yuan(payouts)),
     )
     if layer is None:
         referral = scenario.referral
@@ -432,7 +289,7 @@ def _recruitment(tree: Tree, scenario, layer: dict | None) -> Flag:
                 f"{_yuan(payouts)} paid to members in all."
             ),
         )
-    paid = round(float(layer.get("paid") or 0) * 100)
+    paid = int(layer.get("paid") or 0)
     shares = {
         reason: float(layer.get(f"share_{reason}") or 0.0)
         for reason in ("recruit", "sale", "dividend")
@@ -444,7 +301,7 @@ def _recruitment(tree: Tree, scenario, layer: dict | None) -> Flag:
         raised=bonuses > 0 or paid > 0,
         values=(
             *values,
-            ("distribution_paid_yuan", paid / 100),
+            ("distribution_paid_yuan", fen_to_yuan(paid)),
             ("share_recruit", shares["recruit"]),
             ("share_sale", shares["sale"]),
             ("share_dividend", shares["dividend"]),
@@ -502,7 +359,7 @@ def _promise(tree: Tree, scenario) -> Flag:
 
 
 def _yuan(amount_fen: int) -> str:
-    return f"{amount_fen / 100:,.2f} yuan"
+    return f"{fen_to_yuan(amount_fen):,.2f} yuan"
 
 
 def _share(part: int, whole: int) -> str:

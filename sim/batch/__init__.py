@@ -1,1 +1,21 @@
-"""batch"""
+"""The batch wing: one run's boundary, and many runs as datasets.
+
+Rooms:
+
+- ``run``: ``simulate(scenario, seed, days) -> RunResult``, the one boundary that the
+  ``run`` command, batches, reports and notebooks call; ``write_outputs`` writes a run's
+  files.
+- ``summary``: a run's key figures (``summary.json``) from its exact values.
+- ``tables``: the one hop from exact values (fen, point units) to the tables in files.
+- ``runner``: a batch's plan (the seed tree), one run of it, ``run_batch``.
+- ``executors``: serial, process and Dask executors, their names defined once.
+- ``store``: the batch folder's layout, defined once: per-run parts while it runs, one
+  hive-partitioned file per scenario and table when it completes, ``read_table``.
+- ``columns``: the three tables' columns and what each means (kept in each file's schema).
+- ``designs``: a sweep's design points and applying one to a scenario;
+  ``sensitivity``: Sobol and Morris indices (SALib).
+- ``compare``: means and 95% intervals across batches.
+
+May import core, scenario, distribution, model, replay, analysis and the top-level
+utilities; never report.
+"""

@@ -1,8 +1,9 @@
 """Side-by-side comparison of batches: each metric's mean and 95% interval over replicates.
 
-``python -m sim compare DIR...`` reads each batch's ``runs`` dataset, groups successful runs
-by scenario and sweep point, and gives for every outcome metric the mean and a 95%
-Student-t confidence interval of the mean over replicates. It prints a wide table (one
+``python -m sim compare DIR...`` reads each batch's ``runs`` table
+(:func:`sim.batch.store.read_table`), groups successful runs by scenario and sweep point,
+and gives for every outcome metric the mean and a 95% Student-t confidence interval of the
+mean over replicates. It prints a wide table (one
 column per scenario) and saves the tidy version (one row per batch, scenario, point and
 metric) as CSV, with the wide table as Markdown beside it.
 """
@@ -15,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 from scipy import stats
 
-from sim.batch.runner import METRICS
-from sim.errors import InputError
+from sim.batch.columns import METRICS
+from sim.batch.store import read_table
 
 NUMERIC = [name for name, kind in METRICS if str(kind) in ("int64", "double")]
 
@@ -35,10 +36,8 @@ def mean_interval(values: pd.Series, level: float = 0.95) -> tuple[int, float, f
 
 
 def load_runs(folder: Path) -> pd.DataFrame:
-    runs = Path(folder) / "runs"
-    if not runs.is_dir() or not any(runs.glob("*.parquet")):
-        raise InputError("is not a batch folder (no runs/*.parquet)", file=folder)
-    return pd.read_parquet(runs)
+    """The batch's runs table (one line of InputError if ``folder`` has none)."""
+    return read_table(folder, "runs")
 
 
 def tidy_comparison(folders: list[Path]) -> pd.DataFrame:

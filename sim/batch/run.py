@@ -1,76 +1,78 @@
-"""One run of the agent model: ``python -m sim run SCENARIO.yaml [--seed N] [--days N]``.
+"""One run of the agent model, the boundary every caller uses: :func:`simulate`.
 
-Steps the model day by day (with a progress bar), then writes ``timeseries.parquet`` (one row
-a day), ``members.parquet`` (one row a member), ``summary.json`` (key figures, the scenario,
-the seed) and, with a ``distribution`` section, ``bonuses.parquet`` (the rules' payouts by
-member, rule, level and reason) — all or nothing, and byte-identical for the same scenario
-and seed (no wall-clock time in them). Every column is documented in the README.
+``python -m sim run``, a batch's runs, a report's re-runs and the notebooks all call
+:func:`simulate` and get a :class:`RunResult`: the run's exact values (day rows and members
+in fen and point units, the closing price as a fraction) and its summary. Files are written
+from it by :func:`write_outputs` — ``timeseries.parquet`` (one row a day), ``members.parquet``
+(one row a member), ``summary.json`` (key figures, the scenario, the seed) and, with a
+``distribution`` section, ``bonuses.parquet`` (the rules' payouts by member, rule, level and
+reason) — all or nothing, byte-identical for the same scenario and seed (no wall-clock time
+in them), each amount turned into yuan once (:mod:`sim.batch.tables`). Every column is
+documented in the README.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from decimal import Decimal
-from itertools import pairwise
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 from tqdm import tqdm
 
-from sim import __version__
-from sim.analysis.collapse import detect
-from sim.analysis.moneyflow import funded_by_others, trace_run
-from sim.analysis.outcomes import measure_run
-from sim.core.units import FEN_PER_YUAN, fen_to_yuan, price_to_yuan
+from sim.batch.summary import summarize
+from sim.batch.tables import members_output, timeseries_rows, timeseries_schema
 from sim.distribution.summary import bonus_table
-from sim.distribution.summary import summarize as distribution_summary
-from sim.model.network import summary as network_summary
+from sim.distribution.summary import figures as distribution_figures
+from sim.model.members import member_table
 from sim.model.scheme import SchemeModel
 from sim.outputs import check_out_dir, staged, write_arrow, write_table
 
-MEMBERS_SCHEMA = pa.schema(
-    [
-        ("member", pa.int64()),
-        ("type", pa.string()),
-        ("join_day", pa.int64()),
-        ("sponsor", pa.int64()),
-        ("depth", pa.int64()),
-        ("recruits", pa.int64()),
-        ("team_size", pa.int64()),
-        ("status", pa.string()),
-        ("entries", pa.int64()),
-        ("spent", pa.float64()),
-        ("points_held", pa.float64()),
-        ("value_held", pa.float64()),
-        ("cash_received", pa.float64()),
-        ("bonuses_received", pa.float64()),
-        ("withdrawn", pa.float64()),
-        ("cash_balance", pa.float64()),
-        ("unpaid", pa.float64()),
-        ("forced_exits", pa.int64()),
-        ("exit_day", pa.int64()),
-        ("break_even_day", pa.int64()),
-        ("net_result", pa.float64()),
-        ("net_withdrawn", pa.float64()),
-    ]
-)
 
-
-@dataclass
+@dataclass(frozen=True)
 class RunResult:
-    model: SchemeModel
+    """A finished run.
+
+    ``rows`` (one a day, :mod:`sim.model.daily`) and ``member_table``
+    (:mod:`sim.model.members`) are exact: money in fen, points in units, the price in fen
+    per unit; ``layer`` holds the distribution layer's exact figures (None without one);
+    ``summary`` is ``summary.json``. ``model`` is the finished (closed) model, for
+    notebooks and tests that look inside: its book, network and distribution rules."""
+
+    scenario: object
+    seed: int
+    days: int
+    rows: list[dict]
+    member_table: pa.Table
+    price: Fraction
+    unit: int
+    layer: dict | None
     summary: dict
-    files: list[str]
+    model: SchemeModel = field(repr=False)
+    bonuses: pa.Table | None = field(default=None, repr=False)
+
+    @cached_property
+    def members(self) -> pd.DataFrame:
+        """The exact members table as a DataFrame (what the analysis reads)."""
+        return self.member_table.to_pandas()
+
+    def timeseries(self) -> pd.DataFrame:
+        """The time series as ``timeseries.parquet`` holds it (yuan, points)."""
+        return pd.DataFrame(timeseries_rows(self.rows, self.unit))
+
+    def members_output(self) -> pa.Table:
+        """The members table as ``members.parquet`` holds it (yuan, points)."""
+        return members_output(self.member_table, self.price, self.unit)
 
 
 def simulate(
     scenario, seed: int | None = None, days: int | None = None, progress: bool = False
-) -> SchemeModel:
-    """Step a fresh model through the horizon, finish the run, and return the model (for
-    notebooks and tests)."""
+) -> RunResult:
+    """Step a fresh model through the horizon (``days``, default the scenario's), finish the
+    run and return its result (the seed defaults to the scenario's)."""
     model = SchemeModel(scenario, seed, days)
     for _ in tqdm(
         range(model.days),
@@ -81,151 +83,33 @@ def simulate(
     ):
         model.step()
     model.finish()
-    return model
+    try:
+        return result_of(model)
+    finally:
+        model.close()
 
 
-def member_table(model: SchemeModel) -> pa.Table:
-    """One row per member, by id (the columns of :data:`MEMBERS_SCHEMA`), built column by
-    column: money from the book's integer fen, divided once (an int64 below 2**53 divided
-    by 100 is the same correctly rounded float as :func:`sim.core.units.fen_to_yuan` gives);
-    the value held from exact integers, like the price."""
-    book = model.book
-    unit, price = book.mechanics.unit, book.price
-    num, den = price.numerator, price.denominator * FEN_PER_YUAN
-    keys = sorted(model.members)
-    agents = [model.members[key] for key in keys]
-    network, ids = model.network, np.array(keys, np.int64)
-    figures = {
-        name: np.asarray(column, np.int64) if name != "status" else column
-        for name, column in book.member_figures(keys).items()
-    }
-    spent, held, cash = figures["spent"], figures["held"], figures["cash"]
-    bonus, withdrawn = figures["bonus"], figures["withdrawn"]
-
-    def yuan(fen: np.ndarray) -> np.ndarray:
-        return fen / FEN_PER_YUAN
-
-    columns = {
-        "member": keys,
-        "type": [agent.kind for agent in agents],
-        "join_day": [agent.join_day for agent in agents],
-        "sponsor": [agent.sponsor for agent in agents],
-        "depth": network.depths()[ids],
-        "recruits": network.direct_counts()[ids],
-        "team_size": network.team_sizes()[ids],
-        "status": figures["status"],
-        "entries": figures["entries"],
-        "spent": yuan(spent),
-        "points_held": held / unit,
-        "value_held": [h * num / den for h in held.tolist()],
-        "cash_received": yuan(cash),
-        "bonuses_received": yuan(bonus),
-        "withdrawn": yuan(withdrawn),
-        "cash_balance": yuan(cash + bonus - withdrawn),
-        "unpaid": yuan(figures["unpaid"]),
-        "forced_exits": figures["forced_exits"],
-        "exit_day": [agent.exit_day for agent in agents],
-        "break_even_day": [agent.break_even_day for agent in agents],
-        "net_result": yuan(cash + bonus - spent),
-        "net_withdrawn": yuan(withdrawn - spent),
-    }
-    return pa.table(columns, schema=MEMBERS_SCHEMA)
-
-
-def member_rows(model: SchemeModel) -> list[dict]:
-    """The members table as a list of rows (for small runs, tests and notebooks)."""
-    return member_table(model).to_pylist()
-
-
-def timeseries_schema(rows: list[dict]) -> pa.Schema:
-    def kind(name: str, value) -> pa.DataType:
-        if isinstance(value, bool):
-            return pa.bool_()
-        if isinstance(value, int) and not name.startswith("account_"):
-            return pa.int64()
-        return pa.float64()
-
-    return pa.schema([(name, kind(name, value)) for name, value in rows[0].items()])
-
-
-def plain(value):
-    """A scenario dump as JSON-ready values (exact decimals become numbers)."""
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(item) for item in value]
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-def summarize(model: SchemeModel, members: pd.DataFrame | list[dict]) -> dict:
-    """The run's key figures (JSON-ready, deterministic) from the model and its members
-    table (:func:`member_table` as a DataFrame, or its rows)."""
-    if not isinstance(members, pd.DataFrame):
-        members = pd.DataFrame(members, columns=MEMBERS_SCHEMA.names)
-    book, ledger = model.book, model.book.ledger
-    rows = model.rows
-    prices = [row["price"] for row in rows]
-    peak = max(range(len(prices)), key=prices.__getitem__)
-    fell = sum(1 for a, b in pairwise(prices) if b < a)
-    buyers = members[members["spent"] > 0]
-    losing = int((buyers["net_result"] < 0).sum())
-    payout = float(book.mechanics.sell_payout)
-    losing_with_points = int((buyers["net_result"] + payout * buyers["value_held"] < 0).sum())
-    paid, withdrawn = book.paid_totals()
-    unit = book.mechanics.unit
-    collapse = detect(rows, model.scenario.collapse)
-    outcomes = measure_run(members, model.scenario)
-    flow = trace_run(rows)
-    return {
-        "scenario": model.scenario.name,
-        "seed": model.seed,
-        "days": model.days,
-        "version": __version__,
-        "members": model.joined,
-        "members_who_bought": len(buyers),
-        "members_active_at_end": book.holders,
-        "orders": sum(row["orders"] for row in rows),
-        "forced_exits": sum(row["forced_exits"] for row in rows),
-        "sales": sum(row["sales"] for row in rows),
-        "money_entered": fen_to_yuan(ledger.entered),
-        "money_entered_by_source": {k: fen_to_yuan(v) for k, v in ledger.entered_by.items()},
-        "paid_to_members": fen_to_yuan(paid),
-        "withdrawn_by_members": fen_to_yuan(withdrawn),
-        "withdrawal_queue_at_end": fen_to_yuan(model.withdrawals.queued),
-        "unpaid_claims": fen_to_yuan(book.unpaid),
-        "price_start": price_to_yuan(book.mechanics.start_price_per_unit, unit),
-        "price_end": prices[-1],
-        "price_peak": prices[peak],
-        "price_peak_day": rows[peak]["day"],
-        "price_min_after_peak": min(prices[peak:]),
-        "days_price_fell": fell,
-        "share_of_buyers_losing": losing / len(buyers) if len(buyers) else 0.0,
-        "share_of_buyers_losing_counting_points": (
-            losing_with_points / len(buyers) if len(buyers) else 0.0
-        ),
-        **collapse.metrics(),
-        **outcomes.metrics(),
-        "share_payouts_funded_by_others": funded_by_others(members, book.mechanics.pool_share),
-        **flow.metrics(),
-        "cohorts": outcomes.cohorts.to_dict("records"),
-        "money_flow": flow.table(),
-        "network": network_summary(model.network),
-        **_distribution(model),
-        "ledger_balanced": ledger.total() == ledger.entered,
-        "accounts": {a.name: fen_to_yuan(a.balance) for a in ledger.accounts.values()},
-        "scenario_definition": plain(model.scenario.model_dump()),
-    }
-
-
-def _distribution(model: SchemeModel) -> dict:
-    """``{"distribution": ...}`` for a run with the distribution layer, else nothing (so other
-    runs' summaries keep their keys)."""
+def result_of(model: SchemeModel) -> RunResult:
+    """The result of a model stepped to its end and finished."""
+    table = member_table(model)
+    members = table.to_pandas()
     dist = model.distribution
-    if dist is None:
-        return {}
-    return {"distribution": distribution_summary(dist, model.book.ledger, model.joined)}
+    layer = None if dist is None else distribution_figures(dist, model.book.ledger, model.joined)
+    result = RunResult(
+        scenario=model.scenario,
+        seed=model.seed,
+        days=model.days,
+        rows=model.day_rows,
+        member_table=table,
+        price=model.book.price,
+        unit=model.book.mechanics.unit,
+        layer=layer,
+        summary=summarize(model, members, layer),
+        model=model,
+        bonuses=None if dist is None else bonus_table(dist),
+    )
+    result.__dict__["members"] = members  # the frame the summary was worked out from
+    return result
 
 
 def run_to_files(
@@ -234,72 +118,21 @@ def run_to_files(
     seed: int | None = None,
     days: int | None = None,
     progress: bool = False,
-) -> RunResult:
-    """Run and write the outputs into ``out``."""
+) -> tuple[RunResult, list[str]]:
+    """Run and write the outputs into ``out``; the result and the files written."""
     out = check_out_dir(out)
-    model = simulate(scenario, seed, days, progress)
-    try:
-        summary, files = write_outputs(model, out)
-    finally:
-        model.close()
-    return RunResult(model, summary, files)
+    result = simulate(scenario, seed, days, progress)
+    return result, write_outputs(result, out)
 
 
-def write_outputs(model: SchemeModel, out: Path) -> tuple[dict, list[str]]:
-    """Write a finished run's files into ``out`` (all or nothing); its summary and files."""
-    members = member_table(model)
-    summary = summarize(model, members.to_pandas())
+def write_outputs(result: RunResult, out: Path) -> list[str]:
+    """Write a finished run's files into ``out`` (all or nothing); the files' names."""
+    rows = timeseries_rows(result.rows, result.unit)
     with staged(out) as stage:
-        write_table(stage / "timeseries.parquet", timeseries_schema(model.rows), model.rows)
-        write_arrow(stage / "members.parquet", members)
-        if model.distribution is not None:
-            write_arrow(stage / "bonuses.parquet", bonus_table(model.distribution))
-        text = json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+        write_table(stage / "timeseries.parquet", timeseries_schema(rows), rows)
+        write_arrow(stage / "members.parquet", result.members_output())
+        if result.bonuses is not None:
+            write_arrow(stage / "bonuses.parquet", result.bonuses)
+        text = json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n"
         (stage / "summary.json").write_text(text, encoding="utf-8")
-        files = sorted(p.name for p in stage.iterdir())
-    return summary, files
-
-
-def describe(result: RunResult) -> str:
-    """A short human summary of a run."""
-    s = result.summary
-    net = s["network"]
-    return "\n".join(
-        [
-            f"Ran scenario '{s['scenario']}' for {s['days']} days with seed {s['seed']}",
-            f"  members  {s['members']:,} joined, {s['members_who_bought']:,} bought; "
-            f"{s['members_active_at_end']:,} hold points at the end",
-            f"  activity {s['orders']:,} orders, {s['sales']:,} sales, "
-            f"{s['forced_exits']:,} forced exits",
-            f"  price    start {s['price_start']:.4f}, peak {s['price_peak']:.4f} on day "
-            f"{s['price_peak_day']}, end {s['price_end']:.4f}; fell on {s['days_price_fell']} days",
-            f"  money    {s['money_entered']:,.2f} yuan entered; {s['paid_to_members']:,.2f} paid "
-            f"to members, {s['withdrawn_by_members']:,.2f} withdrawn; queue "
-            f"{s['withdrawal_queue_at_end']:,.2f}, unpaid {s['unpaid_claims']:,.2f}",
-            f"  losers   {s['share_of_buyers_losing']:.1%} of buyers got back less cash than they "
-            f"spent; {s['share_of_buyers_losing_counting_points']:.1%} would even after selling "
-            "their points at the final price",
-            "  collapse "
-            + (
-                f"on day {s['collapse_day']} ({s['collapse_condition'].replace('_', ' ')})"
-                if s["collapsed"]
-                else "none of the scenario's collapse conditions fired"
-            ),
-            f"  network  {net['roots']:,} lines started by the platform, {net['max_depth']} "
-            f"levels deep, largest team {net['largest_team']:,}; {net['filing_heads']:,} members "
-            "head a team of 30+ people over 3+ levels",
-            *_describe_distribution(s.get("distribution")),
-            "  ledger   balanced to the fen" if s["ledger_balanced"] else "  ledger   NOT BALANCED",
-        ]
-    )
-
-
-def _describe_distribution(d: dict | None) -> list[str]:
-    if d is None:
-        return []
-    recruit = "n/a" if d["share_recruit"] is None else f"{d['share_recruit']:.1%}"
-    top = "n/a" if d["top1_share"] is None else f"{d['top1_share']:.1%}"
-    return [
-        f"  bonuses  {d['paid']:,.2f} yuan to {d['members_paid']:,} members; {recruit} triggered "
-        f"by recruits' first orders; top 1% took {top}; paid up to {d['deepest_level']} levels up"
-    ]
+        return sorted(p.name for p in stage.iterdir())

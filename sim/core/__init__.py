@@ -1,1 +1,22 @@
-"""core"""
+"""The core wing: the scheme's exact rules and the books that apply them.
+
+Rooms:
+
+- ``rules``: the arithmetic of SPEC §1–4 as pure functions over exact values (split,
+  mint, price, sale, forced-exit trigger) — each rule once.
+- ``mechanics``: the rules' parameters as one frozen value, with each order amount's split
+  worked out once (``Mechanics.parts``).
+- ``units``: exact fen and point units, reading decimal text, and the one converter to
+  yuan and points for output (``to_output``).
+- ``ledger``: double-entry accounts in fen; the conservation check.
+- ``book``: the reference book — pool, members, ordered forced exits, stress levers' money.
+- ``referral``: the two-level referral rule (直推 / 间推) of the ``referral`` section.
+- ``law``: the legal thresholds (participants, levels, money) the network and red flags cite.
+- ``kernel``: the compiled (numba) per-order process, proven equal to ``book`` event for
+  event; ``int128`` its exact 128-bit integer maths, ``trigger_heap`` its indexed heap of
+  forced-exit triggers, ``kernel_layout`` its flat arrays and codes, ``kernel_book`` its
+  Python face (``KernelBook``).
+
+The lowest wing: it imports nothing of the other wings (only the standard library, numpy,
+numba); every other wing may import it.
+"""

@@ -123,7 +123,7 @@ def member_order(key: Hashable) -> tuple:
     return (1, 0, text)
 
 
-def open_accounts(ledger: Ledger, mechanics: Mechanics) -> None:
+def open_book_accounts(ledger: Ledger, mechanics: Mechanics) -> None:
     """The accounts every book has: one per split line (the pool's of kind ``pool``), and
     members' cash."""
     for name, _ in mechanics.split:
@@ -145,7 +145,7 @@ class Book:
     def __init__(self, mechanics: Mechanics, ledger: Ledger | None = None) -> None:
         self.mechanics = mechanics
         self.ledger = ledger if ledger is not None else Ledger()
-        open_accounts(self.ledger, mechanics)
+        open_book_accounts(self.ledger, mechanics)
         self.points = 0
         self.members: dict[Hashable, Member] = {}
         self.custody_shortfall = Fraction(0)
@@ -214,7 +214,7 @@ class Book:
         if amount <= 0:
             raise Refused(f"an order must be of more than 0 yuan, got {fen_to_yuan(amount)}")
         mech = self.mechanics
-        parts = rules.split_order(amount, mech.split_table)
+        parts = mech.parts(amount)
         price_before = self._mint_price()
         granted = rules.mint(parts[POOL], price_before, mech.mint_ratio, mech.max_points_per_order)
         self.ledger.receive(amount, parts)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
 
-from sim.core.rules import SplitTable, split_table
+from sim.core.rules import SplitTable, split_order, split_table
 
 ExitPoints = Literal["held", "obtained"]
 ExitAgainst = Literal["spend", "grant_value"]
@@ -25,6 +25,7 @@ WITHDRAWN = "withdrawn"
 OPERATOR_DIVERTED = "operator_diverted"
 CUSTODY_SHORTFALL = "custody_shortfall"
 RESERVED_ACCOUNTS = (MEMBER_CASH, WITHDRAWN, OPERATOR_DIVERTED, CUSTODY_SHORTFALL)
+PARTS_CACHED = 4096  # distinct order amounts whose split is kept (a replay may have many)
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Mechanics:
     min_spend_to_sell: int = 0
     unit: int = field(init=False)
     split_table: SplitTable = field(init=False, repr=False, compare=False)
+    _parts: dict = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "unit", 10**self.decimals)
@@ -94,6 +96,18 @@ class Mechanics:
         if self.min_spend_to_sell < 0:
             raise ValueError("min_spend_to_sell must be >= 0")
         object.__setattr__(self, "split_table", split_table(self.split))
+
+    def parts(self, amount: int) -> dict[str, int]:
+        """The order split of ``amount`` fen (:func:`sim.core.rules.split_order`), worked
+        out once per distinct amount: the book, the referral budget and the distribution
+        layer all read an order's lines from here. The dict is shared: read it, never change
+        it."""
+        found = self._parts.get(amount)
+        if found is None:
+            found = split_order(amount, self.split_table)
+            if len(self._parts) < PARTS_CACHED:
+                self._parts[amount] = found
+        return found
 
     @property
     def pool_share(self) -> Fraction:

@@ -12,7 +12,11 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+import numpy as np
+
 FEN_PER_YUAN = 100
+# the exact kinds of a table's columns, converted for output by :func:`to_output`
+FEN, UNITS, PRICE = "fen", "units", "price"
 
 
 def to_decimal(value: object, what: str) -> Decimal:
@@ -77,3 +81,21 @@ def units_to_points(units: int | Fraction, unit: int) -> float:
 def price_to_yuan(price: Fraction, unit: int) -> float:
     """An exact price in fen per unit to yuan per point, for output."""
     return (price.numerator * unit) / (price.denominator * FEN_PER_YUAN)
+
+
+def to_output(value, kind: str | None, unit: int):
+    """One exact value of ``kind`` (:data:`FEN`, :data:`UNITS`, :data:`PRICE`; anything else
+    passes as it is) as the float a file or figure shows: yuan, points, yuan per point."""
+    if kind == FEN:
+        return fen_to_yuan(value)
+    if kind == UNITS:
+        return units_to_points(value, unit)
+    if kind == PRICE:
+        return price_to_yuan(value, unit)
+    return value
+
+
+def yuan_array(fen: np.ndarray) -> np.ndarray:
+    """A column of integer fen as yuan: the same correctly rounded floats as
+    :func:`fen_to_yuan` gives one by one (an int64 below 2**53 divided by 100)."""
+    return np.asarray(fen, dtype=np.int64) / FEN_PER_YUAN

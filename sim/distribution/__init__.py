@@ -2,8 +2,21 @@
 
 A :class:`RuleSet` applies the rules to each join, order and day of a run and returns
 :class:`Outcome` values: payouts to members (by rule, level and reason) and named leftovers,
-which together spend each line's budget to the fen. :mod:`~sim.distribution.posting` posts
+which together spend each line's budget to the fen. :mod:`~sim.distribution.booking` posts
 them to the ledger.
+
+Rooms: one module a rule — ``direct`` (直推 / 间推), ``differential`` (级差 / 平级),
+``regional`` (区代 / 市代 / 省代), ``dividends`` (分红), ``merchant`` (招商), ``chain``
+(链动2+1), ``service`` (服务点), with ``tiers`` (the ladder), ``spillover`` (三三滑落) and
+``amounts`` (share or fixed per pack); ``base`` the shared vocabulary (order, payout,
+outcome, rule), ``state`` what the rules share, ``ruleset`` the rules applied per join,
+order and day, ``presets`` the seeds' rule sets, ``build`` scenario section -> rules,
+``venues`` districts, regions sold, service points and shops, ``runtime`` the layer in one
+run, ``booking`` posting outcomes to a book, ``payouts`` and ``summary`` what was paid
+(``bonuses.parquet``, the summary's figures).
+
+May import core, scenario and the top-level ``sim.draws``; never model or higher (the model
+hands it the network).
 """
 
 from sim.distribution.amounts import Amount, PerPack, Share, yuan_per_pack

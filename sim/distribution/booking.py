@@ -1,9 +1,9 @@
-"""Posting the rules' outcomes to a run's book: payouts to members' cash, leftovers to their
-named accounts, fees in from outside.
+"""Posting the rules' outcomes to a run's book: the rules' accounts opened, payouts to
+members' cash, leftovers to their named accounts, fees in from outside.
 
 The reference core posts each outcome as it comes (one ledger transfer per payout, through
 ``Book.pay_bonus``); the fast core posts a day's outcomes at once, summed by account
-(``FastCoreBook.pay_bonuses`` per source account, one transfer per source and leftover
+(``pay_bonuses`` per source account, one transfer per source and leftover
 account). Both end the day with the same balances and the same totals in and out of every
 account. In bulk, outcomes paid out of the order split lines go first, then those out of
 holding accounts (frozen funds released, pools paid): money is parked in a holding account
@@ -12,12 +12,17 @@ by an earlier order than the one that releases it, so no account goes below zero
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from sim.distribution.base import Income, Outcome, Payout
-from sim.distribution.posting import receive
+from sim.distribution.base import KEPT, Income, Outcome, Payout
 
 FEES = "fees"  # the ledger's source for money paid for regions and service points
+
+
+def open_rule_accounts(ledger, accounts: Mapping[str, str]) -> None:
+    """Open the rules' own accounts (:meth:`RuleSet.accounts`: name -> kind) in a ledger."""
+    for name, kind in accounts.items():
+        ledger.open(name, kind)
 
 
 def post_each(book, outcomes: Iterable[Outcome]) -> list[Payout]:
@@ -34,7 +39,7 @@ def post_each(book, outcomes: Iterable[Outcome]) -> list[Payout]:
 
 
 def post_in_bulk(book, outcomes: list[Outcome], lines: frozenset[str]) -> list[Payout]:
-    """Post outcomes to a :class:`sim.model.compiled.FastCoreBook`, summed by account; the
+    """Post outcomes to a compiled book (``pay_bonuses``), summed by account; the
     payouts, in order."""
     paid = [p for outcome in outcomes for p in outcome.payouts]
     for first in (True, False):
@@ -59,6 +64,7 @@ def take_fees(ledger, incomes: Iterable[Income]) -> int:
     """Money paid for regions and service points enters the ledger (source ``fees``)."""
     total = 0
     for income in incomes:
-        receive(ledger, income, source=FEES)
+        ledger.open(income.account, KEPT)
+        ledger.receive(income.amount, {income.account: income.amount}, source=FEES)
         total += income.amount
     return total

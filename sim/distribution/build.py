@@ -22,15 +22,14 @@ from sim.distribution.regional import LEVELS, RegionalAgents, RegionMap
 from sim.distribution.ruleset import RuleSet
 from sim.distribution.service import ServicePoints
 from sim.distribution.tiers import Tier, TierLadder
-from sim.scenario.distribution import (
+from sim.scenario.distribution import DistributionSection, RegionsSection
+from sim.scenario.distribution_rules import (
     ChainMotionRule,
     DirectIndirectRule,
-    DistributionSection,
     Fixed,
     LevelDifferentialRule,
     MerchantRecruitmentRule,
     RegionalAgentsRule,
-    RegionsSection,
     RuleSpec,
     ServicePointsRule,
     ShareholderDividendRule,

@@ -16,18 +16,16 @@ rule sets are compared on common random numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 
-from sim.core import rules as split_rules
 from sim.distribution import build
 from sim.distribution.base import KEPT, Income, Outcome
 from sim.distribution.payouts import PayoutLog
 from sim.distribution.spillover import SpillOver
 from sim.distribution.venues import Venues
 from sim.draws import Uniforms
-from sim.scenario.distribution import DistributionSection, ShareholderDividendRule
+from sim.scenario.distribution import DistributionSection
+from sim.scenario.distribution_rules import ShareholderDividendRule
 
 
 def generator(seed: int) -> np.random.Generator:
@@ -36,7 +34,7 @@ def generator(seed: int) -> np.random.Generator:
 
 
 class Distribution:
-    def __init__(self, section: DistributionSection, split_table, network, seed: int) -> None:
+    def __init__(self, section: DistributionSection, mechanics, network, seed: int) -> None:
         regions, districts = build.region_map(section.regions)
         self.section = section
         self.rules = build.rule_set(section, regions)
@@ -45,12 +43,11 @@ class Distribution:
         self.venues = Venues(section, self.rules, regions, districts, Uniforms(rng))
         self.network = network
         self.spill = SpillOver() if section.placement == "spill_over" else None
-        self.split_table = split_table
+        self.parts = mechanics.parts  # the order's lines, split once per amount
         self.lines = frozenset(self.rules.lines)
         self.today = 0
         self.log = PayoutLog()
         self.fees: dict[int, int] = {}  # member -> fen paid for regions and service points
-        self._parts: dict[int, dict[str, int]] = {}
         self._founders = next(
             (
                 (rule, spec.founders)
@@ -93,12 +90,6 @@ class Distribution:
 
     # -- orders, days, the end ---------------------------------------------------------------
 
-    def parts(self, amount: int) -> dict[str, int]:
-        found = self._parts.get(amount)
-        if found is None:
-            found = self._parts[amount] = split_rules.split_order(amount, self.split_table)
-        return found
-
     def order(self, buyer: int, amount: int) -> list[Outcome]:
         """The outcomes of one applied order."""
         venues = self.venues
@@ -126,8 +117,3 @@ class Distribution:
             if outcome.payouts:
                 self.log.add(outcome.payouts)
         return outcomes
-
-
-def payouts_of(outcomes: Iterable[Outcome]) -> list:
-    """The payouts of ``outcomes``, in order."""
-    return [p for outcome in outcomes for p in outcome.payouts]

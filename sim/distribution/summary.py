@@ -16,7 +16,7 @@ from math import ceil
 import numpy as np
 import pyarrow as pa
 
-from sim.core.units import FEN_PER_YUAN, fen_to_yuan
+from sim.core.units import fen_to_yuan, yuan_array
 from sim.distribution.base import DIVIDEND, HELD, RECRUIT, SALE
 from sim.distribution.chain import AGENT, BOSS
 
@@ -42,12 +42,29 @@ METRICS = (
 def bonus_table(dist) -> pa.Table:
     """One row per member, rule, level and reason: what the rules paid, in yuan."""
     t = dist.log.totals()
-    columns = [t.member, t.rule, t.level, t.reason, t.fen / FEN_PER_YUAN]
+    columns = [t.member, t.rule, t.level, t.reason, yuan_array(t.fen)]
     return pa.table(columns, schema=BONUSES_SCHEMA)
 
 
-def summarize(dist, ledger, members: int) -> dict:
-    """The ``distribution`` entry of ``summary.json``; ``members`` is everyone who joined."""
+MONEY = ("paid", "paid_by_rule", "paid_by_reason", "paid_by_level", "leftovers", "held", "fees")
+
+
+def in_yuan(found: dict) -> dict:
+    """:func:`figures` as ``summary.json`` holds them: each amount in yuan."""
+
+    def yuan(value):
+        if isinstance(value, dict):
+            return {key: fen_to_yuan(fen) for key, fen in value.items()}
+        if isinstance(value, list):
+            return [fen_to_yuan(fen) for fen in value]
+        return fen_to_yuan(value)
+
+    return {key: yuan(value) if key in MONEY else value for key, value in found.items()}
+
+
+def figures(dist, ledger, members: int) -> dict:
+    """What the layer paid, exactly (amounts in fen; the keys of :data:`MONEY`), with its
+    shares, depth and counts; ``members`` is everyone who joined."""
     t = dist.log.totals()
     total = int(t.fen.sum())
     by_rule: dict[str, int] = {}
@@ -71,23 +88,19 @@ def summarize(dist, ledger, members: int) -> dict:
         "preset": dist.section.preset,
         "rules": [spec.kind for spec in dist.section.specs()],
         "placement": dist.section.placement,
-        "paid": fen_to_yuan(total),
-        "paid_by_rule": {rule: fen_to_yuan(by_rule[rule]) for rule in sorted(by_rule)},
-        "paid_by_reason": {reason: fen_to_yuan(fen) for reason, fen in by_reason.items()},
-        "paid_by_level": [fen_to_yuan(fen) for fen in levels],
+        "paid": total,
+        "paid_by_rule": {rule: by_rule[rule] for rule in sorted(by_rule)},
+        "paid_by_reason": dict(by_reason),
+        "paid_by_level": levels,
         "share_recruit": share(by_reason[RECRUIT]),
         "share_sale": share(by_reason[SALE]),
         "share_dividend": share(by_reason[DIVIDEND]),
         "members_paid": len(per_member),
         "top1_share": share(top),
         "deepest_level": max((lvl for lvl, fen in enumerate(levels) if fen), default=0),
-        "leftovers": {
-            name: fen_to_yuan(ledger.balance(name)) for name, kind in kinds.items() if kind != HELD
-        },
-        "held": {
-            name: fen_to_yuan(ledger.balance(name)) for name, kind in kinds.items() if kind == HELD
-        },
-        "fees": {name: fen_to_yuan(ledger.balance(name)) for name in sorted(fees)},
+        "leftovers": {name: ledger.balance(name) for name, kind in kinds.items() if kind != HELD},
+        "held": {name: ledger.balance(name) for name, kind in kinds.items() if kind == HELD},
+        "fees": {name: ledger.balance(name) for name in sorted(fees)},
         "fee_payers": len(dist.fees),
         "regions_sold": len(state.region_owner),
         "service_points": len(state.service_points),

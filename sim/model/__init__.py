@@ -1,1 +1,20 @@
-"""model"""
+"""The model wing: the Mesa agent model of one platform, one step a day.
+
+Rooms:
+
+- ``scheme``: ``SchemeModel``, whose ``step`` is the README's day, call by call.
+- ``agents``: Consumer, Referrer, PanicSeller, LegacyMember — decisions only (intents).
+- ``market``: intents, the day's result, and ``ReferenceMarket``, which applies a day's
+  stream through the reference book.
+- ``compiled_book``, ``compiled_market``: the same on the compiled kernel (``run.core:
+  fast``): ``CompiledBook`` (the book the model reads) and ``CompiledMarket``.
+- ``inflow``: arrival processes; ``network``: the referral network and sponsor rules;
+  ``stress``: the stress levers' schedule; ``withdrawals``: the withdrawal queue.
+- ``sell_targets``: members' sell targets in a heap keyed by price; ``panic``: the panic
+  triggers; ``break_even``: the count of members below break-even.
+- ``daily``: a day's figures and its exact row of the time series; ``members``: the exact
+  members table.
+
+May import core, scenario, distribution and the top-level utilities (``sim.draws``,
+``sim.errors``); never replay, analysis, batch or report.
+"""

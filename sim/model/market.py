@@ -2,10 +2,11 @@
 
 Agents never touch the pool: each day they return :class:`Intent` values (buy so much, sell
 so many or all); the model shuffles them with the run's generator and hands them to a core.
-:class:`ReferenceCore` applies them one by one through :class:`~sim.core.book.Book` and the
+:class:`ReferenceMarket` applies them one by one through :class:`~sim.core.book.Book` and the
 referral rule, or the distribution layer's rules (:mod:`sim.distribution.runtime`);
-:class:`sim.model.compiled.FastCore` (``run.core: fast``) takes the same stream through the
-compiled core and returns the same :class:`DayResult`, with no change to the agents.
+:class:`sim.model.compiled_market.CompiledMarket` (``run.core: fast``) takes the same stream
+through the compiled kernel and returns the same :class:`DayResult`, with no change to the
+agents.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
-from sim.core import rules
 from sim.core.book import Applied, Book, Refused
 from sim.core.referral import PayoutRule
 from sim.distribution.base import Outcome, Payout
@@ -44,7 +44,7 @@ class DayResult:
     skipped: int = 0  # intents the rules refused (nothing left to sell, minimum spend, ...)
 
 
-class ReferenceCore:
+class ReferenceMarket:
     """Applies intents through the reference book; pays referral bonuses, or the
     distribution rules' payouts, on every order as it is applied."""
 
@@ -89,7 +89,7 @@ class ReferenceCore:
 
     def _pay_referrals(self, intent: Intent, result: DayResult) -> None:
         rule = self.rule
-        budget = rules.split_order(intent.amount, self.book.mechanics.split_table)[rule.line]
+        budget = self.book.mechanics.parts(intent.amount)[rule.line]
         for bonus in rule.payouts(intent.member, intent.amount, budget, self.sponsor):
             self.book.pay_bonus(bonus.member, bonus.amount, rule.line)
             result.bonuses.append(bonus)

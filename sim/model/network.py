@@ -26,29 +26,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from typing import Protocol
 
 import numpy as np
 from numba import njit
 
+from sim.core.law import PYRAMID_LEVELS, PYRAMID_PARTICIPANTS, SERIOUS_PARTICIPANTS
 from sim.draws import UniformSource, chance
-
-FILING_PEOPLE = 30  # 传销 criminal filing standard (SPEC §7): people, the head included
-FILING_LEVELS = 3  # ... and levels, the head's own level included
-SERIOUS_PEOPLE = 120  # "serious" (情节严重)
-
-
-class ReferralTree(Protocol):
-    """What bonus rules read: :class:`ReferralNetwork`, or a hand-built stand-in."""
-
-    def __len__(self) -> int: ...
-    def sponsor(self, member: int) -> int | None: ...
-    def depth(self, member: int) -> int: ...
-    def upline(self, member: int, levels: int | None = None) -> Iterator[int]: ...
-    def direct_count(self, member: int) -> int: ...
-    def lines(self, member: int) -> list[int]: ...
-    def team_size(self, member: int) -> int: ...
-    def region(self, member: int) -> int: ...
 
 
 class ReferralNetwork:
@@ -377,7 +360,7 @@ def sponsor_rule(
 
 
 def team_heads(
-    network: ReferralNetwork, people: int = FILING_PEOPLE, levels: int = FILING_LEVELS
+    network: ReferralNetwork, people: int = PYRAMID_PARTICIPANTS, levels: int = PYRAMID_LEVELS
 ) -> np.ndarray:
     """Members heading a team of at least ``people`` (the head included) over at least
     ``levels`` levels (the head's own level included: head, recruits, recruits' recruits is
@@ -396,7 +379,7 @@ def summary(network: ReferralNetwork) -> dict:
     n = len(network)
     teams, levels = network.team_sizes(), network.levels()
     direct = network.direct_counts()[1:]
-    heads = _heads(teams, levels, FILING_PEOPLE, FILING_LEVELS)
+    heads = _heads(teams, levels, PYRAMID_PARTICIPANTS, PYRAMID_LEVELS)  # sim.core.law
     return {
         "members": n,
         "roots": network.root_count(),
@@ -405,8 +388,8 @@ def summary(network: ReferralNetwork) -> dict:
         "no_recruit_share": float(np.count_nonzero(direct == 0) / n) if n else 0.0,
         "max_direct": int(direct.max(initial=0)),
         "largest_team": int(teams.max(initial=0)),
-        "filing_heads": int(heads.sum()),  # members heading >= 30 people over >= 3 levels
+        "filing_heads": int(heads.sum()),  # members heading a team at the filing thresholds
         "filing_roots": int((heads & (network.sponsors() == 0)).sum()),  # separate schemes
-        "serious_heads": int(_heads(teams, levels, SERIOUS_PEOPLE, FILING_LEVELS).sum()),
+        "serious_heads": int(_heads(teams, levels, SERIOUS_PARTICIPANTS, PYRAMID_LEVELS).sum()),
         "depth_counts": network.depth_counts()[1:].tolist(),  # members at depth 1, 2, ...
     }

@@ -1,66 +1,46 @@
 """The Mesa model: a population of members on one shared pool, one step a day.
 
-Each day: financing rounds and legacy releases land; new members arrive (walk-ins from the
-inflow process, recruits from referrers); members woken by their schedule, by a personal
-sell target or by a panic trigger hand in intents; the day's intents are shuffled with the
-run's generator and applied by the core (the same rules as everywhere); the distribution
-rules' end-of-day payouts (dividends) are made; then the withdrawal queue is paid and the
-operator takes what the scenario says. The ledger is checked at the end of every day and
-one row of figures is kept. :meth:`SchemeModel.finish` ends the run (the distribution
-rules name what they still hold for nobody).
+:meth:`SchemeModel.step` is the README's day, call by call: financing rounds and legacy
+releases land; new members arrive (walk-ins from the inflow process) and place their first
+order; members woken by their calendar (a repeat order, a comeback, a recruit), by a
+personal sell target or by a panic trigger hand in intents; the day's intents are shuffled
+with the run's generator and applied by the core (the same rules as everywhere), with the
+distribution rules' end-of-day payouts; the withdrawal queue is paid; the operator takes
+what the scenario says; the ledger is checked and the day's row kept (exact units,
+:mod:`sim.model.daily`). :meth:`SchemeModel.finish` ends the run (the distribution rules
+name what they still hold for nobody).
 
-Only members with something to do that day are touched: orders and recruiting are kept in a
-calendar, sell targets in a heap keyed by price, panic sellers in a set that is read only on
-days a trigger fires.
+Only members with something to do that day are touched: orders and recruiting wait in a
+calendar, sell targets in a heap keyed by price (:mod:`sim.model.sell_targets`), panic
+sellers in a set read only on days a trigger fires (:mod:`sim.model.panic`); the count of
+members below break-even is kept as records change (:mod:`sim.model.break_even`).
 """
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
-from dataclasses import dataclass
 from fractions import Fraction
 from math import floor
 
 import mesa
 import numpy as np
 
-from sim.core import rules
 from sim.core.book import Book
 from sim.core.referral import TwoLevel
-from sim.core.units import fen_to_yuan, price_to_yuan, units_to_points, yuan_to_fen
-from sim.distribution.booking import take_fees
-from sim.distribution.posting import open_accounts
+from sim.core.units import yuan_to_fen
+from sim.distribution.booking import open_rule_accounts, take_fees
 from sim.distribution.runtime import Distribution
 from sim.draws import Picker, Uniforms
 from sim.model.agents import AGENT_TYPES, ORDER, LegacyMember, Participant
+from sim.model.break_even import BreakEvenCount
+from sim.model.daily import DayFigures, day_row
 from sim.model.inflow import Arrivals
-from sim.model.market import Intent, ReferenceCore
+from sim.model.market import Intent, ReferenceMarket
 from sim.model.network import ReferralNetwork, sponsor_rule
+from sim.model.panic import PanicTriggers
+from sim.model.sell_targets import SellTargets
 from sim.model.stress import StressSchedule, equal_shares
 from sim.model.withdrawals import WithdrawalQueue
-
-TARGETS_SLACK = 4096  # stale sell-target entries tolerated beyond twice the holders
-
-
-@dataclass
-class DayFigures:
-    """What happened on one day (fen and units), before conversion for output."""
-
-    new_members: int = 0
-    orders: int = 0
-    order_volume: int = 0
-    sales: int = 0
-    forced_exits: int = 0
-    payouts: int = 0
-    bonuses: int = 0
-    fees: int = 0  # paid for regions and service points (distribution layer)
-    withdrawals: int = 0
-    subsidies: int = 0
-    diverted: int = 0
-    legacy_points: int = 0
-    skipped: int = 0
-    panic: bool = False
 
 
 class SchemeModel(mesa.Model):
@@ -81,13 +61,14 @@ class SchemeModel(mesa.Model):
         self.distribution = None  # the bonus rules of SPEC §6 (sim.distribution.runtime)
         if scenario.distribution is not None:
             self.distribution = Distribution(
-                scenario.distribution, mechanics.split_table, self.network, self.seed
+                scenario.distribution, mechanics, self.network, self.seed
             )
-        if scenario.run.core == "fast":  # the compiled core (sim.model.compiled): same results
-            from sim.model.compiled import FastCore, FastCoreBook
+        if scenario.run.core == "fast":  # the compiled core (sim.model.compiled_*): same results
+            from sim.model.compiled_book import CompiledBook
+            from sim.model.compiled_market import CompiledMarket
 
-            self.book = FastCoreBook(mechanics)
-            self.core = FastCore(
+            self.book = CompiledBook(mechanics)
+            self.core = CompiledMarket(
                 self.book,
                 self._referral_rule(),
                 self.network.sponsor,
@@ -96,12 +77,12 @@ class SchemeModel(mesa.Model):
             )
         else:
             self.book = Book(mechanics)
-            self.core = ReferenceCore(
+            self.core = ReferenceMarket(
                 self.book, self._referral_rule(), self.network.sponsor, self.distribution
             )
         self.book.open_stress_accounts()
         if self.distribution is not None:
-            open_accounts(self.book.ledger, self.distribution.accounts())
+            open_rule_accounts(self.book.ledger, self.distribution.accounts())
         self.finished = False
         self.book.custody_shortfall = self.stress.custody_shortfall
         self.withdrawals = WithdrawalQueue(self.stress.withdrawal_cap)
@@ -109,16 +90,13 @@ class SchemeModel(mesa.Model):
         self.members: dict[int, Participant] = {}
         self.joined = 0
         self.day = 0
-        self.rows: list[dict] = []
+        self.day_rows: list[dict] = []  # one a day, exact (sim.model.daily)
         self._calendar: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        self._targets: list[tuple[float, int, int]] = []
-        self._panic_holders: set[int] = set()
+        self.sell_targets = SellTargets()
+        self.panic = PanicTriggers(self.population.panic_seller)
+        self.break_even = BreakEvenCount()
         self._today: list[Intent] = []
-        self._bought = 0  # members who bought
-        self._losing = 0  # members who bought and are below break-even
         self._figures = DayFigures()
-        self._prices: list[Fraction] = []
-        self._sellers: list[int] = []
         self._types = [name for name, _ in self.population.mix]
         self._pick_type = Picker([share for _, share in self.population.mix])
         self._amounts, self._pick_amount = self._amount_choices()
@@ -203,39 +181,58 @@ class SchemeModel(mesa.Model):
     # -- one day ------------------------------------------------------------------------
 
     def step(self) -> None:
+        """One day, in the README's order (a halt stops all but the operator's take)."""
         day = self.day
-        self._figures = figures = DayFigures()
-        dist = self.distribution
-        if dist is not None:
-            dist.today = day
-        if not self.stress.halted(day):
+        self._figures = DayFigures()
+        if self.distribution is not None:
+            self.distribution.today = day
+        if self.stress.halted(day):
+            self._calendar.pop(day, None)
+        else:
             self._today = []
             self._financing_and_legacy(day)
-            arrivals = self.arrivals.draw(day, self.joined)
-            if day == 0:
-                arrivals += self.scenario.inflow.initial_members
-            for _ in range(arrivals):
-                self.join(day, self.sponsor_rule.choose(self.network, self.draws))
-            for agent_id, reason in self._calendar.pop(day, ()):
-                self._today += self.members[agent_id].wake(day, reason)
-            self._today += self._due_sell_targets()
-            if self._panic_holders and self._panic_fires(day):
-                figures.panic = True
-                for agent_id in sorted(self._panic_holders):
-                    self._today += self.members[agent_id].on_panic(day)
+            self._arrivals(day)
+            self._wake_members(day)
             self._apply(self._shuffled(self._today), day)
-            if dist is not None:
-                self._paid(self.core.post(dist.day(day)), day)
-            figures.withdrawals = self.withdrawals.pay(self.book)
-        else:
-            self._calendar.pop(day, None)
-        for share in self.stress.diversion_shares(day):  # a halt does not stop the operator
-            figures.diverted += self.book.divert(floor(share * self.book.pool_cash))
-        self.book.ledger.check()
-        self._prices.append(self.book.price)
-        self._sellers.append(figures.sales)
-        self.rows.append(self._row(day, figures))
+            self._pay_withdrawals()
+        self._operator_takes(day)
+        self._close_day(day)
         self.day += 1
+
+    def _arrivals(self, day: int) -> None:
+        """Walk-ins from the inflow process (and the first members, on day 0) join."""
+        arrivals = self.arrivals.draw(day, self.joined)
+        if day == 0:
+            arrivals += self.scenario.inflow.initial_members
+        for _ in range(arrivals):
+            self.join(day, self.sponsor_rule.choose(self.network, self.draws))
+
+    def _wake_members(self, day: int) -> None:
+        """Members whose calendar, sell target or a panic trigger says so hand in intents."""
+        for agent_id, reason in self._calendar.pop(day, ()):
+            self._today += self.members[agent_id].wake(day, reason)
+        self._today += self.sell_targets.due(
+            self.book.price, self.book.members, lambda member: self.members[member].target
+        )
+        panic = self.panic
+        if panic.holders and panic.fire(day, self.book.holders):
+            self._figures.panic = True
+            for agent_id in sorted(panic.holders):
+                self._today += self.members[agent_id].on_panic(day)
+
+    def _pay_withdrawals(self) -> None:
+        self._figures.withdrawals = self.withdrawals.pay(self.book)
+
+    def _operator_takes(self, day: int) -> None:
+        """The operator's diversion of the pool's cash (a halt does not stop it)."""
+        for share in self.stress.diversion_shares(day):
+            self._figures.diverted += self.book.divert(floor(share * self.book.pool_cash))
+
+    def _close_day(self, day: int) -> None:
+        """Check the ledger and keep the day's row."""
+        self.book.ledger.check()
+        self.panic.close_day(self.book.price, self._figures.sales)
+        self.day_rows.append(day_row(self, day, self._figures))
 
     def _financing_and_legacy(self, day: int) -> None:
         subsidy = self.stress.subsidy(day)
@@ -258,10 +255,13 @@ class SchemeModel(mesa.Model):
         return [intents[i] for i in self.rng.permutation(len(intents))]
 
     def _apply(self, intents: list[Intent], day: int) -> None:
+        """The core applies the day's stream; then the distribution rules' day payouts."""
         result = self.core.apply(intents)
         self._figures.skipped += result.skipped
         self._handle(result.events, day)
         self._paid(result.bonuses, day)
+        if self.distribution is not None:
+            self._paid(self.core.post(self.distribution.day(day)), day)
 
     def _paid(self, bonuses: list, day: int) -> None:
         """Bonuses credited to members (referral bonuses or distribution payouts, all posted
@@ -274,7 +274,7 @@ class SchemeModel(mesa.Model):
             agent = self.members.get(member)
             if agent is not None:
                 _, _, _, spent, received = standing(member)
-                self._settle(agent, spent, received, day)
+                self.break_even.settle(agent, spent, received, day)
             self._credit(member)
 
     def _handle(self, events, day: int) -> None:
@@ -303,138 +303,25 @@ class SchemeModel(mesa.Model):
             if now is not None:
                 held, spent_entry, version, spent, received = now
                 self._track(agent, held, spent_entry, version)
-                self._settle(agent, spent, received, day)
+                self.break_even.settle(agent, spent, received, day)
 
     def _credit(self, member_id: int) -> None:
         agent = self.members.get(member_id)
         if agent is not None and agent.withdraws:
             self.withdrawals.request(self.book, member_id)
 
-    def _settle(self, agent: Participant, spent: int, received: int, day: int) -> None:
-        """Keep the count of members below break-even (cash back and bonuses under their
-        spend) and each member's first break-even day, after any change to their record."""
-        if not spent:
-            return
-        even = received >= spent
-        was = agent.even
-        if even is was:
-            return
-        if was is None:
-            self._bought += 1
-        elif was is False:
-            self._losing -= 1
-        if even:
-            if agent.break_even_day is None:
-                agent.break_even_day = day
-        else:
-            self._losing += 1
-        agent.even = even
-
     def _track(self, agent: Participant, held: int, spent_entry: int, version: int) -> None:
-        """Re-file the agent's sell target and panic-holder status after a change.
-
-        The sell-target heap is keyed by the trigger price as a float, which is cheap to
-        compare; members popped near the price are checked exactly (:func:`rules.cap_reached`)
-        before they sell, so the float only orders the heap and never decides a sale."""
+        """Re-file the agent's sell target and panic-holder status after a change."""
         if agent.panics:
-            if held:
-                self._panic_holders.add(agent.unique_id)
-            else:
-                self._panic_holders.discard(agent.unique_id)
+            self.panic.track(agent.unique_id, held)
         millionths = agent.target_millionths
         if millionths is not None and held:
-            trigger = millionths * spent_entry / (held * 10**6)
-            heapq.heappush(self._targets, (trigger, agent.unique_id, version))
-            if len(self._targets) > 2 * self.book.holders + TARGETS_SLACK:
-                self._compact_targets()
-
-    def _compact_targets(self) -> None:
-        """Drop the heap's stale entries (every order files a new one), so that its size
-        follows the members holding points, not the orders ever placed."""
-        standing = self.book.standing
-        live = []
-        for entry in self._targets:
-            now = standing(entry[1])
-            if now.version == entry[2] and now.held:
-                live.append(entry)
-        heapq.heapify(live)
-        self._targets = live
-
-    def _due_sell_targets(self) -> list[Intent]:
-        """Members whose personal target multiple the price has reached sell everything."""
-        out, early = [], []
-        price = self.book.price
-        near = float(price) * (1 + 1e-9)  # above any float error in the heap's keys
-        targets, members = self._targets, self.book.members
-        while targets and targets[0][0] <= near:
-            entry = heapq.heappop(targets)
-            _, agent_id, version = entry
-            record = members[agent_id]
-            if record.version != version or not record.held:
-                continue  # stale: the member has bought, sold or exited since
-            target = self.members[agent_id].target
-            if rules.cap_reached(record.held, record.spent_entry, 0, target, price):
-                out.append(Intent(agent_id, "sell", None))
-            else:
-                early.append(entry)
-        for entry in early:
-            heapq.heappush(targets, entry)
-        return out
-
-    def _panic_fires(self, day: int) -> bool:
-        spec = self.population.panic_seller
-        if day in spec.shock_days:
-            return True
-        growth = spec.price_growth
-        if growth is not None and day > growth.window_days:
-            then, now = self._prices[day - 1 - growth.window_days], self._prices[day - 1]
-            if then > 0 and float(now / then) - 1 < growth.below:
-                return True
-        herding = spec.herding
-        if herding is not None and day > 0 and self.book.holders:
-            recent = sum(self._sellers[-herding.window_days :])
-            if recent / self.book.holders > herding.above:
-                return True
-        return False
+            targets = self.sell_targets
+            targets.file(agent.unique_id, millionths, held, spent_entry, version)
+            if targets.too_stale(self.book.holders):
+                targets.compact(self.book.standing)
 
     # -- output -------------------------------------------------------------------------
-
-    def _row(self, day: int, f: DayFigures) -> dict:
-        book = self.book
-        unit = book.mechanics.unit
-        row = {
-            "day": day,
-            "price": price_to_yuan(book.price, unit),
-            "pool": fen_to_yuan(book.pool),
-            "pool_cash": fen_to_yuan(book.pool_cash),
-            "points": units_to_points(book.points, unit),
-            "members_active": book.holders,
-            "members_total": self.joined,
-            "members_bought": self._bought,
-            "members_losing": self._losing,
-            "new_members": f.new_members,
-            "orders": f.orders,
-            "inflow": fen_to_yuan(f.order_volume + f.subsidies + f.fees),
-            "order_volume": fen_to_yuan(f.order_volume),
-            "subsidies": fen_to_yuan(f.subsidies),
-            "sales": f.sales,
-            "forced_exits": f.forced_exits,
-            "payouts": fen_to_yuan(f.payouts),
-            "bonuses": fen_to_yuan(f.bonuses),
-            "withdrawals": fen_to_yuan(f.withdrawals),
-            "withdrawal_queue": fen_to_yuan(self.withdrawals.queued),
-            "unpaid_claims": fen_to_yuan(book.unpaid),
-            "diverted": fen_to_yuan(f.diverted),
-            "legacy_points": units_to_points(f.legacy_points, unit),
-            "skipped_intents": f.skipped,
-            "panic": f.panic,
-            "halted": self.stress.halted(day),
-        }
-        if self.distribution is not None:  # only then: other runs keep their columns
-            row["fees"] = fen_to_yuan(f.fees)
-        for account in book.ledger.accounts.values():
-            row[f"account_{account.name}"] = fen_to_yuan(account.balance)
-        return row
 
     def finish(self) -> None:
         """End the run after its last step: the distribution rules name what they still hold
@@ -444,12 +331,12 @@ class SchemeModel(mesa.Model):
             return
         self.finished = True
         dist = self.distribution
-        if dist is None or not self.rows:
+        if dist is None or not self.day_rows:
             return
         day = self.day - 1
         self._paid(self.core.post(dist.close()), day)
         self.book.ledger.check()
-        self.rows[-1] = self._row(day, self._figures)
+        self.day_rows[-1] = day_row(self, day, self._figures)
 
     def close(self) -> None:
         """Drop Mesa's class-level id counter for this model, which would keep it alive

@@ -1,1 +1,23 @@
-"""report"""
+"""The report wing: batch folders in, one self-contained HTML report and a Markdown summary out.
+
+Rooms, in the order a report is made:
+
+- :mod:`sim.report.load`: a finished batch folder read and checked (``Batch``,
+  ``load_batch``), the scenarios it ran, and the re-runs that give member-level evidence
+  (``first_point``, ``rerun_scenario``).
+- :mod:`sim.report.sections`: ``ReportSection``, what every section is made of, and ``fmt``,
+  how a table cell is shown.
+- :mod:`sim.report.sections_runs`: the sections read from the batch's tables: collapse (with
+  ``wilson`` intervals), sweeps (phase diagrams, PRIM), series bands, outcomes, scenarios.
+- :mod:`sim.report.sections_law`: the sections on the law and the claims: the break-even law
+  beside the runs, the distribution layer's pay, legal red flags, the six claims.
+- :mod:`sim.report.figures`: every figure, drawn with matplotlib as a PNG ``data:`` URI.
+- :mod:`sim.report.build`: ``build_report``, everything the report shows as one ``Report``,
+  with the summary in plain words.
+- :mod:`sim.report.render`: the HTML page (the Jinja2 template ``templates/report.html.j2``),
+  the Markdown summary, and ``write_report``, which writes both, all or nothing.
+
+The report is the highest wing: it may import every other wing (core, scenario,
+distribution, model, replay, analysis, batch) and the top-level ``sim.errors``, ``sim.draws``,
+``sim.outputs``; no other wing imports it (only ``sim.cli``, the scripts and the notebooks do).
+"""

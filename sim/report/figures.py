@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import ScalarFormatter
 from PIL import Image
 
+from sim.analysis.compensation import depth_rows
+
 DPI = 100
 WIDTH = 9.6  # inches: 960 px
 COLORS = matplotlib.colormaps["tab10"].colors
@@ -207,5 +209,41 @@ def law_beside_runs(panels: dict[str, tuple[pd.DataFrame, list]]):
         axis.legend(fontsize=7, loc="upper right")
     for axis in axes[-2:]:
         axis.set_xlabel("day the order was placed (log scale)", fontsize=8)
+    figure.tight_layout()
+    return data_uri(figure)
+
+
+def depth_figure(named: dict[str, dict]) -> str | None:
+    """Payouts by level, one bar series per scenario (``named``: scenario name → the
+    distribution layer's exact figures, :func:`sim.distribution.summary.figures`),
+    as a PNG data URI: how deep up the network each scheme pays
+    (:func:`sim.analysis.compensation.depth_rows`). Level 0 is pay off the
+    chain. The y axis is logarithmic when the bars span more than two orders of magnitude,
+    as unlimited-depth pay does. None when no run had the layer."""
+    series = {
+        name: np.array([row["yuan"] for row in rows])
+        for name, layer in named.items()
+        if (rows := depth_rows(layer))
+    }
+    if not series:
+        return None
+    depth = max(len(paid) for paid in series.values())
+    figure = Figure(figsize=(WIDTH, 3.6), dpi=DPI)
+    axis = figure.subplots()
+    width = 0.8 / len(series)
+    for i, (name, paid) in enumerate(series.items()):
+        levels = np.arange(len(paid))
+        offset = (i - (len(series) - 1) / 2) * width
+        axis.bar(levels + offset, paid, width, color=COLORS[i % len(COLORS)], label=name)
+    positive = [y for paid in series.values() for y in paid if y > 0]
+    if positive and max(positive) / min(positive) > 100:
+        axis.set_yscale("log")
+    ticks = range(0, depth, max(1, math.ceil(depth / 25)))
+    axis.set_xticks(list(ticks), ["0\noff chain" if t == 0 else str(t) for t in ticks])
+    axis.set_xlabel("level paid: distance up the network from the buyer", fontsize=9)
+    axis.set_ylabel("yuan paid", fontsize=9)
+    axis.tick_params(labelsize=8)
+    axis.grid(axis="y", alpha=0.3)
+    axis.legend(fontsize=8)
     figure.tight_layout()
     return data_uri(figure)

@@ -1,1 +1,20 @@
-"""scenario"""
+"""The scenario wing: reading scenario files and checking them, once, at the edge of the program.
+
+Rooms:
+
+- ``reader``: the only YAML reader (safe, exact numbers, each key's line number).
+- ``checks``: what every section shares: the checkers (one [0, 1] check for ratios, shares
+  and probabilities), the value types, and ``Section``, the strict frozen base of every model.
+- ``root``: ``Scenario`` (name, order, points and the sections below; the rules that span
+  sections; ``mechanics()``, built once), ``load_scenario`` and the located errors.
+- ``sections``: the agent model's sections (run, inflow, population, referral, network,
+  stress) and how a run is judged (collapse, outcomes).
+- ``distribution``: the ``distribution`` section (preset or rules, ladder, placement,
+  venues); ``distribution_rules`` the rule specs, their amounts and the tiers they read;
+  ``distribution_presets`` the seeds' rule sets as specs.
+- ``sweep``: the ``sweep`` section and what a dotted path holds; its design points are made
+  in :mod:`sim.batch.designs`.
+
+May import core and the top-level utilities (``sim.errors``); nothing of the higher wings.
+Within the wing, ``root`` holds the others and none of them imports it.
+"""

@@ -1,23 +1,32 @@
 """The building blocks of scenario validation: checkers, value types and the ``Section`` base.
 
-Shared by :mod:`sim.scenario.root` (the rules' sections and the whole ``Scenario``) and
-:mod:`sim.scenario.sections` (the agent model's sections), which is why they live apart from
-both. A checker takes one value as parsed from YAML and returns it typed, or raises
-:class:`Problem` (a ``ValueError``) with a plain message; :func:`sim.scenario.root.load_scenario`
-turns that into one located line. Strings and booleans where a number belongs are refused
-rather than coerced, since ``"0.3"`` or ``yes`` there is almost always a mistake.
+Shared by every section module of the wing (:mod:`sim.scenario.root`,
+:mod:`sim.scenario.sections`, the distribution and sweep sections), which is why they live
+apart from all of them. A checker takes one value as parsed from YAML and returns it typed,
+or raises :class:`Problem` (a ``ValueError``) with a plain message;
+:func:`sim.scenario.root.load_scenario` turns that into one located line. Strings and booleans
+where a number belongs are refused rather than coerced, since ``"0.3"`` or ``yes`` there is
+almost always a mistake.
+
+Types follow what the model reads: rates, probabilities and multiples are ``float`` (from
+the exact decimal the user wrote); money and shares of money stay exact ``Decimal``; counts
+and days are ``int`` (``true`` or ``2.5`` are refused). A list becomes a tuple, so every
+section stays frozen and hashable.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, PlainValidator, model_validator
 
-from sim.core.units import to_decimal, yuan_to_fen
+from sim.core.units import FEN_PER_YUAN, to_decimal, yuan_to_fen
 
 KeyPart = str | int
+T = TypeVar("T")
 
 
 class Problem(ValueError):
@@ -47,6 +56,89 @@ def show(value: object) -> str:
     return repr(value)
 
 
+# --- checkers that build checkers ---------------------------------------------------------
+
+
+def number_check(
+    expected: str,
+    test: Callable[[Decimal], bool],
+    convert: Callable[[Decimal], T],
+    *,
+    whole: bool = False,
+) -> Callable[[object], T]:
+    """A checker for one number: ``expected`` names what ``test`` accepts, for the message.
+
+    Strings, booleans and null are refused; ``whole`` also refuses fractions (``2.0`` is 2).
+    """
+
+    def check(value: object) -> T:
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            raise Problem(f"expected {expected}, got {show(value)}")
+        number = to_decimal(value, "a finite number")
+        if not test(number) or (whole and number != number.to_integral_value()):
+            raise Problem(f"expected {expected}, got {show(number)}")
+        result = convert(number)
+        if isinstance(result, float) and not math.isfinite(result):
+            raise Problem(f"expected {expected}, got {show(number)}, too large for this value")
+        return result
+
+    return check
+
+
+def in_unit_interval(what: str, convert: Callable[[Decimal], T]) -> Callable[[object], T]:
+    """The one [0, 1] check: a ``what`` (ratio, share, probability) from 0 to 1, both included."""
+    return number_check(f"a {what} in [0, 1]", lambda n: 0 <= n <= 1, convert)
+
+
+def or_null(check: Callable[[object], T]) -> Callable[[object], T | None]:
+    """``check``, but null is allowed (it means none, or "not set")."""
+
+    def nullable(value: object) -> T | None:
+        if value is None:
+            return None
+        try:
+            return check(value)
+        except Problem as problem:
+            if problem.key is not None:  # about an item inside the value: null is beside the point
+                raise
+            raise Problem(str(problem).replace(", got ", " (or null), got ", 1)) from None
+
+    return nullable
+
+
+def list_of(check: Callable[[object], T]) -> Callable[[object], tuple[T, ...]]:
+    """A list whose every item passes ``check``; a bad item is reported at its index."""
+
+    def items(value: object) -> tuple[T, ...]:
+        result = []
+        for index, item in enumerate(a_list(value)):
+            try:
+                result.append(check(item))
+            except ValueError as problem:
+                raise Problem(str(problem), key=index) from None
+        return tuple(result)
+
+    return items
+
+
+def a_list(value: object, what: str = "") -> list[Any] | tuple[Any, ...]:
+    if not isinstance(value, list | tuple):
+        raise Problem(f"expected a list{what}, got {show(value)}")
+    return value
+
+
+def one_of(*choices: str) -> PlainValidator:
+    def check(value: object) -> str:
+        if value not in choices:
+            raise Problem(f"expected one of: {', '.join(choices)}; got {show(value)}")
+        return str(value)
+
+    return PlainValidator(check)
+
+
+# --- checkers -----------------------------------------------------------------------------
+
+
 def as_number(value: object) -> Decimal:
     """An exact number; strings, booleans and null are refused, not coerced."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
@@ -54,11 +146,12 @@ def as_number(value: object) -> Decimal:
     return to_decimal(value, "a finite number")
 
 
+_ratio = in_unit_interval("ratio", Decimal)
+
+
 def as_ratio(value: object) -> Decimal:
-    result = as_number(value)
-    if not 0 <= result <= 1:
-        raise Problem(f"expected a ratio in [0, 1], got {show(result)}")
-    return result
+    """A share of money in [0, 1], exact; anything but a number is "expected a number"."""
+    return _ratio(as_number(value))
 
 
 def as_positive(value: object) -> Decimal:
@@ -90,25 +183,56 @@ def as_flag(value: object) -> bool:
     return value
 
 
-def one_of(*choices: str) -> PlainValidator:
-    def check(value: object) -> str:
-        if value not in choices:
-            raise Problem(f"expected one of: {', '.join(choices)}; got {show(value)}")
-        return str(value)
-
-    return PlainValidator(check)
-
-
 def as_text(value: object) -> str:
     if not isinstance(value, str):
         raise Problem(f"expected text, got {show(value)}")
     return value
 
 
+def _whole_fen(number: Decimal) -> bool:
+    fen = number * FEN_PER_YUAN
+    return fen == fen.to_integral_value()
+
+
+as_day = number_check("a whole number >= 0", lambda n: n >= 0, int, whole=True)
+as_count = number_check("a whole number >= 1", lambda n: n >= 1, int, whole=True)
+as_probability = in_unit_interval("probability", float)
+as_share = in_unit_interval("share", float)
+as_exact_share = in_unit_interval("share", Decimal)
+as_positive_float = number_check("a number > 0", lambda n: n > 0, float)
+as_non_negative_float = number_check("a number >= 0", lambda n: n >= 0, float)
+as_any_float = number_check("a number", lambda n: True, float)
+as_growth = number_check("a daily growth rate > -1", lambda n: n > -1, float)
+as_amount_yuan = number_check(
+    "an amount in yuan > 0 with at most 2 decimals",
+    lambda n: n > 0 and _whole_fen(n),
+    Decimal,
+)
+as_shortfall = number_check("a share in [0, 1)", lambda n: 0 <= n < 1, Decimal)
+as_cap_yuan = number_check(
+    "an amount in yuan >= 0 with at most 2 decimals",
+    lambda n: n >= 0 and _whole_fen(n),
+    Decimal,
+)
+
+# --- value types --------------------------------------------------------------------------
+
 Ratio = Annotated[Decimal, PlainValidator(as_ratio)]
 Positive = Annotated[Decimal, PlainValidator(as_positive)]
 Yuan = Annotated[Decimal, PlainValidator(as_yuan)]
 Text = Annotated[str, PlainValidator(as_text)]
+Flag = Annotated[bool, PlainValidator(as_flag)]
+Day = Annotated[int, PlainValidator(as_day)]
+Count = Annotated[int, PlainValidator(as_count)]
+Probability = Annotated[float, PlainValidator(as_probability)]
+Share = Annotated[float, PlainValidator(as_share)]
+PositiveFloat = Annotated[float, PlainValidator(as_positive_float)]
+NonNegativeFloat = Annotated[float, PlainValidator(as_non_negative_float)]
+PositiveYuan = Annotated[Decimal, PlainValidator(as_amount_yuan)]
+Days = Annotated[tuple[int, ...], PlainValidator(list_of(as_day))]
+
+
+# --- the base of every section ------------------------------------------------------------
 
 
 class Section(BaseModel):
@@ -134,3 +258,14 @@ class Section(BaseModel):
             and isinstance(annotation, type)
             and issubclass(annotation, Section)
         )
+
+
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The section model a field holds: itself, optional (``X | None``) or in a tuple."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):  # unions, tuple[X, ...], Annotated[X, ...]
+        found = model_in(arg)
+        if found is not None:
+            return found
+    return None

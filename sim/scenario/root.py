@@ -2,13 +2,14 @@
 
 A scenario is what an analyst writes to describe one variant of the scheme (the seeds' order
 splits, exit multiples and levers). It is read with :func:`sim.scenario.reader.load_yaml` and
-checked
-here by small pydantic models, one per YAML section, so later sections are new fields holding
-new sub-models, not a rewrite: the agent model's sections (``run``, ``inflow``,
+checked here by small pydantic models, one per YAML section, so later sections are new fields
+holding new sub-models, not a rewrite: the agent model's sections (``run``, ``inflow``,
 ``population``, ``referral``, ``stress``) live in :mod:`sim.scenario.sections`, the bonus rules
-(``distribution``) in :mod:`sim.scenario.distribution`, the checkers and the ``Section``
-base they all use in :mod:`sim.scenario.checks`. :class:`Scenario` checks the rules that span
-sections (a distribution rule is paid from a line of the split, within its share).
+(``distribution``) in :mod:`sim.scenario.distribution`, the ``sweep`` in
+:mod:`sim.scenario.sweep`, the checkers and the ``Section`` base they all use in
+:mod:`sim.scenario.checks`. :class:`Scenario` checks the rules that span sections (a
+distribution rule is paid from a line of the split, within its share; every swept path exists
+in the scenario). This module holds those sections; none of them imports it.
 
 Numbers keep the exact decimal the user wrote (``Decimal``); :meth:`Scenario.mechanics`
 turns them into the exact units the book uses (fen, point units, fractions). Strings and
@@ -22,17 +23,19 @@ the user.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
     Field,
     PlainValidator,
     ValidationError,
+    ValidationInfo,
     field_serializer,
     field_validator,
     model_validator,
@@ -61,12 +64,12 @@ from sim.scenario.checks import (
     as_positive_or_null,
     as_ratio,
     as_text,
+    model_in,
     one_of,
     show,
 )
-from sim.scenario.checks import as_positive as as_positive  # re-exported: the checkers' old home
-from sim.scenario.checks import as_yuan as as_yuan
-from sim.scenario.distribution import DistributionSection, per_yuan
+from sim.scenario.distribution import DistributionSection
+from sim.scenario.distribution_rules import per_yuan
 from sim.scenario.reader import Lines, load_yaml
 from sim.scenario.sections import (
     CollapseSection,
@@ -78,7 +81,7 @@ from sim.scenario.sections import (
     RunSection,
     StressSection,
 )
-from sim.scenario.sweep import Sweep
+from sim.scenario.sweep import SweepSection, check_targets
 
 
 def as_points_or_null(value: object) -> Decimal | None:
@@ -180,9 +183,7 @@ class Scenario(Section):
     # how a run is judged (sim.analysis.collapse, sim.analysis.outcomes)
     collapse: CollapseSection = Field(default_factory=CollapseSection)
     outcomes: OutcomesSection = Field(default_factory=OutcomesSection)
-    sweep: Sweep = (
-        None  # a design over the keys above (sim.scenario.sweep); checked after them, last
-    )
+    sweep: SweepSection | None = None  # a design over the keys above; checked after them, last
 
     @model_validator(mode="before")
     @classmethod
@@ -192,6 +193,17 @@ class Scenario(Section):
             optional = [key for key, field in cls.model_fields.items() if not field.is_required()]
             data = {k: v for k, v in data.items() if not (k in optional and v is None)}
         return data
+
+    @field_validator("sweep", mode="after")
+    @classmethod
+    def _sweep_targets(
+        cls, sweep: SweepSection | None, info: ValidationInfo
+    ) -> SweepSection | None:
+        """The sweep's rules that need the sections above it: every path exists in this
+        scenario and fits its spec (:func:`sim.scenario.sweep.check_targets`)."""
+        if sweep is not None:
+            check_targets(sweep, _dumped(info.data), cls)
+        return sweep
 
     @model_validator(mode="after")
     def _across_sections(self) -> Scenario:
@@ -254,23 +266,36 @@ class Scenario(Section):
         return scenario
 
     def mechanics(self) -> Mechanics:
-        """The exact parameters for the book: fen, point units and fractions."""
-        order, points = self.order, self.points
-        cap = points.max_points_per_order
-        return Mechanics(
-            split=tuple((line, Fraction(share)) for line, share in order.split),
-            order_amount=yuan_to_fen(order.amount),
-            start_price=Fraction(points.start_price),
-            mint_ratio=Fraction(points.mint_ratio),
-            sell_payout=Fraction(points.sell_payout),
-            exit_multiple=None if points.exit_multiple is None else Fraction(points.exit_multiple),
-            exit_points=points.exit_points,
-            exit_against=points.exit_against,
-            exit_counts_cash=points.exit_counts_cash,
-            decimals=points.decimals,
-            max_points_per_order=None if cap is None else points_to_units(cap, 10**points.decimals),
-            min_spend_to_sell=yuan_to_fen(points.min_spend_to_sell),
-        )
+        """The exact parameters for the book: fen, point units and fractions.
+
+        Built once per scenario however often a run asks (validation, the model, the
+        analyses): a cached function of the two sections it reads, so a copy with other
+        sections shares it and a copy with other ``order`` or ``points`` gets its own."""
+        return _mechanics(self.order, self.points)
+
+
+def _dumped(sections: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.model_dump() if isinstance(v, BaseModel) else v for k, v in sections.items()}
+
+
+@functools.lru_cache(maxsize=256)
+def _mechanics(order: OrderSection, points: PointsSection) -> Mechanics:
+    """The book's exact parameters of one order section and one points section."""
+    cap = points.max_points_per_order
+    return Mechanics(
+        split=tuple((line, Fraction(share)) for line, share in order.split),
+        order_amount=yuan_to_fen(order.amount),
+        start_price=Fraction(points.start_price),
+        mint_ratio=Fraction(points.mint_ratio),
+        sell_payout=Fraction(points.sell_payout),
+        exit_multiple=None if points.exit_multiple is None else Fraction(points.exit_multiple),
+        exit_points=points.exit_points,
+        exit_against=points.exit_against,
+        exit_counts_cash=points.exit_counts_cash,
+        decimals=points.decimals,
+        max_points_per_order=None if cap is None else points_to_units(cap, 10**points.decimals),
+        min_spend_to_sell=yuan_to_fen(points.min_spend_to_sell),
+    )
 
 
 def _check_distribution(scenario: Scenario) -> None:
@@ -393,19 +418,8 @@ def _keys_at(loc: tuple[Any, ...]) -> list[str]:
         if isinstance(part, int):  # an item of a list of sections: same model
             continue
         field = model.model_fields.get(str(part))
-        found = None if field is None else _model_in(field.annotation)
+        found = None if field is None else model_in(field.annotation)
         if found is None:
             return []
         model = found
     return list(model.model_fields)
-
-
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    """The section model a field holds: itself, optional (``X | None``) or in a tuple."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):  # unions, tuple[X, ...], Annotated[X, ...]
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None

@@ -7,26 +7,50 @@ and type what the user wrote; :class:`sim.scenario.root.Scenario` holds them and
 rules that span sections (a referral inflow needs referrers; referral rewards come out of a
 line of ``order.split``).
 
-Types follow what the model reads: rates, probabilities and multiples are ``float`` (from
-the exact decimal the user wrote); money and shares of money stay exact ``Decimal``; counts
-and days are ``int`` (``true`` or ``2.5`` are refused). A list becomes a tuple, so every
-section stays frozen and hashable.
+Their checkers and value types are those of :mod:`sim.scenario.checks` (types follow what
+the model reads: floats for rates, exact decimals for money, whole numbers for counts).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from pydantic import Field, PlainValidator, field_serializer, field_validator, model_validator
 
-from sim.core.units import FEN_PER_YUAN, to_decimal
 from sim.errors import did_you_mean
-from sim.scenario.checks import Problem, Ratio, Section, Text, as_flag, as_ratio, one_of, show
-
-T = TypeVar("T")
+from sim.scenario.checks import (
+    Count,
+    Day,
+    Days,
+    Flag,
+    NonNegativeFloat,
+    PositiveFloat,
+    PositiveYuan,
+    Probability,
+    Problem,
+    Ratio,
+    Section,
+    Share,
+    Text,
+    a_list,
+    as_amount_yuan,
+    as_any_float,
+    as_cap_yuan,
+    as_count,
+    as_day,
+    as_exact_share,
+    as_flag,
+    as_growth,
+    as_positive_float,
+    as_ratio,
+    as_shortfall,
+    list_of,
+    number_check,
+    one_of,
+    or_null,
+    show,
+)
 
 INFLOW_KINDS: tuple[str, ...] = (
     "constant",
@@ -40,105 +64,6 @@ NOISE_KINDS: tuple[str, ...] = ("poisson", "none")
 MEMBER_TYPES: tuple[str, ...] = ("consumer", "referrer", "panic_seller")
 REFERRAL_RULES: tuple[str, ...] = ("two_level",)
 CORES: tuple[str, ...] = ("reference", "fast")
-
-
-# --- checkers -----------------------------------------------------------------------------
-
-
-def number_check(
-    expected: str,
-    test: Callable[[Decimal], bool],
-    convert: Callable[[Decimal], T],
-    *,
-    whole: bool = False,
-) -> Callable[[object], T]:
-    """A checker for one number: ``expected`` names what ``test`` accepts, for the message.
-
-    Strings, booleans and null are refused; ``whole`` also refuses fractions (``2.0`` is 2).
-    """
-
-    def check(value: object) -> T:
-        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-            raise Problem(f"expected {expected}, got {show(value)}")
-        number = to_decimal(value, "a finite number")
-        if not test(number) or (whole and number != number.to_integral_value()):
-            raise Problem(f"expected {expected}, got {show(number)}")
-        result = convert(number)
-        if isinstance(result, float) and not math.isfinite(result):
-            raise Problem(f"expected {expected}, got {show(number)}, too large for this value")
-        return result
-
-    return check
-
-
-def or_null(check: Callable[[object], T]) -> Callable[[object], T | None]:
-    """``check``, but null is allowed (it means none, or "not set")."""
-
-    def nullable(value: object) -> T | None:
-        if value is None:
-            return None
-        try:
-            return check(value)
-        except Problem as problem:
-            if problem.key is not None:  # about an item inside the value: null is beside the point
-                raise
-            raise Problem(str(problem).replace(", got ", " (or null), got ", 1)) from None
-
-    return nullable
-
-
-def list_of(check: Callable[[object], T]) -> Callable[[object], tuple[T, ...]]:
-    """A list whose every item passes ``check``; a bad item is reported at its index."""
-
-    def items(value: object) -> tuple[T, ...]:
-        result = []
-        for index, item in enumerate(a_list(value)):
-            try:
-                result.append(check(item))
-            except ValueError as problem:
-                raise Problem(str(problem), key=index) from None
-        return tuple(result)
-
-    return items
-
-
-def a_list(value: object, what: str = "") -> list[Any] | tuple[Any, ...]:
-    if not isinstance(value, list | tuple):
-        raise Problem(f"expected a list{what}, got {show(value)}")
-    return value
-
-
-def _whole_fen(number: Decimal) -> bool:
-    fen = number * FEN_PER_YUAN
-    return fen == fen.to_integral_value()
-
-
-as_day = number_check("a whole number >= 0", lambda n: n >= 0, int, whole=True)
-as_count = number_check("a whole number >= 1", lambda n: n >= 1, int, whole=True)
-as_probability = number_check("a probability in [0, 1]", lambda n: 0 <= n <= 1, float)
-as_positive_float = number_check("a number > 0", lambda n: n > 0, float)
-as_non_negative_float = number_check("a number >= 0", lambda n: n >= 0, float)
-as_any_float = number_check("a number", lambda n: True, float)
-as_growth = number_check("a daily growth rate > -1", lambda n: n > -1, float)
-as_amount_yuan = number_check(
-    "an amount in yuan > 0 with at most 2 decimals",
-    lambda n: n > 0 and _whole_fen(n),
-    Decimal,
-)
-as_shortfall = number_check("a share in [0, 1)", lambda n: 0 <= n < 1, Decimal)
-as_cap_yuan = number_check(
-    "an amount in yuan >= 0 with at most 2 decimals",
-    lambda n: n >= 0 and _whole_fen(n),
-    Decimal,
-)
-
-Day = Annotated[int, PlainValidator(as_day)]
-Count = Annotated[int, PlainValidator(as_count)]
-Probability = Annotated[float, PlainValidator(as_probability)]
-PositiveFloat = Annotated[float, PlainValidator(as_positive_float)]
-NonNegativeFloat = Annotated[float, PlainValidator(as_non_negative_float)]
-PositiveYuan = Annotated[Decimal, PlainValidator(as_amount_yuan)]
-Days = Annotated[tuple[int, ...], PlainValidator(list_of(as_day))]
 
 
 # --- run ----------------------------------------------------------------------------------
@@ -417,11 +342,6 @@ class StressSection(Section):
 
 
 # --- collapse and outcomes (what a run's tables are judged by) ----------------------------
-
-as_share = number_check("a share in [0, 1]", lambda n: 0 <= n <= 1, float)
-as_exact_share = number_check("a share in [0, 1]", lambda n: 0 <= n <= 1, Decimal)
-Share = Annotated[float, PlainValidator(as_share)]
-Flag = Annotated[bool, PlainValidator(as_flag)]
 
 # The fixed order in which collapse conditions that fire on the same day are named: the most
 # direct failure (the operator stops) first, the softest signal (a loss majority) last.

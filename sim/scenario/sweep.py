@@ -1,53 +1,48 @@
-"""Sweeps: the ``sweep`` section of a scenario, its design points and their sensitivity indices.
+"""The ``sweep`` section of a scenario: which of its values vary, over which design.
 
 A sweep varies some of the scenario's own values, named by their dotted path
 (``points.exit_multiple``, ``order.split.pool``, ``stress.subsidies.0.amount``), over a
 design: ``grid`` (the cartesian product of each parameter's values, the last parameter
 varying fastest), ``random`` (independent uniform draws), ``lhs`` (Latin hypercube),
 ``sobol`` (Saltelli's extension of the Sobol' sequence) or ``morris`` (Morris trajectories).
-The last three come from SALib, which also computes the Sobol' and Morris indices
-(:func:`analyze`). Each point of the design is one variant of the scenario
-(:func:`apply_point`); a batch runs each point for every replicate.
+The design's points are made by :mod:`sim.batch.designs`, their Sobol' and Morris indices by
+:mod:`sim.batch.sensitivity`; this module only checks and types what the user wrote.
 
-The design is a pure function of the section: the same YAML and ``sweep.seed`` give the same
-points in the same order (SALib and numpy get the seed explicitly; no global random state).
-Values are typed like the field they set: whole numbers for counts and days (rounded to the
-nearest, halves to even), exact ``Decimal`` for money and shares (the shortest repr of the
-sampled float, or exact grid steps), ``float`` for rates. Every point is validated as a whole
-scenario, and a point that breaks a rule is one located :class:`~sim.errors.InputError`
-naming the parameter and the point's index.
-
-SALib (and scipy) are imported only when a design or an analysis needs them, so reading a
-scenario stays fast.
+Values are typed like the field they set (:func:`typed`, :func:`rounded`, the rules a design
+follows too): whole numbers for counts and days (rounded to the nearest, halves to even),
+exact ``Decimal`` for money and shares (the shortest repr of the sampled float, or exact grid
+steps), ``float`` for rates. What a path holds is read from the scenario's model, which
+:class:`sim.scenario.root.Scenario` passes in (:func:`target_kind`, :func:`check_targets`):
+this module imports nothing of the root, which holds it.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-import numpy as np
 from pydantic import (
-    AfterValidator,
     BaseModel,
     PlainValidator,
-    ValidationInfo,
     field_serializer,
     field_validator,
     model_validator,
 )
 
-from sim.errors import InputError, did_you_mean
-from sim.scenario.checks import Problem, Section, as_flag, as_number, show
-from sim.scenario.reader import Lines, load_yaml
-from sim.scenario.sections import a_list, as_day, number_check, or_null
-
-if TYPE_CHECKING:
-    from sim.scenario.root import Scenario
+from sim.errors import did_you_mean
+from sim.scenario.checks import (
+    Problem,
+    Section,
+    a_list,
+    as_day,
+    as_flag,
+    as_number,
+    model_in,
+    number_check,
+    or_null,
+    show,
+)
 
 DESIGNS: tuple[str, ...] = ("grid", "random", "lhs", "sobol", "morris")
 PARAMETER_KEYS: tuple[str, ...] = ("values", "low", "high", "steps", "decimals")
@@ -272,17 +267,18 @@ def design_size(sweep: SweepSection) -> int:
 # --- paths into the scenario --------------------------------------------------------------
 
 
-def target_kind(path: str, data: dict[str, Any]) -> str:
+def target_kind(path: str, data: dict[str, Any], root: type[BaseModel]) -> str:
     """What ``path`` holds in a scenario dumped to ``data``: ``int``, ``float``, ``decimal``,
-    ``flag``, ``text``, or raises :class:`Problem` (unknown key, or not one value)."""
-    from sim.scenario.root import Scenario, _model_in  # at call time: sim.scenario.root imports us
+    ``flag``, ``text``, or raises :class:`Problem` (unknown key, or not one value).
 
+    ``root`` is the scenario's model (:class:`sim.scenario.root.Scenario`), passed in so that
+    this section, which the root holds, never imports it."""
     parts = path.split(".")
     if not all(parts):
         raise Problem(f"'{path}' is not a dotted path of scenario keys")
     if parts[0] in UNSWEPT:
         raise Problem(f"cannot sweep '{parts[0]}'")
-    model: type[BaseModel] | None = Scenario
+    model: type[BaseModel] | None = root
     items: type[BaseModel] | None = None  # the model of each item of a list of sections
     annotation: Any = None
     value: Any = data
@@ -294,7 +290,7 @@ def target_kind(path: str, data: dict[str, Any]) -> str:
                 raise Problem(f"unknown key '{part}' in {here}" + did_you_mean(part, keys))
             annotation = model.model_fields[part].annotation
             value = value.get(part) if isinstance(value, dict) else None
-            inner = _model_in(annotation)
+            inner = model_in(annotation)
             model, items = (None, inner) if _is_tuple(annotation) else (inner, None)
             continue
         if isinstance(value, dict):
@@ -354,22 +350,18 @@ def _what(value: Any, section: bool, listed: bool) -> str:
     return "a list" if listed or isinstance(value, list | tuple) else "not a number or text"
 
 
-def _dumped(sections: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.model_dump() if isinstance(v, BaseModel) else v for k, v in sections.items()}
+def check_targets(sweep: SweepSection, data: dict[str, Any], root: type[BaseModel]) -> None:
+    """The rules that need the rest of the scenario: every path exists and fits its spec.
 
-
-def _check_targets(sweep: SweepSection, info: ValidationInfo) -> SweepSection:
-    """The rules that need the rest of the scenario: every path exists and fits its spec."""
-    from sim.scenario.root import Scenario
-
-    data = _dumped(info.data)
-    missing = [key for key in Scenario.model_fields if key not in data and key != "sweep"]
+    ``data`` holds the scenario's other sections as validated so far (dumped), ``root`` is
+    the scenario's model; :class:`sim.scenario.root.Scenario` calls this on its ``sweep``."""
+    missing = [key for key in root.model_fields if key not in data and key != "sweep"]
     for path, spec in sweep.parameters:
         where = ("parameters", path)
         if path.split(".")[0] in missing:  # that section failed: its own error is reported
             continue
         try:
-            kind = target_kind(path, data)
+            kind = target_kind(path, data, root)
         except Problem as problem:
             raise Problem(str(problem), key=where) from None
         if spec.is_range:
@@ -387,155 +379,19 @@ def _check_targets(sweep: SweepSection, info: ValidationInfo) -> SweepSection:
                             key=(*where, key),
                         )
             if sweep.design == "grid":
-                _grid_column(path, spec, kind)  # refuses steps that round to the same value
-    return sweep
+                grid_column(path, spec, kind)  # refuses steps that round to the same value
 
 
-Sweep = Annotated[SweepSection | None, AfterValidator(_check_targets)]
+# --- typed values ---------------------------------------------------------------------------
 
 
-# --- design points ------------------------------------------------------------------------
-
-
-def design_points(
-    scenario: Scenario,
-    *,
-    source: str | Path | None = None,
-    lines: Lines | None = None,
-    check: bool = True,
-) -> list[dict[str, Any]]:
-    """The sweep's points, in design order: one ``{dotted path: value}`` per point.
-
-    Without a sweep, one empty point (the scenario itself). With ``check`` every point is
-    applied to the scenario and validated; the first that breaks a rule raises one
-    :class:`InputError` located (with ``source``/``lines``) at its parameter.
-    """
-    sweep = scenario.sweep
-    if sweep is None:
-        return [{}]
-    data = scenario.model_dump()
-    kinds = {path: target_kind(path, data) for path in sweep.names()}
-    columns = _columns(sweep, kinds)
-    if sweep.design == "grid":
-        rows = list(itertools.product(*columns))
-    else:
-        rows = list(zip(*columns, strict=True))
-    points = [dict(zip(sweep.names(), row, strict=True)) for row in rows]
-    if check:
-        for index, point in enumerate(points):
-            apply_point(scenario, point, index=index, source=source, lines=lines)
-    return points
-
-
-def load_design(path: str | Path) -> tuple[Scenario, list[dict[str, Any]]]:
-    """Read a scenario file and its checked design points; every error names its line."""
-    from sim.scenario.root import Scenario
-
-    data, lines = load_yaml(path)
-    scenario = Scenario.from_dict(data, source=path, lines=lines)
-    return scenario, design_points(scenario, source=path, lines=lines)
-
-
-def apply_point(
-    scenario: Scenario,
-    point: dict[str, Any],
-    *,
-    index: int | None = None,
-    source: str | Path | None = None,
-    lines: Lines | None = None,
-) -> Scenario:
-    """A new validated scenario with the point's values set at their paths (and no sweep)."""
-    data = scenario.model_dump()
-    data.pop("sweep", None)
-    for path, value in point.items():
-        try:
-            target_kind(path, data)
-        except Problem as problem:
-            raise _point_error(
-                str(problem), path, point, index=index, source=source, lines=lines
-            ) from None
-        data = _set(data, path.split("."), value)
-    try:
-        return type(scenario).from_dict(data)
-    except InputError as error:
-        blamed = _blamed(error.key, list(point))
-        located = _point_error(str(error), blamed, point, index=index, source=source, lines=lines)
-        raise located from None
-
-
-def _set(node: Any, parts: list[str], value: Any) -> Any:
-    """``node`` (a dumped scenario, or a part of it) with ``value`` at ``parts``; copies."""
-    if not parts:
-        return value
-    head, rest = parts[0], parts[1:]
-    if isinstance(node, list | tuple):
-        items = list(node)
-        items[int(head)] = _set(items[int(head)], rest, value)
-        return items
-    node = dict(node) if isinstance(node, dict) else {}  # an unset optional section: {}
-    node[head] = _set(node.get(head), rest, value)
-    return node
-
-
-def _blamed(key: str | None, paths: list[str]) -> str:
-    """The point's parameter an error is about: the path at, below or above its key."""
-    if key:
-        for path in sorted(paths, key=len, reverse=True):
-            if path == key or path.startswith(key + ".") or key.startswith(path + "."):
-                return path
-    return paths[0]
-
-
-def _point_error(
-    message: str,
-    path: str,
-    point: dict[str, Any],
-    *,
-    index: int | None,
-    source: str | Path | None,
-    lines: Lines | None,
-) -> InputError:
-    which = "this point" if index is None else f"point {index}"
-    values = ", ".join(f"{name}={show(value)}" for name, value in point.items())
-    line = (lines or {}).get(("sweep", "parameters", path), (lines or {}).get(("sweep",)))
-    return InputError(
-        f"{which} ({values}) makes the scenario invalid: {message}",
-        file=source,
-        line=line,
-        key=f"sweep.parameters.{path}",
-    )
-
-
-def _columns(sweep: SweepSection, kinds: dict[str, str]) -> list[list[Any]]:
-    """One list of typed values per parameter, in declaration order."""
-    if sweep.design == "grid":
-        return [_grid_column(path, spec, kinds[path]) for path, spec in sweep.parameters]
-    if sweep.design == "random":
-        rng = np.random.default_rng(sweep.seed)
-        n = sweep.samples or 0
-        columns = []
-        for path, spec in sweep.parameters:  # column by column: adding one keeps the others
-            if spec.values is not None:
-                picks = rng.integers(len(spec.values), size=n)
-                columns.append([_typed(spec.values[int(i)], kinds[path]) for i in picks])
-            else:
-                low, high = spec.bounds()
-                draws = rng.uniform(float(low), float(high), size=n)
-                columns.append([_from_float(x, spec, kinds[path]) for x in draws])
-        return columns
-    matrix = _salib_sample(sweep)
-    return [
-        [_from_float(x, spec, kinds[path]) for x in matrix[:, j]]
-        for j, (path, spec) in enumerate(sweep.parameters)
-    ]
-
-
-def _grid_column(path: str, spec: SweepParameter, kind: str) -> list[Any]:
+def grid_column(path: str, spec: SweepParameter, kind: str) -> list[Any]:
+    """A grid parameter's values, typed; steps that round to the same value are a problem."""
     if spec.values is not None:
-        return [_typed(value, kind) for value in spec.values]
+        return [typed(value, kind) for value in spec.values]
     low, high = spec.bounds()
     steps = spec.steps or 2
-    column = [_rounded(low + (high - low) * i / (steps - 1), spec, kind) for i in range(steps)]
+    column = [rounded(low + (high - low) * i / (steps - 1), spec, kind) for i in range(steps)]
     for i in range(1, steps):
         if column[i] == column[i - 1]:
             raise Problem(
@@ -546,7 +402,7 @@ def _grid_column(path: str, spec: SweepParameter, kind: str) -> list[Any]:
     return column
 
 
-def _typed(value: Scalar, kind: str) -> Scalar:
+def typed(value: Scalar, kind: str) -> Scalar:
     """An explicit value as the field's type, when it is a number of that kind."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return value
@@ -559,14 +415,8 @@ def _typed(value: Scalar, kind: str) -> Scalar:
     return value
 
 
-def _from_float(x: float, spec: SweepParameter, kind: str) -> int | float | Decimal:
-    """A sampled float as the field's type, kept within [low, high]."""
-    low, high = spec.bounds()
-    exact = min(max(Decimal(repr(float(x))), low), high)  # a scaled 1.0 may overshoot by 1 ulp
-    return _rounded(exact, spec, kind)
-
-
-def _rounded(exact: Decimal, spec: SweepParameter, kind: str) -> int | float | Decimal:
+def rounded(exact: Decimal, spec: SweepParameter, kind: str) -> int | float | Decimal:
+    """An exact number as the field's type: whole (halves to even), or to ``decimals``."""
     if kind == "int":
         return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
     if spec.decimals is not None:
@@ -574,170 +424,3 @@ def _rounded(exact: Decimal, spec: SweepParameter, kind: str) -> int | float | D
     if kind == "float":
         return float(exact)
     return exact
-
-
-# --- SALib --------------------------------------------------------------------------------
-
-
-def problem_spec(scenario: Scenario) -> dict[str, Any]:
-    """The SALib problem of the sweep: ``num_vars``, ``names`` (dotted paths) and ``bounds``."""
-    sweep = _sweep_of(scenario)
-    return _problem(sweep)
-
-
-def _problem(sweep: SweepSection) -> dict[str, Any]:
-    bounds = []
-    for path, spec in sweep.parameters:
-        if not spec.is_range:
-            raise ValueError(f"sweep parameter '{path}' has values, not a range low/high")
-        low, high = spec.bounds()
-        bounds.append([float(low), float(high)])
-    return {"num_vars": len(bounds), "names": sweep.names(), "bounds": bounds}
-
-
-def design_matrix(scenario: Scenario) -> np.ndarray:
-    """The raw SALib sample of an ``lhs``, ``sobol`` or ``morris`` sweep: floats, one row per
-    point, before rounding and typing (what :func:`SALib.analyze.morris.analyze` needs)."""
-    sweep = _sweep_of(scenario)
-    if sweep.design not in ("lhs", "sobol", "morris"):
-        raise ValueError(f"a {sweep.design} design has no SALib sample")
-    return _salib_sample(sweep)
-
-
-def _salib_sample(sweep: SweepSection) -> np.ndarray:
-    problem, n, seed = _problem(sweep), sweep.samples or 0, sweep.seed
-    if sweep.design == "lhs":
-        from SALib.sample import latin
-
-        return latin.sample(problem, n, seed=seed)
-    if sweep.design == "sobol":
-        from SALib.sample import sobol
-
-        return sobol.sample(problem, n, calc_second_order=sweep.calc_second_order, seed=seed)
-    if sweep.design == "morris":
-        from SALib.sample import morris
-
-        return morris.sample(problem, n, num_levels=sweep.levels, seed=seed)
-    raise ValueError(f"a {sweep.design} design has no SALib sample")
-
-
-def analyze(
-    scenario: Scenario,
-    points: Sequence[dict[str, Any]],
-    outputs: np.ndarray | Sequence[float],
-    *,
-    conf_level: float = 0.95,
-    num_resamples: int = 100,
-) -> dict[str, Any]:
-    """Sensitivity indices of one output over a ``sobol`` or ``morris`` sweep.
-
-    ``outputs`` holds one number per design point, ordered like ``points`` (which must be
-    the scenario's design points, e.g. read back from a batch: numbers are compared to
-    1e-9). The bootstrap of the confidence intervals is seeded with ``sweep.seed``. Returns
-    :func:`sensitivity`'s dictionary.
-    """
-    sweep = _sweep_of(scenario)
-    if sweep.design not in ("sobol", "morris"):
-        raise InputError(
-            f"sensitivity indices need a sobol or morris design, this sweep is {sweep.design}",
-            key="sweep.design",
-        )
-    y = np.asarray(outputs, dtype=float)
-    expected = design_points(scenario, check=False)
-    if y.ndim != 1 or len(y) != len(expected):
-        raise ValueError(f"expected {len(expected)} outputs, one per design point, got {y.shape}")
-    if len(points) != len(expected) or not all(
-        _close(a, b) for a, b in zip(points, expected, strict=True)
-    ):
-        raise ValueError("points are not the scenario's design points in design order")
-    bad = np.flatnonzero(~np.isfinite(y))
-    if bad.size:
-        raise ValueError(f"outputs are not finite at points {bad[:10].tolist()}")
-    return sensitivity(
-        _problem(sweep),
-        sweep.design,
-        _salib_sample(sweep),
-        y,
-        calc_second_order=sweep.calc_second_order,
-        levels=sweep.levels,
-        seed=sweep.seed,
-        conf_level=conf_level,
-        num_resamples=num_resamples,
-    )
-
-
-def _close(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    if list(a) != list(b):
-        return False
-    for key, x in a.items():
-        y = b[key]
-        numbers = all(
-            isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in (x, y)
-        )
-        if numbers:
-            if not math.isclose(float(x), float(y), rel_tol=1e-9, abs_tol=1e-12):
-                return False
-        elif x != y:
-            return False
-    return True
-
-
-def sensitivity(
-    problem: dict[str, Any],
-    method: str,
-    x: np.ndarray,
-    y: np.ndarray,
-    *,
-    calc_second_order: bool = False,
-    levels: int = 4,
-    seed: int = 0,
-    conf_level: float = 0.95,
-    num_resamples: int = 100,
-) -> dict[str, Any]:
-    """SALib's indices for a SALib ``problem``, its sample ``x`` and outputs ``y``.
-
-    ``sobol``: ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (and ``S2``, ``S2_conf``, D x D
-    lists, with ``calc_second_order``). ``morris``: ``mu``, ``mu_star``, ``mu_star_conf``,
-    ``sigma`` (elementary effects per unit of the [0, 1]-scaled input). Every list follows
-    ``names``; the values are plain floats (NaN where SALib has none).
-    """
-    names = list(problem["names"])
-    problem = {**problem, "bounds": [list(b) for b in problem["bounds"]]}  # SALib may mutate
-    if method == "sobol":
-        from SALib.analyze import sobol
-
-        found = sobol.analyze(
-            problem,
-            y,
-            calc_second_order=calc_second_order,
-            num_resamples=num_resamples,
-            conf_level=conf_level,
-            seed=seed,
-        )
-        keys = ["S1", "S1_conf", "ST", "ST_conf"]
-        keys += ["S2", "S2_conf"] if calc_second_order else []
-    elif method == "morris":
-        from SALib.analyze import morris
-
-        found = morris.analyze(
-            problem,
-            x,
-            y,
-            num_resamples=num_resamples,
-            conf_level=conf_level,
-            num_levels=levels,
-            seed=seed,
-        )
-        keys = ["mu", "mu_star", "mu_star_conf", "sigma"]
-    else:
-        raise ValueError(f"no sensitivity indices for a {method} design")
-    result: dict[str, Any] = {"method": method, "names": names}
-    for key in keys:
-        result[key] = np.ma.filled(np.ma.asarray(found[key], dtype=float), np.nan).tolist()
-    return result
-
-
-def _sweep_of(scenario: Scenario) -> SweepSection:
-    if scenario.sweep is None:
-        raise ValueError(f"scenario '{scenario.name}' declares no sweep")
-    return scenario.sweep

@@ -1,0 +1,180 @@
+"""Claims 4 to 6 of SPEC §5, about money from outside the rules: financing rounds inject money
+into the pool; points become listed shares; legacy debts are paid from new members' money.
+
+What each test uses (see :mod:`sim.analysis.claims`): the subsidies booked and the share of
+buyers losing with and without them on the same seeds (4); nothing, as no rule does it (5);
+what old members received against their claims, and who funded it (6).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.analysis.evidence import (
+    CLAIMS,
+    FAILED,
+    HELD,
+    UNTESTABLE,
+    ScenarioEvidence,
+    Verdict,
+    overall,
+    pct,
+)
+from sim.core.units import fen_to_yuan
+
+# -- claim 4 -------------------------------------------------------------------------------
+
+
+def _with_without(item: ScenarioEvidence, lever: str) -> tuple[float, float, int]:
+    """Mean share of buyers losing in the re-runs, with and without ``lever``."""
+    pairs = [(r.summary, r.without[lever]) for r in item.reruns if lever in r.without]
+    if not pairs:
+        return np.nan, np.nan, 0
+    key = "share_of_buyers_losing"
+    return (
+        float(np.mean([a[key] for a, _ in pairs])),
+        float(np.mean([b[key] for _, b in pairs])),
+        len(pairs),
+    )
+
+
+def claim_financing(evidence: list[ScenarioEvidence]) -> Verdict:
+    rows = []
+    for item in evidence:
+        if item.scenario is None or not item.scenario.stress.subsidies:
+            continue
+        per_run = item.timeseries.groupby(["point", "replicate"])["subsidies"].sum()
+        entered = float(item.runs["money_entered"].mean())
+        with_, without, n = _with_without(item, "subsidies")
+        rows.append(
+            {
+                "scenario": item.name,
+                "verdict": HELD if per_run.mean() > 0 else FAILED,
+                "subsidies into the pool (mean yuan)": round(float(per_run.mean()), 2),
+                "share of money entered": pct(per_run.mean() / entered if entered else np.nan),
+                "buyers losing, with subsidies": pct(with_),
+                "buyers losing, same seeds without": pct(without),
+                "re-runs compared": n,
+            }
+        )
+    if not rows:
+        return Verdict(
+            4,
+            CLAIMS[4],
+            UNTESTABLE,
+            "No scenario of this batch has financing rounds (stress.subsidies); run "
+            "scenarios/financing-rounds.yaml to test it.",
+            [],
+            "Not testable here: no scenario of this batch has financing rounds.",
+        )
+    parts = [
+        f"{r['scenario']}: {r['subsidies into the pool (mean yuan)']:,.0f} yuan of subsidies "
+        f"entered the pool per run ({r['share of money entered']} of all money entered). "
+        "They are an input of the scenario, so the claim holds by construction; what the runs "
+        f"measure is their effect: {r['buyers losing, with subsidies']} of buyers lost money "
+        f"with them, {r['buyers losing, same seeds without']} on the same seeds without them "
+        f"({r['re-runs compared']} re-runs)."
+        for r in rows
+    ]
+    r = rows[0]
+    headline = (
+        f"{r['scenario']}: {r['subsidies into the pool (mean yuan)']:,.0f} yuan of subsidies a "
+        "run went into the pool — an input of the scenario, not a result; "
+        f"{r['buyers losing, with subsidies']} of buyers still lost money "
+        f"({r['buyers losing, same seeds without']} without them)."
+    )
+    return Verdict(4, CLAIMS[4], overall(rows), " ".join(parts), rows, headline)
+
+
+# -- claim 5 -------------------------------------------------------------------------------
+
+
+def claim_listed_shares(evidence: list[ScenarioEvidence]) -> Verdict:
+    text = (
+        "Not modelled, because there is nothing to model: no rule in the source documents "
+        "turns points into shares, and none says who would issue them, at what rate, or with "
+        "what money. In the rules, a point is only a claim on the pool, worth pool ÷ points, "
+        "paid at 80% when sold. A promise of a listing is a promise outside the scheme; "
+        "nothing in the simulated platform can pay it."
+    )
+    headline = (
+        "Not modelled: no rule turns points into shares; a point is only a claim on the pool."
+    )
+    return Verdict(5, CLAIMS[5], UNTESTABLE, text, [], headline)
+
+
+# -- claim 6 -------------------------------------------------------------------------------
+
+
+def claim_legacy_debts(evidence: list[ScenarioEvidence]) -> Verdict:
+    rows = []
+    for item in evidence:
+        if item.scenario is None or item.scenario.stress.legacy is None:
+            continue
+        if not item.reruns:
+            rows.append({"scenario": item.name, "verdict": UNTESTABLE, "why": item.missing})
+            continue
+        claims = float(item.scenario.stress.legacy.claims)
+        legacy = [r.members[r.members["type"] == "legacy"] for r in item.reruns]
+        # members' money is exact (fen): summed exactly, then yuan
+        paid = float(np.mean([fen_to_yuan(int(m["cash_received"].sum())) for m in legacy]))
+        put_in = float(np.mean([fen_to_yuan(int(m["spent"].sum())) for m in legacy]))
+        from_orders = _pool_share_from_orders(item)
+        with_, without, n = _with_without(item, "legacy")
+        rows.append(
+            {
+                "scenario": item.name,
+                "verdict": HELD if paid > 0 else FAILED,
+                "legacy claims (yuan)": round(claims, 2),
+                "paid to old members (mean yuan)": round(paid, 2),
+                "share of claims paid": pct(paid / claims),
+                "paid in by old members (yuan)": round(put_in, 2),
+                "share funded by later orders": pct(from_orders),
+                "buyers losing, with legacy points": pct(with_),
+                "buyers losing, same seeds without": pct(without),
+                "re-runs compared": n,
+            }
+        )
+    if not rows:
+        return Verdict(
+            6,
+            CLAIMS[6],
+            UNTESTABLE,
+            "No scenario of this batch has legacy points (stress.legacy); run "
+            "scenarios/legacy-debts.yaml to test it.",
+            [],
+            "Not testable here: no scenario of this batch has legacy debts.",
+        )
+    parts = [
+        f"{r['scenario']}: old members held {r['legacy claims (yuan)']:,.0f} yuan of claims and "
+        f"received {r['paid to old members (mean yuan)']:,.0f} ({r['share of claims paid']}) "
+        f"within the horizon, having paid {r['paid in by old members (yuan)']:,.0f} in. Every "
+        f"yuan came out of the pool, that is, {r['share funded by later orders']} of it from "
+        f"new members' orders. The cost falls on them: {r['buyers losing, with legacy points']} "
+        f"of buyers lost money with the legacy points, {r['buyers losing, same seeds without']} "
+        "on the same seeds without."
+        if r["verdict"] != UNTESTABLE
+        else f"{r['scenario']}: not testable ({r['why']})."
+        for r in rows
+    ]
+    tested = [r for r in rows if r["verdict"] != UNTESTABLE]
+    if tested:
+        r = tested[0]
+        headline = (
+            f"{r['scenario']}: old members got {r['paid to old members (mean yuan)']:,.0f} of "
+            f"their {r['legacy claims (yuan)']:,.0f} yuan of claims ({r['share of claims paid']}),"
+            f" {r['share funded by later orders']} of it from new members' orders."
+        )
+    else:
+        headline = "Not testable: " + "; ".join(f"{r['scenario']}: {r['why']}" for r in rows)
+    return Verdict(6, CLAIMS[6], overall(rows), " ".join(parts), rows, headline)
+
+
+def _pool_share_from_orders(item: ScenarioEvidence) -> float:
+    """The share of the money paid into the pool that came from orders (the rest: subsidies),
+    over the re-runs: what funds anything the pool pays out."""
+    pool = float(dict(item.scenario.order.split).get("pool", 0))
+    sources = [r.summary.get("money_entered_by_source", {}) for r in item.reruns]
+    orders = pool * sum(s.get("orders", 0) for s in sources)
+    other = sum(v for s in sources for k, v in s.items() if k != "orders")
+    return orders / (orders + other) if orders + other else np.nan

@@ -1,0 +1,352 @@
+"""Claims 1 to 3 of SPEC §5, about the price and who gets out: the price never falls; early
+members exit fast, then a bottleneck; panic sales restart a rising cycle.
+
+What each test uses (see :mod:`sim.analysis.claims`): every run's daily price and the stress
+levers set (1); the members of re-run replicates, by join cohort (2); daily price changes on
+panic days against the other days, and the price some days later (3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis import breakeven
+from sim.analysis.evidence import (
+    CLAIMS,
+    FAILED,
+    HELD,
+    UNTESTABLE,
+    ScenarioEvidence,
+    Verdict,
+    daily_changes,
+    levers,
+    overall,
+    pct,
+)
+
+EARLY_SHARE = 0.25  # claim 2: "fast" = this share of the first cohort out within the window
+AFTER_DAYS = 30  # claim 3: how long after a panic the price is looked at again (at most a
+# quarter of the horizon)
+
+
+# -- claim 1 -------------------------------------------------------------------------------
+
+
+def claim_price_never_falls(evidence: list[ScenarioEvidence]) -> Verdict:
+    rows = []
+    for item in evidence:
+        daily = daily_changes(item.timeseries)
+        fell_runs = int((item.runs["days_price_fell"] > 0).sum())
+        worst = daily["change"].min()
+        drawdown = (1 - item.runs["price_min_after_peak"] / item.runs["price_peak"]).max()
+        unpaid = float(item.runs["unpaid_claims"].mean())
+        rows.append(
+            {
+                "scenario": item.name,
+                "verdict": FAILED if fell_runs else HELD,
+                "runs": len(item.runs),
+                "runs where the price fell": fell_runs,
+                "days it fell (mean per run)": round(float(item.runs["days_price_fell"].mean()), 1),
+                "largest one-day fall": pct(-min(worst, 0.0)),
+                "largest fall from peak": pct(max(float(drawdown), 0.0)),
+                "unpaid claims (mean yuan)": round(unpaid, 2),
+                "stress levers": ", ".join(levers(item.scenario)) or "none",
+            }
+        )
+    failed = [r for r in rows if r["verdict"] == FAILED]
+    held = [r for r in rows if r["verdict"] == HELD]
+    parts = []
+    if failed:
+        parts.append(
+            "The price fell in "
+            + "; ".join(
+                f"{r['scenario']} ({r['runs where the price fell']} of {r['runs']} runs, "
+                f"up to {r['largest one-day fall']} in a day, {r['largest fall from peak']} "
+                f"from its peak; levers: {r['stress levers']})"
+                for r in failed
+            )
+            + "."
+        )
+    if held:
+        parts.append(
+            "It never fell in " + ", ".join(r["scenario"] for r in held) + ". Without a stress "
+            "lever it cannot: price = pool ÷ points, and an order adds more to the pool than "
+            "its points are worth while a sale pays out only 80% of its points' value."
+        )
+    hollow = [r for r in held if r["unpaid claims (mean yuan)"] > 0]
+    if hollow:
+        parts.append(
+            "But a price that does not fall is not money: in "
+            + ", ".join(
+                f"{r['scenario']} ({r['unpaid claims (mean yuan)']:,.0f} yuan of payouts "
+                "unpaid on average)"
+                for r in hollow
+            )
+            + " the posted price held while the pool did not hold the cash."
+        )
+    if failed:
+        headline = f"The price fell in {len(failed)} of {len(rows)} scenarios: " + "; ".join(
+            f"{r['scenario']} (up to {r['largest one-day fall']} in a day; levers: "
+            f"{r['stress levers']})"
+            for r in failed
+        )
+    else:
+        headline = f"The price never fell in any of the {sum(r['runs'] for r in rows)} runs"
+    return Verdict(1, CLAIMS[1], overall(rows), " ".join(parts), rows, headline + ".")
+
+
+# -- claim 2 -------------------------------------------------------------------------------
+
+
+def cohort_exits(members: pd.DataFrame, horizon: int, width: int, window: int) -> pd.DataFrame:
+    """Per join cohort (``width`` days) whose members all had ``window`` days before the end:
+    buyers, share forced out within ``window`` days of joining, median days to the exit of
+    members forced out once (their only exit, so its day is the first)."""
+    buyers = members[(members["spent"] > 0) & (members["type"] != "legacy")].copy()
+    buyers["cohort_start"] = (buyers["join_day"] // width) * width
+    buyers["days_to_exit"] = buyers["exit_day"] - buyers["join_day"]
+    rows = []
+    for start, group in buyers.groupby("cohort_start"):
+        if start + width - 1 + window > horizon - 1:
+            continue
+        exited = group[(group["forced_exits"] > 0) & (group["days_to_exit"] <= window)]
+        once = group[group["forced_exits"] == 1]["days_to_exit"]
+        rows.append(
+            {
+                "cohort_start": int(start),
+                "buyers": len(group),
+                "share_exited_within": len(exited) / len(group),
+                "median_days_to_exit": float(once.median()) if len(once) else np.nan,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["cohort_start", "buyers", "share_exited_within", "median_days_to_exit"]
+    )
+
+
+def _window(horizon: int) -> int:
+    return max(horizon // 4, 1)
+
+
+def _cohort_width(scenario, horizon: int) -> int:
+    width = getattr(getattr(scenario, "outcomes", None), "cohort_days", 30)
+    return max(1, min(int(width), horizon // 4 or 1))
+
+
+def claim_early_exit_then_bottleneck(evidence: list[ScenarioEvidence]) -> Verdict:
+    rows = []
+    for item in evidence:
+        row = {"scenario": item.name}
+        window = _window(item.horizon)
+        if item.scenario is not None and item.scenario.points.exit_multiple is None:
+            rows.append({**row, "verdict": UNTESTABLE, "why": "no forced exit in this scenario"})
+            continue
+        if not item.reruns:
+            rows.append({**row, "verdict": UNTESTABLE, "why": item.missing or "no re-run"})
+            continue
+        members = pd.concat([r.members for r in item.reruns], ignore_index=True)
+        table = cohort_exits(
+            members, item.horizon, _cohort_width(item.scenario, item.horizon), window
+        )
+        if len(table) < 2:
+            rows.append({**row, "verdict": UNTESTABLE, "why": "fewer than two complete cohorts"})
+            continue
+        first, last = table.iloc[0], table.iloc[-1]
+        rho = table["share_exited_within"].rank().corr(table["cohort_start"].rank())
+        fast = first["share_exited_within"] >= EARLY_SHARE
+        falls = first["share_exited_within"] > last["share_exited_within"] and rho < 0
+        price = item.timeseries.groupby("day")["price"].median()
+        per_order = _points_per_order(item.scenario)
+        rows.append(
+            {
+                **row,
+                "verdict": HELD if fast and falls else FAILED,
+                "window (days)": window,
+                "first cohort": f"days {int(first.cohort_start)}+",
+                "first cohort out within window": pct(first["share_exited_within"]),
+                "first cohort median days to exit": first["median_days_to_exit"],
+                "last complete cohort": f"days {int(last.cohort_start)}+",
+                "last cohort out within window": pct(last["share_exited_within"]),
+                "rank correlation (cohort, share out)": round(float(rho), 2),
+                "points per order, first day": round(per_order / price.iloc[0], 2)
+                if per_order
+                else None,
+                "points per order, last day": round(per_order / price.iloc[-1], 2)
+                if per_order
+                else None,
+                "cohorts": table,
+            }
+        )
+    tested = [r for r in rows if r["verdict"] != UNTESTABLE]
+    parts = [
+        f"{r['scenario']}: no member was forced out within {r['window (days)']} days of joining "
+        f"in any cohort that had that long (a new order bought "
+        f"{r['points per order, first day']} points on the first day and "
+        f"{r['points per order, last day']} on the last)."
+        if r["cohorts"]["share_exited_within"].max() == 0
+        else f"{r['scenario']}: of the members who joined on {r['first cohort']}, "
+        f"{r['first cohort out within window']} were forced out within {r['window (days)']} days; "
+        f"of those who joined on {r['last complete cohort']}, "
+        f"{r['last cohort out within window']}. A new order bought "
+        f"{r['points per order, first day']} points on the first day and "
+        f"{r['points per order, last day']} on the last."
+        for r in tested
+    ]
+    untested = [r for r in rows if r["verdict"] == UNTESTABLE]
+    if untested:
+        parts.append(
+            "Not testable in " + ", ".join(f"{r['scenario']} ({r['why']})" for r in untested) + "."
+        )
+    if tested:
+        parts.append(
+            "Growth slowing is an input of each scenario (its inflow), not a result; what the "
+            "runs show is who gets out, and when."
+        )
+        parts.append(_cap_law([r["scenario"] for r in tested], evidence))
+    if tested:
+        r = max(tested, key=lambda x: x["cohorts"]["share_exited_within"].iloc[0])
+        headline = (
+            f"In {sum(x['verdict'] == HELD for x in tested)} of {len(tested)} scenarios the "
+            f"earliest members were forced out fast and later ones ever less (e.g. "
+            f"{r['scenario']}: {r['first cohort out within window']} of the first cohort within "
+            f"{r['window (days)']} days, {r['last cohort out within window']} of the last)."
+        )
+    else:
+        headline = "No scenario of this batch could test it: " + "; ".join(
+            f"{r['scenario']}: {r['why']}" for r in rows
+        )
+    return Verdict(2, CLAIMS[2], overall(rows), " ".join(parts), rows, headline)
+
+
+def _cap_law(names: list[str], evidence: list[ScenarioEvidence]) -> str:
+    """Why few get out, by the break-even law (SPEC §5): the growth each exit cap needs."""
+    needs: dict[str, list[str]] = {}
+    for item in evidence:
+        if item.name not in names or item.scenario is None:
+            continue
+        rows = breakeven.law_table(item.scenario)
+        cap = next((row for row in rows if row["label"].endswith("(exit cap)")), None)
+        if cap is not None and cap["law_growth"] is not None:
+            label = cap["label"].removesuffix(" (exit cap)")
+            needs.setdefault(f"{cap['law_growth']:,.0f}-fold for {label}", []).append(item.name)
+    if not needs:
+        return ""
+    return (
+        "By the break-even law, a member's points reach the exit cap only once the platform's "
+        "cumulative orders have grown, after their order (steady orders, nobody selling), "
+        + "; ".join(f"{need} in {', '.join(who)}" for need, who in needs.items())
+        + "."
+    )
+
+
+def _points_per_order(scenario) -> float | None:
+    """Points one order of ``order.amount`` mints at price 1: mint ratio × pool contribution."""
+    if scenario is None:
+        return None
+    pool = dict(scenario.order.split).get("pool", 0)
+    return float(scenario.points.mint_ratio * pool * scenario.order.amount)
+
+
+# -- claim 3 -------------------------------------------------------------------------------
+
+
+def claim_panic_restarts_cycle(evidence: list[ScenarioEvidence]) -> Verdict:
+    rows = []
+    for item in evidence:
+        daily = daily_changes(item.timeseries)
+        panic = daily["panic"].astype(bool)
+        if not panic.any():
+            why = "no panic trigger fired in any run"
+            rows.append({"scenario": item.name, "verdict": UNTESTABLE, "why": why})
+            continue
+        ahead = min(AFTER_DAYS, max(1, item.horizon // 4))
+        on, off = daily.loc[panic, "change"].dropna(), daily.loc[~panic, "change"].dropna()
+        episodes, later, orders_ratio = _after_panic(daily, ahead)
+        jumped = len(on) > 0 and on.mean() > 0 and on.mean() > off.mean()
+        if not jumped:
+            verdict = FAILED
+        elif len(later) == 0:
+            verdict = UNTESTABLE  # it jumped, but no panic came early enough to look ahead
+        else:
+            verdict = HELD if later.mean() > 0.5 else FAILED
+        rows.append(
+            {
+                "scenario": item.name,
+                "verdict": verdict,
+                "why": f"no panic came {ahead} days before the end" if not len(later) else "",
+                "panic days": int(panic.sum()),
+                "panic episodes": episodes,
+                "mean price change on panic days": pct(on.mean()),
+                "mean price change on other days": pct(off.mean()),
+                "days looked ahead": ahead,
+                "episodes followed by a higher price": pct(later.mean()) if len(later) else None,
+                "orders after ÷ before (median)": None
+                if np.isnan(orders_ratio)
+                else round(orders_ratio, 2),
+            }
+        )
+    parts = []
+    for r in rows:
+        if "panic days" not in r:
+            continue
+        text = (
+            f"{r['scenario']}: the price changed by {r['mean price change on panic days']} a day "
+            f"on the {r['panic days']} panic days against {r['mean price change on other days']} "
+            "on other days"
+        )
+        if r["episodes followed by a higher price"] is None:
+            text += f"; no panic came early enough to look {r['days looked ahead']} days ahead."
+        else:
+            text += (
+                f"; {r['episodes followed by a higher price']} of the {r['panic episodes']} panic "
+                f"episodes were followed by a higher price {r['days looked ahead']} days later"
+            )
+            ratio = r["orders after ÷ before (median)"]
+            if ratio is not None:
+                text += f", and the orders in those days were {ratio} times those before"
+            text += "."
+        parts.append(text)
+    untested = [r["scenario"] for r in rows if "panic days" not in r]
+    if untested:
+        parts.append(
+            "No panic in "
+            + ", ".join(untested)
+            + " (needs panic sellers with a trigger, e.g. scenarios/panic-after-shock.yaml)."
+        )
+    tested = [r for r in rows if "panic days" in r]
+    if tested:
+        r = tested[0]
+        headline = (
+            f"{r['scenario']}: on panic days the price moved {r['mean price change on panic days']}"
+            f" a day against {r['mean price change on other days']} on other days"
+        )
+        if r["episodes followed by a higher price"] is not None:
+            headline += (
+                f", and it was higher {r['days looked ahead']} days later after "
+                f"{r['episodes followed by a higher price']} of the panics"
+            )
+        headline += "."
+    else:
+        headline = "No panic trigger fired in any run of this batch."
+    return Verdict(3, CLAIMS[3], overall(rows), " ".join(parts), rows, headline)
+
+
+def _after_panic(daily: pd.DataFrame, ahead: int) -> tuple[int, pd.Series, float]:
+    """Panic episodes (runs of panic days, counted by their first day); for those at least
+    ``ahead`` days before the end: was the price higher ``ahead`` days later; and the median
+    ratio of the orders in those days to the orders in as many days before."""
+    episodes, higher, ratios = 0, [], []
+    for _, run in daily.groupby(["point", "replicate"]):
+        run = run.set_index("day")
+        panic = run["panic"].astype(bool)
+        starts = panic[panic & ~panic.shift(1, fill_value=False)].index
+        episodes += len(starts)
+        for day in starts:
+            if day + ahead in run.index:
+                higher.append(run.at[day + ahead, "price"] > run.at[day, "price"])
+                before = run.loc[max(0, day - ahead) : day - 1, "orders"].sum()
+                after = run.loc[day + 1 : day + ahead, "orders"].sum()
+                if before > 0:
+                    ratios.append(after / before)
+    return episodes, pd.Series(higher, dtype=float), float(np.median(ratios)) if ratios else np.nan

@@ -1,0 +1,105 @@
+"""What the claims of SPEC §5 are judged on and what a judgement is: the claims' text, the
+evidence about one scenario of a batch (:class:`ScenarioEvidence`, with its :class:`Rerun`
+replicates), a :class:`Verdict`, and the helpers every claim test shares.
+
+A claim is judged per scenario, then overall (:func:`overall`): it **failed** if it failed
+in any scenario (the vendor says "always"), **held** if it held in every scenario that could
+test it, and is **not testable** when no scenario of the batch can test it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+HELD, FAILED, UNTESTABLE = "held", "failed", "not testable"
+
+CLAIMS = {
+    1: "Every order and every sale raises the price; the price never falls.",
+    2: "Early members exit fast, growth then slows, and a bottleneck comes when new members "
+    "get few points and exits are slow.",
+    3: "At the bottleneck, pessimistic members sell; because a sale leaves 20% in the pool, "
+    "the price jumps and a new rising cycle begins.",
+    4: "Financing rounds (angel to D) inject money into the pool as consumption subsidies.",
+    5: "At the end, points convert into shares of a listed company (reverse merger).",
+    6: "A failed platform's debts to old members are paid out of new members' money over time.",
+}
+
+
+@dataclass
+class Rerun:
+    """One replicate run again for member-level evidence, with and without a lever."""
+
+    replicate: int
+    summary: dict
+    members: pd.DataFrame  # exact: money in fen (sim.model.members)
+    without: dict = field(default_factory=dict)  # lever -> summary of the run without it
+    layer: dict | None = None  # the distribution layer's exact figures, if the run had one
+
+
+@dataclass
+class ScenarioEvidence:
+    """What the claims read about one scenario of a batch."""
+
+    name: str
+    scenario: object | None  # sim.scenario.root.Scenario, None when its file is not available
+    runs: pd.DataFrame  # successful runs
+    timeseries: pd.DataFrame
+    horizon: int
+    reruns: list[Rerun] = field(default_factory=list)
+    missing: str = ""  # why there are no re-runs, if there are none
+
+
+@dataclass
+class Verdict:
+    """One claim judged on a batch: held, failed or not testable, why, and a row per scenario."""
+
+    number: int
+    claim: str
+    verdict: str
+    evidence: str
+    rows: list[dict]
+    headline: str = ""  # one sentence for the report's summary
+
+
+def levers(scenario) -> list[str]:
+    """The stress levers a scenario sets (its ``stress`` section), in words."""
+    if scenario is None:
+        return []
+    stress, found = scenario.stress, []
+    if stress.diversion.daily_share or stress.diversion.on_days:
+        found.append("operator diverts the pool")
+    if stress.custody_shortfall:
+        found.append(f"custody shortfall {float(stress.custody_shortfall):.0%}")
+    if stress.withdrawal_cap is not None:
+        found.append(f"withdrawal cap {float(stress.withdrawal_cap):,.0f}/day")
+    if stress.halt_day is not None:
+        found.append(f"halt on day {stress.halt_day}")
+    if stress.subsidies:
+        found.append("financing subsidies")
+    if stress.legacy is not None:
+        found.append("legacy points")
+    return found
+
+
+def overall(rows: list[dict]) -> str:
+    """A claim's verdict over scenarios: failed in any, else held in any, else not testable."""
+    verdicts = [row["verdict"] for row in rows]
+    if FAILED in verdicts:
+        return FAILED
+    return HELD if HELD in verdicts else UNTESTABLE
+
+
+def pct(value: float) -> str:
+    """A share as the claims print it: one decimal, "n/a" for none, never "-0.0%"."""
+    return "n/a" if value is None or np.isnan(value) else f"{value + 0.0:.1%}"  # no "-0.0%"
+
+
+def daily_changes(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """Each run's days with the price change from the day before (NaN on its first day)."""
+    frame = timeseries.sort_values(["point", "replicate", "day"]).copy()
+    before = frame.groupby(["point", "replicate"])["price"].shift(1)
+    frame["change"] = np.where(before > 0, frame["price"] / before - 1, np.nan)
+    return frame

@@ -1,0 +1,84 @@
+"""Where a batch's runs execute: in this process, in K local processes, or on a Dask cluster.
+
+A run is a pure function of its spec, so every executor gives the same results, value for
+value; each yields the outputs as they finish (in any order) and the parent writes them.
+The executor names and defaults are defined here once; ``sim.cli`` offers exactly these.
+This module imports nothing heavy: the process pool and Dask are imported when used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sim.errors import InputError
+
+Work = Callable[[Any], Any]  # one run: a picklable module-level function of its spec
+
+DEFAULT_WORKERS = 1
+
+
+def _serial(work: Work, specs: list, workers: int, scheduler: str | None) -> Iterator:
+    for spec in specs:
+        yield work(spec)
+
+
+def _process(work: Work, specs: list, workers: int, scheduler: str | None) -> Iterator:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(work, spec) for spec in specs]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def _dask(work: Work, specs: list, workers: int, scheduler: str | None) -> Iterator:
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        futures = client.map(work, specs, pure=False)
+        for future in as_completed(futures):
+            yield future.result()
+            future.release()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+RUNNERS = {"serial": _serial, "process": _process, "dask": _dask}
+EXECUTORS = tuple(RUNNERS)  # the names --executor accepts
+
+
+def choose(executor: str | None, workers: int, scheduler: str | None = None) -> str:
+    """The executor to use: the one named, else dask if a scheduler address is given, else
+    serial for one worker and process for more."""
+    if scheduler and executor not in (None, "dask"):
+        raise InputError("--scheduler only applies to --executor dask")
+    if executor is None:
+        return "dask" if scheduler else "process" if workers > 1 else "serial"
+    if executor not in RUNNERS:
+        raise InputError(f"unknown executor '{executor}'; expected one of: {', '.join(EXECUTORS)}")
+    return executor
+
+
+def execute_all(
+    executor: str, work: Work, specs: list, workers: int, scheduler: str | None = None
+) -> Iterator:
+    """``work(spec)`` for every spec on ``executor``, yielded as each finishes."""
+    return RUNNERS[executor](work, specs, workers, scheduler)

@@ -1,0 +1,290 @@
+"""The book the agent model reads under ``run.core: fast``: :class:`CompiledBook`, a book-like
+face over the compiled kernel's :class:`sim.core.kernel_book.KernelBook`, in place of
+:class:`sim.core.book.Book` (:mod:`sim.model.compiled_market` applies the day on it).
+
+What the model and :mod:`sim.batch.run` read of a book is here: the mechanics, a real
+:class:`~sim.core.ledger.Ledger` with the same accounts, opened in the same order, the posted
+pool (the pool's cash: no stress levers), the points, the exact price, the holders, the
+members table's figures in bulk (:meth:`CompiledBook.member_figures`), a member's standing,
+and ``members``, a read-only mapping from member id to a live view of what the sell-target
+heap reads of a record (held, spend since entry, version; named like
+:class:`sim.core.book.Member`). Members are the model's ids 1, 2, ... (Mesa's
+``unique_id``), member ``k`` being the kernel's number ``k - 1``; the kernel's arrays grow
+(doubling) as new ids come, keeping every member's state and the exit heap as they were.
+
+What the kernel has no field for is kept here, per member, in arrays: referral bonuses,
+withdrawals, and ``version`` — the count of the member's orders, sales and forced exits,
+which is exactly what :class:`sim.core.book.Book` bumps its ``Member.version`` on, so the model's
+sell-target heap discards the same stale entries on either core.
+
+**The ledger**, day by day: the day's orders are received (each order's split parts,
+:func:`sim.core.rules.split_order`, summed by amount), then the day's payouts move from the
+pool to ``member_cash``, then the day's referral bonuses from their line to
+``member_cash`` (or the distribution rules' outcomes, summed by account:
+:func:`sim.distribution.booking.post_in_bulk`); withdrawals move ``member_cash`` to
+``withdrawn`` one by one. Balances, money entered by source and every account's totals end
+each day exactly as the reference's do (the same postings, summed), and after each day the
+ledger's pool must equal the kernel's pool to the fen (:class:`~sim.core.ledger.LedgerError`
+otherwise).
+
+**Not supported** (refused when the scenario is read, see :mod:`sim.scenario.root`): the stress
+levers that move money or points outside the rules — subsidies, the operator's diversion,
+a custody shortfall, legacy points. A withdrawal cap and a halt work as with the book.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator, Mapping
+from fractions import Fraction
+
+import numpy as np
+
+from sim.core.book import (
+    MEMBER_FIGURES,
+    NEVER_BOUGHT,
+    SOLD_OUT,
+    Refused,
+    Standing,
+    open_book_accounts,
+    open_stress_accounts,
+)
+from sim.core.kernel_book import Events, KernelBook
+from sim.core.kernel_layout import EV_BUY, NONE, STATUS_NAMES
+from sim.core.ledger import Ledger, LedgerError
+from sim.core.mechanics import MEMBER_CASH, POOL, WITHDRAWN, Mechanics
+from sim.core.referral import Bonus
+
+START_CAPACITY = 1024
+
+# the kernel's status names as the book's; a member known only from a bonus is "sold_out"
+_STATUS = {i: name for i, name in enumerate(STATUS_NAMES)}
+_STATUS[NONE] = SOLD_OUT
+
+
+class CompiledMember:
+    """What the sell-target heap reads of one member's record, live from the arrays, named
+    like :class:`sim.core.book.Member`."""
+
+    __slots__ = ("_book", "_i", "key")
+
+    def __init__(self, book: CompiledBook, key: int) -> None:
+        self._book = book
+        self._i = int(key) - 1
+        self.key = key
+
+    def __repr__(self) -> str:
+        return (
+            f"CompiledMember(key={self.key}, held={self.held}, "
+            f"spent_entry={self.spent_entry}, version={self.version})"
+        )
+
+    @property
+    def held(self) -> int:
+        return int(self._book._held[self._i])
+
+    @property
+    def spent_entry(self) -> int:
+        return int(self._book._spent_entry[self._i])
+
+    @property
+    def version(self) -> int:
+        return int(self._book._version[self._i])
+
+
+class CompiledMembers(Mapping):
+    """Member id -> :class:`CompiledMember`, for every member who has bought or been paid a
+    bonus (the members :class:`sim.core.book.Book` keeps a record of), by id."""
+
+    def __init__(self, book: CompiledBook) -> None:
+        self._book = book
+        self._known = book._known
+
+    def __getitem__(self, key: object) -> CompiledMember:
+        if key not in self._known:
+            raise KeyError(key)
+        return CompiledMember(self._book, key)  # type: ignore[arg-type]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._known
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(sorted(self._known))
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+
+class CompiledBook:
+    """The book the model reads, kept by the compiled kernel (see the module docstring)."""
+
+    def __init__(
+        self, mechanics: Mechanics, ledger: Ledger | None = None, capacity: int | None = None
+    ) -> None:
+        self.mechanics = mechanics
+        self.ledger = ledger if ledger is not None else Ledger()
+        open_book_accounts(self.ledger, mechanics)
+        self.kernel = KernelBook(mechanics, max(capacity or START_CAPACITY, 1))
+        self._bonus = np.zeros(self.kernel.capacity, np.int64)
+        self._withdrawn = np.zeros(self.kernel.capacity, np.int64)
+        self._version = np.zeros(self.kernel.capacity, np.int64)
+        self._views()
+        self._known: set[int] = set()  # ids of members who bought or were paid a bonus
+        self.members = CompiledMembers(self)
+        self.unpaid = 0
+
+    def _views(self) -> None:
+        kernel = self.kernel
+        self._status = kernel.status
+        self._held = kernel.held
+        self._spent = kernel.spent
+        self._spent_entry = kernel.spent_entry
+        self._cash = kernel.cash
+        self._entries = kernel.entries
+        self._forced_exits = kernel.forced_exits
+
+    def ensure(self, key: int) -> None:
+        """Room for member ``key`` (an id >= 1): the arrays double until it fits."""
+        if key < 1:
+            raise ValueError(f"the fast core numbers members from 1, got {key}")
+        capacity = self.kernel.capacity
+        if key <= capacity:
+            return
+        while capacity < key:
+            capacity *= 2
+        self.kernel.grow(capacity)
+        for name in ("_bonus", "_withdrawn", "_version"):
+            old = getattr(self, name)
+            new = np.zeros(capacity, np.int64)
+            new[: len(old)] = old
+            setattr(self, name, new)
+        self._views()
+
+    def paid_totals(self) -> tuple[int, int]:
+        """Fen paid to members in all (payouts and bonuses), and fen they withdrew."""
+        return int(self._cash.sum()) + int(self._bonus.sum()), int(self._withdrawn.sum())
+
+    def member_figures(self, keys: list[int]) -> dict[str, np.ndarray | list]:
+        """The members table's figures for ``keys`` read from the arrays in bulk, one column
+        per field of :data:`sim.core.book.MEMBER_FIGURES` (int64 arrays; status a list)."""
+        known = np.fromiter((key in self._known for key in keys), bool, len(keys))
+        rows = np.array(keys, np.int64) - 1
+        rows[~known] = 0  # members the book never saw may lie beyond the arrays
+        out: dict[str, np.ndarray | list] = {
+            "status": [
+                _STATUS[code] if seen else NEVER_BOUGHT
+                for code, seen in zip(self._status[rows].tolist(), known.tolist(), strict=True)
+            ]
+        }
+        arrays = {
+            "entries": self._entries,
+            "spent": self._spent,
+            "held": self._held,
+            "cash": self._cash,
+            "bonus": self._bonus,
+            "withdrawn": self._withdrawn,
+            "forced_exits": self._forced_exits,
+        }
+        for name in MEMBER_FIGURES[1:]:
+            column = np.zeros(len(keys), np.int64)
+            if name in arrays:
+                column[known] = arrays[name][rows[known]]
+            out[name] = column
+        return out
+
+    def standing(self, key: int) -> Standing | None:
+        """What the agent model re-reads about a member after each change (None: no record)."""
+        if key not in self._known:
+            return None
+        i = key - 1
+        return Standing(
+            self._held.item(i),
+            self._spent_entry.item(i),
+            self._version.item(i),
+            self._spent.item(i),
+            self._cash.item(i) + self._bonus.item(i),
+        )
+
+    def open_stress_accounts(self) -> None:
+        open_stress_accounts(self.ledger)
+
+    @property
+    def custody_shortfall(self) -> Fraction:
+        return Fraction(0)
+
+    @custody_shortfall.setter
+    def custody_shortfall(self, value: Fraction) -> None:
+        if value:  # sim.scenario.root refuses this combination when the scenario is read
+            raise ValueError("the fast core has no custody shortfall; use run.core: reference")
+
+    @property
+    def pool(self) -> int:
+        """The posted pool (fen): with no stress levers, the cash in the pool."""
+        return self.kernel.pool
+
+    @property
+    def pool_cash(self) -> int:
+        return self.kernel.pool
+
+    @property
+    def points(self) -> int:
+        return self.kernel.points
+
+    @property
+    def price(self) -> Fraction:
+        return self.kernel.price
+
+    @property
+    def holders(self) -> int:
+        return self.kernel.holders
+
+    def pay_bonuses(self, bonuses: list[Bonus], line: str) -> None:
+        """A day's referral bonuses from one split line, in one posting."""
+        keys = [bonus.member for bonus in bonuses]
+        amounts = [bonus.amount for bonus in bonuses]
+        self.ensure(max(keys))
+        self.ledger.transfer(line, MEMBER_CASH, sum(amounts))
+        np.add.at(self._bonus, np.array(keys, np.int64) - 1, np.array(amounts, np.int64))
+        self._known.update(keys)
+
+    def cash_balance(self, key: Hashable) -> int:
+        """A member's cash (零钱) balance in fen (KeyError: no record), without building a
+        record object: the withdrawal queue reads it for every member paid."""
+        if key not in self._known:
+            raise KeyError(key)
+        i = key - 1  # type: ignore[operator]
+        return self._cash.item(i) + self._bonus.item(i) - self._withdrawn.item(i)
+
+    def withdraw(self, key: Hashable, amount: int) -> None:
+        """Pay ``amount`` fen of a member's cash balance out of the platform."""
+        balance = self.cash_balance(key)
+        if amount > balance:
+            raise Refused(f"member {key} withdraws {amount} fen but has {balance}")
+        self.ledger.transfer(MEMBER_CASH, WITHDRAWN, amount)
+        self._withdrawn[key - 1] += amount  # type: ignore[operator]
+
+    # -- one day's stream -----------------------------------------------------------------
+
+    def applied(self, events: Events) -> None:
+        """After the kernel applied ``events`` (refusals left out): each bumps its member's
+        ``version``, as the book bumps ``Member.version``; every buyer now has a record."""
+        np.add.at(self._version, events.member, 1)
+        self._known.update((events.member[events.kind == EV_BUY] + 1).tolist())
+
+    def post(self, buys: np.ndarray, paid: int) -> None:
+        """Book a day's orders (fen, one per order) and payouts (fen in all) in the ledger."""
+        ledger = self.ledger
+        if len(buys):
+            amounts, counts = np.unique(buys, return_counts=True)
+            for amount, count in zip(amounts.tolist(), counts.tolist(), strict=True):
+                parts = self.mechanics.parts(amount)
+                ledger.receive(amount * count, {line: part * count for line, part in parts.items()})
+        if paid:
+            ledger.transfer(POOL, MEMBER_CASH, paid)
+
+    def check_pool(self) -> None:
+        """The ledger's pool must be the kernel's pool, to the fen."""
+        ledger_pool = self.ledger.balance(POOL)
+        if ledger_pool != self.kernel.pool:
+            raise LedgerError(
+                f"the ledger's pool holds {ledger_pool} fen but the fast core's {self.kernel.pool}"
+            )

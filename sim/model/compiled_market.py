@@ -1,0 +1,149 @@
+"""The day's market under ``run.core: fast``: :class:`CompiledMarket` applies a day's intents
+on the compiled kernel, the twin of :class:`sim.model.market.ReferenceMarket`.
+
+``run.core: fast`` makes :class:`sim.model.scheme.SchemeModel` use
+:class:`sim.model.compiled_book.CompiledBook` in place of :class:`sim.core.book.Book` and
+:class:`CompiledMarket` in place of :class:`sim.model.market.ReferenceMarket`. The results are
+the same to the fen — timeseries, members and summary — only faster: a day's intents go to
+the compiled kernel in one call instead of one Python call per order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from fractions import Fraction
+from math import gcd
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.core.book import Applied, Refused
+from sim.core.kernel_layout import BUY, EV_BUY, EV_REFUSED, EVENT_NAMES, SELL, SELL_ALL
+from sim.core.referral import Bonus, PayoutRule
+from sim.distribution.base import Outcome, Payout
+from sim.distribution.booking import post_in_bulk
+from sim.model.compiled_book import CompiledBook
+from sim.model.market import DayResult, Intent
+
+if TYPE_CHECKING:
+    from sim.distribution.runtime import Distribution
+
+_ACTIONS = {"buy": BUY, "sell": SELL}
+
+
+def _fraction(numerator: int, denominator: int) -> Fraction:
+    """``Fraction(numerator, denominator)`` for ints with denominator > 0, built directly
+    (the same normalised value, in half the time)."""
+    g = gcd(numerator, denominator)
+    value = object.__new__(Fraction)
+    value._numerator = numerator // g
+    value._denominator = denominator // g
+    return value
+
+
+class CompiledMarket:
+    """Applies a day's intents through the compiled kernel in one call; the same
+    :class:`~sim.model.market.DayResult` as :class:`~sim.model.market.ReferenceMarket`, event for
+    event: sales the rules refuse (nothing held, below the minimum spend, ...) are skipped, and
+    referral bonuses (or the distribution rules, which keep state) are worked out after the
+    kernel has applied the day, order by order in the order of the events, and posted in
+    bulk."""
+
+    def __init__(
+        self,
+        book: CompiledBook,
+        rule: PayoutRule | None,
+        sponsor: Callable[[int], int | None],
+        prices: bool = True,
+        distribution: Distribution | None = None,
+    ) -> None:
+        self.book = book
+        self.rule = rule
+        self.sponsor = sponsor  # member -> their sponsor, or None
+        self.distribution = distribution
+        # the agent model never reads an event's price; without it, each event saves
+        # building an exact Fraction (``price`` is then None)
+        self.prices = prices
+
+    def apply(self, intents: Iterable[Intent]) -> DayResult:
+        intents = list(intents)
+        result = DayResult()
+        book = self.book
+        if not intents:
+            book.check_pool()
+            return result
+        keys, actions, amounts = zip(*intents, strict=True)
+        members = np.array(keys, np.int64)
+        if members.min() < 1:
+            raise ValueError("the fast core numbers members from 1")
+        book.ensure(int(members.max()))
+        codes = np.array(
+            [
+                _ACTIONS[a] if n is not None or a == "buy" else SELL_ALL
+                for a, n in zip(actions, amounts, strict=True)
+            ],
+            np.int8,
+        )
+        fen = np.array([0 if n is None else n for n in amounts], np.int64)
+        ev = book.kernel.apply(members - 1, codes, fen)
+        kind = ev.kind
+        refused = kind == EV_REFUSED
+        if refused.any():
+            if (codes[ev.source[refused]] == BUY).any():
+                raise Refused("an order must be of more than 0 yuan")
+            result.skipped = int(refused.sum())
+            done = ~refused
+            ev = type(ev)(*(column[done] for column in ev))
+            kind = ev.kind
+        book.applied(ev)
+        is_buy = kind == EV_BUY
+        book.post(ev.amount[is_buy], int(ev.cash_delta[~is_buy].sum()))
+        kinds = kind.tolist()
+        members_out = (ev.member + 1).tolist()
+        if self.prices:
+            prices = map(_fraction, ev.price_num.tolist(), ev.price_den.tolist())
+        else:
+            prices = [None] * len(kinds)
+        result.events = events = [
+            Applied(EVENT_NAMES[k], m, a, p, c, pool, points, price)
+            for k, m, a, p, c, pool, points, price in zip(
+                kinds,
+                members_out,
+                ev.amount.tolist(),
+                ev.points_delta.tolist(),
+                ev.cash_delta.tolist(),
+                ev.pool.tolist(),
+                ev.points.tolist(),
+                prices,
+                strict=True,
+            )
+        ]
+        if self.rule is not None:
+            bonuses = result.bonuses
+            for event in events:
+                if event.action == "buy":
+                    self._referrals(event.member, event.amount, bonuses)
+            if bonuses:
+                book.pay_bonuses(bonuses, self.rule.line)
+        elif self.distribution is not None:
+            order = self.distribution.order
+            outcomes = []
+            for event in events:
+                if event.action == "buy":
+                    outcomes += order(event.member, event.amount)
+            result.bonuses = self.post(outcomes)
+        book.check_pool()
+        return result
+
+    def post(self, outcomes: list[Outcome]) -> list[Payout]:
+        """Post the distribution rules' outcomes summed by account; their payouts, in order."""
+        if not outcomes:
+            return []
+        return post_in_bulk(self.book, outcomes, self.distribution.lines)
+
+    def _referrals(self, buyer: int, amount: int, out: list[Bonus]) -> None:
+        """The bonuses an order pays, appended to ``out``: the same rule ReferenceMarket calls,
+        with the order's split cached by amount."""
+        rule = self.rule
+        budget = self.book.mechanics.parts(amount)[rule.line]
+        out += rule.payouts(buyer, amount, budget, self.sponsor)

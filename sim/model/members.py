@@ -1,0 +1,89 @@
+"""The members table in exact units: one row a member, money in fen, points in units.
+
+This is what the analysis reads of a run's members (:mod:`sim.analysis`); the members file
+(``members.parquet``) is the same table with money in yuan, points in points and the value
+of the points held at the closing price, made in one hop by :mod:`sim.batch.tables`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from sim.core.units import FEN, UNITS
+
+MONEY = (
+    "spent",
+    "cash_received",
+    "bonuses_received",
+    "withdrawn",
+    "cash_balance",
+    "unpaid",
+    "net_result",
+    "net_withdrawn",
+)
+KINDS = {**dict.fromkeys(MONEY, FEN), "points_held": UNITS}
+
+SCHEMA = pa.schema(
+    [
+        ("member", pa.int64()),
+        ("type", pa.string()),
+        ("join_day", pa.int64()),
+        ("sponsor", pa.int64()),
+        ("depth", pa.int64()),
+        ("recruits", pa.int64()),
+        ("team_size", pa.int64()),
+        ("status", pa.string()),
+        ("entries", pa.int64()),
+        ("spent", pa.int64()),
+        ("points_held", pa.int64()),
+        ("cash_received", pa.int64()),
+        ("bonuses_received", pa.int64()),
+        ("withdrawn", pa.int64()),
+        ("cash_balance", pa.int64()),
+        ("unpaid", pa.int64()),
+        ("forced_exits", pa.int64()),
+        ("exit_day", pa.int64()),
+        ("break_even_day", pa.int64()),
+        ("net_result", pa.int64()),
+        ("net_withdrawn", pa.int64()),
+    ]
+)
+
+
+def member_table(model) -> pa.Table:
+    """One row per member, by id, built column by column from the book's integers."""
+    book = model.book
+    keys = sorted(model.members)
+    agents = [model.members[key] for key in keys]
+    network, ids = model.network, np.array(keys, np.int64)
+    figures = {
+        name: np.asarray(column, np.int64) if name != "status" else column
+        for name, column in book.member_figures(keys).items()
+    }
+    spent, cash = figures["spent"], figures["cash"]
+    bonus, withdrawn = figures["bonus"], figures["withdrawn"]
+    columns = {
+        "member": keys,
+        "type": [agent.kind for agent in agents],
+        "join_day": [agent.join_day for agent in agents],
+        "sponsor": [agent.sponsor for agent in agents],
+        "depth": network.depths()[ids],
+        "recruits": network.direct_counts()[ids],
+        "team_size": network.team_sizes()[ids],
+        "status": figures["status"],
+        "entries": figures["entries"],
+        "spent": spent,
+        "points_held": figures["held"],
+        "cash_received": cash,
+        "bonuses_received": bonus,
+        "withdrawn": withdrawn,
+        "cash_balance": cash + bonus - withdrawn,
+        "unpaid": figures["unpaid"],
+        "forced_exits": figures["forced_exits"],
+        "exit_day": [agent.exit_day for agent in agents],
+        "break_even_day": [agent.break_even_day for agent in agents],
+        "net_result": cash + bonus - spent,
+        "net_withdrawn": withdrawn - spent,
+    }
+    return pa.table(columns, schema=SCHEMA)

@@ -1,0 +1,105 @@
+"""The report written: one self-contained HTML file and a Markdown summary beside it.
+
+The HTML page (``templates/report.html.j2``, a Jinja2 template shipped in the package) has its
+figures embedded as PNG ``data:`` URIs, no script, no link to anywhere, and every piece of
+scenario text escaped (autoescape on); the Markdown summary (``NAME.md``) repeats the summary,
+the claims and the main tables, with HTML special characters escaped too. :func:`write_report`
+writes both, all or nothing.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader
+
+from sim import __version__
+from sim.analysis.claims import FAILED, HELD
+from sim.errors import InputError
+from sim.outputs import staged
+from sim.report.build import Report, build_report
+from sim.report.sections import fmt
+
+TEMPLATES = Environment(loader=PackageLoader("sim.report", "templates"), autoescape=True)
+
+
+def _columns(rows: list[dict]) -> list[str]:
+    return list(dict.fromkeys(k for row in rows for k in row))
+
+
+def _css(verdict: str) -> str:
+    return {HELD: "held", FAILED: "failed"}.get(verdict, "untestable")
+
+
+def render_html(report: Report) -> str:
+    template = TEMPLATES.get_template("report.html.j2")
+    return template.render(report=report, columns=_columns, fmt=fmt, css=_css, version=__version__)
+
+
+def _md(text: str) -> str:
+    """Scenario text in Markdown: HTML special characters escaped (a viewer renders raw HTML)."""
+    return html.escape(str(text), quote=False)
+
+
+def _md_cell(value) -> str:
+    return _md(fmt(value)).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(rows: list[dict]) -> str:
+    columns = _columns(rows)
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_md_cell(row.get(c)) for c in columns) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+MARKDOWN_SECTIONS = (  # the sections whose tables the Markdown summary repeats
+    "How often",
+    "Who gained",
+    "The break-even law",
+    "Compensation",
+    "Legal red flags",
+)
+
+
+def render_markdown(report: Report, html_name: str) -> str:
+    parts = [f"# {_md(report.title)}", "", f"Figures and tables: [{html_name}]({html_name}).", ""]
+    for heading, sentences in report.summary:
+        parts += [f"## {heading}", "", *[f"- {_md(s)}" for s in sentences], ""]
+    parts += ["## The claims, tested", ""]
+    parts.append(
+        _md_table(
+            [
+                {"#": v.number, "claim": v.claim, "verdict": v.verdict, "evidence": v.evidence}
+                for v in report.verdicts
+            ]
+        )
+    )
+    for section in report.sections:
+        if section.title.startswith(MARKDOWN_SECTIONS):
+            parts += ["", f"## {section.title}", ""]
+            for caption, rows in section.tables:
+                if rows:
+                    parts += [f"{caption}:", "", _md_table(rows), ""]
+    if report.notes:
+        parts += ["", "## Notes", "", *[f"- {_md(n)}" for n in report.notes]]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def write_report(
+    folders: list[str | Path], out: str | Path, reruns: int, title: str | None = None
+) -> tuple[Path, Path]:
+    """Build the report and write ``out`` (.html) and the .md beside it, all or nothing."""
+    out = Path(out)
+    if out.suffix.lower() != ".html":
+        raise InputError("--out must name an .html file, e.g. reports/NAME.html", file=out)
+    if out.is_dir():
+        raise InputError("output path is a folder; give a file name ending in .html", file=out)
+    report = build_report(folders, reruns, title)
+    page = render_html(report)
+    markdown = render_markdown(report, out.name)
+    markdown_path = out.with_suffix(".md")
+    with staged(out.parent) as stage:
+        (stage / out.name).write_text(page, encoding="utf-8")
+        (stage / markdown_path.name).write_text(markdown, encoding="utf-8")
+    return out, markdown_path
