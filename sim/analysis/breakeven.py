@@ -27,6 +27,7 @@ from fractions import Fraction
 
 from sim.core import rules
 from sim.core.mechanics import POOL, Mechanics
+from sim.core.units import fen_to_yuan
 from sim.errors import InputError
 
 DEFAULT_MAX_ORDERS = 5_000_000  # about 10 s of stepping; beyond, "not reached"
@@ -224,7 +225,7 @@ def describe(scenario, rows: list[dict]) -> str:
     """The table and a two-sentence explanation, for the terminal."""
     mech = scenario.mechanics()
     share, mint = float(mech.pool_share), float(mech.mint_ratio)
-    amount = mech.order_amount / 100
+    amount = fen_to_yuan(mech.order_amount)
     entry = next((r["entry"] for r in rows if r["entry"] is not None), None)
     head = f"{'multiple':<22} {'law: orders must grow':>22}"
     if entry is not None:

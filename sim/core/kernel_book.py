@@ -75,6 +75,7 @@ from sim.core.kernel_layout import (
     SELL_ALL,
 )
 from sim.core.mechanics import POOL, Mechanics
+from sim.core.units import price_to_yuan
 
 LIMIT = 2**62  # quantities times the mechanics' integers stay below this
 
@@ -284,7 +285,7 @@ class KernelBook:
     @property
     def price_yuan(self) -> float:
         """The price in yuan per point."""
-        return float(self._g[G_PRICE_NUM] / self._g[G_PRICE_DEN]) * self.mechanics.unit / 100
+        return price_to_yuan(self.price, self.mechanics.unit)
 
     @property
     def holders(self) -> int:

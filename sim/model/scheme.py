@@ -63,7 +63,7 @@ class SchemeModel(mesa.Model):
             self.distribution = Distribution(
                 scenario.distribution, mechanics, self.network, self.seed
             )
-        if scenario.run.core == "fast":  # the compiled core (sim.model.compiled_*): same results
+        if scenario.run.core == "fast":  # the compiled kernel: the same results, faster
             from sim.model.compiled_book import CompiledBook
             from sim.model.compiled_market import CompiledMarket
 

@@ -72,7 +72,7 @@ CORES: tuple[str, ...] = ("reference", "fast")
 class RunSection(Section):
     """The horizon of one run (one step is one day), its default random seed, and the core
     that applies the rules (``reference``: :class:`sim.core.book.Book`; ``fast``: the compiled
-    :class:`sim.core.kernel.FastBook`, same results)."""
+    :class:`sim.core.kernel_book.KernelBook`, same results)."""
 
     days: Count = 365
     seed: Day = 0
