@@ -201,11 +201,12 @@ def _positive(text: str) -> int:
 def _run(args: argparse.Namespace) -> int:
     from sim.batch.run import run_to_files
     from sim.batch.summary import describe
+    from sim.outputs import default_out
     from sim.scenario.root import load_scenario
 
     scenario = load_scenario(args.scenario)
     seed = scenario.run.seed if args.seed is None else args.seed
-    out = args.out or Path("out") / scenario.name / f"seed-{seed}"
+    out = args.out or default_out("out", scenario.name, f"seed-{seed}")
     result, files = run_to_files(scenario, out, seed, args.days, progress=not args.quiet)
     if not args.quiet:
         print(describe(result.summary))
@@ -215,8 +216,9 @@ def _run(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from sim.batch.runner import run_batch
+    from sim.outputs import default_out
 
-    out = args.out or Path("out") / f"batch-{args.scenarios[0].stem}"
+    out = args.out or default_out("out", f"batch-{args.scenarios[0].stem}")
     result = run_batch(
         args.scenarios,
         args.replicates,

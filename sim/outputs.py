@@ -29,6 +29,15 @@ def check_out_dir(out: str | Path) -> Path:
     return out
 
 
+def default_out(base: str | Path, *parts: str) -> Path:
+    """``base/parts...`` for an output the user did not name; refused if a symlink on the way
+    leads it outside ``base`` (the parts come from scenario names, which are checked too)."""
+    out = Path(base).joinpath(*parts)
+    if not out.resolve().is_relative_to(Path(base).resolve()):
+        raise InputError(f"resolves to {out.resolve()}, outside {base}/ (a symlink?)", file=out)
+    return out
+
+
 @contextmanager
 def staged(out: str | Path) -> Iterator[Path]:
     """Yield a staging folder; on success move its files into ``out``, else remove it all."""

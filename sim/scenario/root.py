@@ -99,10 +99,23 @@ def as_decimals(value: object) -> int:
     return value
 
 
+MAX_NAME = 64  # characters; a name is one path component, far below any file-name limit
+_SAFE_NAME = re.compile(r"[^\W_][\w.-]*")  # letters (any script), digits, _ . - inside
+
+
 def as_name(value: object) -> str:
-    if not as_text(value).strip():
+    """A scenario's name: it becomes a folder name (``out/NAME``, ``scenario=NAME``), so it
+    is restricted to letters of any script, digits and ``_ . -``, starting with a letter or
+    digit: no separator, no ``..``, no control character can take an output elsewhere."""
+    text = as_text(value)
+    if not text.strip():
         raise Problem("expected a non-empty name")
-    return str(value)
+    if len(text) > MAX_NAME or not _SAFE_NAME.fullmatch(text):
+        raise Problem(
+            f"expected a name of at most {MAX_NAME} letters, digits, '_', '.' or '-' "
+            f"starting with a letter or digit (it names output folders), got {show(text)}"
+        )
+    return text
 
 
 _LINE_NAME = re.compile(r"\w+")
