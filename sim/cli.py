@@ -12,7 +12,7 @@ from pathlib import Path
 from sim import __version__
 from sim.analysis.breakeven import DEFAULT_MAX_ORDERS
 from sim.batch.executors import DEFAULT_WORKERS, EXECUTORS
-from sim.errors import InputError
+from sim.errors import BeyondRange, InputError
 
 EXIT_BAD_INPUT = 2
 
@@ -292,6 +292,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except InputError as error:
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BeyondRange as error:  # a valid scenario whose run leaves the exact range
+        scenario = getattr(args, "scenario", None)
+        located = InputError(error.message, file=scenario, key=error.key)
+        print(f"error: {located}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)

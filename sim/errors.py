@@ -50,6 +50,18 @@ class InputError(Exception):
         return (where + self.message).replace("\n", " ")
 
 
+class BeyondRange(OverflowError):
+    """A valid scenario whose run would leave the range a book or table represents exactly.
+
+    ``key`` names the setting to change; the command line prints one located line, with the
+    scenario's file, and exits with status 2 (like bad input: nothing is written)."""
+
+    def __init__(self, message: str, *, key: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.key = key
+
+
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """A suggestion suffix for a misspelt name, or a list of the valid ones."""
     close = get_close_matches(str(word), list(choices), n=1, cutoff=0.5)

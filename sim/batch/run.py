@@ -27,7 +27,7 @@ from sim.batch.summary import summarize
 from sim.batch.tables import members_output, timeseries_rows, timeseries_schema
 from sim.distribution.summary import bonus_table
 from sim.distribution.summary import figures as distribution_figures
-from sim.model.members import member_table
+from sim.model.members import member_frame, member_table
 from sim.model.scheme import SchemeModel
 from sim.outputs import check_out_dir, staged, write_arrow, write_table
 
@@ -57,7 +57,7 @@ class RunResult:
     @cached_property
     def members(self) -> pd.DataFrame:
         """The exact members table as a DataFrame (what the analysis reads)."""
-        return self.member_table.to_pandas()
+        return member_frame(self.member_table)
 
     def timeseries(self) -> pd.DataFrame:
         """The time series as ``timeseries.parquet`` holds it (yuan, points)."""
@@ -92,7 +92,7 @@ def simulate(
 def result_of(model: SchemeModel) -> RunResult:
     """The result of a model stepped to its end and finished."""
     table = member_table(model)
-    members = table.to_pandas()
+    members = member_frame(table)
     dist = model.distribution
     layer = None if dist is None else distribution_figures(dist, model.book.ledger, model.joined)
     result = RunResult(

@@ -39,15 +39,17 @@ def members_output(table: pa.Table, price: Fraction, unit: int) -> pa.Table:
     """The exact members table as ``members.parquet`` holds it; ``value_held`` is the
     points held at the closing ``price`` (fen per unit), in yuan."""
     num, den = price.numerator, price.denominator * FEN_PER_YUAN
-    held = table.column("points_held").to_numpy()
     columns = {}
     for name in exact_members.SCHEMA.names:
         column = table.column(name)
+        wide = pa.types.is_decimal(column.type)  # a figure that outgrew int64: exact ints
+        values = [int(v) for v in column.to_pylist()] if wide else column.to_numpy()
         if name == "points_held":
-            columns[name] = held / unit
-            columns["value_held"] = [h * num / den for h in held.tolist()]
+            columns[name] = [h / unit for h in values] if wide else values / unit
+            exact = values if wide else values.tolist()
+            columns["value_held"] = [h * num / den for h in exact]
         elif name in exact_members.MONEY:
-            columns[name] = yuan_array(column.to_numpy())
+            columns[name] = [f / FEN_PER_YUAN for f in values] if wide else yuan_array(values)
         else:
             columns[name] = column
     return pa.table(columns, schema=MEMBERS_SCHEMA)

@@ -37,6 +37,7 @@ from sim.core.mechanics import (
     Mechanics,
 )
 from sim.core.units import fen_to_yuan, units_to_points
+from sim.errors import BeyondRange
 
 ACTIVE, SOLD_OUT, EXITED = "active", "sold_out", "exited"
 
@@ -60,6 +61,9 @@ class Applied(NamedTuple):
     price: Fraction
 
 
+# Exact at any size, but points past 2^250 units (75 digits) no longer fit the members
+# table's widest exact column, and arithmetic on them slows every order: the run stops there.
+RANGE_BITS = 250
 NEVER_BOUGHT = "never_bought"  # the status of a member the book has no record of
 MEMBER_FIGURES = (
     "status",
@@ -198,6 +202,12 @@ class Book:
         return self._price
 
     def _reprice(self) -> None:
+        if self.points.bit_length() > RANGE_BITS:
+            raise BeyondRange(
+                f"points in circulation passed 2^{RANGE_BITS} units (the price was diluted to "
+                "almost nothing); use fewer points.decimals or a larger points.start_price",
+                key="points.decimals",
+            )
         self._price = rules.price(self.pool, self.points, self._price)
 
     def member(self, key: Hashable) -> Member:

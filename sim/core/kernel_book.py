@@ -76,8 +76,16 @@ from sim.core.kernel_layout import (
 )
 from sim.core.mechanics import POOL, Mechanics
 from sim.core.units import price_to_yuan
+from sim.errors import BeyondRange
 
 LIMIT = 2**62  # quantities times the mechanics' integers stay below this
+
+
+def _beyond(what: str) -> BeyondRange:
+    """The fast core's refusal, naming what the user can change: the reference core."""
+    return BeyondRange(
+        f"{what}; set run.core: reference (exact Python integers, any size)", key="run.core"
+    )
 
 
 class Events(NamedTuple):
@@ -143,7 +151,7 @@ class KernelBook:
         prm = np.zeros(N_PARAMS, np.int64)
         for index, value in values.items():
             if abs(int(value)) >= LIMIT:
-                raise OverflowError("a mechanics parameter is too large for the fast core")
+                raise _beyond("a mechanics parameter is too large for the fast core")
             prm[index] = int(value)
         self._prm = prm
         # the largest integer a quantity (fen, units) is multiplied by in 64 bits in the core
@@ -152,7 +160,7 @@ class KernelBook:
             for i in (P_MINT_NUM, P_MINT_DEN, P_PAY_NUM, P_PAY_DEN, P_MULT_NUM, P_MULT_DEN)
         )
         if int(prm[P_MINT_DEN]) * int(prm[P_START_NUM]) >= LIMIT:
-            raise OverflowError("the start price is too fine for the fast core")
+            raise _beyond("the start price is too fine for the fast core")
         self._max_amount = (LIMIT - 1) // table.denominator
         self._hot = _aligned_rows(capacity, N_HOT)
         self._hot[:, H_POS] = -1
@@ -180,7 +188,7 @@ class KernelBook:
         if len(actions) and (actions.min() < BUY or actions.max() > SELL_ALL):
             raise ValueError("actions must be BUY (0), SELL (1) or SELL_ALL (2)")
         if len(amounts) and int(np.abs(amounts).max()) > self._max_amount:
-            raise OverflowError("an amount is too large for the fast core")
+            raise _beyond("an amount is too large for the fast core")
         buys = amounts[(actions == BUY) & (amounts > 0)]
         self._check_room(int(buys.sum(dtype=np.float64)), len(buys))
         state = (self._hot, self._cold, self._heap, self._g, self._prm, self._numer)
@@ -206,7 +214,7 @@ class KernelBook:
         members = np.ascontiguousarray(members, np.int64)
         self._check_members(members)
         if abs(amount) > self._max_amount:
-            raise OverflowError("an amount is too large for the fast core")
+            raise _beyond("an amount is too large for the fast core")
         self._check_room(max(int(amount), 0) * len(members), len(members))
         kernel.buy_many(
             members,
@@ -257,13 +265,13 @@ class KernelBook:
         most_minted = int(g[G_MINTED]) + worth + 1
         most_money = int(g[G_MONEY_IN]) + new_money
         if max(most_minted, most_money) * self._factor >= LIMIT:
-            raise OverflowError("the money or points would exceed what the fast core computes")
+            raise _beyond("the money or points would exceed what the fast core computes")
 
     def _check_range(self) -> None:
         g = self._g
         biggest = max(int(g[G_POOL]), int(g[G_POINTS]), int(g[G_MONEY_IN]), int(g[G_MINTED]))
         if biggest * self._factor >= LIMIT:
-            raise OverflowError("pool or points have grown past what the fast core computes")
+            raise _beyond("pool or points have grown past what the fast core computes")
 
     # -- state ----------------------------------------------------------------------------
 

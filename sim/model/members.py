@@ -7,10 +7,16 @@ of the points held at the closing price, made in one hop by :mod:`sim.batch.tabl
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from sim.core.units import FEN, UNITS
+from sim.errors import BeyondRange
+
+WIDE_DIGITS = 76  # the widest exact decimal Arrow holds (decimal256)
 
 MONEY = (
     "spent",
@@ -58,7 +64,7 @@ def member_table(model) -> pa.Table:
     agents = [model.members[key] for key in keys]
     network, ids = model.network, np.array(keys, np.int64)
     figures = {
-        name: np.asarray(column, np.int64) if name != "status" else column
+        name: column if name == "status" else _integers(column)
         for name, column in book.member_figures(keys).items()
     }
     spent, cash = figures["spent"], figures["cash"]
@@ -86,4 +92,38 @@ def member_table(model) -> pa.Table:
         "net_result": cash + bonus - spent,
         "net_withdrawn": withdrawn - spent,
     }
-    return pa.table(columns, schema=SCHEMA)
+    return pa.table({field.name: _column(columns[field.name], field) for field in SCHEMA})
+
+
+def _integers(column: list[int]) -> np.ndarray:
+    """A figure as int64, or as exact Python integers where it outgrows int64 (points minted
+    at a price diluted to almost nothing can)."""
+    try:
+        return np.asarray(column, np.int64)
+    except OverflowError:
+        return np.asarray(column, object)
+
+
+def _column(values, field: pa.Field) -> pa.Array:
+    """One column of the table: int64, or where a figure outgrew it an exact decimal of up
+    to 76 digits; beyond that the run is out of range and the setting to change is named."""
+    if not (isinstance(values, np.ndarray) and values.dtype == object):
+        return pa.array(values, field.type)
+    if any(abs(int(v)) >= 10**WIDE_DIGITS for v in values):
+        what = "points held" if field.name == "points_held" else f"'{field.name}'"
+        raise BeyondRange(
+            f"{what} pass the {WIDE_DIGITS} digits the members table holds exactly; "
+            "use fewer points.decimals or a larger points.start_price",
+            key="points.decimals",
+        )
+    return pa.array([Decimal(int(v)) for v in values], pa.decimal256(WIDE_DIGITS, 0))
+
+
+def member_frame(table: pa.Table) -> pd.DataFrame:
+    """The members table as a DataFrame the analysis reads: widened columns hold Python
+    integers (exact), never ``Decimal`` (whose arithmetic rounds to 28 digits)."""
+    frame = table.to_pandas()
+    for field in table.schema:
+        if pa.types.is_decimal(field.type):
+            frame[field.name] = frame[field.name].map(int).astype(object)
+    return frame

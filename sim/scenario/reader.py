@@ -39,6 +39,9 @@ _SCALAR_TAGS = {
 _TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off")
 _NOT_FINITE = (".inf", "+.inf", "-.inf", ".nan", "inf", "+inf", "-inf", "nan")
 _MAX_VALUES = 200_000  # guards against alias bombs ("billion laughs")
+# Every number a scenario holds (amounts, prices, rates, counts, seeds) lies within these:
+# beyond them exact fen and point units would leave what files and the books represent.
+LARGEST, FINEST = Decimal(10) ** 15, Decimal(10) ** -12
 # YAML 1.2 core-schema floats that YAML 1.1 leaves as strings (1e-3, 1.0e3).
 _YAML12_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 
@@ -197,10 +200,15 @@ class _Builder:
                 node,
                 path,
             )
+        if len(digits) > 40:  # int() of a huge string is slow; no valid number is this long
+            raise self.fail(_out_of_range(node.value), node, path)
         try:
-            return sign * int(digits, 0)
+            number = sign * int(digits, 0)
         except ValueError:
             raise self.fail(f"cannot read '{node.value}' as a whole number", node, path) from None
+        if abs(number) > LARGEST:
+            raise self.fail(_out_of_range(node.value), node, path)
+        return number
 
     def decimal(self, node: ScalarNode, path: KeyPath) -> Decimal:
         text = node.value.replace("_", "")
@@ -214,7 +222,14 @@ class _Builder:
             raise self.fail(f"cannot read '{node.value}' as a number", node, path) from None
         if not number.is_finite():
             raise self.fail(f"expected a finite number, got '{node.value}'", node, path)
+        if abs(number) > LARGEST or (number and abs(number) < FINEST):
+            raise self.fail(_out_of_range(node.value), node, path)
         return number
+
+
+def _out_of_range(text: str) -> str:
+    shown = text if len(text) <= 24 else text[:21] + "..."
+    return f"number '{shown}' is out of range; numbers lie within ±1e15 and, unless 0, 1e-12"
 
 
 def _kind(value: object) -> str:
