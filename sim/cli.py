@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("events", type=Path, help="CSV with header day,member,action,amount")
     replay.add_argument("--scenario", type=Path, required=True, help="scenario YAML")
-    replay.add_argument("--out", type=Path, required=True, help="output folder")
+    replay.add_argument("--out", type=_out_path, required=True, help="output folder")
     replay.add_argument(
         "--format",
         choices=("parquet", "csv"),
@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", type=Path, help="scenario YAML")
     run.add_argument("--seed", type=_non_negative, help="seed (default: the scenario's run.seed)")
     run.add_argument("--days", type=_positive, help="horizon (default: the scenario's run.days)")
-    run.add_argument("--out", type=Path, help="output folder (default: out/NAME/seed-N)")
+    run.add_argument("--out", type=_out_path, help="output folder (default: out/NAME/seed-N)")
     run.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     run.set_defaults(handler=_run)
 
@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--days", type=_positive, help="horizon for every run (default: each scenario's run.days)"
     )
-    batch.add_argument("--out", type=Path, help="output folder (default: out/batch-NAME)")
+    batch.add_argument("--out", type=_out_path, help="output folder (default: out/batch-NAME)")
     batch.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     batch.set_defaults(handler=_batch)
 
@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("batches", type=Path, nargs="+", help="batch output folders")
     compare.add_argument(
         "--out",
-        type=Path,
+        type=_out_path,
         help="where to save the table (.csv and .md; "
         "default: comparison.csv/.md in the first batch folder)",
     )
@@ -115,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("batches", type=Path, nargs="+", help="batch output folders")
     report.add_argument(
-        "--out", type=Path, help="the .html file to write (default: reports/NAME.html)"
+        "--out", type=_out_path, help="the .html file to write (default: reports/NAME.html)"
     )
     report.add_argument(
         "--reruns",
@@ -183,6 +183,12 @@ def _replay(args: argparse.Namespace) -> int:
         print(describe(book, summary, title))
         print(f"  wrote    {args.out}/: " + ", ".join(summary.files))
     return 0
+
+
+def _out_path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder, got an empty path")
+    return Path(text)
 
 
 def _non_negative(text: str) -> int:
@@ -297,6 +303,13 @@ def main(argv: list[str] | None = None) -> int:
         scenario = getattr(args, "scenario", None)
         located = InputError(error.message, file=scenario, key=error.key)
         print(f"error: {located}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as error:  # the last resort: an I/O failure outside the staged writing
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        print("error: out of memory; use fewer members, days or replicates", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)

@@ -20,13 +20,14 @@ import pyarrow.parquet as pq
 
 from sim.errors import InputError
 
-
-def check_out_dir(out: str | Path) -> Path:
-    """Refuse an output path that exists and is not a folder, before any work is done."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError("output path exists and is not a folder", file=out)
-    return out
+# Every file a command writes into an output folder: anything else found there is the
+# user's, so the folder is not replaced (a file of ours with a folder's name is not ours).
+OUTPUT_NAMES = frozenset(
+    f"{table}.{kind}"
+    for table in ("timeseries", "members", "bonuses", "trace", "ledger")
+    for kind in ("parquet", "csv")
+) | {"summary.json"}
+STAGE, ASIDE = ".sim-staging-", ".sim-aside-"  # hidden, beside the output, with the pid
 
 
 def default_out(base: str | Path, *parts: str) -> Path:
@@ -38,21 +39,162 @@ def default_out(base: str | Path, *parts: str) -> Path:
     return out
 
 
+def check_out_dir(out: str | Path) -> Path:
+    """Refuse, before any work is done, an output folder this command could not publish:
+    a file in the way, a parent that is not a folder, a place that cannot be written (probed
+    by making the staging folder there), or a folder holding files this tool did not write."""
+    out = Path(out)
+    if out.is_symlink():  # the folder it leads to is the output, checked like any other
+        if not out.exists():
+            raise InputError("output path is a symlink that leads nowhere", file=out)
+        out = out.resolve()
+    if out.exists() and not out.is_dir():
+        raise InputError("output path exists and is not a folder", file=out)
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if not _ours(p))
+        if foreign:
+            raise InputError(
+                f"output folder holds '{foreign[0]}', which this tool did not write; "
+                "give a new or empty folder",
+                file=out,
+            )
+    anchor = _anchor(out)
+    _clean_stale(anchor)
+    shutil.rmtree(_make_stage(anchor, out))
+    return out
+
+
 @contextmanager
 def staged(out: str | Path) -> Iterator[Path]:
-    """Yield a staging folder; on success move its files into ``out``, else remove it all."""
+    """Yield a hidden staging folder on the output's filesystem; on success fsync its files
+    and publish it as ``out`` with one rename (an old ``out`` goes aside first, removed
+    after), else remove it. Readers see the old folder or the new one, never a mix."""
     out = check_out_dir(out)
-    anchor = out.parent
-    while not anchor.exists():
-        anchor = anchor.parent
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=anchor))
+    stage = _make_stage(_anchor(out), out)
     try:
-        yield stage
-        out.mkdir(parents=True, exist_ok=True)
-        for item in sorted(stage.iterdir()):
-            os.replace(item, out / item.name)
+        with _one_line(out):
+            yield stage
+            _publish(stage, out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+@contextmanager
+def staged_files(folder: str | Path) -> Iterator[Path]:
+    """Yield a staging folder for files that go *into* ``folder`` beside others (a report
+    and its summary in reports/): each is fsynced and moved in with one rename."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError("output path exists and is not a folder", file=folder)
+    anchor = _anchor(folder)
+    _clean_stale(anchor)
+    stage = _make_stage(anchor, folder)
+    try:
+        with _one_line(folder):
+            yield stage
+            _sync(stage)
+            folder.mkdir(parents=True, exist_ok=True)
+            for item in sorted(stage.iterdir()):
+                os.replace(item, folder / item.name)
+            _sync_folder(folder)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _ours(path: Path) -> bool:
+    return path.name in OUTPUT_NAMES and path.is_file() and not path.is_symlink()
+
+
+def _anchor(out: Path) -> Path:
+    """The nearest folder that exists on the way to ``out``: staging happens there, on the
+    filesystem ``out`` will be on, so publishing is a rename, never a copy."""
+    anchor = out.absolute().parent
+    while not anchor.exists() and anchor != anchor.parent:
+        anchor = anchor.parent
+    if not anchor.is_dir():
+        raise InputError(f"cannot write under {anchor}: it is not a folder", file=out)
+    return anchor
+
+
+def _make_stage(anchor: Path, out: Path) -> Path:
+    try:
+        return Path(tempfile.mkdtemp(prefix=f"{STAGE}{os.getpid()}-", dir=anchor))
+    except OSError as error:
+        cause = error.strerror or str(error)
+        raise InputError(f"cannot write in {anchor}: {cause}", file=out) from None
+
+
+def _publish(stage: Path, out: Path) -> None:
+    _sync(stage)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not out.exists():
+        os.rename(stage, out)
+    else:
+        check_out_dir(out)  # nothing foreign arrived while we worked
+        aside = Path(tempfile.mkdtemp(prefix=f"{ASIDE}{os.getpid()}-", dir=out.parent))
+        os.rename(out, aside / "old")
+        try:
+            os.rename(stage, out)
+        except OSError:
+            os.rename(aside / "old", out)
+            raise
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+    _sync_folder(out.parent)
+
+
+def _sync(stage: Path) -> None:
+    """Flush every file and the folder itself to disk before anything is published."""
+    for item in stage.iterdir():
+        if item.is_file():
+            descriptor = os.open(item, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+    _sync_folder(stage)
+
+
+def _sync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    except OSError:  # some filesystems cannot fsync a folder; the files are synced
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _clean_stale(anchor: Path) -> None:
+    """Remove staging and aside folders left here by processes that no longer run (kill -9)."""
+    try:
+        entries = [p for p in anchor.iterdir() if p.name.startswith((STAGE, ASIDE))]
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name.removeprefix(STAGE).removeprefix(ASIDE).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+@contextmanager
+def _one_line(path: Path) -> Iterator[None]:
+    """An I/O failure (no space, read-only, permission, not a folder) as one located line."""
+    try:
+        yield
+    except OSError as error:
+        where = error.filename or path
+        raise InputError(f"cannot write: {error.strerror or error}", file=where) from None
 
 
 class TableWriter:

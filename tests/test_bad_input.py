@@ -97,12 +97,13 @@ def test_binary_garbage_is_a_bad_log(cli, tmp_path):
 def test_bad_row_deep_in_a_long_log_leaves_existing_output_untouched(cli, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    (out / "keep.txt").write_text("earlier results")
+    (out / "trace.csv").write_text("earlier results")
     rows = [*orders(5_000), (0, 9, "sell", "9999")]
     log = write_log(tmp_path / "events.csv", rows)
     result = cli("replay", log, "--scenario", GOOD_SCENARIO, "--out", out)
     assert_refused(result, "events.csv:5002", "member 9 sells")
-    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["trace.csv"]
+    assert (out / "trace.csv").read_text() == "earlier results"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 

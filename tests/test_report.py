@@ -28,6 +28,7 @@ from sim.analysis.claims import (
     cohort_exits,
 )
 from sim.batch.runner import run_batch
+from sim.errors import InputError
 from sim.report.render import write_report
 from sim.report.sections_runs import collapse_table, wilson
 from sim.scenario.root import load_scenario
@@ -383,7 +384,7 @@ def test_report_is_all_or_nothing(small_report, tmp_path, monkeypatch):
 
     monkeypatch.setattr(Path, "write_text", failing)
     out = tmp_path / "reports" / "x.html"
-    with pytest.raises(OSError):
+    with pytest.raises(InputError, match="reports: cannot write: disk full"):
         write_report([small_report["base"] / "batch-b"], out, reruns=0)
     assert not out.exists() and not out.with_suffix(".md").exists()
     assert [p.name for p in tmp_path.iterdir()] == []

@@ -510,7 +510,7 @@ BAD = {
         BASE + "inflow:\n  rate: 1e400\n",
         5,
         "inflow.rate",
-        "too large for this value",
+        "number '1e400' is out of range",
     ),
     "zero days": (BASE + "run: {days: 0}\n", 4, "run.days", "expected a whole number >= 1, got 0"),
     "quoted number": (

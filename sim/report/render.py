@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader
 from sim import __version__
 from sim.analysis.claims import FAILED, HELD
 from sim.errors import InputError
-from sim.outputs import staged
+from sim.outputs import staged_files
 from sim.report.build import Report, build_report
 from sim.report.sections import fmt
 
@@ -99,7 +99,7 @@ def write_report(
     page = render_html(report)
     markdown = render_markdown(report, out.name)
     markdown_path = out.with_suffix(".md")
-    with staged(out.parent) as stage:
+    with staged_files(out.parent) as stage:
         (stage / out.name).write_text(page, encoding="utf-8")
         (stage / markdown_path.name).write_text(markdown, encoding="utf-8")
     return out, markdown_path
