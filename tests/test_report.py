@@ -27,6 +27,7 @@ from sim.analysis.claims import (
     claim_price_never_falls,
     cohort_exits,
 )
+from sim.batch.integrity import rewrite
 from sim.batch.runner import run_batch
 from sim.errors import InputError
 from sim.report.render import write_report
@@ -361,6 +362,9 @@ def test_report_of_an_incomplete_batch(cli, small_report, tmp_path):
     part = next(iter(sorted((batch / "runs").rglob("part-0.parquet"))))
     pq.write_table(pq.read_table(part).slice(1), part)  # one run's row lost
     out = tmp_path / "reports" / "x.html"
+    result = cli("report", batch, "--out", out)  # a file the batch did not write
+    assert result.code == 2 and f"{part}: damaged: not the file the batch wrote" in result.err
+    rewrite(batch)  # as if the batch had written it so: the run is simply missing
     result = cli("report", batch, "--out", out)
     assert result.code == 2
     assert "the batch is incomplete: 7 of 8 runs finished" in result.err
@@ -392,9 +396,10 @@ def test_report_is_all_or_nothing(small_report, tmp_path, monkeypatch):
 
 def test_report_refuses_a_scenario_in_two_batches(cli, small_report, tmp_path):
     batch = small_report["base"] / "batch-a"
-    result = cli("report", batch, batch, "--out", tmp_path / "x.html")
+    copy = shutil.copytree(batch, tmp_path / "copy")
+    result = cli("report", batch, copy, "--out", tmp_path / "x.html")
     assert result.code == 2 and "scenario 'diverted' is in two batches" in result.err
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [copy]
 
 
 def test_report_of_seed_004_shows_compensation_depth_and_pyramid_flags(tmp_path):

@@ -11,6 +11,8 @@ Rooms:
 - ``executors``: serial, process and Dask executors, their names defined once.
 - ``store``: the batch folder's layout, defined once: per-run parts while it runs, one
   hive-partitioned file per scenario and table when it completes, ``read_table``.
+- ``integrity``: the folder checks itself: a lock with its owner's pid, a journal of every
+  data file's size and SHA-256, damage repaired on resume and named by compare and report.
 - ``columns``: the three tables' columns and what each means (kept in each file's schema).
 - ``designs``: a sweep's design points and applying one to a scenario;
   ``sensitivity``: Sobol and Morris indices (SALib).

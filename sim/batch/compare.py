@@ -11,13 +11,15 @@ metric) as CSV, with the wide table as Markdown beside it.
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 
 import pandas as pd
 from scipy import stats
 
 from sim.batch.columns import METRICS
-from sim.batch.store import read_table
+from sim.batch.integrity import check_intact, distinct
+from sim.batch.store import count_runs, read_manifest, read_table
 
 NUMERIC = [name for name, kind in METRICS if str(kind) in ("int64", "double")]
 
@@ -96,7 +98,20 @@ def wide_table(tidy: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare_batches(folders: list[Path], out: Path | None = None) -> str:
-    """Build, save and return (as text) the comparison of ``folders``."""
+    """Build, save and return (as text) the comparison of ``folders``: each folder once,
+    checked (a damaged file is one line); an unfinished batch is compared on the runs it
+    has, with a one-line warning."""
+    folders = distinct(folders)
+    for folder in folders:
+        manifest = read_manifest(folder)
+        check_intact(folder)
+        finished, planned = count_runs(folder), manifest.get("runs")
+        if isinstance(planned, int) and finished < planned:
+            print(
+                f"warning: {folder}: {finished} of {planned} runs finished; compared on "
+                "those (run the batch command again to finish it)",
+                file=sys.stderr,
+            )
     tidy = tidy_comparison(folders)
     wide = wide_table(tidy)
     out = Path(out) if out else Path(folders[0]) / "comparison"

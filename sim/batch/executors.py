@@ -8,6 +8,8 @@ This module imports nothing heavy: the process pool and Dask are imported when u
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,12 +25,40 @@ def _serial(work: Work, specs: list, workers: int, scheduler: str | None) -> Ite
         yield work(spec)
 
 
+CONNECT_SECONDS = 10  # how long an unreachable Dask scheduler is waited for
+
+
+def die_with(parent: int) -> None:
+    """In a worker: exit as soon as ``parent`` is gone (kill -9 of a batch leaves no orphan
+    computing for nobody). Linux is told directly; elsewhere a thread watches."""
+    import signal
+    import threading
+
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True, name="die-with-parent").start()
+
+
 def _process(work: Work, specs: list, workers: int, scheduler: str | None) -> Iterator:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
+    ) as pool:
         futures = [pool.submit(work, spec) for spec in specs]
         try:
             for future in as_completed(futures):
@@ -49,7 +79,7 @@ def _dask(work: Work, specs: list, workers: int, scheduler: str | None) -> Itera
         )
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        client = _connect(scheduler)
     try:
         futures = client.map(work, specs, pure=False)
         for future in as_completed(futures):
@@ -59,6 +89,26 @@ def _dask(work: Work, specs: list, workers: int, scheduler: str | None) -> Itera
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _connect(scheduler: str):
+    from distributed import Client
+
+    try:
+        return Client(scheduler, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError, TypeError) as error:
+        cause = " ".join(str(error).split()) or type(error).__name__
+        if len(cause) > 160:
+            cause = cause[:157] + "..."
+        raise InputError(
+            f"cannot reach the Dask scheduler within {CONNECT_SECONDS} s ({cause})",
+            key="--scheduler",
+        ) from None
+
+
+def check_scheduler(scheduler: str) -> None:
+    """Connect once to ``scheduler`` and let go: one line if it cannot be reached."""
+    _connect(scheduler).close()
 
 
 RUNNERS = {"serial": _serial, "process": _process, "dask": _dask}

@@ -43,7 +43,8 @@ from tqdm import tqdm
 from sim import __version__
 from sim.batch.columns import METRICS
 from sim.batch.designs import load_variants
-from sim.batch.executors import DEFAULT_WORKERS, choose, execute_all
+from sim.batch.executors import DEFAULT_WORKERS, check_scheduler, choose, execute_all
+from sim.batch.integrity import locked
 from sim.batch.run import simulate
 from sim.batch.store import BatchStore, RunOutput, encode_params, read_table, run_key
 from sim.batch.tables import timeseries_rows
@@ -178,21 +179,30 @@ def run_batch(
     executor = choose(executor, workers, scheduler)
     specs, manifest = plan([Path(p) for p in paths], replicates, days)
     manifest["command"] = " ".join(["python -m sim", *sys.argv[1:]]) if sys.argv else ""
+    if executor == "dask" and scheduler:
+        check_scheduler(scheduler)  # before anything is written
     store = BatchStore(Path(out), manifest)
-    store.open()
-    done = store.done()
-    pending = [spec for spec in specs if spec.key not in done]
-    with tqdm(
-        total=len(specs),
-        initial=len(specs) - len(pending),
-        unit="run",
-        desc="batch",
-        disable=None if progress else True,
-    ) as bar:
-        for output in execute_all(executor, execute, pending, workers, scheduler):
-            store.save(output)
-            bar.update(1)
-    store.compact()
+    with locked(Path(out)):
+        store.open()
+        if store.repaired:
+            more = f" and {len(store.repaired) - 1} more" if len(store.repaired) > 1 else ""
+            print(
+                f"warning: {store.repaired[0]}{more}: damaged; their runs run again",
+                file=sys.stderr,
+            )
+        done = store.done()
+        pending = [spec for spec in specs if spec.key not in done]
+        with tqdm(
+            total=len(specs),
+            initial=len(specs) - len(pending),
+            unit="run",
+            desc="batch",
+            disable=None if progress else True,
+        ) as bar:
+            for output in execute_all(executor, execute, pending, workers, scheduler):
+                store.save(output)
+                bar.update(1)
+        store.compact()
     statuses = read_table(out, "runs", columns=["status"])["status"].tolist()
     return BatchResult(
         len(specs),

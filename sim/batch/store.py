@@ -45,6 +45,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from sim.batch import integrity
 from sim.batch.columns import ACCOUNTS_COLUMNS, METRICS, TABLES
 from sim.batch.tables import timeseries_schema
 from sim.errors import InputError
@@ -147,11 +148,9 @@ class BatchStore:
         path = self.out / MANIFEST
         write = not path.exists()
         if path.exists():
-            found = json.loads(path.read_text(encoding="utf-8"))
+            found = read_manifest(self.out)
             other = ("command", "replicates", "runs")
-            same = {k: v for k, v in found.items() if k not in other} == {
-                k: v for k, v in self.manifest.items() if k not in other
-            }
+            same = _plan(found, other) == _plan(self.manifest, other)
             if not same or found.get("replicates", 0) > self.manifest["replicates"]:
                 raise InputError(
                     "holds a batch with a different plan (other scenarios or days, or more "
@@ -165,6 +164,7 @@ class BatchStore:
                 stale.unlink()
         if write:
             _atomic_write_text(path, json.dumps(self.manifest, indent=2) + "\n")
+        self.repaired = integrity.repair(self.out)
 
     def done(self) -> set[str]:
         """Keys of the runs whose runs row was written, compacted or not (a write cut short
@@ -182,15 +182,19 @@ class BatchStore:
             _atomic_parquet(table, part_path(where[0], "accounts", *where[1:]))
         line = pa.Table.from_pylist([{k: row.get(k) for k in RUNS_SCHEMA.names}], RUNS_SCHEMA)
         _atomic_parquet(line, part_path(where[0], "runs", *where[1:]))
+        written = [part_path(where[0], t, *where[1:]) for t in TABLE_NAMES]
+        integrity.record(self.out, {path: path for path in written if path.is_file()})
 
     def compact(self) -> None:
         """Merge each scenario's run files into its ``part-0.parquet`` (with the rows it
         already holds), then delete them; the runs table last, so ``done`` stays right."""
+        changed = False
         for table in ("timeseries", "accounts", "runs"):
             for directory in _partitions(self.out, table):
                 parts = _parts(directory)
                 if not parts:
                     continue
+                changed = True
                 target = directory / COMPACTED
                 temporary = target.with_name(target.name + TEMPORARY)
                 writer = None
@@ -202,9 +206,12 @@ class BatchStore:
                     writer.write_table(piece)
                 if writer is not None:
                     writer.close()
+                    integrity.record(self.out, {target: temporary})  # before it is in place
                     os.replace(temporary, target)
                 for path in parts.values():
                     path.unlink()
+        if changed:
+            integrity.rewrite(self.out)
 
 
 def read_table(folder: str | Path, table: str, columns: list[str] | None = None) -> pd.DataFrame:
@@ -233,6 +240,33 @@ def read_table(folder: str | Path, table: str, columns: list[str] | None = None)
     if columns is not None:
         frame = frame[[c for c in columns if c in frame.columns]]
     return frame
+
+
+def read_manifest(folder: Path) -> dict:
+    """The batch's plan; a damaged or foreign ``manifest.json`` is one located line."""
+    path = Path(folder) / MANIFEST
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("is not a batch folder (no manifest.json)", file=folder) from None
+    except (OSError, ValueError) as error:
+        raise InputError(f"damaged: cannot read it as JSON ({error})", file=path) from None
+    if not isinstance(found, dict) or not isinstance(found.get("scenarios"), list):
+        raise InputError("damaged: not a batch manifest (no list of scenarios)", file=path)
+    return found
+
+
+def _plan(manifest: dict, ignored: tuple[str, ...]) -> dict:
+    """What makes two plans the same: all but ``ignored``, each scenario file by its
+    resolved path (typed relative or absolute, it is one file) and its content's hash."""
+    plan = {k: v for k, v in manifest.items() if k not in ignored}
+    plan["scenarios"] = [
+        {**entry, "file": str(Path(str(entry.get("file"))).resolve())}
+        if isinstance(entry, dict)
+        else entry
+        for entry in plan.get("scenarios", [])
+    ]
+    return plan
 
 
 def count_runs(folder: str | Path) -> int:

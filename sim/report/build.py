@@ -26,6 +26,7 @@ import pandas as pd
 
 from sim.analysis.claims import ScenarioEvidence, Verdict, judge_claims
 from sim.batch.compare import mean_interval
+from sim.batch.integrity import distinct
 from sim.errors import InputError
 from sim.report.load import Batch, first_point, load_batch, rerun_scenario
 from sim.report.sections import ReportSection
@@ -141,7 +142,7 @@ def build_report(folders: list[str | Path], reruns: int, title: str | None = Non
     """Everything the report shows, computed (nothing written)."""
     if not folders:
         raise InputError("give at least one batch folder")
-    batches = [load_batch(folder) for folder in folders]
+    batches = [load_batch(folder) for folder in distinct(folders)]
     seen: dict[str, Path] = {}
     for batch in batches:
         for name in batch.runs["scenario"].unique():

@@ -13,7 +13,6 @@ ran (its sha256), and says so when it cannot.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +20,9 @@ import pandas as pd
 
 from sim.analysis.claims import Rerun
 from sim.batch.designs import load_variants
+from sim.batch.integrity import check_intact
 from sim.batch.run import simulate
-from sim.batch.store import count_runs, read_table
+from sim.batch.store import count_runs, read_manifest, read_table
 from sim.errors import InputError
 
 SERIES = (  # the timeseries columns a report reads (older batches may lack some)
@@ -59,14 +59,14 @@ class Batch:
 def load_batch(folder: str | Path) -> Batch:
     """A finished batch folder, checked: one line of :class:`InputError` if it is not one."""
     folder = Path(folder)
-    manifest_path = folder / "manifest.json"
-    if not folder.is_dir() or not manifest_path.is_file():
+    if not folder.is_dir():
         raise InputError("is not a batch folder (no manifest.json)", file=folder)
+    manifest = read_manifest(folder)
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         expected = int(manifest["runs"])
     except (ValueError, KeyError, TypeError) as error:
         raise InputError(f"manifest.json is not a batch manifest ({error})", file=folder) from None
+    check_intact(folder)
     finished = count_runs(folder)
     if finished < expected:
         raise InputError(
