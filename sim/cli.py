@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from sim import __version__
+from sim import __version__, limits
 from sim.analysis.breakeven import DEFAULT_MAX_ORDERS
 from sim.batch.executors import DEFAULT_WORKERS, EXECUTORS
 from sim.errors import BeyondRange, InputError
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="parquet (default) or csv: CSV copies of every table beside the Parquet files",
     )
     replay.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    _input_limit(replay)
     replay.set_defaults(handler=_replay)
 
     run = commands.add_parser(
@@ -59,9 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("scenario", type=Path, help="scenario YAML")
     run.add_argument("--seed", type=_non_negative, help="seed (default: the scenario's run.seed)")
-    run.add_argument("--days", type=_positive, help="horizon (default: the scenario's run.days)")
+    run.add_argument("--days", type=_days, help="horizon (default: the scenario's run.days)")
     run.add_argument("--out", type=_out_path, help="output folder (default: out/NAME/seed-N)")
     run.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    _input_limit(run)
     run.set_defaults(handler=_run)
 
     batch = commands.add_parser(
@@ -73,10 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
         "same command resumes; more --replicates add runs to a finished batch.",
     )
     batch.add_argument("scenarios", type=Path, nargs="+", help="scenario YAML files")
-    batch.add_argument("--replicates", type=_positive, required=True, help="replicates per point")
+    batch.add_argument("--replicates", type=_replicates, required=True, help="replicates per point")
     batch.add_argument(
         "--workers",
-        type=_positive,
+        type=_whole(1, limits.MAX_WORKERS),
         default=DEFAULT_WORKERS,
         help="worker processes (default %(default)s)",
     )
@@ -88,10 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
     batch.add_argument(
-        "--days", type=_positive, help="horizon for every run (default: each scenario's run.days)"
+        "--days", type=_days, help="horizon for every run (default: each scenario's run.days)"
     )
     batch.add_argument("--out", type=_out_path, help="output folder (default: out/batch-NAME)")
     batch.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    _input_limit(batch)
     batch.set_defaults(handler=_batch)
 
     compare = commands.add_parser(
@@ -119,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--reruns",
-        type=_non_negative,
+        type=_whole(0, limits.MAX_REPLICATES),
         default=2,
         help="replicates of each scenario run again for member-level evidence "
         "(default %(default)s)",
@@ -129,10 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="benchmark the compiled kernel on workload W1")
     bench.add_argument(
-        "--orders", type=_positive, default=10_000_000, help="orders (default %(default)s)"
+        "--orders",
+        type=_whole(1, limits.MAX_ORDERS),
+        default=10_000_000,
+        help="orders (default %(default)s)",
     )
     bench.add_argument(
-        "--members", type=_positive, default=100_000, help="members (default %(default)s)"
+        "--members",
+        type=_whole(1, limits.MAX_MEMBERS),
+        default=100_000,
+        help="members (default %(default)s)",
     )
     bench.set_defaults(handler=_bench)
 
@@ -150,21 +160,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     breakeven.add_argument(
         "--entry",
-        type=_positive,
+        type=_whole(1, limits.MAX_ORDERS),
         default=100,
         help="simulated buyer's order number (default %(default)s)",
     )
     breakeven.add_argument(
         "--max-orders",
-        type=_positive,
+        type=_whole(1, limits.MAX_ORDERS),
         default=DEFAULT_MAX_ORDERS,
         help="simulation limit (default %(default)s)",
     )
     breakeven.add_argument("--json", action="store_true", help="print the rows as JSON")
+    _input_limit(breakeven)
     breakeven.set_defaults(handler=_breakeven)
 
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", type=Path, nargs="+", help="scenario YAML files")
+    _input_limit(validate)
     validate.set_defaults(handler=_validate)
     return parser
 
@@ -185,23 +197,43 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _input_limit(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-input-mb",
+        type=_whole(1, 1_000_000),
+        help=f"raise the size limit of scenario files ({limits.SCENARIO_MB} MB) and event "
+        f"logs ({limits.EVENTS_MB:,} MB) to this many MB",
+    )
+
+
 def _out_path(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a folder, got an empty path")
     return Path(text)
 
 
-def _non_negative(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got '{text}'")
-    return int(text)
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An option's whole number: ASCII digits only ('²' and '٣' are digits to Python), within
+    [low, high] (the limits in sim.limits)."""
+
+    def parse(text: str) -> int:
+        if not (text.isascii() and text.isdigit()) or len(text) > 20:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low:,} to {high:,}, got '{text[:40]}'"
+            )
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low:,} to {high:,}, got {value:,}"
+            )
+        return value
+
+    return parse
 
 
-def _positive(text: str) -> int:
-    value = _non_negative(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("expected a whole number >= 1, got 0")
-    return value
+_non_negative = _whole(0, limits.MAX_SEED)
+_days = _whole(1, limits.MAX_DAYS)
+_replicates = _whole(1, limits.MAX_REPLICATES)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -277,12 +309,12 @@ def _breakeven(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from sim.scenario.root import load_scenario
+    from sim.batch.designs import load_variants
 
     status = 0
     for path in args.files:
         try:
-            scenario = load_scenario(path)
+            scenario, _, _ = load_variants(path)  # every sweep point too, as batch checks it
         except InputError as error:
             print(f"error: {error}", file=sys.stderr)
             status = EXIT_BAD_INPUT
@@ -294,6 +326,7 @@ def _validate(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit status."""
     args = build_parser().parse_args(argv)
+    limits.raise_input_limit(getattr(args, "max_input_mb", None))
     try:
         return args.handler(args)
     except InputError as error:

@@ -15,7 +15,7 @@ SIM = ROOT / "sim"
 # lowest first: a wing may import its own modules, the ones below it and the top level's
 # utilities; never one above it
 WINGS = ("core", "scenario", "distribution", "model", "replay", "analysis", "batch", "report")
-UTILITIES = {"sim", "sim.errors", "sim.draws", "sim.outputs"}
+UTILITIES = {"sim", "sim.errors", "sim.draws", "sim.outputs", "sim.limits"}
 MAX_LINES = 500
 MAX_TOP_LEVEL = 6
 

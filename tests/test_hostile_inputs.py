@@ -87,3 +87,125 @@ def test_a_symlink_in_the_default_out_folder_cannot_take_a_run_elsewhere(
     path = scenario_named(work, "halt")
     assert_refused(cli("run", path, "--days", "2", "--quiet"), "outside out/", "symlink")
     assert files_under(elsewhere) == []
+
+
+# --- limits a user can see, numbers read one way ------------------------------------------
+
+GENERIC = SCENARIOS / "seed-generic-3x.yaml"
+OPTION_CASES = {
+    "superscript day": (["run", GENERIC, "--days", "²"], "--days", "'²'"),
+    "arabic-indic day": (["run", GENERIC, "--days", "٣"], "--days", "'٣'"),
+    "a century and a day": (["run", GENERIC, "--days", "36601"], "--days", "1 to 36,600"),
+    "huge seed": (["run", GENERIC, "--seed", str(2**63)], "--seed", "0 to"),
+    "ten million replicates": (
+        ["batch", GENERIC, "--replicates", "10000000"],
+        "--replicates",
+        "1 to 100,000",
+    ),
+    "a trillion replicates": (["batch", GENERIC, "--replicates", str(10**12)], "--replicates"),
+    "no workers": (["batch", GENERIC, "--replicates", "1", "--workers", "0"], "--workers"),
+    "bench members": (["bench", "--members", str(10**13)], "--members", "1 to 10,000,000"),
+    "empty out": (["run", GENERIC, "--out", ""], "--out", "empty path"),
+    "multiples beyond range": (
+        ["breakeven", "--scenario", GENERIC, "--multiples", "1e400"],
+        "multiples",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OPTION_CASES))
+def test_options_beyond_their_limits_are_one_line(cli, tmp_path, monkeypatch, case):
+    monkeypatch.chdir(tmp_path)
+    argv, *fragments = OPTION_CASES[case]
+    assert_refused(cli(*argv), *fragments)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_non_regular_files_are_refused_at_once(cli, tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    out = tmp_path / "out"
+    for argv, what in [
+        (["validate", fifo], "a scenario file"),
+        (["run", fifo, "--out", out], "a scenario file"),
+        (["validate", "/dev/zero"], "a scenario file"),
+        (["replay", fifo, "--scenario", GENERIC, "--out", out], "an event log"),
+    ]:
+        assert_refused(cli(*argv), "is not a regular file", what)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]
+
+
+def test_a_scenario_over_the_size_limit_is_refused_before_parsing(cli, tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (17 * 2**20))  # a comment: parsed, it would be "empty"
+    assert_refused(cli("validate", big), "big.yaml:", "17.0 MB, over the 16 MB limit")
+    assert_refused(cli("validate", big, "--max-input-mb", "20"), "big.yaml:", "file is empty")
+
+
+LOG = "day,member,action,amount\n"
+EVENT_CASES = {
+    "superscript day": (LOG + "²,1,buy,1000\n", "events.csv:2", "day:", "'²'"),
+    "arabic-indic day": (LOG + "٣,1,buy,1000\n", "events.csv:2", "day:", "'٣'"),
+    "day 10^20": (LOG + "100000000000000000000,1,buy,1000\n", "events.csv:2", "at most"),
+    "amount 1e400": (LOG + "0,1,buy,1e400\n", "events.csv:2", "amount:", "decimal text"),
+    "amount beyond 1e16": (LOG + "0,1,buy,100000000000000000\n", "amount:", "below 1e16"),
+    "a tenth of a fen above 1e26": (
+        LOG + "0,1,buy,100000000000000000000000000.001\n",
+        "events.csv:2",
+        "amount:",
+    ),
+    "three decimals": (LOG + "0,1,buy,10.001\n", "amount:", "at most 2 decimals"),
+    "a NUL in a member id": (LOG + "0,a\x00b,buy,1000\n", "events.csv:2", "member:"),
+    "a bell in a member id": (LOG + "0,a\x07b,buy,1000\n", "member:", "printable"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EVENT_CASES))
+def test_event_log_numbers_and_ids_are_read_one_way(cli, tmp_path, case):
+    text, *fragments = EVENT_CASES[case]
+    log = tmp_path / "events.csv"
+    log.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert_refused(cli("replay", log, "--scenario", GENERIC, "--out", out), *fragments)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv"]
+
+
+SCENARIO_CASES = {
+    "a billion days": ("  days: 365", "  days: 1000000000", "run.days", "1 to 36,600"),
+    "a hundred million first members": (
+        "  initial_members: 20",
+        "  initial_members: 100000000",
+        "inflow.initial_members",
+        "0 to 10,000,000",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCENARIO_CASES))
+def test_scenario_counts_beyond_their_limits_are_located(cli, tmp_path, case):
+    old, new, *fragments = SCENARIO_CASES[case]
+    path = tmp_path / "s.yaml"
+    path.write_text(GENERIC.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    assert_refused(cli("validate", path), "s.yaml:", *fragments)
+
+
+def test_a_plan_over_the_run_limit_is_refused_before_its_points_are_checked(cli, tmp_path):
+    path = tmp_path / "s.yaml"
+    sweep = "sweep:\n  design: grid\n  parameters:\n"
+    sweep += "    points.mint_ratio: {low: 0.1, high: 0.9, steps: 1000}\n"
+    sweep += "    points.sell_payout: {low: 0.1, high: 0.9, steps: 100}\n"
+    path.write_text(GENERIC.read_text(encoding="utf-8") + sweep, encoding="utf-8")
+    result = cli("batch", path, "--replicates", "11", "--out", tmp_path / "b")
+    assert_refused(result, "s.yaml:", "sweep:", "100,000 points", "limit of 1,000,000 runs")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
+
+
+def test_validate_checks_every_sweep_point_as_batch_does(cli, tmp_path):
+    path = tmp_path / "s.yaml"
+    sweep = "sweep:\n  design: grid\n  parameters:\n    points.mint_ratio: {values: [0.5, 1.5]}\n"
+    path.write_text(GENERIC.read_text(encoding="utf-8") + sweep, encoding="utf-8")
+    batch = cli("batch", path, "--replicates", "1", "--out", tmp_path / "b")
+    validate = cli("validate", path)
+    assert_refused(validate, "s.yaml:", "mint_ratio")
+    assert_refused(batch, "s.yaml:", "mint_ratio")
+    assert validate.err.splitlines()[0].removeprefix("error: ") in batch.err

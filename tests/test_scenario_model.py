@@ -480,7 +480,7 @@ BAD = {
         BASE + "inflow:\n  rate: -2\n",
         5,
         "inflow.rate",
-        "expected a number >= 0, got -2",
+        "expected a number from 0 to 10,000,000 (members a day), got -2",
     ),
     "growth of -1": (
         BASE + "inflow:\n  growth: -1\n",
@@ -498,13 +498,13 @@ BAD = {
         BASE + "run:\n  days: true\n",
         5,
         "run.days",
-        "expected a whole number >= 1, got true",
+        "expected a whole number from 1 to 36,600 (days), got true",
     ),
     "fraction where int expected": (
         BASE + "run:\n  seed: 2.5\n",
         5,
         "run.seed",
-        "expected a whole number >= 0, got 2.5",
+        "expected a whole number from 0 to 9223372036854775807, got 2.5",
     ),
     "too large for a float": (
         BASE + "inflow:\n  rate: 1e400\n",
@@ -512,18 +512,23 @@ BAD = {
         "inflow.rate",
         "number '1e400' is out of range",
     ),
-    "zero days": (BASE + "run: {days: 0}\n", 4, "run.days", "expected a whole number >= 1, got 0"),
+    "zero days": (
+        BASE + "run: {days: 0}\n",
+        4,
+        "run.days",
+        "expected a whole number from 1 to 36,600 (days), got 0",
+    ),
     "quoted number": (
         BASE + "inflow:\n  rate: '10'\n",
         5,
         "inflow.rate",
-        "expected a number >= 0, got '10'",
+        "expected a number from 0 to 10,000,000 (members a day), got '10'",
     ),
     "bad nullable": (
         BASE + "inflow:\n  market_size: 0\n",
         5,
         "inflow.market_size",
-        "expected a whole number >= 1 (or null), got 0",
+        "expected a whole number from 1 to 10,000,000 (or null), got 0",
     ),
     "unknown kind": (
         BASE + "inflow:\n  kind: bas\n",

@@ -141,6 +141,9 @@ def _exact(multiple: Fraction | Decimal | int | float) -> Fraction:
     return value
 
 
+MAX_MULTIPLE = 1_000_000  # --multiples: a million times one's spend is already never reached
+
+
 def parse_multiples(texts: Sequence[str] | None) -> list[Decimal] | None:
     """``--multiples`` from the command line: positive decimals (None: the defaults)."""
     if texts is None:
@@ -151,9 +154,16 @@ def parse_multiples(texts: Sequence[str] | None) -> list[Decimal] | None:
             value = Decimal(text.strip().lower().removesuffix("x"))
         except InvalidOperation:
             value = None
-        if value is None or not value.is_finite() or value <= 0:
+        if value is None or not value.is_finite() or value <= 0 or value > MAX_MULTIPLE:
             raise InputError(
-                f"expected multiples > 0 such as 1 2 3, got '{text}'", key="--multiples"
+                f"expected multiples > 0 and at most {MAX_MULTIPLE:,} such as 1 2 3, "
+                f"got '{text[:40]}'",
+                key="--multiples",
+            )
+        if value.normalize().as_tuple().exponent < -6:
+            raise InputError(
+                f"expected multiples with at most 6 decimals, got '{text[:40]}'",
+                key="--multiples",
             )
         out.append(value)
     return out

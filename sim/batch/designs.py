@@ -90,12 +90,17 @@ def load_design(path: str | Path) -> tuple[Scenario, list[dict[str, Any]]]:
     return scenario, points
 
 
-def load_variants(path: str | Path) -> tuple[Scenario, list[dict[str, Any]], list[Scenario]]:
+def load_variants(
+    path: str | Path, most: int | None = None, why: str = ""
+) -> tuple[Scenario, list[dict[str, Any]], list[Scenario]]:
     """:func:`load_design`, with the scenario each point runs (validated once, while checking
-    the points: what a batch runs)."""
+    the points: what a batch runs). More than ``most`` points is refused (with ``why``)
+    before any point is validated."""
     data, lines = load_yaml(path)
     scenario = Scenario.from_dict(data, source=path, lines=lines)
     points = design_points(scenario, check=False)
+    if most is not None and len(points) > most:
+        raise InputError(f"the sweep has {len(points):,} points; {why}", file=path, key="sweep")
     return scenario, points, design_variants(scenario, points, source=path, lines=lines)
 
 

@@ -50,6 +50,7 @@ from sim.batch.store import BatchStore, RunOutput, encode_params, read_table, ru
 from sim.batch.tables import timeseries_rows
 from sim.distribution.summary import metrics as distribution_metrics
 from sim.errors import InputError
+from sim.limits import MAX_RUNS
 from sim.scenario.root import Scenario
 
 
@@ -80,8 +81,15 @@ def plan(paths: list[Path], replicates: int, days: int | None) -> tuple[list[Run
     specs: list[RunSpec] = []
     described = []
     names = set()
+    planned = 0
     for path in paths:
-        scenario, points, variants = load_variants(path)  # each point validated once
+        room = (MAX_RUNS - planned) // replicates  # the points this file may still add
+        why = (
+            f"with {replicates:,} replicates the batch would pass the limit of {MAX_RUNS:,} "
+            "runs; use fewer --replicates or sweep points"
+        )
+        scenario, points, variants = load_variants(path, room, why)  # each validated once
+        planned += len(points) * replicates
         if scenario.name in names:
             raise InputError(f"two scenarios are named '{scenario.name}'", file=path, key="name")
         names.add(scenario.name)

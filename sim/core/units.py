@@ -41,15 +41,42 @@ def to_decimal(value: object, what: str) -> Decimal:
     return number
 
 
-def yuan_to_fen(value: object, what: str = "an amount in yuan") -> int:
-    """Yuan (at most 2 decimals) to integer fen; negative amounts are refused."""
-    number = to_decimal(value, what)
+LARGEST_DIGITS = 15  # amounts and points below 10**16: far beyond any platform
+
+
+def scaled(number: Decimal, places: int) -> int | None:
+    """``number × 10**places`` as an exact integer, or None if it has more decimals.
+
+    Exact whatever the size (Decimal arithmetic would round to 28 digits and silently drop
+    a tenth of a fen above 10**26 yuan); callers bound the size first."""
+    sign, digits, exponent = number.as_tuple()
+    coefficient = int("".join(map(str, digits)) or "0")
+    shift = int(exponent) + places
+    if shift >= 0:
+        result = coefficient * 10**shift
+    elif coefficient and -shift > len(digits):
+        return None  # a non-zero digit below the last place
+    else:
+        result, rest = divmod(coefficient, 10**-shift)
+        if rest:
+            return None
+    return -result if sign else result
+
+
+def _bounded(number: Decimal, what: str, value: object) -> Decimal:
     if number < 0:
         raise ValueError(f"expected {what} >= 0, got {value}")
-    fen = number * FEN_PER_YUAN
-    if fen != fen.to_integral_value():
+    if number and number.adjusted() > LARGEST_DIGITS:
+        raise ValueError(f"expected {what} below 1e{LARGEST_DIGITS + 1}, got {value}")
+    return number
+
+
+def yuan_to_fen(value: object, what: str = "an amount in yuan") -> int:
+    """Yuan (at most 2 decimals) to integer fen; negative amounts are refused."""
+    fen = scaled(_bounded(to_decimal(value, what), what, value), 2)
+    if fen is None:
         raise ValueError(f"expected {what} with at most 2 decimals (whole fen), got {value}")
-    return int(fen)
+    return fen
 
 
 def fen_to_yuan(fen: int | Fraction) -> float:
@@ -61,14 +88,11 @@ def fen_to_yuan(fen: int | Fraction) -> float:
 
 def points_to_units(value: object, unit: int, what: str = "a number of points") -> int:
     """Points to integer units (``unit`` units per point); refuses finer than one unit."""
-    number = to_decimal(value, what)
-    if number < 0:
-        raise ValueError(f"expected {what} >= 0, got {value}")
-    units = number * unit
-    if units != units.to_integral_value():
-        decimals = len(str(unit)) - 1
+    decimals = len(str(unit)) - 1
+    units = scaled(_bounded(to_decimal(value, what), what, value), decimals)
+    if units is None:
         raise ValueError(f"expected {what} with at most {decimals} decimals, got {value}")
-    return int(units)
+    return units
 
 
 def units_to_points(units: int | Fraction, unit: int) -> float:

@@ -31,6 +31,8 @@ from sim.core.units import yuan_to_fen
 from sim.distribution.booking import open_rule_accounts, take_fees
 from sim.distribution.runtime import Distribution
 from sim.draws import Picker, Uniforms
+from sim.errors import BeyondRange
+from sim.limits import MAX_MEMBERS
 from sim.model.agents import AGENT_TYPES, ORDER, LegacyMember, Participant
 from sim.model.break_even import BreakEvenCount
 from sim.model.daily import DayFigures, day_row
@@ -204,6 +206,12 @@ class SchemeModel(mesa.Model):
         arrivals = self.arrivals.draw(day, self.joined)
         if day == 0:
             arrivals += self.scenario.inflow.initial_members
+        if self.joined + arrivals > MAX_MEMBERS:
+            raise BeyondRange(
+                f"more than {MAX_MEMBERS:,} members would have joined by day {day} (the "
+                "limit of one run); use a smaller inflow rate or growth",
+                key="inflow",
+            )
         for _ in range(arrivals):
             self.join(day, self.sponsor_rule.choose(self.network, self.draws))
 

@@ -9,12 +9,14 @@ unknown action, an amount that is not a positive number of yuan (buy) or points 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from sim.core.units import points_to_units, yuan_to_fen
 from sim.errors import InputError, did_you_mean
+from sim.limits import EVENTS_MB, check_input_file
 
 COLUMNS = ("day", "member", "action", "amount")
 ACTIONS = ("buy", "sell")
@@ -34,8 +36,13 @@ class Event:
 
 
 def read_events(path: str | Path, unit: int) -> Iterator[Event]:
-    """Yield the events of ``path`` in file order; InputError at the first bad row."""
-    path = Path(path)
+    """The events of ``path`` in file order; InputError at the first bad row. The file's
+    kind and size are checked now, before anything reads it."""
+    check_input_file(path, "an event log", EVENTS_MB)
+    return _events(Path(path), unit)
+
+
+def _events(path: Path, unit: int) -> Iterator[Event]:
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as error:
@@ -96,6 +103,13 @@ def _parse(reader, path: Path, unit: int) -> Iterator[Event]:
         member = cells["member"]
         if not member:
             raise InputError("member is empty", file=path, line=line, key="member")
+        if not member.isprintable() or len(member) > MAX_ID:
+            raise InputError(
+                f"expected printable text of at most {MAX_ID} characters, got {member[:40]!r}",
+                file=path,
+                line=line,
+                key="member",
+            )
         action = cells["action"].lower()
         if action not in ACTIONS:
             raise InputError(
@@ -112,14 +126,31 @@ def _parse(reader, path: Path, unit: int) -> Iterator[Event]:
 
 
 def _day(text: str, path: Path, line: int) -> int:
-    if not text.isdigit():
+    """ASCII digits only (``str.isdigit`` also takes '²' and '٣'), at most MAX_EVENT_DAY."""
+    if not (text.isascii() and text.isdigit()):
         raise InputError(
-            f"expected a whole day number >= 0, got '{text}'", file=path, line=line, key="day"
+            f"expected a whole day number >= 0, got '{text[:40]}'", file=path, line=line, key="day"
+        )
+    if len(text) > 12 or int(text) > MAX_EVENT_DAY:
+        raise InputError(
+            f"expected a day number of at most {MAX_EVENT_DAY:,}, got {text[:40]}",
+            file=path,
+            line=line,
+            key="day",
         )
     return int(text)
 
 
 def _amount(action: str, text: str, unit: int, path: Path, line: int) -> int | None:
+    if text.lower() != ALL and not _DECIMAL_TEXT.fullmatch(text):
+        shown = text[:40]
+        what = "an amount in yuan" if action == "buy" else "a number of points or 'all'"
+        raise InputError(
+            f"expected {what} as decimal text (digits, one '.'), got '{shown}'",
+            file=path,
+            line=line,
+            key="amount",
+        )
     try:
         if action == "buy":
             amount = yuan_to_fen(text, "an amount in yuan")
@@ -134,6 +165,11 @@ def _amount(action: str, text: str, unit: int, path: Path, line: int) -> int | N
             f"expected an amount > 0, got '{text}'", file=path, line=line, key="amount"
         )
     return amount
+
+
+MAX_ID = 200  # characters of a member id
+MAX_EVENT_DAY = 10**9  # day numbers (days since the platform opened; int64 in the trace)
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # '-' kept: negatives get their own message
 
 
 def count_rows(path: str | Path) -> int:

@@ -24,6 +24,7 @@ from typing import Annotated, Any, TypeVar, get_args
 from pydantic import BaseModel, ConfigDict, PlainValidator, model_validator
 
 from sim.core.units import FEN_PER_YUAN, to_decimal, yuan_to_fen
+from sim.limits import MAX_DAYS, MAX_MEMBERS, MAX_SEED
 
 KeyPart = str | int
 T = TypeVar("T")
@@ -224,6 +225,29 @@ Text = Annotated[str, PlainValidator(as_text)]
 Flag = Annotated[bool, PlainValidator(as_flag)]
 Day = Annotated[int, PlainValidator(as_day)]
 Count = Annotated[int, PlainValidator(as_count)]
+# counts with a limit a user can see (sim.limits): beyond it a run would never end
+as_horizon = number_check(
+    f"a whole number from 1 to {MAX_DAYS:,} (days)", lambda n: 1 <= n <= MAX_DAYS, int, whole=True
+)
+as_seed = number_check(
+    f"a whole number from 0 to {MAX_SEED}", lambda n: 0 <= n <= MAX_SEED, int, whole=True
+)
+as_members = number_check(
+    f"a whole number from 0 to {MAX_MEMBERS:,}", lambda n: 0 <= n <= MAX_MEMBERS, int, whole=True
+)
+as_some_members = number_check(
+    f"a whole number from 1 to {MAX_MEMBERS:,}", lambda n: 1 <= n <= MAX_MEMBERS, int, whole=True
+)
+as_member_rate = number_check(
+    f"a number from 0 to {MAX_MEMBERS:,} (members a day)",
+    lambda n: 0 <= n <= MAX_MEMBERS,
+    float,
+)
+Horizon = Annotated[int, PlainValidator(as_horizon)]
+Seed = Annotated[int, PlainValidator(as_seed)]
+Members = Annotated[int, PlainValidator(as_members)]
+SomeMembers = Annotated[int, PlainValidator(as_some_members)]
+MemberRate = Annotated[float, PlainValidator(as_member_rate)]
 Probability = Annotated[float, PlainValidator(as_probability)]
 Share = Annotated[float, PlainValidator(as_share)]
 PositiveFloat = Annotated[float, PlainValidator(as_positive_float)]

@@ -28,6 +28,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from sim.errors import InputError
+from sim.limits import SCENARIO_MB, check_input_file
 
 KeyPath = tuple[str | int, ...]
 Lines = dict[KeyPath, int]
@@ -79,6 +80,7 @@ def load_yaml(path: str | Path) -> tuple[dict[str, Any], Lines]:
 
 
 def _read_text(path: str | Path) -> str:
+    check_input_file(path, "a scenario file", SCENARIO_MB)  # before a FIFO or 26 MB is read
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:

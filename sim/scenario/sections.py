@@ -24,6 +24,9 @@ from sim.scenario.checks import (
     Day,
     Days,
     Flag,
+    Horizon,
+    MemberRate,
+    Members,
     NonNegativeFloat,
     PositiveFloat,
     PositiveYuan,
@@ -31,7 +34,9 @@ from sim.scenario.checks import (
     Problem,
     Ratio,
     Section,
+    Seed,
     Share,
+    SomeMembers,
     Text,
     a_list,
     as_amount_yuan,
@@ -45,6 +50,7 @@ from sim.scenario.checks import (
     as_positive_float,
     as_ratio,
     as_shortfall,
+    as_some_members,
     list_of,
     number_check,
     one_of,
@@ -74,8 +80,8 @@ class RunSection(Section):
     that applies the rules (``reference``: :class:`sim.core.book.Book`; ``fast``: the compiled
     :class:`sim.core.kernel_book.KernelBook`, same results)."""
 
-    days: Count = 365
-    seed: Day = 0
+    days: Horizon = 365
+    seed: Seed = 0
     core: Annotated[str, one_of(*CORES)] = "reference"
 
 
@@ -86,12 +92,12 @@ class InflowSection(Section):
     """How many new members join each day (the arrival process)."""
 
     kind: Annotated[str, one_of(*INFLOW_KINDS)] = "constant"
-    initial_members: Day = 0
-    rate: NonNegativeFloat = 10.0
+    initial_members: Members = 0
+    rate: MemberRate = 10.0
     growth: Annotated[float, PlainValidator(as_growth)] = 0.0
     decay_start_day: Annotated[int | None, PlainValidator(or_null(as_day))] = None
     half_life_days: Annotated[float | None, PlainValidator(or_null(as_positive_float))] = None
-    market_size: Annotated[int | None, PlainValidator(or_null(as_count))] = None
+    market_size: Annotated[int | None, PlainValidator(or_null(as_some_members))] = None
     innovation: Probability = 0.01
     imitation: NonNegativeFloat = 0.3
     noise: Annotated[str, one_of(*NOISE_KINDS)] = "poisson"
@@ -318,7 +324,7 @@ class LegacySection(Section):
     """Old members' claims turned into points, released in batches they may sell."""
 
     claims: PositiveYuan
-    members: Count
+    members: SomeMembers
     start_day: Day = 0
     batches: Count = 10
     every_days: Count = 30

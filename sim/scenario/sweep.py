@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from sim.errors import did_you_mean
+from sim.limits import MAX_SWEEP_POINTS
 from sim.scenario.checks import (
     Problem,
     Section,
@@ -47,7 +48,7 @@ from sim.scenario.checks import (
 DESIGNS: tuple[str, ...] = ("grid", "random", "lhs", "sobol", "morris")
 PARAMETER_KEYS: tuple[str, ...] = ("values", "low", "high", "steps", "decimals")
 UNSWEPT: tuple[str, ...] = ("name", "sweep")  # top-level keys a sweep cannot set
-MAX_POINTS = 1_000_000  # a design larger than this is surely a mistake (10 steps x 7 params)
+MAX_POINTS = MAX_SWEEP_POINTS  # a design larger than this is surely a mistake (sim.limits)
 
 Scalar = str | int | float | Decimal | bool | None
 
