@@ -42,7 +42,7 @@ def members_output(table: pa.Table, price: Fraction, unit: int) -> pa.Table:
     columns = {}
     for name in exact_members.SCHEMA.names:
         column = table.column(name)
-        wide = pa.types.is_decimal(column.type)  # a figure that outgrew int64: exact ints
+        wide = exact_members.is_wide(table.schema.field(name))  # outgrew int64: exact text
         values = [int(v) for v in column.to_pylist()] if wide else column.to_numpy()
         if name == "points_held":
             columns[name] = [h / unit for h in values] if wide else values / unit

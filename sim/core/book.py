@@ -61,9 +61,9 @@ class Applied(NamedTuple):
     price: Fraction
 
 
-# Exact at any size, but points past 2^250 units (75 digits) no longer fit the members
-# table's widest exact column, and arithmetic on them slows every order: the run stops there.
-RANGE_BITS = 250
+# Exact at any size, but points past 2^1000 units (301 digits) no longer fit a float in
+# the files (10^308), and arithmetic on them slows every order: the run stops there.
+RANGE_BITS = 1000
 NEVER_BOUGHT = "never_bought"  # the status of a member the book has no record of
 MEMBER_FIGURES = (
     "status",

@@ -7,16 +7,11 @@ of the points held at the closing price, made in one hop by :mod:`sim.batch.tabl
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from sim.core.units import FEN, UNITS
-from sim.errors import BeyondRange
-
-WIDE_DIGITS = 76  # the widest exact decimal Arrow holds (decimal256)
 
 MONEY = (
     "spent",
@@ -105,25 +100,23 @@ def _integers(column: list[int]) -> np.ndarray:
 
 
 def _column(values, field: pa.Field) -> pa.Array:
-    """One column of the table: int64, or where a figure outgrew it an exact decimal of up
-    to 76 digits; beyond that the run is out of range and the setting to change is named."""
-    if not (isinstance(values, np.ndarray) and values.dtype == object):
-        return pa.array(values, field.type)
-    if any(abs(int(v)) >= 10**WIDE_DIGITS for v in values):
-        what = "points held" if field.name == "points_held" else f"'{field.name}'"
-        raise BeyondRange(
-            f"{what} pass the {WIDE_DIGITS} digits the members table holds exactly; "
-            "use fewer points.decimals or a larger points.start_price",
-            key="points.decimals",
-        )
-    return pa.array([Decimal(int(v)) for v in values], pa.decimal256(WIDE_DIGITS, 0))
+    """One column of the table: int64, or where a figure outgrew it its exact decimal text
+    (Python integers have no ceiling; Arrow's widest decimal stops at 76 digits)."""
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return pa.array([str(int(v)) for v in values], pa.string())
+    return pa.array(values, field.type)
 
 
 def member_frame(table: pa.Table) -> pd.DataFrame:
     """The members table as a DataFrame the analysis reads: widened columns hold Python
-    integers (exact), never ``Decimal`` (whose arithmetic rounds to 28 digits)."""
+    integers (exact, of any size)."""
     frame = table.to_pandas()
     for field in table.schema:
-        if pa.types.is_decimal(field.type):
+        if is_wide(field):
             frame[field.name] = frame[field.name].map(int).astype(object)
     return frame
+
+
+def is_wide(field: pa.Field) -> bool:
+    """Whether a figure of the table outgrew int64 and is held as exact decimal text."""
+    return field.name in KINDS and pa.types.is_string(field.type)
