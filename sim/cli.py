@@ -310,11 +310,19 @@ def _breakeven(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from sim.batch.designs import load_variants
+    from sim.model.inflow import check_inflow
 
     status = 0
     for path in args.files:
         try:
-            scenario, _, _ = load_variants(path)  # every sweep point too, as batch checks it
+            scenario, _, variants = load_variants(path)  # every sweep point, as batch checks
+            for variant in variants:
+                check_inflow(variant.inflow, variant.run.days)
+        except BeyondRange as refused:
+            print(
+                f"error: {InputError(refused.message, file=path, key=refused.key)}", file=sys.stderr
+            )
+            status = EXIT_BAD_INPUT
         except InputError as error:
             print(f"error: {error}", file=sys.stderr)
             status = EXIT_BAD_INPUT

@@ -3,7 +3,9 @@ and the key or line, exit status 2, no traceback and nothing written; valid inpu
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -209,3 +211,36 @@ def test_validate_checks_every_sweep_point_as_batch_does(cli, tmp_path):
     assert_refused(validate, "s.yaml:", "mint_ratio")
     assert_refused(batch, "s.yaml:", "mint_ratio")
     assert validate.err.splitlines()[0].removeprefix("error: ") in batch.err
+
+
+GROWING = """name: grow
+order:
+  amount: 1000
+  split: {product_cost: 0.30, distribution: 0.30, platform: 0.10, pool: 0.30}
+points: {start_price: 1.0, mint_ratio: 0.70, sell_payout: 0.80, exit_multiple: 3.0}
+run: {days: DAYS, seed: 1}
+inflow: {kind: exponential, rate: RATE, growth: 0.5}
+"""
+
+
+def test_an_inflow_past_the_member_limit_is_refused_before_the_first_day(cli, tmp_path):
+    """Half again a day for a year: about 10^64 members expected, refused in under a second
+    rather than after hours of simulating (or memory running out)."""
+    path = tmp_path / "grow.yaml"
+    path.write_text(GROWING.replace("DAYS", "365").replace("RATE", "10"), encoding="utf-8")
+    out = tmp_path / "out"
+    for argv in (["validate", path], ["run", path, "--out", out, "--quiet"]):
+        started = time.perf_counter()
+        assert_refused(cli(*argv), "grow.yaml: inflow:", "more than 10,000,000 members")
+        assert time.perf_counter() - started < 10
+    assert files_under(tmp_path) == [path]
+
+
+def test_growth_of_nobody_runs_for_years_without_overflow(cli, tmp_path):
+    """``rate: 0`` grown by half a day: (1.5)^2000 is beyond a float, 0 members a day is not."""
+    path = tmp_path / "grow.yaml"
+    path.write_text(GROWING.replace("DAYS", "2000").replace("RATE", "0"), encoding="utf-8")
+    assert cli("validate", path).code == 0
+    result = cli("run", path, "--out", tmp_path / "out", "--quiet")
+    assert result.code == 0, result.err
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["members"] == 0

@@ -12,6 +12,9 @@ import math
 
 import numpy as np
 
+from sim.errors import BeyondRange
+from sim.limits import MAX_MEMBERS
+
 
 def expected_arrivals(spec, day: int, joined: int) -> float:
     """Expected walk-in arrivals on ``day`` (referrers' recruits come on top)."""
@@ -19,10 +22,10 @@ def expected_arrivals(spec, day: int, joined: int) -> float:
     if kind == "constant":
         rate = spec.rate
     elif kind == "exponential":
-        rate = spec.rate * (1 + spec.growth) ** day
+        rate = spec.rate * _grown(spec.growth, day) if spec.rate else 0.0
     elif kind == "growth_decay":
         growth_days = min(day, spec.decay_start_day)
-        rate = spec.rate * (1 + spec.growth) ** growth_days
+        rate = spec.rate * _grown(spec.growth, growth_days) if spec.rate else 0.0
         if day > spec.decay_start_day:
             rate *= 0.5 ** ((day - spec.decay_start_day) / spec.half_life_days)
     elif kind == "bass":
@@ -33,6 +36,37 @@ def expected_arrivals(spec, day: int, joined: int) -> float:
     if spec.market_size is not None:
         rate = min(rate, max(spec.market_size - joined, 0))
     return rate
+
+
+def _grown(growth: float, days: int) -> float:
+    """``(1 + growth) ** days``, infinite where a float cannot hold it (not an error)."""
+    try:
+        return (1 + growth) ** days
+    except OverflowError:
+        return math.inf
+
+
+def expected_joiners(spec, days: int, most: float) -> float:
+    """The members the inflow is expected to bring in ``days`` days (the first members
+    included, referrers' recruits not), counted until they pass ``most``: a run that would
+    pass the limit of members is refused before its first day, not after hours."""
+    joined = float(spec.initial_members)
+    for day in range(days):
+        joined += expected_arrivals(spec, day, int(min(joined, 2**62)))
+        if joined > most:
+            break
+    return joined
+
+
+def check_inflow(spec, days: int) -> None:
+    """Refuse a run whose inflow alone is expected to pass the limit of members."""
+    expected = expected_joiners(spec, days, MAX_MEMBERS)
+    if expected > MAX_MEMBERS:
+        raise BeyondRange(
+            f"the inflow is expected to bring more than {MAX_MEMBERS:,} members in {days:,} "
+            "days (the limit of one run); use a smaller rate, growth or horizon",
+            key="inflow",
+        )
 
 
 class Arrivals:

@@ -36,7 +36,7 @@ from sim.limits import MAX_MEMBERS
 from sim.model.agents import AGENT_TYPES, ORDER, LegacyMember, Participant
 from sim.model.break_even import BreakEvenCount
 from sim.model.daily import DayFigures, day_row
-from sim.model.inflow import Arrivals
+from sim.model.inflow import Arrivals, check_inflow
 from sim.model.market import Intent, ReferenceMarket
 from sim.model.network import ReferralNetwork, sponsor_rule
 from sim.model.panic import PanicTriggers
@@ -54,6 +54,7 @@ class SchemeModel(mesa.Model):
         self.draws = Uniforms(self.rng)  # behaviour's uniform draws, from the one generator
         self.scenario = scenario
         self.days = scenario.run.days if days is None else days
+        check_inflow(scenario.inflow, self.days)
         self.population = scenario.population
         self.stress = StressSchedule(scenario.stress)
         self.network = ReferralNetwork()  # who sponsored whom (sim.model.network)
