@@ -20,6 +20,7 @@ from scipy import stats
 from sim.batch.columns import METRICS
 from sim.batch.integrity import check_intact, distinct
 from sim.batch.store import count_runs, read_manifest, read_table
+from sim.outputs import staged_files
 
 NUMERIC = [name for name, kind in METRICS if str(kind) in ("int64", "double")]
 
@@ -116,13 +117,13 @@ def compare_batches(folders: list[Path], out: Path | None = None) -> str:
     wide = wide_table(tidy)
     out = Path(out) if out else Path(folders[0]) / "comparison"
     out = out.with_suffix("")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tidy.to_csv(out.with_suffix(".csv"), index=False)
     markdown = wide.to_markdown()
-    out.with_suffix(".md").write_text(
-        "Mean and 95% confidence interval over replicates (Student t).\n\n" + markdown + "\n",
-        encoding="utf-8",
-    )
+    with staged_files(out.parent) as stage:  # both files or neither, each fsynced
+        tidy.to_csv(stage / f"{out.name}.csv", index=False)
+        (stage / f"{out.name}.md").write_text(
+            "Mean and 95% confidence interval over replicates (Student t).\n\n" + markdown + "\n",
+            encoding="utf-8",
+        )
     text = wide.to_string()
     return (
         f"{text}\n\nmean [95% interval] over replicates; saved "
