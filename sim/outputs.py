@@ -173,11 +173,12 @@ def _clean_stale(anchor: Path) -> None:
         return
     for entry in entries:
         pid = entry.name.removeprefix(STAGE).removeprefix(ASIDE).split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a stale staging folder or lock is a dead one's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -11,18 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SCENARIOS
+from tests.test_bad_input import assert_refused
 
 HALT = (SCENARIOS / "halt.yaml").read_text(encoding="utf-8")
 BODY = "".join(line for line in HALT.splitlines(keepends=True) if not line.startswith("name:"))
-
-
-def assert_refused(result, *fragments):
-    assert result.code == 2, (result.code, result.err)
-    lines = result.err.strip().splitlines()
-    assert len(lines) == 1, result.err
-    assert "Traceback" not in result.err
-    for fragment in fragments:
-        assert fragment in lines[0], (fragment, lines[0])
 
 
 def files_under(folder: Path) -> list[Path]:

@@ -25,6 +25,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from sim.errors import InputError
+from sim.outputs import alive
 
 LOCK = ".lock"
 JOURNAL = "checksums.jsonl"
@@ -44,7 +45,7 @@ def locked(folder: Path) -> Iterator[None]:
             descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             owner = _owner(path)
-            if owner is not None and owner != os.getpid() and _alive(owner):
+            if owner is not None and owner != os.getpid() and alive(owner):
                 raise InputError(
                     f"another batch (pid {owner}) is writing this folder; wait for it to "
                     "finish or use another --out",
@@ -70,16 +71,6 @@ def _owner(path: Path) -> int | None:
     except OSError:
         return None
     return int(text) if text.isdigit() else None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def digest(path: Path) -> tuple[int, str]:
