@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -76,6 +77,7 @@ def test_places_that_cannot_take_a_folder_are_one_line_before_any_work(cli, tmp_
         regular / "under": "not a folder",
         dangling: "symlink that leads nowhere",
         Path("/proc/sim-cannot-write"): "cannot write",
+        Path("/sys/sim-cannot-write"): "cannot write in /sys: ",
     }
     for out, fragment in cases.items():
         started = time.perf_counter()
@@ -152,3 +154,19 @@ def test_kill_9_at_any_moment_leaves_the_old_output_or_the_new_one(tmp_path):
     subprocess.run([*command, "--out", out], cwd=ROOT, check=True)
     assert hidden(tmp_path) == []
     assert files_under(out) == sorted(out / name for name in REPLAY_FILES)
+
+
+@pytest.mark.skipif(
+    not Path("/dev/shm").is_dir() or Path("/dev/shm").stat().st_dev == Path("/tmp").stat().st_dev,
+    reason="needs /dev/shm on another filesystem than /tmp",
+)
+def test_an_out_on_another_filesystem_is_staged_there_and_published(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    other = Path("/dev/shm") / f"sim-test-{os.getpid()}"
+    try:
+        out = other / "deeper" / "out"
+        assert replay(cli, out).code == 0
+        assert sorted(p.name for p in out.iterdir()) == REPLAY_FILES
+        assert hidden(other) == [] and list(tmp_path.iterdir()) == []
+    finally:
+        shutil.rmtree(other, ignore_errors=True)
