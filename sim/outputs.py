@@ -1,8 +1,12 @@
-"""Write result tables all-or-nothing: staged beside the output folder, moved in at the end.
+"""Write result tables all-or-nothing: staged on the output's filesystem, published by rename.
 
-A command that fails part-way (bad row 10,000 of a log, Ctrl-C) leaves the output folder as
-it was. Tables are written with pyarrow without wall-clock metadata, so the same inputs give
-byte-identical files.
+An output folder is checked before any work (:func:`check_out_dir`), written into a hidden
+staging folder beside it, fsynced and published with one rename (:func:`staged`); files that
+join others in a shared folder (a report) are each moved in by rename (:func:`staged_files`).
+A command that fails part-way (bad row 10,000 of a log, Ctrl-C, kill -9, a full disk) leaves
+the output as it was; the next command sweeps up the stages of dead processes. Tables are
+written with pyarrow without wall-clock metadata, so the same inputs give byte-identical
+files.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ one folder per scenario (``scenario=NAME``, NAME percent-encoded where a path ne
     DIR/runs/scenario=NAME/part-0.parquet          one row per run
     DIR/timeseries/scenario=NAME/part-0.parquet    one row per run and day
     DIR/accounts/scenario=NAME/part-0.parquet      one row per run, day and ledger account
+    DIR/checksums.jsonl, DIR/.lock                 see sim.batch.integrity
 
 While the batch runs each finished run is written at once as one small file per table
 (``run-pPOINT-rREPLICATE.parquet`` beside ``part-0.parquet``; written to a temporary name,
