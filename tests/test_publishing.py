@@ -170,3 +170,19 @@ def test_an_out_on_another_filesystem_is_staged_there_and_published(cli, tmp_pat
         assert hidden(other) == [] and list(tmp_path.iterdir()) == []
     finally:
         shutil.rmtree(other, ignore_errors=True)
+
+
+def test_a_read_only_place_is_one_line_before_any_work(cli, tmp_path, monkeypatch):
+    """Root writes anywhere, so the read-only filesystem is simulated where the probe hits it."""
+    import tempfile
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    out = tmp_path / "out"
+    started = time.perf_counter()
+    result = cli("run", GENERIC, "--out", out, "--quiet")
+    assert_refused(result, f"{out}: cannot write in {tmp_path}: Read-only file system")
+    assert time.perf_counter() - started < 5
+    assert list(tmp_path.iterdir()) == []
