@@ -319,9 +319,7 @@ def _validate(args: argparse.Namespace) -> int:
             for variant in variants:
                 check_inflow(variant.inflow, variant.run.days)
         except BeyondRange as refused:
-            print(
-                f"error: {InputError(refused.message, file=path, key=refused.key)}", file=sys.stderr
-            )
+            print(f"error: {refused.located(path)}", file=sys.stderr)
             status = EXIT_BAD_INPUT
         except InputError as error:
             print(f"error: {error}", file=sys.stderr)
@@ -341,9 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BeyondRange as error:  # a valid scenario whose run leaves the exact range
-        scenario = getattr(args, "scenario", None)
-        located = InputError(error.message, file=scenario, key=error.key)
-        print(f"error: {located}", file=sys.stderr)
+        print(f"error: {error.located(getattr(args, 'scenario', None))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as error:  # the last resort: an I/O failure outside the staged writing
         where = f"{error.filename}: " if error.filename else ""

@@ -61,6 +61,10 @@ class BeyondRange(OverflowError):
         self.message = message
         self.key = key
 
+    def located(self, file: str | Path | None) -> InputError:
+        """The one line a command prints, naming the scenario ``file``."""
+        return InputError(self.message, file=file, key=self.key)
+
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """A suggestion suffix for a misspelt name, or a list of the valid ones."""

@@ -47,23 +47,7 @@ def check_out_dir(out: str | Path) -> Path:
     """Refuse, before any work is done, an output folder this command could not publish:
     a file in the way, a parent that is not a folder, a place that cannot be written (probed
     by making the staging folder there), or a folder holding files this tool did not write."""
-    out = Path(out)
-    if out.is_symlink():  # the folder it leads to is the output, checked like any other
-        if not out.exists():
-            raise InputError("output path is a symlink that leads nowhere", file=out)
-        out = out.resolve()
-    if out.exists() and not out.is_dir():
-        raise InputError("output path exists and is not a folder", file=out)
-    if out.is_dir():
-        foreign = sorted(p.name for p in out.iterdir() if not _ours(p))
-        if foreign:
-            raise InputError(
-                f"output folder holds '{foreign[0]}', which this tool did not write; "
-                "give a new or empty folder",
-                file=out,
-            )
-    anchor = _anchor(out)
-    _clean_stale(anchor)
+    out, anchor = _destination(out)
     shutil.rmtree(_make_stage(anchor, out))
     return out
 
@@ -73,14 +57,42 @@ def staged(out: str | Path) -> Iterator[Path]:
     """Yield a hidden staging folder on the output's filesystem; on success fsync its files
     and publish it as ``out`` with one rename (an old ``out`` goes aside first, removed
     after), else remove it. Readers see the old folder or the new one, never a mix."""
-    out = check_out_dir(out)
-    stage = _make_stage(_anchor(out), out)
+    out, anchor = _destination(out)
+    stage = _make_stage(anchor, out)  # making it is the check that the place is writable
     try:
         with _one_line(out):
             yield stage
             _publish(stage, out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _destination(out: str | Path) -> tuple[Path, Path]:
+    """The output folder (a symlink resolved to where it leads) and the folder to stage it
+    in, checked; stale stages of dead processes there are swept up."""
+    out = Path(out)
+    if out.is_symlink():  # the folder it leads to is the output, checked like any other
+        if not out.exists():
+            raise InputError("output path is a symlink that leads nowhere", file=out)
+        out = out.resolve()
+    if out.exists() and not out.is_dir():
+        raise InputError("output path exists and is not a folder", file=out)
+    _refuse_foreign(out)
+    anchor = _anchor(out)
+    _clean_stale(anchor)
+    return out, anchor
+
+
+def _refuse_foreign(out: Path) -> None:
+    """An existing output folder is replaced whole, so it may hold only files of ours."""
+    if out.is_dir():
+        foreign = sorted(p.name for p in out.iterdir() if not _ours(p))
+        if foreign:
+            raise InputError(
+                f"output folder holds '{foreign[0]}', which this tool did not write; "
+                "give a new or empty folder",
+                file=out,
+            )
 
 
 @contextmanager
@@ -134,7 +146,7 @@ def _publish(stage: Path, out: Path) -> None:
     if not out.exists():
         os.rename(stage, out)
     else:
-        check_out_dir(out)  # nothing foreign arrived while we worked
+        _refuse_foreign(out)  # nothing foreign arrived while we worked
         aside = Path(tempfile.mkdtemp(prefix=f"{ASIDE}{os.getpid()}-", dir=out.parent))
         os.rename(out, aside / "old")
         try:

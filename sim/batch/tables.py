@@ -42,16 +42,17 @@ def members_output(table: pa.Table, price: Fraction, unit: int) -> pa.Table:
     columns = {}
     for name in exact_members.SCHEMA.names:
         column = table.column(name)
+        if name not in exact_members.KINDS:
+            columns[name] = column
+            continue
         wide = exact_members.is_wide(table.schema.field(name))  # outgrew int64: exact text
         values = [int(v) for v in column.to_pylist()] if wide else column.to_numpy()
         if name == "points_held":
             columns[name] = [h / unit for h in values] if wide else values / unit
             exact = values if wide else values.tolist()
             columns["value_held"] = [h * num / den for h in exact]
-        elif name in exact_members.MONEY:
+        else:  # money
             columns[name] = [f / FEN_PER_YUAN for f in values] if wide else yuan_array(values)
-        else:
-            columns[name] = column
     return pa.table(columns, schema=MEMBERS_SCHEMA)
 
 

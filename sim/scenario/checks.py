@@ -225,19 +225,19 @@ Text = Annotated[str, PlainValidator(as_text)]
 Flag = Annotated[bool, PlainValidator(as_flag)]
 Day = Annotated[int, PlainValidator(as_day)]
 Count = Annotated[int, PlainValidator(as_count)]
-# counts with a limit a user can see (sim.limits): beyond it a run would never end
-as_horizon = number_check(
-    f"a whole number from 1 to {MAX_DAYS:,} (days)", lambda n: 1 <= n <= MAX_DAYS, int, whole=True
-)
-as_seed = number_check(
-    f"a whole number from 0 to {MAX_SEED}", lambda n: 0 <= n <= MAX_SEED, int, whole=True
-)
-as_members = number_check(
-    f"a whole number from 0 to {MAX_MEMBERS:,}", lambda n: 0 <= n <= MAX_MEMBERS, int, whole=True
-)
-as_some_members = number_check(
-    f"a whole number from 1 to {MAX_MEMBERS:,}", lambda n: 1 <= n <= MAX_MEMBERS, int, whole=True
-)
+
+
+def whole_between(low: int, high: int, shown: str, unit: str = "") -> Callable[[object], int]:
+    """A whole number in [low, high]: a count with a limit a user can see (sim.limits),
+    beyond which a run would never end; ``shown`` is ``high`` as the message writes it."""
+    expected = f"a whole number from {low} to {shown}{unit}"
+    return number_check(expected, lambda n: low <= n <= high, int, whole=True)
+
+
+as_horizon = whole_between(1, MAX_DAYS, f"{MAX_DAYS:,}", " (days)")
+as_seed = whole_between(0, MAX_SEED, str(MAX_SEED))
+as_members = whole_between(0, MAX_MEMBERS, f"{MAX_MEMBERS:,}")
+as_some_members = whole_between(1, MAX_MEMBERS, f"{MAX_MEMBERS:,}")
 as_member_rate = number_check(
     f"a number from 0 to {MAX_MEMBERS:,} (members a day)",
     lambda n: 0 <= n <= MAX_MEMBERS,

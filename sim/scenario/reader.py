@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from sim.core.units import LARGEST_DIGITS
 from sim.errors import InputError
 from sim.limits import SCENARIO_MB, check_input_file
 
@@ -42,7 +43,7 @@ _NOT_FINITE = (".inf", "+.inf", "-.inf", ".nan", "inf", "+inf", "-inf", "nan")
 _MAX_VALUES = 200_000  # guards against alias bombs ("billion laughs")
 # Every number a scenario holds (amounts, prices, rates, counts, seeds) lies within these:
 # beyond them exact fen and point units would leave what files and the books represent.
-LARGEST, FINEST = Decimal(10) ** 15, Decimal(10) ** -12
+LARGEST, FINEST = Decimal(10) ** LARGEST_DIGITS, Decimal(10) ** -12
 # YAML 1.2 core-schema floats that YAML 1.1 leaves as strings (1e-3, 1.0e3).
 _YAML12_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 
@@ -83,10 +84,6 @@ def _read_text(path: str | Path) -> str:
     check_input_file(path, "a scenario file", SCENARIO_MB)  # before a FIFO or 26 MB is read
     try:
         raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", file=path) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", file=path) from None
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror or error}", file=path) from None
     try:
