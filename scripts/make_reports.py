@@ -4,7 +4,8 @@ Runs one small batch per group of shipped scenarios into ``out/report-batches/GR
 batches resume: a second call runs only what is missing), then writes
 ``reports/GROUP.html`` and ``reports/GROUP.md`` with ``python -m sim report``. With the
 defaults — 4 replicates of a year (2 for each of the sweep's 9 points, 3 for the
-100,000-member platform) and 1 re-run per scenario for the member-level claims — it takes
+100,000-member platform) and 3 re-runs per scenario for the member-level claims and the
+paired tests (claim 3 needs at least two for an interval) — it takes
 about 5 minutes on two idle cores, up to 10 when they are shared; ``--replicates`` scales
 every group. ``largest-case-9m`` (9 million members over 3 years) is left out: one run of
 it takes longer than all the others together.
@@ -83,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=4, help="replicates per scenario (4)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (2)")
-    parser.add_argument("--reruns", type=int, default=1, help="re-runs for member evidence (1)")
+    parser.add_argument(
+        "--reruns", type=int, default=3, help="re-runs for member evidence and paired tests (3)"
+    )
     parser.add_argument("--batches", type=Path, default=ROOT / "out" / "report-batches")
     parser.add_argument("--reports", type=Path, default=ROOT / "reports")
     parser.add_argument("--only", nargs="*", choices=sorted(GROUPS), help="some groups only")

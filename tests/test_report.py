@@ -23,7 +23,6 @@ from sim.analysis.claims import (
     claim_financing,
     claim_legacy_debts,
     claim_listed_shares,
-    claim_panic_restarts_cycle,
     claim_price_never_falls,
     cohort_exits,
 )
@@ -219,28 +218,6 @@ def test_claim_2_cohorts_by_hand():
     assert verdict.verdict == HELD
     no_reruns = ScenarioEvidence("t", None, runs_of(), series([1.0] * 40), 40, missing="why")
     assert claim_early_exit_then_bottleneck([no_reruns]).verdict == UNTESTABLE
-
-
-def test_claim_3_panic_days_against_other_days():
-    prices = [1.0 + 0.01 * d for d in range(40)]
-    prices[5] = prices[4] * 1.10  # the panic day jumps 10%
-    for d in range(6, 40):
-        prices[d] = prices[5] + 0.01 * (d - 5)
-    panic = [d == 5 for d in range(40)]
-    evidence = ScenarioEvidence("p", None, runs_of(), series(prices, panic), 40)
-    verdict = claim_panic_restarts_cycle([evidence])
-    row = verdict.rows[0]
-    assert verdict.verdict == HELD
-    assert row["panic days"] == 1 and row["panic episodes"] == 1
-    assert row["mean price change on panic days"] == "10.0%"
-    assert row["days looked ahead"] == 10  # a quarter of the 40-day horizon
-    assert row["episodes followed by a higher price"] == "100.0%"
-    assert row["orders after ÷ before (median)"] == 2.0  # 10 days of orders against 5
-    late = ScenarioEvidence("l", None, runs_of(), series(prices, panic[::-1]), 40)
-    late_row = claim_panic_restarts_cycle([late]).rows[0]  # panic on day 34: nothing to see
-    assert late_row["episodes followed by a higher price"] is None
-    calm = ScenarioEvidence("c", None, runs_of(), series(prices), 40)
-    assert claim_panic_restarts_cycle([calm]).verdict == UNTESTABLE
 
 
 def test_claims_4_and_6_need_their_scenarios_and_5_is_never_testable():

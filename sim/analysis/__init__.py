@@ -14,8 +14,8 @@ Rooms:
   ``redflags_tree`` the referral tree they read (exact fen).
 - ``compensation``: how deep and on what the distribution layer paid, from its exact figures.
 - ``claims``: the six claims of the source documents, each judged on a batch;
-  ``evidence`` what they read and what a verdict is; ``claims_price`` claims 1–3,
-  ``claims_money`` claims 4–6.
+  ``evidence`` what they read and what a verdict is; ``claims_price`` claims 1–2,
+  ``claims_panic`` claim 3 (a paired counterfactual), ``claims_money`` claims 4–6.
 - ``discovery``: PRIM scenario discovery over a sweep.
 
 Works from exact values (fen, point units); an amount becomes yuan where a table row or a

@@ -1,11 +1,13 @@
 """The six claims of the source documents (SPEC §5), each tested on a batch's runs.
 
-Each test returns a :class:`Verdict`: ``held``, ``failed`` or ``not testable``, a paragraph
-of evidence in plain words with the numbers from the runs, and a table with one row per
-scenario. A claim is judged per scenario, then overall: it **failed** if it failed in any
-scenario (the vendor says "always"), **held** if it held in every scenario that could test
-it, and is **not testable** when no scenario of the batch can test it — the evidence then
-names the scenario it needs.
+Each test returns a :class:`Verdict`: ``held``, ``failed``, ``mixed`` (one half of a claim
+held, the other not) or ``not testable``, a paragraph of evidence in plain words with the
+numbers from the runs, and a table with one row per scenario. Each test says what it
+compares and why that isolates the claim. A claim is judged per scenario, then overall: it
+**failed** if it failed in any scenario (the vendor says "always"), **mixed** if it was
+mixed in any, **held** if it held in every scenario that could test it, and is **not
+testable** when no scenario of the batch can test it — the evidence then names the scenario
+it needs.
 
 What each test uses:
 
@@ -14,28 +16,28 @@ What each test uses:
    each join cohort forced out within a quarter of the horizon of joining (only cohorts that
    had that long, so late ones are not cut short); held when at least a quarter of the first
    cohort was out by then ("fast") and the share falls from cohort to cohort;
-3. panic sales make the price jump and start a new cycle — daily price changes on the days a
-   panic trigger fired against the other days, and the price 30 days later (not testable
-   when the price jumped but no panic came early enough to look that far ahead);
+3. panic sales make the price jump and start a new cycle — a paired counterfactual: each
+   re-run replicate run again on its seed with the panic reaction switched off, the prices
+   compared on the first trigger day and on the last day, with intervals over replicates;
 4. financing rounds inject money into the pool — the subsidies booked, and the share of
    buyers losing with and without them on the same seeds (re-runs);
 5. points become shares of a listed company — no rule does this: not testable;
 6. legacy debts are paid from new members' money — what old members received, against
    their claims, and who funded it.
 
-The evidence and the verdict are in :mod:`sim.analysis.evidence`, claims 1 to 3 in
-:mod:`sim.analysis.claims_price`, claims 4 to 6 in :mod:`sim.analysis.claims_money`; every
-name the report and tests use is importable from here.
+The evidence and the verdict are in :mod:`sim.analysis.evidence`, claims 1 and 2 in
+:mod:`sim.analysis.claims_price`, claim 3 in :mod:`sim.analysis.claims_panic`, claims 4
+to 6 in :mod:`sim.analysis.claims_money`; every name the report and tests use is
+importable from here.
 """
 
 from __future__ import annotations
 
 from sim.analysis.claims_money import claim_financing, claim_legacy_debts, claim_listed_shares
+from sim.analysis.claims_panic import PANIC, claim_panic_restarts_cycle, day_comparison
 from sim.analysis.claims_price import (
-    AFTER_DAYS,
     EARLY_SHARE,
     claim_early_exit_then_bottleneck,
-    claim_panic_restarts_cycle,
     claim_price_never_falls,
     cohort_exits,
 )
@@ -43,6 +45,7 @@ from sim.analysis.evidence import (
     CLAIMS,
     FAILED,
     HELD,
+    MIXED,
     UNTESTABLE,
     Rerun,
     ScenarioEvidence,
@@ -52,11 +55,12 @@ from sim.analysis.evidence import (
 )
 
 __all__ = [
-    "AFTER_DAYS",
     "CLAIMS",
     "EARLY_SHARE",
     "FAILED",
     "HELD",
+    "MIXED",
+    "PANIC",
     "TESTS",
     "UNTESTABLE",
     "Rerun",
@@ -69,6 +73,7 @@ __all__ = [
     "claim_panic_restarts_cycle",
     "claim_price_never_falls",
     "cohort_exits",
+    "day_comparison",
     "judge_claims",
     "levers",
     "overall",

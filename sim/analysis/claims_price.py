@@ -1,9 +1,8 @@
-"""Claims 1 to 3 of SPEC §5, about the price and who gets out: the price never falls; early
-members exit fast, then a bottleneck; panic sales restart a rising cycle.
+"""Claims 1 and 2 of SPEC §5, about the price and who gets out: the price never falls; early
+members exit fast, then a bottleneck (claim 3, panics, is in :mod:`sim.analysis.claims_panic`).
 
 What each test uses (see :mod:`sim.analysis.claims`): every run's daily price and the stress
-levers set (1); the members of re-run replicates, by join cohort (2); daily price changes on
-panic days against the other days, and the price some days later (3).
+levers set (1); the members of re-run replicates, by join cohort (2).
 """
 
 from __future__ import annotations
@@ -26,8 +25,6 @@ from sim.analysis.evidence import (
 )
 
 EARLY_SHARE = 0.25  # claim 2: "fast" = this share of the first cohort out within the window
-AFTER_DAYS = 30  # claim 3: how long after a panic the price is looked at again (at most a
-# quarter of the horizon)
 
 
 # -- claim 1 -------------------------------------------------------------------------------
@@ -246,107 +243,3 @@ def _points_per_order(scenario) -> float | None:
         return None
     pool = dict(scenario.order.split).get("pool", 0)
     return float(scenario.points.mint_ratio * pool * scenario.order.amount)
-
-
-# -- claim 3 -------------------------------------------------------------------------------
-
-
-def claim_panic_restarts_cycle(evidence: list[ScenarioEvidence]) -> Verdict:
-    rows = []
-    for item in evidence:
-        daily = daily_changes(item.timeseries)
-        panic = daily["panic"].astype(bool)
-        if not panic.any():
-            why = "no panic trigger fired in any run"
-            rows.append({"scenario": item.name, "verdict": UNTESTABLE, "why": why})
-            continue
-        ahead = min(AFTER_DAYS, max(1, item.horizon // 4))
-        on, off = daily.loc[panic, "change"].dropna(), daily.loc[~panic, "change"].dropna()
-        episodes, later, orders_ratio = _after_panic(daily, ahead)
-        jumped = len(on) > 0 and on.mean() > 0 and on.mean() > off.mean()
-        if not jumped:
-            verdict = FAILED
-        elif len(later) == 0:
-            verdict = UNTESTABLE  # it jumped, but no panic came early enough to look ahead
-        else:
-            verdict = HELD if later.mean() > 0.5 else FAILED
-        rows.append(
-            {
-                "scenario": item.name,
-                "verdict": verdict,
-                "why": f"no panic came {ahead} days before the end" if not len(later) else "",
-                "panic days": int(panic.sum()),
-                "panic episodes": episodes,
-                "mean price change on panic days": pct(on.mean()),
-                "mean price change on other days": pct(off.mean()),
-                "days looked ahead": ahead,
-                "episodes followed by a higher price": pct(later.mean()) if len(later) else None,
-                "orders after ÷ before (median)": None
-                if np.isnan(orders_ratio)
-                else round(orders_ratio, 2),
-            }
-        )
-    parts = []
-    for r in rows:
-        if "panic days" not in r:
-            continue
-        text = (
-            f"{r['scenario']}: the price changed by {r['mean price change on panic days']} a day "
-            f"on the {r['panic days']} panic days against {r['mean price change on other days']} "
-            "on other days"
-        )
-        if r["episodes followed by a higher price"] is None:
-            text += f"; no panic came early enough to look {r['days looked ahead']} days ahead."
-        else:
-            text += (
-                f"; {r['episodes followed by a higher price']} of the {r['panic episodes']} panic "
-                f"episodes were followed by a higher price {r['days looked ahead']} days later"
-            )
-            ratio = r["orders after ÷ before (median)"]
-            if ratio is not None:
-                text += f", and the orders in those days were {ratio} times those before"
-            text += "."
-        parts.append(text)
-    untested = [r["scenario"] for r in rows if "panic days" not in r]
-    if untested:
-        parts.append(
-            "No panic in "
-            + ", ".join(untested)
-            + " (needs panic sellers with a trigger, e.g. scenarios/panic-after-shock.yaml)."
-        )
-    tested = [r for r in rows if "panic days" in r]
-    if tested:
-        r = tested[0]
-        headline = (
-            f"{r['scenario']}: on panic days the price moved {r['mean price change on panic days']}"
-            f" a day against {r['mean price change on other days']} on other days"
-        )
-        if r["episodes followed by a higher price"] is not None:
-            headline += (
-                f", and it was higher {r['days looked ahead']} days later after "
-                f"{r['episodes followed by a higher price']} of the panics"
-            )
-        headline += "."
-    else:
-        headline = "No panic trigger fired in any run of this batch."
-    return Verdict(3, CLAIMS[3], overall(rows), " ".join(parts), rows, headline)
-
-
-def _after_panic(daily: pd.DataFrame, ahead: int) -> tuple[int, pd.Series, float]:
-    """Panic episodes (runs of panic days, counted by their first day); for those at least
-    ``ahead`` days before the end: was the price higher ``ahead`` days later; and the median
-    ratio of the orders in those days to the orders in as many days before."""
-    episodes, higher, ratios = 0, [], []
-    for _, run in daily.groupby(["point", "replicate"]):
-        run = run.set_index("day")
-        panic = run["panic"].astype(bool)
-        starts = panic[panic & ~panic.shift(1, fill_value=False)].index
-        episodes += len(starts)
-        for day in starts:
-            if day + ahead in run.index:
-                higher.append(run.at[day + ahead, "price"] > run.at[day, "price"])
-                before = run.loc[max(0, day - ahead) : day - 1, "orders"].sum()
-                after = run.loc[day + 1 : day + ahead, "orders"].sum()
-                if before > 0:
-                    ratios.append(after / before)
-    return episodes, pd.Series(higher, dtype=float), float(np.median(ratios)) if ratios else np.nan

@@ -3,8 +3,9 @@ evidence about one scenario of a batch (:class:`ScenarioEvidence`, with its :cla
 replicates), a :class:`Verdict`, and the helpers every claim test shares.
 
 A claim is judged per scenario, then overall (:func:`overall`): it **failed** if it failed
-in any scenario (the vendor says "always"), **held** if it held in every scenario that could
-test it, and is **not testable** when no scenario of the batch can test it.
+in any scenario (the vendor says "always"), **mixed** if in some scenario one half of it held
+and the other did not, **held** if it held in every scenario that could test it, and is
+**not testable** when no scenario of the batch can test it.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-HELD, FAILED, UNTESTABLE = "held", "failed", "not testable"
+HELD, FAILED, MIXED, UNTESTABLE = "held", "failed", "mixed", "not testable"
 
 CLAIMS = {
     1: "Every order and every sale raises the price; the price never falls.",
@@ -37,6 +39,8 @@ class Rerun:
     members: pd.DataFrame  # exact: money in fen (sim.model.members)
     without: dict = field(default_factory=dict)  # lever -> summary of the run without it
     layer: dict | None = None  # the distribution layer's exact figures, if the run had one
+    daily: pd.DataFrame | None = None  # day rows (day, price, panic, orders) of the run
+    without_daily: dict = field(default_factory=dict)  # lever -> day rows of the run without it
 
 
 @dataclass
@@ -85,11 +89,24 @@ def levers(scenario) -> list[str]:
 
 
 def overall(rows: list[dict]) -> str:
-    """A claim's verdict over scenarios: failed in any, else held in any, else not testable."""
+    """A claim's verdict over scenarios: failed in any, else mixed in any, else held in any,
+    else not testable."""
     verdicts = [row["verdict"] for row in rows]
-    if FAILED in verdicts:
-        return FAILED
-    return HELD if HELD in verdicts else UNTESTABLE
+    for verdict in (FAILED, MIXED, HELD):
+        if verdict in verdicts:
+            return verdict
+    return UNTESTABLE
+
+
+def ratio_interval(ratios: list[float], level: float = 0.95) -> tuple[float, float, float]:
+    """The geometric mean of positive ratios over replicates and its ``level`` t-interval
+    (worked on their logarithms, so it never crosses 0); NaN bounds for fewer than two."""
+    logs = np.log(np.asarray(ratios, dtype=float))
+    mean = float(np.exp(logs.mean())) if len(logs) else np.nan
+    if len(logs) < 2:
+        return mean, np.nan, np.nan
+    half = stats.t.ppf(0.5 + level / 2, len(logs) - 1) * logs.std(ddof=1) / np.sqrt(len(logs))
+    return mean, float(np.exp(logs.mean() - half)), float(np.exp(logs.mean() + half))
 
 
 def pct(value: float) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.claims import Rerun
+from sim.analysis.claims import PANIC, Rerun
 from sim.batch.designs import load_variants
 from sim.batch.integrity import check_intact
 from sim.batch.run import simulate
@@ -115,9 +115,36 @@ def first_point(batch: Batch, name: str) -> tuple[object | None, str]:
     return first, ""
 
 
+DAILY = ("day", "price", "panic", "orders")  # the day rows a re-run keeps for the claims
+
+
+def panics(scenario) -> bool:
+    """Whether the scenario has panic sellers who react to a trigger."""
+    spec = scenario.population.panic_seller
+    triggers = spec.shock_days or spec.herding is not None or spec.price_growth is not None
+    return dict(scenario.population.mix).get("panic_seller", 0) > 0 and bool(
+        triggers and spec.react_probability > 0
+    )
+
+
+def without(scenario, lever: str):
+    """The scenario with one lever switched off and nothing else changed: ``subsidies``,
+    ``legacy`` (the stress levers) or ``panic`` (panic sellers never react)."""
+    stress, population = scenario.stress, scenario.population
+    if lever == "subsidies":
+        return scenario.model_copy(update={"stress": stress.model_copy(update={"subsidies": ()})})
+    if lever == "legacy":
+        return scenario.model_copy(update={"stress": stress.model_copy(update={"legacy": None})})
+    calm = population.panic_seller.model_copy(update={"react_probability": 0.0})
+    return scenario.model_copy(
+        update={"population": population.model_copy(update={"panic_seller": calm})}
+    )
+
+
 def rerun_scenario(batch: Batch, name: str, count: int) -> tuple[list[Rerun], str]:
     """Replicates 0..count-1 of the scenario's first sweep point, run again, each also without
-    its subsidies and without its legacy points when it has them (same seed)."""
+    its subsidies, without its legacy points and without its panic reaction when it has them
+    (same seed)."""
     variant, why = first_point(batch, name)
     if variant is None:
         return [], why
@@ -129,27 +156,28 @@ def rerun_scenario(batch: Batch, name: str, count: int) -> tuple[list[Rerun], st
         & (batch.runs["status"] == "ok")
     ].sort_values("replicate")
     days = batch.manifest.get("days")
-
-    def one(definition, seed) -> dict:
-        return simulate(definition, seed, days).summary
-
+    levers = [
+        lever
+        for lever, present in (
+            ("subsidies", bool(variant.stress.subsidies)),
+            ("legacy", variant.stress.legacy is not None),
+            (PANIC, panics(variant)),
+        )
+        if present
+    ]
     reruns, note = [], ""
     for _, row in rows.head(count).iterrows():
-        result = simulate(variant, int(row["seed"]), days)
+        seed = int(row["seed"])
+        result = simulate(variant, seed, days)
         summary = result.summary
         if summary["orders"] != row["orders"] or summary["price_end"] != row["price_end"]:
             note = "a re-run differs from the batch (the code changed since it ran)"
+        daily = result.timeseries()[list(DAILY)]
         rerun = Rerun(int(row["replicate"]), summary, result.members, layer=result.layer)
-        stress = variant.stress
-        if stress.subsidies:
-            without = variant.model_copy(
-                update={"stress": stress.model_copy(update={"subsidies": ()})}
-            )
-            rerun.without["subsidies"] = one(without, int(row["seed"]))
-        if stress.legacy is not None:
-            without = variant.model_copy(
-                update={"stress": stress.model_copy(update={"legacy": None})}
-            )
-            rerun.without["legacy"] = one(without, int(row["seed"]))
+        rerun.daily = daily
+        for lever in levers:
+            other = simulate(without(variant, lever), seed, days)
+            rerun.without[lever] = other.summary
+            rerun.without_daily[lever] = other.timeseries()[list(DAILY)]
         reruns.append(rerun)
     return reruns, note or ("" if reruns else "no successful run of the first point")

@@ -15,7 +15,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader
 
 from sim import __version__
-from sim.analysis.claims import FAILED, HELD
+from sim.analysis.claims import FAILED, HELD, MIXED
 from sim.errors import InputError
 from sim.outputs import staged_files
 from sim.report.build import Report, build_report
@@ -29,7 +29,7 @@ def _columns(rows: list[dict]) -> list[str]:
 
 
 def _css(verdict: str) -> str:
-    return {HELD: "held", FAILED: "failed"}.get(verdict, "untestable")
+    return {HELD: "held", FAILED: "failed", MIXED: "mixed"}.get(verdict, "untestable")
 
 
 def render_html(report: Report) -> str:
