@@ -16,6 +16,7 @@ import pytest
 from sim.analysis.claims import (
     FAILED,
     HELD,
+    MIXED,
     UNTESTABLE,
     Rerun,
     ScenarioEvidence,
@@ -213,11 +214,47 @@ def test_claim_2_cohorts_by_hand():
         [Rerun(0, {}, members)],
     )
     verdict = claim_early_exit_then_bottleneck([evidence])
-    # 1/3, 1/2, 0: the last is below the first, but the rank correlation is -0.5 -> held
+    # 1/3, 1/2, 0: the first >= 25% (fast); the last <= half the first (a bottleneck)
     assert verdict.rows[0]["rank correlation (cohort, share out)"] == -0.5
+    assert verdict.rows[0]["early members out fast"] == "yes"
+    assert verdict.rows[0]["bottleneck"] == "yes"
     assert verdict.verdict == HELD
+    assert "at least 25% of the first join cohort" in verdict.evidence  # thresholds stated
     no_reruns = ScenarioEvidence("t", None, runs_of(), series([1.0] * 40), 40, missing="why")
     assert claim_early_exit_then_bottleneck([no_reruns]).verdict == UNTESTABLE
+
+
+def test_claim_2_halves_by_hand(tmp_path):
+    scenario = load_scenario(write_scenario(tmp_path, "plain", ""))
+    # 210 points an order at price 1 (mint 0.7 x pool 0.3 x 1000); cohorts of 10 days, window 10
+    members = pd.DataFrame(
+        {
+            "type": ["consumer"] * 4,
+            "spent": [1000.0] * 4,
+            "join_day": [0, 1, 10, 20],
+            "forced_exits": [1, 0, 1, 0],
+            "exit_day": [5, None, 15, None],
+        }
+    )  # shares out within 10 days: 1/2, 1/1, 0/1
+
+    def judged(prices, table=members):
+        evidence = ScenarioEvidence(
+            "s", scenario, runs_of(), series(prices), 40, [Rerun(0, {}, table)]
+        )
+        return claim_early_exit_then_bottleneck([evidence])
+
+    rising = [1.0] * 20 + [3.0] * 20  # 210 points on day 0, 70 on day 20
+    verdict = judged(rising)
+    row = verdict.rows[0]
+    assert (row["points per order, first cohort"], row["points per order, last cohort"]) == (
+        210,
+        70,
+    )
+    assert verdict.verdict == HELD
+    flat = judged([1.0] * 40)  # exits narrow, but a new order buys as many points: no bottleneck
+    assert flat.rows[0]["bottleneck"] == "no" and flat.verdict == MIXED
+    nobody = members.assign(forced_exits=0)  # nobody out: not fast, no narrowing
+    assert judged(rising, nobody).verdict == FAILED
 
 
 def test_claims_4_and_6_need_their_scenarios_and_5_is_never_testable():

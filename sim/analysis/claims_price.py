@@ -15,6 +15,7 @@ from sim.analysis.evidence import (
     CLAIMS,
     FAILED,
     HELD,
+    MIXED,
     UNTESTABLE,
     ScenarioEvidence,
     Verdict,
@@ -24,7 +25,21 @@ from sim.analysis.evidence import (
     pct,
 )
 
-EARLY_SHARE = 0.25  # claim 2: "fast" = this share of the first cohort out within the window
+EARLY_SHARE = 0.25  # claim 2, first half: "fast" = at least this share of the first cohort
+# forced out within the window (a quarter of the horizon): if three in four of the first
+# members are still in after a quarter of the run, they did not exit fast
+NARROWING = 0.5  # claim 2, second half: a bottleneck is a narrowing, not a drift: the last
+# complete cohort gets out at most this share as often as the first, within the same window,
+# and a new order buys at most this share of the points it bought when the first joined
+THRESHOLDS = (
+    f'Thresholds: "fast" means at least {EARLY_SHARE:.0%} of the first join cohort forced out '
+    "within a quarter of the horizon of joining (if three in four of the first members are "
+    'still in after a quarter of the run, they did not exit fast); a "bottleneck" means the '
+    f"last complete cohort got out at most {NARROWING:.0%} as often as the first within the same "
+    f"window and a new order bought at most {NARROWING:.0%} of the points it bought when the "
+    "first cohort joined (a narrowing, not a drift). Held when both halves hold, mixed when "
+    "one does."
+)
 
 
 # -- claim 1 -------------------------------------------------------------------------------
@@ -152,13 +167,27 @@ def claim_early_exit_then_bottleneck(evidence: list[ScenarioEvidence]) -> Verdic
         first, last = table.iloc[0], table.iloc[-1]
         rho = table["share_exited_within"].rank().corr(table["cohort_start"].rank())
         fast = first["share_exited_within"] >= EARLY_SHARE
-        falls = first["share_exited_within"] > last["share_exited_within"] and rho < 0
         price = item.timeseries.groupby("day")["price"].median()
         per_order = _points_per_order(item.scenario)
+        points = (
+            None
+            if not per_order
+            else (
+                per_order / price.get(first.cohort_start),
+                per_order / price.get(last.cohort_start),
+            )
+        )
+        slower = last["share_exited_within"] <= NARROWING * first["share_exited_within"] and (
+            first["share_exited_within"] > 0
+        )
+        fewer = points is None or points[1] <= NARROWING * points[0]
+        narrows = bool(slower and fewer)
         rows.append(
             {
                 **row,
-                "verdict": HELD if fast and falls else FAILED,
+                "verdict": HELD if fast and narrows else MIXED if fast or narrows else FAILED,
+                "early members out fast": "yes" if fast else "no",
+                "bottleneck": "yes" if narrows else "no",
                 "window (days)": window,
                 "first cohort": f"days {int(first.cohort_start)}+",
                 "first cohort out within window": pct(first["share_exited_within"]),
@@ -166,28 +195,21 @@ def claim_early_exit_then_bottleneck(evidence: list[ScenarioEvidence]) -> Verdic
                 "last complete cohort": f"days {int(last.cohort_start)}+",
                 "last cohort out within window": pct(last["share_exited_within"]),
                 "rank correlation (cohort, share out)": round(float(rho), 2),
-                "points per order, first day": round(per_order / price.iloc[0], 2)
-                if per_order
-                else None,
-                "points per order, last day": round(per_order / price.iloc[-1], 2)
-                if per_order
-                else None,
+                "points per order, first cohort": None if points is None else round(points[0], 2),
+                "points per order, last cohort": None if points is None else round(points[1], 2),
                 "cohorts": table,
             }
         )
     tested = [r for r in rows if r["verdict"] != UNTESTABLE]
     parts = [
         f"{r['scenario']}: no member was forced out within {r['window (days)']} days of joining "
-        f"in any cohort that had that long (a new order bought "
-        f"{r['points per order, first day']} points on the first day and "
-        f"{r['points per order, last day']} on the last)."
+        f"in any cohort that had that long{_points(r)}."
         if r["cohorts"]["share_exited_within"].max() == 0
         else f"{r['scenario']}: of the members who joined on {r['first cohort']}, "
         f"{r['first cohort out within window']} were forced out within {r['window (days)']} days; "
         f"of those who joined on {r['last complete cohort']}, "
-        f"{r['last cohort out within window']}. A new order bought "
-        f"{r['points per order, first day']} points on the first day and "
-        f"{r['points per order, last day']} on the last."
+        f"{r['last cohort out within window']}{_points(r)}. Early members out fast: "
+        f"{r['early members out fast']}; a bottleneck: {r['bottleneck']}."
         for r in tested
     ]
     untested = [r for r in rows if r["verdict"] == UNTESTABLE]
@@ -196,6 +218,7 @@ def claim_early_exit_then_bottleneck(evidence: list[ScenarioEvidence]) -> Verdic
             "Not testable in " + ", ".join(f"{r['scenario']} ({r['why']})" for r in untested) + "."
         )
     if tested:
+        parts.append(THRESHOLDS)
         parts.append(
             "Growth slowing is an input of each scenario (its inflow), not a result; what the "
             "runs show is who gets out, and when."
@@ -205,7 +228,7 @@ def claim_early_exit_then_bottleneck(evidence: list[ScenarioEvidence]) -> Verdic
         r = max(tested, key=lambda x: x["cohorts"]["share_exited_within"].iloc[0])
         headline = (
             f"In {sum(x['verdict'] == HELD for x in tested)} of {len(tested)} scenarios the "
-            f"earliest members were forced out fast and later ones ever less (e.g. "
+            f"earliest members were forced out fast and a bottleneck followed (e.g. "
             f"{r['scenario']}: {r['first cohort out within window']} of the first cohort within "
             f"{r['window (days)']} days, {r['last cohort out within window']} of the last)."
         )
@@ -214,6 +237,15 @@ def claim_early_exit_then_bottleneck(evidence: list[ScenarioEvidence]) -> Verdic
             f"{r['scenario']}: {r['why']}" for r in rows
         )
     return Verdict(2, CLAIMS[2], overall(rows), " ".join(parts), rows, headline)
+
+
+def _points(row: dict) -> str:
+    if row["points per order, first cohort"] is None:
+        return ""
+    return (
+        f" (a new order bought {row['points per order, first cohort']} points when the first "
+        f"cohort joined and {row['points per order, last cohort']} when the last did)"
+    )
 
 
 def _cap_law(names: list[str], evidence: list[ScenarioEvidence]) -> str:
