@@ -73,6 +73,18 @@ def test_payouts_beyond_ones_own_pool_money_are_funded_by_others() -> None:
     assert funded_by_others(nothing, Fraction(3, 10)) is None
 
 
+def test_fees_members_paid_are_a_line_of_their_own() -> None:
+    # one 1000 order (300 to the pool, 700 kept) and a 50,000 region bought by its buyer
+    accounts = {"platform": 70_000, "pool": 30_000, "region_fees": 5_000_000}
+    flow = trace(accounts, bonuses=0, from_orders=100_000, from_fees=5_000_000)
+    kinds = {use: kind for use, kind, _ in flow.uses}
+    assert kinds["region_fees"] == "fees" and kinds["platform"] == "kept"
+    metrics = flow.metrics()
+    assert metrics["money_share_member_fees"] == 5_000_000 / 5_100_000
+    assert metrics["money_share_split_lines"] == 70_000 / 5_100_000
+    assert sum(v for v in metrics.values() if v) == pytest.approx(1)
+
+
 def test_uses_with_bonuses_diversion_and_financing() -> None:
     # 2 orders of 1000 and a 500 subsidy; 10 of distribution paid as bonuses; 400 paid out of
     # the pool to members, who withdrew 300; the operator took 100 of the pool
@@ -100,6 +112,7 @@ def test_uses_with_bonuses_diversion_and_financing() -> None:
     }
     assert flow.metrics() == {
         "money_share_split_lines": pytest.approx(0.556),
+        "money_share_member_fees": 0.0,
         "money_share_referral_bonuses": pytest.approx(0.004),
         "money_share_member_payouts": pytest.approx(0.16),
         "money_share_left_in_pool": pytest.approx(0.24),

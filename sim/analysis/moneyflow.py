@@ -7,6 +7,8 @@ So the final balances, with the day-by-day referral bonuses, say where each yuan
 
 - ``kept`` by each split line other than the pool (product cost, platform, distribution...),
   net of the referral bonuses paid out of it;
+- ``fees``: what members paid for regions and service points, kept by the platform (one
+  line per kind of fee);
 - ``referral_bonuses`` paid to members (out of ``referral.paid_from``);
 - ``member_payouts``: cash paid to members out of the pool for sales and forced exits
   (``member_cash`` + ``withdrawn`` − bonuses: withdrawn or still on the platform);
@@ -31,6 +33,7 @@ from fractions import Fraction
 
 import pandas as pd
 
+from sim.analysis.outcomes import order_spend
 from sim.core.mechanics import (
     CUSTODY_SHORTFALL,
     MEMBER_CASH,
@@ -40,11 +43,13 @@ from sim.core.mechanics import (
     WITHDRAWN,
 )
 from sim.core.units import fen_to_yuan
+from sim.distribution.booking import FEE_ACCOUNTS
 
 PREFIX = "account_"
 # the scalar shares of the runs table: the split lines' part is summed, since lines differ
 FLOW_METRICS = (
     "money_share_split_lines",
+    "money_share_member_fees",
     "money_share_referral_bonuses",
     "money_share_member_payouts",
     "money_share_left_in_pool",
@@ -86,7 +91,7 @@ class MoneyFlow:
         total = self.entered
         by_kind: dict[str, int] = {}
         for use, kind, amount in self.uses:
-            name = "split_lines" if kind == "kept" else use
+            name = {"kept": "split_lines", "fees": "member_fees"}.get(kind, use)
             by_kind[name] = by_kind.get(name, 0) + amount
         return {
             metric: by_kind.get(metric.removeprefix("money_share_"), 0) / total if total else None
@@ -113,7 +118,7 @@ def trace(
     if not 0 <= bonus <= members:
         raise ValueError(f"bonuses of {bonus} fen do not fit members' {members} fen")
     uses = [
-        (name, "kept", amount)
+        (name, "fees" if name in FEE_ACCOUNTS else "kept", amount)
         for name, amount in fen.items()
         if name not in (POOL, *RESERVED_ACCOUNTS)
     ]
@@ -144,8 +149,10 @@ def trace_run(rows: Iterable[Mapping]) -> MoneyFlow:
 
 def funded_by_others(members: pd.DataFrame, pool_share: Fraction) -> float | None:
     """The share of members' pool payouts (``cash_received``, fen) beyond each member's own
-    contributions to the pool (``pool_share`` × ``spent``); None when nothing was paid."""
-    pairs = zip(members["cash_received"].tolist(), members["spent"].tolist(), strict=True)
+    contributions to the pool (``pool_share`` × their order spend: fees do not go to the
+    pool); None when nothing was paid."""
+    orders = order_spend(members).tolist()
+    pairs = zip(members["cash_received"].tolist(), orders, strict=True)
     p, q = pool_share.numerator, pool_share.denominator
     paid = others = 0
     for cash, spent in pairs:

@@ -41,6 +41,7 @@ from sim.core.units import yuan_array
 COLUMNS = (  # the members table's columns read here
     "join_day",
     "spent",
+    "fees_paid",
     "cash_received",
     "bonuses_received",
     "forced_exits",
@@ -117,10 +118,19 @@ def top_share(values, fraction: float = 0.01) -> float | None:
 
 
 def losing_counting_goods(buyers: pd.DataFrame, goods: Fraction) -> int:
-    """Buyers whose cash back + bonuses + goods at ``goods`` of the price is below the spend."""
+    """Buyers whose cash back + bonuses + goods at ``goods`` of the price is below what they
+    paid in (goods come with orders only, not with fees)."""
     p, q = goods.numerator, goods.denominator
-    net, spent = buyers["net_result"].tolist(), buyers["spent"].tolist()
-    return sum(1 for n, s in zip(net, spent, strict=True) if q * n + p * s < 0)
+    net, orders = buyers["net_result"].tolist(), order_spend(buyers).tolist()
+    return sum(1 for n, s in zip(net, orders, strict=True) if q * n + p * s < 0)
+
+
+def order_spend(members: pd.DataFrame) -> pd.Series:
+    """What members spent on orders: ``spent`` less the fees in it (tables that predate
+    ``fees_paid`` had none in ``spent``)."""
+    if "fees_paid" not in members:
+        return members["spent"]
+    return members["spent"] - members["fees_paid"]
 
 
 def cohorts(buyers: pd.DataFrame, days: int) -> pd.DataFrame:

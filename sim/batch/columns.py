@@ -51,6 +51,7 @@ METRICS = (
     # where the money went (sim.analysis.moneyflow); the money_share_* sum to 1
     ("share_payouts_funded_by_others", pa.float64()),
     ("money_share_split_lines", pa.float64()),
+    ("money_share_member_fees", pa.float64()),
     ("money_share_referral_bonuses", pa.float64()),
     ("money_share_member_payouts", pa.float64()),
     ("money_share_left_in_pool", pa.float64()),
@@ -115,6 +116,8 @@ RUNS = {
     "share_payouts_funded_by_others": "share of pool payouts paid with other members' money or "
     "subsidies (null if nothing was paid)",
     "money_share_split_lines": "share of the money entered kept by the split lines",
+    "money_share_member_fees": "share of the money entered that members paid as fees for "
+    "regions and service points",
     "money_share_referral_bonuses": "share of the money entered paid as referral bonuses",
     "money_share_member_payouts": "share of the money entered paid back to members for points",
     "money_share_left_in_pool": "share of the money entered left in the pool",

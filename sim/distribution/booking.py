@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from sim.distribution.base import KEPT, Income, Outcome, Payout
 
 FEES = "fees"  # the ledger's source for money paid for regions and service points
+REGION_FEES, SERVICE_POINT_FEES = "region_fees", "service_point_fees"  # where the fees go
+FEE_ACCOUNTS = (REGION_FEES, SERVICE_POINT_FEES)
 
 
 def open_rule_accounts(ledger, accounts: Mapping[str, str]) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from sim.distribution.amounts import Amount
 from sim.distribution.base import Income, Purse, Rule
+from sim.distribution.booking import REGION_FEES
 
 LEVELS = ("district", "city", "province", "big_region")
 
@@ -41,7 +42,7 @@ class RegionMap:
 
 class RegionalAgents(Rule):
     name = "regional_agent"
-    fees = "region_fees"
+    fees = REGION_FEES
 
     def __init__(
         self,

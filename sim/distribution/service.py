@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from sim.distribution.amounts import Amount
 from sim.distribution.base import Income, Purse, Rule
+from sim.distribution.booking import SERVICE_POINT_FEES
 
 
 class ServicePoints(Rule):
     name = "service_point"
-    fees = "service_point_fees"
+    fees = SERVICE_POINT_FEES
 
     def __init__(
         self, reward: Amount, line: str = "service_point", *, unpaid="unpaid_service_point"

@@ -1,5 +1,9 @@
 """The members table in exact units: one row a member, money in fen, points in units.
 
+``spent`` is every yuan a member paid in: orders and, with the distribution layer, the fees
+for regions and service points (``fees_paid``, also shown apart), so net results, losses and
+the money absorbed count them.
+
 This is what the analysis reads of a run's members (:mod:`sim.analysis`); the members file
 (``members.parquet``) is the same table with money in yuan, points in points and the value
 of the points held at the closing price, made in one hop by :mod:`sim.batch.tables`.
@@ -15,6 +19,7 @@ from sim.core.units import FEN, UNITS
 
 MONEY = (
     "spent",
+    "fees_paid",
     "cash_received",
     "bonuses_received",
     "withdrawn",
@@ -37,6 +42,7 @@ SCHEMA = pa.schema(
         ("status", pa.string()),
         ("entries", pa.int64()),
         ("spent", pa.int64()),
+        ("fees_paid", pa.int64()),
         ("points_held", pa.int64()),
         ("cash_received", pa.int64()),
         ("bonuses_received", pa.int64()),
@@ -62,7 +68,9 @@ def member_table(model) -> pa.Table:
         name: column if name == "status" else _integers(column)
         for name, column in book.member_figures(keys).items()
     }
-    spent, cash = figures["spent"], figures["cash"]
+    fees = model.distribution.fees if model.distribution is not None else {}
+    fees_paid = _integers([fees.get(key, 0) for key in keys])
+    spent, cash = figures["spent"] + fees_paid, figures["cash"]  # every yuan a member paid
     bonus, withdrawn = figures["bonus"], figures["withdrawn"]
     columns = {
         "member": keys,
@@ -75,6 +83,7 @@ def member_table(model) -> pa.Table:
         "status": figures["status"],
         "entries": figures["entries"],
         "spent": spent,
+        "fees_paid": fees_paid,
         "points_held": figures["held"],
         "cash_received": cash,
         "bonuses_received": bonus,

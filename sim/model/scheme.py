@@ -283,7 +283,7 @@ class SchemeModel(mesa.Model):
             agent = self.members.get(member)
             if agent is not None:
                 _, _, _, spent, received = standing(member)
-                self.break_even.settle(agent, spent, received, day)
+                self.break_even.settle(agent, self._paid_in(member, spent), received, day)
             self._credit(member)
 
     def _handle(self, events, day: int) -> None:
@@ -312,7 +312,13 @@ class SchemeModel(mesa.Model):
             if now is not None:
                 held, spent_entry, version, spent, received = now
                 self._track(agent, held, spent_entry, version)
-                self.break_even.settle(agent, spent, received, day)
+                self.break_even.settle(agent, self._paid_in(event.member, spent), received, day)
+
+    def _paid_in(self, member: int, spent: int) -> int:
+        """What ``member`` paid in: ``spent`` on orders and any fees for regions and service
+        points (fen)."""
+        dist = self.distribution
+        return spent if dist is None else spent + dist.fees.get(member, 0)
 
     def _credit(self, member_id: int) -> None:
         agent = self.members.get(member_id)
