@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.analysis.netinvest import net_investment_metrics
 from sim.analysis.outcomes import cohorts, gini, goods_share, measure, measure_run, top_share
 from sim.batch.columns import METRICS
 from sim.distribution.summary import metrics as distribution_metrics
@@ -149,7 +150,8 @@ def test_a_brief_run_agrees_with_its_members_table() -> None:
     finally:
         model.close()
     # every batch metric is a summary key, or (the distribution layer's) one read from it
-    assert {name for name, _ in METRICS} <= set(summary) | set(distribution_metrics(summary))
+    read = {**net_investment_metrics(summary), **distribution_metrics(summary)}
+    assert {name for name, _ in METRICS} <= set(summary) | set(read)
     buyers = [m for m in rows if m["spent"] > 0]
     n = len(buyers)
     assert n > 500

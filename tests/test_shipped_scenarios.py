@@ -56,7 +56,10 @@ def test_ledger_balances_on_every_day(runs, name):
         accounts = sum(fen(v) for k, v in row.items() if k.startswith("account_"))
         assert accounts == entered, f"day {row['day']}"
     assert entered == model.book.ledger.entered
-    assert fen(sum(m["spent"] for m in members)) == model.book.ledger.entered_by["orders"]
+    entered_by = model.book.ledger.entered_by  # members paid for orders and fees
+    paid_in = entered_by["orders"] + entered_by.get("fees", 0)
+    assert fen(sum(m["spent"] for m in members)) == paid_in
+    assert fen(sum(m["fees_paid"] for m in members)) == entered_by.get("fees", 0)
 
 
 @pytest.mark.parametrize("name", NO_STRESS)

@@ -17,6 +17,8 @@ Rooms:
   ``evidence`` what they read and what a verdict is; ``claims_price`` claims 1–2,
   ``claims_panic`` claim 3 (a paired counterfactual), ``claims_money`` claims 4–6.
 - ``discovery``: PRIM scenario discovery over a sweep.
+- ``netinvest``: the net-investment method (cash out of the platform minus money in, with
+  credited cash and points beside), what receivers and courts use.
 
 Works from exact values (fen, point units); an amount becomes yuan where a table row or a
 sentence is made (:func:`sim.core.units.fen_to_yuan`). May import core, scenario and the

@@ -29,7 +29,17 @@ METRICS = (
     ("price_min_after_peak", pa.float64()),
     ("days_price_fell", pa.int64()),
     ("share_of_buyers_losing", pa.float64()),
+    ("share_of_buyers_losing_counting_credited", pa.float64()),
     ("share_of_buyers_losing_counting_points", pa.float64()),
+    # the net-investment method (sim.analysis.netinvest): cash out of the platform - money in
+    ("net_investment_participants", pa.int64()),
+    ("net_investment_net_winners", pa.int64()),
+    ("net_investment_net_losers", pa.int64()),
+    ("net_investment_share_net_losers", pa.float64()),
+    ("net_investment_clawback_pool", pa.float64()),
+    ("net_investment_net_losses", pa.float64()),
+    ("net_investment_credited_on_platform", pa.float64()),
+    ("net_investment_queued_for_withdrawal", pa.float64()),
     # collapse (sim.analysis.collapse): whether, when, why, and each condition's first day
     ("collapsed", pa.bool_()),
     ("collapse_day", pa.int64()),
@@ -93,7 +103,18 @@ RUNS = {
     "price_peak_day": "day of the highest price",
     "price_min_after_peak": "lowest price from the peak on",
     "days_price_fell": "days the price fell",
-    "share_of_buyers_losing": "share of buyers whose net_result < 0",
+    "share_of_buyers_losing": "share of buyers whose net_withdrawn < 0: less cash left the "
+    "platform for them than they paid in",
+    "share_of_buyers_losing_counting_credited": "share of buyers whose net_result < 0 (cash "
+    "credited on the platform counted as if it had been withdrawn)",
+    "net_investment_participants": "members who paid in or withdrew anything",
+    "net_investment_net_winners": "participants who withdrew more than they paid in",
+    "net_investment_net_losers": "participants who paid in more than they withdrew",
+    "net_investment_share_net_losers": "net losers / participants",
+    "net_investment_clawback_pool": "sum of net winnings (withdrawn - paid in, where > 0)",
+    "net_investment_net_losses": "sum of net losses (paid in - withdrawn, where > 0)",
+    "net_investment_credited_on_platform": "cash credited to members but not withdrawn",
+    "net_investment_queued_for_withdrawal": "of it, cash waiting in the withdrawal queue",
     "share_of_buyers_losing_counting_points": "share of buyers still below their spend after "
     "selling their points at the final price and payout ratio",
     "collapsed": "whether an enabled collapse condition fired",

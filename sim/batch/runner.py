@@ -41,6 +41,7 @@ import numpy as np
 from tqdm import tqdm
 
 from sim import __version__
+from sim.analysis.netinvest import net_investment_metrics
 from sim.batch.columns import METRICS
 from sim.batch.designs import load_variants
 from sim.batch.executors import DEFAULT_WORKERS, check_scheduler, choose, execute_all
@@ -140,7 +141,7 @@ def execute(spec: RunSpec) -> RunOutput:
     except Exception as error:  # a failing run is recorded, not fatal
         message = f"{type(error).__name__}: {error}".replace("\n", " ")
         return RunOutput(spec.key, {**row, "status": "error", "error": message})
-    flat = {**summary, **distribution_metrics(summary)}
+    flat = {**summary, **net_investment_metrics(summary), **distribution_metrics(summary)}
     metrics = {name: flat[name] for name, _ in METRICS}
     meta = {
         "scenario": spec.scenario.name,

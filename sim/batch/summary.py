@@ -15,6 +15,7 @@ import pandas as pd
 from sim import __version__
 from sim.analysis.collapse import detect
 from sim.analysis.moneyflow import funded_by_others, trace_run
+from sim.analysis.netinvest import net_investment
 from sim.analysis.outcomes import measure_run
 from sim.core.law import PYRAMID_LEVELS, PYRAMID_PARTICIPANTS
 from sim.core.units import fen_to_yuan, price_to_yuan
@@ -50,7 +51,8 @@ def summarize(model, members: pd.DataFrame, layer: dict | None) -> dict:
     peak = max(range(len(prices)), key=prices.__getitem__)
     fell = sum(1 for a, b in pairwise(prices) if b < a)
     buyers = members[members["spent"] > 0]
-    losing = int((buyers["net_result"] < 0).sum())
+    losing = int((buyers["net_withdrawn"] < 0).sum())  # on cash that left the platform
+    losing_credited = int((buyers["net_result"] < 0).sum())
     losing_with_points = losing_counting_points(buyers, book.mechanics.sell_payout, book.price)
     paid, withdrawn = book.paid_totals()
     collapse = detect(rows, model.scenario.collapse)
@@ -84,12 +86,16 @@ def summarize(model, members: pd.DataFrame, layer: dict | None) -> dict:
         "price_min_after_peak": yuan_per_point(min(prices[peak:])),
         "days_price_fell": fell,
         "share_of_buyers_losing": losing / len(buyers) if len(buyers) else 0.0,
+        "share_of_buyers_losing_counting_credited": (
+            losing_credited / len(buyers) if len(buyers) else 0.0
+        ),
         "share_of_buyers_losing_counting_points": (
             losing_with_points / len(buyers) if len(buyers) else 0.0
         ),
         **collapse.metrics(),
         **outcomes.metrics(),
         "share_payouts_funded_by_others": funded_by_others(members, book.mechanics.pool_share),
+        "net_investment": net_investment(members, book.price, unit, book.mechanics.sell_payout),
         **flow.metrics(),
         "cohorts": outcomes.cohorts.to_dict("records"),
         "money_flow": flow.table(),
@@ -103,7 +109,7 @@ def summarize(model, members: pd.DataFrame, layer: dict | None) -> dict:
 
 def describe(s: dict) -> str:
     """A short human summary of a run from its summary."""
-    net = s["network"]
+    net, inv = s["network"], s["net_investment"]
     return "\n".join(
         [
             f"Ran scenario '{s['scenario']}' for {s['days']} days with seed {s['seed']}",
@@ -116,9 +122,16 @@ def describe(s: dict) -> str:
             f"  money    {s['money_entered']:,.2f} yuan entered; {s['paid_to_members']:,.2f} paid "
             f"to members, {s['withdrawn_by_members']:,.2f} withdrawn; queue "
             f"{s['withdrawal_queue_at_end']:,.2f}, unpaid {s['unpaid_claims']:,.2f}",
-            f"  losers   {s['share_of_buyers_losing']:.1%} of buyers got back less cash than they "
-            f"spent; {s['share_of_buyers_losing_counting_points']:.1%} would even after selling "
-            "their points at the final price",
+            f"  losers   {s['share_of_buyers_losing']:.1%} of buyers got less cash out of the "
+            f"platform than they paid in; {s['share_of_buyers_losing_counting_credited']:.1%} "
+            "counting cash credited but not withdrawn, "
+            f"{s['share_of_buyers_losing_counting_points']:.1%} also selling their points at "
+            "the final price",
+            f"  net      {inv['net_losers']:,} net losers and {inv['net_winners']:,} net winners "
+            f"(cash out minus money in); clawback pool {inv['clawback_pool']:,.2f}, net losses "
+            f"{inv['net_losses']:,.2f}; beside it {inv['credited_on_platform']:,.2f} credited "
+            f"but not withdrawn ({inv['queued_for_withdrawal']:,.2f} queued) and points worth "
+            f"{inv['points_value_at_final_price']:,.2f} at the final price",
             "  collapse "
             + (
                 f"on day {s['collapse_day']} ({s['collapse_condition'].replace('_', ' ')})"

@@ -28,6 +28,10 @@ class WithdrawalQueue:
             self._waiting[member] = self._waiting.get(member, 0) + amount
             self.queued += amount
 
+    def waiting(self, member: Hashable) -> int:
+        """Fen ``member`` has asked to withdraw and not yet been paid."""
+        return self._waiting.get(member, 0)
+
     def pay(self, book: Book) -> int:
         """Pay requests in order up to the day's cap; returns fen paid."""
         budget = self.daily_cap
