@@ -83,6 +83,11 @@ def test_fees_members_paid_are_a_line_of_their_own() -> None:
     assert metrics["money_share_member_fees"] == 5_000_000 / 5_100_000
     assert metrics["money_share_split_lines"] == 70_000 / 5_100_000
     assert sum(v for v in metrics.values() if v) == pytest.approx(1)
+    # the operator keeps the platform line and the fee; no goods line, no bonuses
+    assert flow.takes() == {
+        "operator_take_share": 5_070_000 / 5_100_000,
+        "distribution_take_share": 0.0,
+    }
 
 
 def test_uses_with_bonuses_diversion_and_financing() -> None:
@@ -120,6 +125,12 @@ def test_uses_with_bonuses_diversion_and_financing() -> None:
         "money_share_custody_shortfall": 0.0,
     }
     assert [row["share"] for row in flow.table()][:2] == [0.24, 0.236]
+    # the operator: distribution 590 and platform 200 kept, 100 diverted; the goods line
+    # (product cost) is not a take; the layer paid 10 of bonuses
+    assert flow.takes() == {
+        "operator_take_share": pytest.approx(89_000 / 250_000),
+        "distribution_take_share": pytest.approx(1_000 / 250_000),
+    }
     with pytest.raises(ValueError, match="entered"):
         trace(accounts, bonuses=1_000, from_orders=200_000)  # the subsidy left out
     with pytest.raises(ValueError, match="bonuses"):

@@ -311,11 +311,25 @@ def test_report_is_self_contained_and_escaped(small_report):
 def test_report_summary_and_claims(small_report):
     page = small_report["html"].read_text(encoding="utf-8")
     summary = page.split('id="summary"')[1].split("</div>")[0]
-    for heading in ("What was run", "How often it collapsed", "Who lost money", "claims"):
-        assert heading in summary
+    headings = re.findall(r"<h3>([^<]+)</h3>", summary)
+    assert headings[:6] == [  # harm first
+        "The harm",
+        "Who lost money",
+        "What was run",
+        "How often it collapsed, and what that means",
+        "Readings of the seeds used",
+        "The vendor&#39;s claims",
+    ]
+    assert "of the members who took part lost money by the net-investment method" in summary
+    assert "2 runs)" in summary  # the runs an interval rests on stand beside it
     # the operator takes 60% of the pool on day 30: the posted pool falls below half its peak
-    assert "diverted: collapsed in 2 of 2 runs (100%; 95% interval 34% to 100%)" in summary
-    assert "plain: collapsed in 0 of 2 runs (0%; 95% interval 0% to 66%)" in summary
+    assert "diverted: collapsed in 2 of 2 runs (100%; 95% Wilson interval 34% to 100%)" in summary
+    assert (
+        "plain: collapsed in 0 of 2 runs (0%; 95% Wilson interval 0% to 66%) (no stress lever: "
+        "it cannot become insolvent)" in summary
+    )
+    assert "A collapse probability of 0 there says nothing about safety" in summary
+    assert "forced exit at 1.5x when the points held × the price reach what they spent" in summary
     markdown = small_report["markdown"].read_text(encoding="utf-8")
     claims = re.findall(r"^\| (\d) \| [^|]+ \| ([a-z ]+) \|", markdown, flags=re.M)
     verdicts = dict(claims)

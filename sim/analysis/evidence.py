@@ -88,6 +88,21 @@ def levers(scenario) -> list[str]:
     return found
 
 
+CANNOT_FAIL = (
+    "Without a stress lever (the operator diverting the pool, a custody shortfall, a "
+    "withdrawal cap, a halt) the rules cannot become insolvent: price = pool ÷ points and a "
+    "sale pays out only part of its points' value, so the pool always covers the points at "
+    "the posted price. A collapse probability of 0 there says nothing about safety: the harm "
+    "is in the losses."
+)
+
+
+def insolvency_levers(scenario) -> list[str]:
+    """The stress levers a scenario sets that can leave the platform unable to pay (those of
+    :func:`levers` but financing subsidies and legacy points, which add claims or money)."""
+    return [lever for lever in levers(scenario) if not lever.startswith(("financing", "legacy"))]
+
+
 def overall(rows: list[dict]) -> str:
     """A claim's verdict over scenarios: failed in any, else mixed in any, else held in any,
     else not testable."""

@@ -16,6 +16,8 @@ So the final balances, with the day-by-day referral bonuses, say where each yuan
 - ``operator_diverted`` and ``custody_shortfall``: taken by the operator, or never held.
 
 These amounts are exact fen and sum to the money entered, so the shares sum to exactly 1.
+:meth:`MoneyFlow.takes` groups them by who took the money: the operator (kept lines other
+than the goods, fees, diversion) and the distribution layer (bonuses paid to members).
 With financing rounds the denominator is all money entered (consumers' and investors'): once
 in the pool, a yuan's source cannot be told apart.
 
@@ -36,6 +38,7 @@ import pandas as pd
 from sim.analysis.outcomes import order_spend
 from sim.core.mechanics import (
     CUSTODY_SHORTFALL,
+    GOODS_LINES,
     MEMBER_CASH,
     OPERATOR_DIVERTED,
     POOL,
@@ -85,6 +88,24 @@ class MoneyFlow:
             {"use": use, "kind": kind, "yuan": fen_to_yuan(amount), "share": float(shares[use])}
             for use, kind, amount in self.uses
         ]
+
+    def takes(self) -> dict[str, float | None]:
+        """Who took what, as shares of the money entered (None when none entered): the
+        operator (every kept line but those paying for the goods, members' fees, the pool
+        money it diverted) and the distribution layer (bonuses paid to members)."""
+        total = self.entered
+        operator = sum(
+            amount
+            for use, kind, amount in self.uses
+            if (kind == "kept" and use not in GOODS_LINES)
+            or kind == "fees"
+            or use == "operator_diverted"
+        )
+        layer = sum(amount for use, _, amount in self.uses if use == "referral_bonuses")
+        return {
+            "operator_take_share": operator / total if total else None,
+            "distribution_take_share": layer / total if total else None,
+        }
 
     def metrics(self) -> dict[str, float | None]:
         """Stable scalar shares (None when no money entered): split lines summed."""

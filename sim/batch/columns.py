@@ -67,6 +67,8 @@ METRICS = (
     ("money_share_left_in_pool", pa.float64()),
     ("money_share_operator_diverted", pa.float64()),
     ("money_share_custody_shortfall", pa.float64()),
+    ("operator_take_share", pa.float64()),
+    ("distribution_take_share", pa.float64()),
     # the distribution layer (sim.distribution.summary): null for a run without it
     *((name, kind) for name, _, kind in DISTRIBUTION_METRICS),
     ("ledger_balanced", pa.bool_()),
@@ -144,6 +146,10 @@ RUNS = {
     "money_share_left_in_pool": "share of the money entered left in the pool",
     "money_share_operator_diverted": "share of the money entered the operator took",
     "money_share_custody_shortfall": "share of the money entered never really held",
+    "operator_take_share": "share of the money entered the operator took: kept split lines "
+    "other than product_cost and merchant, members' fees, money diverted from the pool",
+    "distribution_take_share": "share of the money entered paid to members as referral and "
+    "distribution bonuses",
     "distribution_paid": "yuan the distribution layer's rules paid (null without the layer)",
     "distribution_share_recruit": "share of distribution_paid triggered by recruits' first orders",
     "distribution_share_sale": "share of distribution_paid triggered by later orders",

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim import __version__
 from sim.analysis.collapse import detect
+from sim.analysis.evidence import CANNOT_FAIL, insolvency_levers
 from sim.analysis.moneyflow import funded_by_others, trace_run
 from sim.analysis.netinvest import net_investment
 from sim.analysis.outcomes import measure_run
@@ -93,10 +94,12 @@ def summarize(model, members: pd.DataFrame, layer: dict | None) -> dict:
             losing_with_points / len(buyers) if len(buyers) else 0.0
         ),
         **collapse.metrics(),
+        "insolvency_levers": insolvency_levers(model.scenario),
         **outcomes.metrics(),
         "share_payouts_funded_by_others": funded_by_others(members, book.mechanics.pool_share),
         "net_investment": net_investment(members, book.price, unit, book.mechanics.sell_payout),
         **flow.metrics(),
+        **flow.takes(),
         "cohorts": outcomes.cohorts.to_dict("records"),
         "money_flow": flow.table(),
         "network": network_summary(model.network),
@@ -109,7 +112,7 @@ def summarize(model, members: pd.DataFrame, layer: dict | None) -> dict:
 
 def describe(s: dict) -> str:
     """A short human summary of a run from its summary."""
-    net, inv = s["network"], s["net_investment"]
+    net, inv, levers = s["network"], s["net_investment"], s.get("insolvency_levers", [])
     return "\n".join(
         [
             f"Ran scenario '{s['scenario']}' for {s['days']} days with seed {s['seed']}",
@@ -118,7 +121,8 @@ def describe(s: dict) -> str:
             f"  activity {s['orders']:,} orders, {s['sales']:,} sales, "
             f"{s['forced_exits']:,} forced exits",
             f"  price    start {s['price_start']:.4f}, peak {s['price_peak']:.4f} on day "
-            f"{s['price_peak_day']}, end {s['price_end']:.4f}; fell on {s['days_price_fell']} days",
+            f"{s['price_peak_day']}, end {s['price_end']:.4f}; fell on {s['days_price_fell']} days"
+            + ("" if levers else " (without a stress lever it cannot)"),
             f"  money    {s['money_entered']:,.2f} yuan entered; {s['paid_to_members']:,.2f} paid "
             f"to members, {s['withdrawn_by_members']:,.2f} withdrawn; queue "
             f"{s['withdrawal_queue_at_end']:,.2f}, unpaid {s['unpaid_claims']:,.2f}",
@@ -137,6 +141,7 @@ def describe(s: dict) -> str:
                 f"on day {s['collapse_day']} ({s['collapse_condition'].replace('_', ' ')})"
                 if s["collapsed"]
                 else "none of the scenario's collapse conditions fired"
+                + ("" if levers else ". " + CANNOT_FAIL)
             ),
             f"  network  {net['roots']:,} lines started by the platform, {net['max_depth']} "
             f"levels deep, largest team {net['largest_team']:,}; {net['filing_heads']:,} members "

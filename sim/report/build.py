@@ -4,13 +4,14 @@ Reads one or more batch folders (``python -m sim batch``, :mod:`sim.report.load`
 everything the report shows as one :class:`Report`; :mod:`sim.report.render` writes it as one
 self-contained HTML file and a Markdown summary beside it.
 
-From top to bottom: a summary in plain words (what was run, how often it collapsed, who
-lost, what became of the six claims); the claims table (:mod:`sim.analysis.claims`); collapse
-probability per scenario with a 95% Wilson score interval; the time to collapse; for sweeps,
-the phase diagrams and the PRIM box; price, pool and members over time with bands over
-replicates; participant outcomes with Student-t intervals (all in
-:mod:`sim.report.sections_runs`); legal red flags and the break-even law when those modules
-are installed (:mod:`sim.report.sections_law`).
+From top to bottom: a summary in plain words, harm first (:mod:`sim.report.headline`: the
+harm by the net-investment method, who lost on each basis, what was run, collapse and what
+it means, the readings of the seeds used, what became of the six claims); the claims table
+(:mod:`sim.analysis.claims`); collapse probability per scenario with a 95% Wilson score
+interval; the time to collapse; for sweeps, the phase diagrams and the PRIM box; price,
+pool and members over time with bands over replicates; participant outcomes with
+Student-t intervals (all in :mod:`sim.report.sections_runs`); legal red flags and the
+break-even law when those modules are installed (:mod:`sim.report.sections_law`).
 
 Member-level evidence is not in a batch: the report runs a few replicates of each scenario
 again (:func:`sim.report.load.rerun_scenario`), and says so when it cannot.
@@ -18,17 +19,16 @@ again (:func:`sim.report.load.rerun_scenario`), and says so when it cannot.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from sim.analysis.claims import ScenarioEvidence, Verdict, judge_claims
-from sim.batch.compare import mean_interval
 from sim.batch.integrity import distinct
 from sim.errors import InputError
-from sim.report.load import Batch, first_point, load_batch, rerun_scenario
+from sim.report import headline
+from sim.report.load import first_point, load_batch, rerun_scenario
 from sim.report.sections import ReportSection
 from sim.report.sections_law import (
     claims_section,
@@ -45,14 +45,6 @@ from sim.report.sections_runs import (
     sweep_section,
 )
 
-CONDITIONS = {  # collapse conditions in the summary's words
-    "operator_halt": "the operator halted the platform",
-    "unpaid_withdrawals": "payouts went unpaid or withdrawals queued up",
-    "pool_drawdown": "the pool fell far below its peak",
-    "inflow_stall": "new money dried up",
-    "loss_majority": "most buyers were below break-even",
-}
-
 
 @dataclass
 class Report:
@@ -63,79 +55,6 @@ class Report:
     verdicts: list[Verdict]
     sections: list[ReportSection]
     notes: list[str]
-
-
-def _summary(
-    batches: list[Batch],
-    runs: pd.DataFrame,
-    collapse: pd.DataFrame | None,
-    verdicts: list[Verdict],
-    evidence: list[ScenarioEvidence],
-) -> list[tuple[str, list[str]]]:
-    ok = runs[runs["status"] == "ok"]
-    replicates = sorted({int(b.manifest.get("replicates", 0)) for b in batches})
-    days = sorted({item.horizon for item in evidence})
-    ran = [
-        f"We simulated {_count(runs['scenario'].nunique(), 'version')} of the points scheme, each "
-        f"{' or '.join(map(str, replicates))} times with different random draws (who joins, "
-        f"when, how much they buy and when they sell), for {' or '.join(map(str, days))} "
-        f"days: {len(runs)} simulated platforms in all"
-        + (f", {len(runs) - len(ok)} of which failed to run." if len(ok) < len(runs) else ".")
-    ]
-    for item in evidence:
-        description = item.scenario.description if item.scenario is not None else ""
-        ran.append(f"{item.name}: {description}".strip().rstrip(":"))
-    collapsed = []
-    if collapse is None:
-        collapsed.append(
-            "Collapse detection is not in this batch (it was made by an older version)."
-        )
-    else:
-        for row in collapse.to_dict("records"):
-            text = (
-                f"{row['scenario']}: collapsed in {row['collapsed']} of {row['runs']} runs "
-                f"({row['p']:.0%}; 95% interval {row['low']:.0%} to {row['high']:.0%})"
-            )
-            if row["collapsed"]:
-                top = row["conditions"].split(" (")[0]
-                text += (
-                    f", typically around day {row['median day']:.0f}; most often because "
-                    f"{CONDITIONS.get(top, top)}"
-                )
-            collapsed.append(text + ".")
-    lost = []
-    for name, group in ok.groupby("scenario", sort=False):
-        _n, mean, low, high = mean_interval(group["share_of_buyers_losing"])
-        text = (
-            f"{name}: on average {mean:.0%} of the members who bought got back less cash than "
-            "they spent"
-        )
-        if not math.isnan(low):
-            text += f" (95% interval {max(low, 0):.0%} to {min(high, 1):.0%})"
-        if "share_of_buyers_losing_counting_points" in group:
-            text += (
-                f"; {group['share_of_buyers_losing_counting_points'].mean():.0%} would still be "
-                "behind after selling the points they hold at the final price"
-            )
-        if "share_losing_counting_goods" in group:
-            text += (
-                f"; counting the goods they received at a fair value, "
-                f"{group['share_losing_counting_goods'].mean():.0%} lost"
-            )
-        lost.append(text + ".")
-    claims = [
-        f"Claim {v.number}, “{v.claim}” — {v.verdict.upper()}. {v.headline}" for v in verdicts
-    ]
-    return [
-        ("What was run", ran),
-        ("How often it collapsed", collapsed),
-        ("Who lost money", lost),
-        ("The vendor's claims", claims),
-    ]
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def build_report(folders: list[str | Path], reruns: int, title: str | None = None) -> Report:
@@ -205,7 +124,8 @@ def build_report(folders: list[str | Path], reruns: int, title: str | None = Non
     title = title or "Stress test of a consumption-points scheme: " + ", ".join(
         str(Path(f).name) for f in folders
     )
-    summary = _summary(batches, runs, table, verdicts, evidence)
+    replicates = sorted({int(b.manifest.get("replicates", 0)) for b in batches})
+    summary = headline.summary(replicates, runs, table, verdicts, evidence)
     if compared:
         summary.append(("The break-even law beside the runs (SPEC §5)", compared))
     if depth:

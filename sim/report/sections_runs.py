@@ -25,8 +25,15 @@ Z95 = 1.959963984540054  # the normal 97.5% quantile: two-sided 95% intervals
 
 # outcome metrics shown when the runs table has them: column -> words
 OUTCOMES = {
-    "share_of_buyers_losing": "buyers who got back less cash than they spent",
-    "share_of_buyers_losing_counting_points": "… even after selling their points at the end",
+    "net_investment_share_net_losers": "net losers: withdrew less than they paid in",
+    "net_investment_clawback_pool": "clawback pool: net winners' gains (yuan)",
+    "net_investment_net_losses": "net losses (yuan)",
+    "net_investment_credited_on_platform": "cash credited but not withdrawn (yuan)",
+    "operator_take_share": "operator's take (kept lines but goods, fees, diversion)",
+    "distribution_take_share": "distribution layer's take (bonuses paid)",
+    "share_of_buyers_losing": "buyers who got less cash out of the platform than they paid in",
+    "share_of_buyers_losing_counting_credited": "… counting cash credited, not withdrawn",
+    "share_of_buyers_losing_counting_points": "… and their points sold at the end",
     "share_losing_counting_goods": "… counting the goods at their fair value",
     "share_reaching_1x": "buyers back at 1x at the end (cash and bonuses at least their spend)",
     "share_ever_breaking_even": "buyers who ever got back their spend",
@@ -100,7 +107,7 @@ def outcome_rows(runs: pd.DataFrame) -> list[dict]:
         for name, group in runs.groupby("scenario", sort=False):
             values = group[column].astype(float)
             _n, mean, low, high = mean_interval(values)
-            share = column.startswith(("share", "top1", "money_share"))
+            share = "share" in column
             show = (lambda v: f"{min(max(v, 0.0), 1.0):.1%}") if share else fmt
             if math.isnan(mean):  # nothing to measure in any run (e.g. no pool payouts)
                 row[name] = "–"
@@ -115,7 +122,13 @@ def outcome_rows(runs: pd.DataFrame) -> list[dict]:
 def outcomes_section(runs: pd.DataFrame) -> ReportSection:
     """Who gained and who lost: :func:`outcome_rows` of the successful runs."""
     section = ReportSection("Who gained and who lost")
-    section.text.append("Mean over runs [95% Student-t interval of the mean].")
+    counts = ", ".join(
+        f"{name}: {len(group)}" for name, group in runs.groupby("scenario", sort=False)
+    )
+    section.text.append(
+        f"Mean over runs [95% Student-t interval of the mean; shares kept inside 0 to 100%]. "
+        f"Runs per scenario: {counts}."
+    )
     section.tables.append(("Outcomes per scenario", outcome_rows(runs)))
     return section
 
