@@ -246,7 +246,14 @@ def test_without_the_layer_there_is_nothing_to_show():
 def flags(table, found: dict | None) -> dict:
     """The flags of a run whose scenario has no two-level referral rule (as every scenario
     with a distribution section) and whose layer's exact figures are ``found``, by key."""
-    return {f.key: f for f in red_flags(table, {}, scenario(direct=0, indirect=0), found)}
+    flags = red_flags(table, {}, scenario(direct=0, indirect=0), found)
+    return {f.key: f for f in flags if f.reading == "platform"}
+
+
+def flags_with(table, scenario_, found: dict, summary: dict | None = None) -> dict:
+    """The platform reading's flags of a run with its own scenario, by key."""
+    flags = red_flags(table, summary or {}, scenario_, found)
+    return {f.key: f for f in flags if f.reading == "platform"}
 
 
 def test_a_level_1_payout_makes_3_levels_and_none_makes_2():
@@ -256,16 +263,20 @@ def test_a_level_1_payout_makes_3_levels_and_none_makes_2():
     assert pyramid.measured == {
         "levels": 3,
         "participants": 30,
-        "largest_team_leader": "1",
+        "paid_in_yuan": 30_000.0,
+        "organiser": "platform",
+        "organisations": 1,
+        "organisations_at_filing": 1,
         "compensated_links": 0,  # the referral rule is off: the tree alone finds no link
         "deepest_level_paid": 1,
         "depth_source": "distribution layer",
     }
     assert pyramid.explanation.startswith(
+        "Reading 'platform' (the operator organises one organisation): 30 members paid in. "
         "The distribution layer paid a member on a purchase 1 level below them, a chain of 2 "
         "members; with the platform on top as the organiser that makes 3 levels"
     )
-    assert "30 participants, reaching both" in pyramid.explanation
+    assert "3 levels: reaching both" in pyramid.explanation
     none = flags(star(30), layer(**NOTHING))["pyramid_levels"]
     assert not none.raised
     assert none.measured["levels"] == 2  # the organiser and a buyer
@@ -299,13 +310,14 @@ def test_the_deeper_of_tree_and_layer_counts():
     chain = [(1, None, 1000.0, 0, 30.0), (2, 1, 1000.0, 0, 30.0), (3, 2, 1000.0, 0, 30.0)]
     table = members([*chain, (4, 3, 1000.0, 0, 0)])
     one = layer(deepest_level=1, paid_by_level=[0, 9_000])
-    found = {f.key: f for f in red_flags(table, {}, scenario(direct=0.03, indirect=0), one)}
+    found = flags_with(table, scenario(direct=0.03, indirect=0), one)
     pyramid = found["pyramid_levels"]
     assert (pyramid.measured["levels"], pyramid.measured["depth_source"]) == (5, "referral rule")
-    assert pyramid.explanation.startswith(
-        "The distribution layer paid a member on a purchase at most 1 level below them; the "
+    assert (
+        "4 members paid in. The distribution layer paid a member on a purchase at most 1 level "
+        "below them; the "
         "deepest chain the referral rule paid along, read from the sponsor tree with the "
-        "platform on top as the organiser, has 5 levels"
+        "platform on top as the organiser, has 5 levels" in pyramid.explanation
     )
 
 
@@ -388,7 +400,7 @@ def test_a_seed_004_run_s_tables_agree_with_its_bonus_log(seed004):
 def test_a_seed_004_run_s_flags_and_sentence(seed004):
     found, table, bonuses, chosen, exact = seed004
     deepest = int(bonuses.loc[bonuses["yuan"] > 0, "level"].max())
-    flagged = {f.key: f for f in red_flags(table, found, chosen, exact)}
+    flagged = flags_with(table, chosen, exact, found)
     pyramid = flagged["pyramid_levels"]
     assert pyramid.raised
     assert pyramid.measured["levels"] == deepest + 2
@@ -417,13 +429,20 @@ def test_a_seed_004_run_s_flags_and_sentence(seed004):
 
 
 def test_the_two_level_preset_pays_2_levels_deep(two_level):
-    found, table, _, chosen, exact = two_level
+    found, table, bonuses, chosen, exact = two_level
     assert compensation.headline(exact, found)["deepest_level_paid"] == 2
     assert [r["level"] for r in compensation.depth_rows(exact)] == [0, 1, 2]
     assert compensation.depth_rows(exact)[0]["yuan"] == 0.0  # nothing off the chain
     assert [r["rule"] for r in compensation.rule_rows(exact)] == ["direct_indirect"]
-    pyramid = {f.key: f for f in red_flags(table, found, chosen, exact)}["pyramid_levels"]
-    assert pyramid.measured["levels"] == 4
+    pyramid = flags_with(table, chosen, exact, found)["pyramid_levels"]
+    assert pyramid.measured["levels"] == 4  # the platform, a member paid 2 levels down
+    # each member's team alone, from the payouts by member and level: a chain of 3
+    team = {
+        f.key: f
+        for f in red_flags(table, found, chosen, exact, bonuses[["member", "level"]])
+        if f.reading == "leader"
+    }["pyramid_levels"]
+    assert team.measured["levels"] == 3 and team.measured["deepest_level_paid"] == 2
 
 
 def test_the_depth_figure(seed004, two_level):

@@ -47,9 +47,9 @@ def star(size: int, leader_paid: bool = True, spent: float = 1000.0) -> pd.DataF
     return members(rows)
 
 
-def flag(table, key, **kw):
-    found = {f.key: f for f in red_flags(table, {}, scenario(**kw))}
-    return found[key]
+def flag(table, key, reading="platform", **kw):
+    found = {(f.key, f.reading): f for f in red_flags(table, {}, scenario(**kw))}
+    return found[key, reading]
 
 
 # -- the tree ------------------------------------------------------------------------------
@@ -119,13 +119,20 @@ def test_pyramid_raised_at_30_participants_and_3_levels():
     raised = flag(star(30), "pyramid_levels")
     assert raised.raised
     assert raised.measured == {
-        "levels": 3,
+        "levels": 3,  # the platform, member 1, the 29 recruits
         "participants": 30,
-        "largest_team_leader": "1",
+        "paid_in_yuan": 30_000.0,
+        "organiser": "platform",
+        "organisations": 1,
+        "organisations_at_filing": 1,
         "compensated_links": 29,
     }
-    assert "has 3 levels" in raised.explanation
-    assert "30 participants, reaching both" in raised.explanation
+    assert "as the organiser, has 3 levels: reaching both" in raised.explanation
+    # member 1 heading the team: member 1 and the recruits are 2 levels, not 3
+    team = flag(star(30), "pyramid_levels", reading="leader")
+    assert not team.raised
+    assert (team.measured["levels"], team.measured["participants"]) == (2, 30)
+    assert team.measured["organiser"] == "1"
 
 
 def test_pyramid_not_raised_at_29_participants():
@@ -146,6 +153,25 @@ def test_levels_follow_the_deepest_paid_chain():
     chain = [(1, None, 1000.0, 0, 30.0), (2, 1, 1000.0, 0, 30.0), (3, 2, 1000.0, 0, 30.0)]
     table = members([*chain, (4, 3, 1000.0, 0, 0)])
     assert flag(table, "pyramid_levels").measured["levels"] == 5
+    assert flag(table, "pyramid_levels", reading="leader").measured["levels"] == 4
+
+
+def test_a_large_shallow_team_and_a_small_deep_one_are_two_organisations():
+    # member 1 recruited 40 buyers and was paid on each order (41 participants, 2 levels);
+    # member 100 heads a paid chain 100 -> 101 -> 102 -> 103 (4 participants, 4 levels)
+    wide = [(1, None, 1000.0, 0, 1200.0)] + [(m, 1, 1000.0, 0, 0) for m in range(2, 42)]
+    deep = [(100, None, 1000.0, 0, 30.0), (101, 100, 1000.0, 0, 30.0)]
+    deep += [(102, 101, 1000.0, 0, 30.0), (103, 102, 1000.0, 0, 0)]
+    table = members(wide + deep)
+    team = flag(table, "pyramid_levels", reading="leader")
+    assert not team.raised  # no one team has both 30 participants and 3 levels
+    assert team.measured["organisations"] == 2 and team.measured["organisations_at_filing"] == 0
+    assert (team.measured["participants"], team.measured["levels"]) == (41, 2)
+    assert "0 of 2 teams reach both thresholds" in team.explanation
+    platform = flag(table, "pyramid_levels")
+    assert platform.raised  # the platform organises all 45, 5 levels deep with it on top
+    assert (platform.measured["participants"], platform.measured["levels"]) == (45, 5)
+    assert not flag(table, "pyramid_serious", reading="leader").raised
 
 
 # -- 2. serious circumstances ------------------------------------------------------------
@@ -163,19 +189,19 @@ def test_serious_at_2_5_million_yuan_in_a_team_not_a_fen_less():
     table = star(30, spent=86_172.41)
     table.loc[0, "spent"] = 100_010  # fen
     below = flag(table, "pyramid_serious")
-    assert below.measured["team_money_yuan"] == 2_499_999.99
+    assert below.measured["paid_in_yuan"] == 2_499_999.99
     assert not below.raised
     table.loc[0, "spent"] = 100_011
     reached = flag(table, "pyramid_serious")
-    assert reached.measured["team_money_yuan"] == 2_500_000.00
+    assert reached.measured["paid_in_yuan"] == 2_500_000.00
     assert reached.raised
-    assert "paid 2,500,000.00 yuan" in reached.explanation
+    assert "paid in 2,500,000.00 yuan" in reached.explanation
 
 
 def test_serious_needs_the_pyramid_test_first():
     unpaid = flag(star(120, leader_paid=False), "pyramid_serious")
     assert not unpaid.raised
-    assert "nothing to aggravate" in unpaid.explanation
+    assert "nothing aggravates" in unpaid.explanation
 
 
 # -- 3. illegal fund-raising -------------------------------------------------------------
@@ -215,7 +241,11 @@ def test_fundraising_direct_loss_threshold():
 
 def test_fundraising_reports_financing_apart():
     summary = {"money_entered_by_source": {"orders": 2000.0, "financing": 50_000.0}}
-    found = red_flags(paid_back([1000.0, 1000.0]), summary, scenario())[2]
+    found = next(
+        f
+        for f in red_flags(paid_back([1000.0, 1000.0]), summary, scenario())
+        if f.key == "illegal_fundraising"
+    )
     assert found.measured["financing_yuan"] == 50_000.0
     assert found.measured["absorbed_yuan"] == 2000.0  # from the public only
     assert not found.raised
@@ -227,10 +257,20 @@ def test_fundraising_reports_financing_apart():
 def test_entry_fee_when_points_come_only_with_a_purchase():
     fee = flag(star(3), "entry_fee")
     assert fee.raised
-    assert fee.measured["order_amount_yuan"] == 1000.0
-    assert fee.measured["goods_share"] == pytest.approx(0.3)
+    # 3 members paid 1000 each; 70% of every order bought no goods: 2,100 of 3,000
+    assert fee.measured["payers"] == 3
+    assert fee.measured["least_order_spend_yuan"] == 1000.0
+    assert fee.measured["paid_not_for_goods_yuan"] == 2100.0
     assert fee.measured["non_goods_share"] == pytest.approx(0.7)
-    assert "70% (700.00 yuan) does not" in fee.explanation
+    assert "2,100.00 yuan of the 3,000.00 yuan they paid in (70.0%)" in fee.explanation
+    # a 9,800 franchise fee on top of member 1's order buys no goods either
+    table = star(3)
+    table.loc[0, "spent"] += 980_000
+    table["fees_paid"] = [980_000, 0, 0]
+    with_fee = flag(table, "entry_fee")
+    assert with_fee.measured["paid_not_for_goods_yuan"] == 2100.0 + 9800.0
+    assert with_fee.measured["least_order_spend_yuan"] == 1000.0  # orders, not the fee
+    assert "and 9,800.00 yuan of fees" in with_fee.explanation
 
 
 def test_no_entry_fee_when_no_points_are_minted():
@@ -240,8 +280,8 @@ def test_no_entry_fee_when_no_points_are_minted():
 def test_entry_fee_counts_the_merchant_line_as_goods():
     split = {"merchant": 0.8, "distribution": 0.02, "platform": 0.02, "pool": 0.16}
     fee = flag(star(3), "entry_fee", split=split, direct=0.01, indirect=0.01)
-    assert fee.measured["goods_share"] == pytest.approx(0.8)
-    assert "20% (200.00 yuan) does not" in fee.explanation
+    assert fee.measured["non_goods_share"] == pytest.approx(0.2)
+    assert fee.measured["paid_not_for_goods_yuan"] == 600.0
 
 
 # -- 5. recruitment and team pay -----------------------------------------------------------
@@ -274,12 +314,22 @@ def test_promised_multiple_and_who_reached_it():
         ]
     )
     found = flag(table, "promised_multiple")
-    assert found.raised
+    assert found.raised  # the two forced out got back 3x and 2.99999x: median above 1x
     assert found.measured["buyers"] == 4
     assert found.measured["share_reached_cap"] == 0.5
-    assert found.measured["share_paid_multiple_in_cash"] == 0.25
-    assert "only 2 of 4 buyers (50.0%)" in found.explanation
+    assert found.measured["median_paid_back_of_spend"] == pytest.approx((3 + 2.99999) / 2)
+    assert found.measured["forced_out_paid_back_1x"] == 2
+    assert "the 2 forced out (50.0% of 4 buyers)" in found.explanation
     assert not flag(table, "promised_multiple", exit_multiple=None).raised
+
+
+def test_a_cap_that_pays_less_than_the_spend_promises_no_return():
+    # a 1.2x cap paid at 80%: forced out with 960 of 1000 back, as seed local-services does
+    table = members([(1, None, 1000.0, 960.0, 0, 1), (2, None, 1000.0, 960.0, 0, 1)])
+    found = flag(table, "promised_multiple", exit_multiple=1.2)
+    assert not found.raised
+    assert found.measured["median_paid_back_of_spend"] == pytest.approx(0.96)
+    assert "no return on principal was paid at the exit" in found.explanation
 
 
 # -- the table -----------------------------------------------------------------------------
@@ -287,15 +337,17 @@ def test_promised_multiple_and_who_reached_it():
 
 def test_flags_table_rows():
     rows = flags_table(red_flags(paid_back([500_000.0, 500_000.0]), {}, scenario()))
-    assert [r["flag"] for r in rows] == [
-        "pyramid_levels",
-        "pyramid_serious",
-        "illegal_fundraising",
-        "entry_fee",
-        "recruitment_pay",
-        "promised_multiple",
+    assert [(r["flag"], r["reading"]) for r in rows] == [
+        ("pyramid_levels", "platform"),
+        ("pyramid_levels", "leader"),
+        ("pyramid_serious", "platform"),
+        ("pyramid_serious", "leader"),
+        ("illegal_fundraising", "platform"),
+        ("entry_fee", "platform"),
+        ("recruitment_pay", "platform"),
+        ("promised_multiple", "platform"),
     ]
-    fundraising = rows[2]
+    fundraising = rows[4]
     assert fundraising["raised"] == "yes"
     assert fundraising["measured"] == (
         "absorbed_yuan = 1,000,000.00; payers = 2; direct_loss_yuan = 0.00; financing_yuan = 0.00"

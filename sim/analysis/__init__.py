@@ -11,7 +11,8 @@ Rooms:
 - ``breakeven``: the break-even law (SPEC §5) and its exact simulation; ``lawcheck`` the
   law beside a run's orders.
 - ``redflags``: the legal red flags of SPEC §7 against the thresholds of ``sim.core.law``;
-  ``redflags_tree`` the referral tree they read (exact fen).
+  ``redflags_tree`` the referral tree they read (exact fen); ``redflags_org`` the
+  organisations the pyramid flags measure, under the ``platform`` and ``leader`` readings.
 - ``compensation``: how deep and on what the distribution layer paid, from its exact figures.
 - ``claims``: the six claims of the source documents, each judged on a batch;
   ``evidence`` what they read and what a verdict is; ``claims_price`` claims 1–2,

@@ -40,6 +40,7 @@ class Rerun:
     without: dict = field(default_factory=dict)  # lever -> summary of the run without it
     layer: dict | None = None  # the distribution layer's exact figures, if the run had one
     daily: pd.DataFrame | None = None  # day rows (day, price, panic, orders) of the run
+    bonuses: pd.DataFrame | None = None  # what the distribution rules paid: member, level
     without_daily: dict = field(default_factory=dict)  # lever -> day rows of the run without it
 
 

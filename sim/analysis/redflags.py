@@ -30,13 +30,18 @@ later sales (团队计酬) or dividend pools.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from fractions import Fraction
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from sim.analysis.redflags_tree import Tree, member_id
+from sim.analysis.redflags_org import (
+    DEFAULT_READING,
+    READINGS,
+    organisations,
+    reach_of,
+)
+from sim.analysis.redflags_tree import Tree
 from sim.core.law import (
     FUNDRAISING_LOSS,
     FUNDRAISING_MONEY,
@@ -67,6 +72,7 @@ class Flag:
     values: tuple[tuple[str, float | int | str], ...]
     threshold: str
     explanation: str
+    reading: str = DEFAULT_READING  # who is taken as the organiser (redflags_org)
 
     @property
     def measured(self) -> dict[str, float | int | str]:
@@ -74,22 +80,47 @@ class Flag:
 
 
 def red_flags(
-    members: pd.DataFrame, summary: dict, scenario, layer: dict | None = None
+    members: pd.DataFrame,
+    summary: dict,
+    scenario,
+    layer: dict | None = None,
+    bonuses: pd.DataFrame | None = None,
 ) -> list[Flag]:
-    """The six flags of SPEC §7 for one run: ``members`` is its exact members table
+    """The flags of SPEC §7 for one run, the pyramid ones under each reading of who
+    organises (:mod:`sim.analysis.redflags_org`): ``members`` is its exact members table
     (:mod:`sim.model.members`, money in fen), ``summary`` its summary (the money entered by
     source), ``scenario`` the scenario it ran, ``layer`` the distribution layer's exact
-    figures when the run had one (:func:`sim.distribution.summary.figures`: they give the
-    pyramid and recruitment flags their depth and shares)."""
+    figures when the run had one (:func:`sim.distribution.summary.figures`) and ``bonuses``
+    what its rules paid by member and level (``bonuses.parquet``: each member's deepest
+    paid level gives their team its depth)."""
     tree = Tree(members)
-    pyramid = _pyramid(tree, scenario, layer)
+    flags = []
+    for reading in READINGS:
+        pyramid = _pyramid(tree, scenario, layer, bonuses, reading)
+        flags += [pyramid, _serious(pyramid)]
+    flags.sort(key=lambda flag: flag.key != "pyramid_levels")  # both pyramid flags first
     return [
-        pyramid,
-        _serious(tree, pyramid),
+        *flags,
         _fundraising(tree, summary),
         _entry_fee(tree, scenario),
         _recruitment(tree, scenario, layer),
         _promise(tree, scenario),
+    ]
+
+
+def flags_json(flags: list[Flag]) -> list[dict]:
+    """The flags as ``summary.json`` holds them (``red_flags``)."""
+    return [
+        {
+            "key": flag.key,
+            "raised": flag.raised,
+            "reading": flag.reading,
+            **flag.measured,
+            "threshold": flag.threshold,
+            "law": flag.law,
+            "explanation": flag.explanation,
+        }
+        for flag in flags
     ]
 
 
@@ -100,45 +131,70 @@ def distribution_levels(deepest_level: int) -> int:
     return deepest_level + 2 if deepest_level > 0 else 0
 
 
-def _pyramid(tree: Tree, scenario, layer: dict | None) -> Flag:
+def _pyramid(tree: Tree, scenario, layer: dict | None, bonuses, reading: str) -> Flag:
     referral = scenario.referral
     links = tree.compensated_links(referral.direct > 0, referral.indirect > 0)
-    from_tree = 1 + tree.deepest_chain(links)
-    deepest = int(layer.get("deepest_level") or 0) if layer is not None else 0
-    from_layer = distribution_levels(deepest)
-    levels = max(from_tree, from_layer)
-    teams = tree.team_sums(np.ones(len(tree.parent), dtype=np.int64))
-    top = int(np.argmax(teams)) if len(teams) else None
-    participants = 0 if top is None else int(teams[top])
-    raised = levels >= PYRAMID_LEVELS and participants >= PYRAMID_PARTICIPANTS
+    reach = reach_of(tree, bonuses)
+    deepest = max(int(reach.max()) if len(reach) else 0, _layer_level(layer))
+    count, at_filing, org = organisations(tree, links, reach, reading)
+    if reading == "platform" and layer is not None and org is not None:  # the layer's
+        # deepest payout, wherever it was
+        org = replace(org, levels=max(org.levels, distribution_levels(deepest)))
+        at_filing = int(org.at_filing)
+    levels, participants = (0, 0) if org is None else (org.levels, org.participants)
+    raised = org is not None and org.at_filing
     reached = "reaching both" if raised else "not reaching both"
     values: tuple[tuple[str, float | int | str], ...] = (
         ("levels", levels),
         ("participants", participants),
-        ("largest_team_leader", "" if top is None else member_id(tree.table["member"].iloc[top])),
+        ("paid_in_yuan", 0.0 if org is None else fen_to_yuan(org.money)),
+        ("organiser", "" if org is None else org.head),
+        ("organisations", count),
+        ("organisations_at_filing", at_filing),
         ("compensated_links", int(links.sum())),
     )
-    if layer is None:
-        depth = (
-            "The deepest chain of members paid bonuses on purchases below them, with the "
-            f"platform on top as the organiser, has {levels} levels"
+    if layer is not None or bonuses is not None:
+        values += (("deepest_level_paid", deepest),)
+    if layer is not None:
+        from_layer = distribution_levels(deepest) >= levels
+        values += (("depth_source", "distribution layer" if from_layer else "referral rule"),)
+    if reading == "platform":
+        what = (
+            f"Reading 'platform' (the operator organises one organisation): {participants:,} "
+            "members paid in. "
+            + (
+                _layer_depth(deepest, levels, from_layer)
+                if layer is not None
+                else "The deepest chain of links that carried pay, with the platform on top "
+                f"as the organiser, has {levels} levels"
+            )
         )
     else:
-        source = "distribution layer" if from_layer >= from_tree else "referral rule"
-        values += (("deepest_level_paid", deepest), ("depth_source", source))
-        depth = _layer_depth(deepest, levels, from_layer >= from_tree)
+        what = (
+            f"Reading 'leader' (each top member heads a team): {at_filing}"
+            f" of {count:,} teams reach both thresholds; the closest, led by member "
+            f"{org.head if org else ''}, has {participants:,} participants over {levels} levels "
+            "(the deepest chain of paid links inside the team)"
+        )
     return Flag(
         key="pyramid_levels",
         law=LAW_PYRAMID,
         raised=raised,
         values=values,
-        threshold=f"levels >= {PYRAMID_LEVELS} and participants >= {PYRAMID_PARTICIPANTS}",
-        explanation=(
-            f"{depth}, and the largest team (one member and everyone below them) has "
-            f"{participants:,} participants, {reached} of the filing thresholds of "
-            f"{PYRAMID_LEVELS} levels and {PYRAMID_PARTICIPANTS} participants."
+        threshold=(
+            f"one organisation with levels >= {PYRAMID_LEVELS} and participants >= "
+            f"{PYRAMID_PARTICIPANTS}"
         ),
+        explanation=(
+            f"{what}: {reached} of the filing thresholds of {PYRAMID_LEVELS} levels and "
+            f"{PYRAMID_PARTICIPANTS} participants. Only links that carried pay count as levels."
+        ),
+        reading=reading,
     )
+
+
+def _layer_level(layer: dict | None) -> int:
+    return int(layer.get("deepest_level") or 0) if layer is not None else 0
 
 
 def _layer_depth(deepest: int, levels: int, from_layer: bool) -> str:
@@ -161,16 +217,16 @@ def _layer_depth(deepest: int, levels: int, from_layer: bool) -> str:
     )
 
 
-def _serious(tree: Tree, pyramid: Flag) -> Flag:
-    money = tree.team_sums(tree.spent)
-    top_money = int(money.max()) if len(money) else 0
-    participants = pyramid.measured["participants"]
-    reached = participants >= SERIOUS_PARTICIPANTS or top_money >= SERIOUS_MONEY
+def _serious(pyramid: Flag) -> Flag:
+    """Serious circumstances, on the same organisation as the pyramid flag of its reading."""
+    measured = pyramid.measured
+    participants, money = measured["participants"], measured["paid_in_yuan"]
+    reached = participants >= SERIOUS_PARTICIPANTS or money >= fen_to_yuan(SERIOUS_MONEY)
     raised = pyramid.raised and reached
     if raised:
-        verdict = "so the pyramid test above is met with serious circumstances"
+        verdict = "so the pyramid test is met with serious circumstances"
     elif reached:
-        verdict = "but the pyramid test above is not met, so there is nothing to aggravate"
+        verdict = "but that organisation does not meet the pyramid test, so nothing aggravates"
     else:
         verdict = "below both"
     return Flag(
@@ -179,18 +235,20 @@ def _serious(tree: Tree, pyramid: Flag) -> Flag:
         raised=raised,
         values=(
             ("participants", participants),
-            ("team_money_yuan", fen_to_yuan(top_money)),
-            ("platform_money_yuan", fen_to_yuan(int(tree.spent.sum()))),
+            ("paid_in_yuan", money),
+            ("organiser", measured["organiser"]),
         ),
         threshold=(
-            f"pyramid_levels raised and (participants >= {SERIOUS_PARTICIPANTS} or team money "
-            f">= {_yuan(SERIOUS_MONEY)})"
+            f"pyramid_levels raised for the same organisation and (participants >= "
+            f"{SERIOUS_PARTICIPANTS} or the money its participants paid in >= "
+            f"{_yuan(SERIOUS_MONEY)})"
         ),
         explanation=(
-            f"The largest team has {participants:,} participants and the team that paid in "
-            f"most paid {_yuan(top_money)}, against {SERIOUS_PARTICIPANTS} participants or "
-            f"{_yuan(SERIOUS_MONEY)}: {verdict}."
+            f"Reading '{pyramid.reading}': the organisation closest to the thresholds has "
+            f"{participants:,} participants who paid in {money:,.2f} yuan, against "
+            f"{SERIOUS_PARTICIPANTS} participants or {_yuan(SERIOUS_MONEY)}: {verdict}."
         ),
+        reading=pyramid.reading,
     )
 
 
@@ -228,38 +286,48 @@ def _fundraising(tree: Tree, summary: dict) -> Flag:
 
 
 def _entry_fee(tree: Tree, scenario) -> Flag:
+    """From what members paid to take part: their order spend and fees, and the part of it
+    that bought no goods (the split's non-goods share of orders, and every fee)."""
     split = dict(scenario.order.split)
-    goods = float(sum(split.get(line, 0) for line in GOODS_LINES))
+    goods = sum(split.get(line, 0) for line in GOODS_LINES)
     other = 1 - goods
-    pool, mint = float(split["pool"]), float(scenario.points.mint_ratio)
-    amount = float(scenario.order.amount)
-    returns = mint > 0 and pool > 0  # points, and with them any exit multiple, come with orders
-    unpaid_earners = int(((tree.bonus > 0) & (tree.spent == 0)).sum())
-    raised = returns and other > 0
+    returns = scenario.points.mint_ratio > 0 and split["pool"] > 0
+    payers = tree.spent > 0
+    orders = tree.spent - tree.fees
+    least = int(orders[payers].min()) if payers.any() else 0
+    order_total, fees = int(orders.sum()), int(tree.fees.sum())
+    not_goods = int(other * order_total) + fees  # fen, rounded down on the order share
+    absorbed = order_total + fees
+    unpaid_earners = int(((tree.bonus > 0) & ~payers).sum())
+    raised = bool(returns and payers.any() and not_goods > 0)
     if raised:
         explanation = (
-            f"Points, the scheme's return, come only with an order of {amount:,.2f} yuan, of "
-            f"which {goods:.0%} pays for the goods and {other:.0%} ({other * amount:,.2f} yuan) "
-            "does not: a required purchase that works as an entry fee."
+            f"{int(payers.sum()):,} members paid to take part — points, the scheme's return, "
+            f"came only with orders (the least any member spent on orders was {_yuan(least)})"
+            f" — and {_yuan(not_goods)} of the {_yuan(absorbed)} they paid in "
+            f"({not_goods / absorbed:.1%}) bought no goods: {float(other):.0%} of every order"
+            + (f" and {_yuan(fees)} of fees" if fees else "")
+            + ". A required purchase of which part works as an entry fee."
         )
     else:
         explanation = (
-            f"No order buys a right to returns beyond the goods (mint ratio {mint:g}, pool "
-            f"{pool:.0%}, {other:.0%} of the price not for the goods)."
+            "No member paid for a right to returns beyond the goods (no points minted, or "
+            "nothing paid in that did not buy goods)."
         )
     return Flag(
         key="entry_fee",
         law=LAW_ENTRY_FEE,
         raised=raised,
         values=(
-            ("order_amount_yuan", amount),
-            ("goods_share", goods),
-            ("non_goods_share", other),
-            ("pool_share", pool),
-            ("mint_ratio", mint),
+            ("payers", int(payers.sum())),
+            ("least_order_spend_yuan", fen_to_yuan(least)),
+            ("paid_in_yuan", fen_to_yuan(absorbed)),
+            ("paid_not_for_goods_yuan", fen_to_yuan(not_goods)),
+            ("fees_yuan", fen_to_yuan(fees)),
+            ("non_goods_share", float(other)),
             ("bonus_earners_who_never_bought", unpaid_earners),
         ),
-        threshold="points minted only on purchases, and a share of the price not for the goods",
+        threshold="members paid for points (the return) and part of what they paid bought no goods",
         explanation=explanation,
     )
 
@@ -295,20 +363,22 @@ def _recruitment(tree: Tree, scenario, layer: dict | None) -> Flag:
         for reason in ("recruit", "sale", "dividend")
     }
     rules = ", ".join(sorted(layer.get("paid_by_rule") or {})) or "no rule paid"
+    recruit = int((layer.get("paid_by_reason") or {}).get("recruit", 0))
     return Flag(
         key="recruitment_pay",
         law=LAW_RECRUITMENT,
-        raised=bonuses > 0 or paid > 0,
+        raised=recruit > 0,
         values=(
             *values,
             ("distribution_paid_yuan", fen_to_yuan(paid)),
+            ("recruit_triggered_yuan", fen_to_yuan(recruit)),
             ("share_recruit", shares["recruit"]),
             ("share_sale", shares["sale"]),
             ("share_dividend", shares["dividend"]),
         ),
         threshold=(
-            "any bonus paid for recruits' or the downline's orders (any payout of the "
-            "distribution layer)"
+            "any pay triggered by a recruit joining or by a recruit's first (entry) purchase "
+            "(regional, service-point, sales and dividend pay do not count here)"
         ),
         explanation=(
             f"The distribution layer paid members {_yuan(paid)} ({rules}): "
@@ -321,39 +391,52 @@ def _recruitment(tree: Tree, scenario, layer: dict | None) -> Flag:
 
 
 def _promise(tree: Tree, scenario) -> Flag:
-    points = scenario.points
-    multiple = points.exit_multiple
+    """From what the platform paid out against spend: raised when members were forced out at
+    the advertised multiple and those forced out got at least their spend back in cash (a
+    return on principal actually paid), not merely because a multiple is set."""
+    multiple = scenario.points.exit_multiple
     bought = tree.spent > 0
     buyers = int(bought.sum())
-    forced = tree.table["forced_exits"].to_numpy() > 0
-    reached = int((bought & forced).sum())
+    forced = bought & (tree.table["forced_exits"].to_numpy() > 0)
+    reached = int(forced.sum())
     got = tree.cash + tree.bonus
+    ratios = got[forced] / tree.spent[forced] if reached else np.array([])
+    median = float(np.median(ratios)) if reached else 0.0
+    back = int((got[forced] >= tree.spent[forced]).sum()) if reached else 0
+    raised = multiple is not None and reached > 0 and median >= 1
     if multiple is None:
-        paid_back = 0
         explanation = "The scenario sets no exit multiple, so no return on principal is promised."
     else:
-        x, exact = float(multiple), Fraction(multiple)
-        enough = got * exact.denominator >= exact.numerator * tree.spent
-        paid_back = int((bought & enough).sum())
-        basis = "spend" if points.exit_against == "spend" else "points' value at grant"
-        explanation = (
-            f"The scheme advertises an exit at {x:g}x the {basis} — a promised return on "
-            f"principal — but only {reached:,} of {buyers:,} buyers ({_share(reached, buyers)}) "
-            f"were forced out at it and {paid_back:,} ({_share(paid_back, buyers)}) got "
-            f"{x:g}x their spend back in cash."
+        x = float(multiple)
+        basis = "spend" if scenario.points.exit_against == "spend" else "points' value at grant"
+        paid = (
+            f"the {reached:,} forced out ({_share(reached, buyers)} of {buyers:,} buyers) got "
+            f"back a median {median:.2f}x of what they paid in, {back:,} of them at least 1x"
+            if reached
+            else f"none of the {buyers:,} buyers was forced out"
         )
+        verdict = (
+            "a return on principal was paid as promised"
+            if raised
+            else "no return on principal was paid at the exit"
+        )
+        explanation = f"The scheme advertises an exit at {x:g}x the {basis}; {paid}: {verdict}."
     return Flag(
         key="promised_multiple",
         law=LAW_PROMISE,
-        raised=multiple is not None,
+        raised=raised,
         values=(
             ("multiple", 0.0 if multiple is None else float(multiple)),
             ("buyers", buyers),
             ("reached_cap", reached),
             ("share_reached_cap", reached / buyers if buyers else 0.0),
-            ("share_paid_multiple_in_cash", paid_back / buyers if buyers else 0.0),
+            ("median_paid_back_of_spend", median),
+            ("forced_out_paid_back_1x", back),
         ),
-        threshold="an exit multiple is set (a return promised on the money paid in)",
+        threshold=(
+            "members forced out at the advertised multiple got back at least their spend in "
+            "cash (median)"
+        ),
         explanation=explanation,
     )
 
@@ -372,6 +455,7 @@ def flags_table(flags: list[Flag]) -> list[dict]:
     return [
         {
             "flag": flag.key,
+            "reading": flag.reading,
             "raised": "yes" if flag.raised else "no",
             "measured": "; ".join(f"{name} = {_show(name, v)}" for name, v in flag.values),
             "threshold": flag.threshold,

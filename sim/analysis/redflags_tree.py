@@ -34,22 +34,22 @@ class Tree:
                 "missing column" + ("s " if len(missing) > 1 else " ") + ", ".join(missing),
                 file="members table",
             )
-        table = members.sort_values(["join_day", "member"], kind="stable").reset_index(drop=True)
-        ids = pd.Index(table["member"])
-        if not ids.is_unique:
+        if not pd.Index(members["member"]).is_unique:
             raise InputError("a member id appears twice", file="members table", key="member")
-        known = table["sponsor"].notna().to_numpy()
-        sponsors = table["sponsor"][known]
-        if pd.api.types.is_integer_dtype(ids.dtype):  # a column with nulls reads as floats
-            sponsors = sponsors.astype("int64")
-        parent = np.full(len(table), -1, dtype=np.int64)
-        parent[known] = ids.get_indexer(sponsors.to_numpy())
+        table, parent, known = _ordered(members, ["join_day", "member"])
+        if (known & (parent >= np.arange(len(parent)))).any() and pd.api.types.is_integer_dtype(
+            members["member"].dtype
+        ):  # a run numbers members as they enter the network: legacy members, placed
+            # before the run, may carry a later join_day (the day their points came)
+            table, parent, known = _ordered(members, ["member"])
         _check_parents(table, parent, known)
         self.table = table
         self.parent = parent
         self.spent = money(table["spent"])
         self.cash = money(table["cash_received"])
         self.bonus = money(table["bonuses_received"])
+        fees = table["fees_paid"] if "fees_paid" in table else pd.Series(0, index=table.index)
+        self.fees = money(fees.rename("fees_paid"))  # the part of spent paid as fees
 
     def team_sums(self, weights: np.ndarray) -> np.ndarray:
         """Each member's team total (the member and everyone below): one pass up, latest
@@ -99,6 +99,20 @@ class Tree:
         if links.any():
             return max(chain)
         return 1 if (self.spent > 0).any() else 0
+
+
+def _ordered(members: pd.DataFrame, by: list[str]):
+    """The table sorted ``by`` these columns, each member's sponsor's position (-1: none or
+    unknown) and whether a sponsor is named."""
+    table = members.sort_values(by, kind="stable").reset_index(drop=True)
+    ids = pd.Index(table["member"])
+    known = table["sponsor"].notna().to_numpy()
+    sponsors = table["sponsor"][known]
+    if pd.api.types.is_integer_dtype(ids.dtype):  # a column with nulls reads as floats
+        sponsors = sponsors.astype("int64")
+    parent = np.full(len(table), -1, dtype=np.int64)
+    parent[known] = ids.get_indexer(sponsors.to_numpy())
+    return table, parent, known
 
 
 def _check_parents(table: pd.DataFrame, parent: np.ndarray, known: np.ndarray) -> None:

@@ -18,9 +18,10 @@ from sim.analysis.evidence import CANNOT_FAIL, insolvency_levers
 from sim.analysis.moneyflow import funded_by_others, trace_run
 from sim.analysis.netinvest import net_investment
 from sim.analysis.outcomes import measure_run
+from sim.analysis.redflags import flags_json, red_flags
 from sim.core.law import PYRAMID_LEVELS, PYRAMID_PARTICIPANTS
 from sim.core.units import fen_to_yuan, price_to_yuan
-from sim.distribution.summary import in_yuan
+from sim.distribution.summary import bonus_table, in_yuan
 from sim.model.network import summary as network_summary
 
 
@@ -104,10 +105,20 @@ def summarize(model, members: pd.DataFrame, layer: dict | None) -> dict:
         "money_flow": flow.table(),
         "network": network_summary(model.network),
         **({} if layer is None else {"distribution": in_yuan(layer)}),
+        "red_flags": run_flags(model, members, ledger, layer),
         "ledger_balanced": ledger.total() == ledger.entered,
         "accounts": {a.name: fen_to_yuan(a.balance) for a in ledger.accounts.values()},
         "scenario_definition": plain(model.scenario.model_dump()),
     }
+
+
+def run_flags(model, members: pd.DataFrame, ledger, layer: dict | None) -> list[dict]:
+    """The legal red flags of the run (:mod:`sim.analysis.redflags`), both readings of who
+    organises, as ``summary.json`` holds them."""
+    entered = {"money_entered_by_source": {k: fen_to_yuan(v) for k, v in ledger.entered_by.items()}}
+    dist = model.distribution
+    bonuses = None if dist is None else bonus_table(dist).select(["member", "level"]).to_pandas()
+    return flags_json(red_flags(members, entered, model.scenario, layer, bonuses))
 
 
 def describe(s: dict) -> str:

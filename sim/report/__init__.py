@@ -12,6 +12,7 @@ Rooms, in the order a report is made:
 - :mod:`sim.report.sections_law`: the sections on the law and the claims: the break-even law
   beside the runs, the distribution layer's pay, legal red flags, the six claims.
 - :mod:`sim.report.figures`: every figure, drawn with matplotlib as a PNG ``data:`` URI.
+- :mod:`sim.report.headline`: the summary in plain words, harm first;
 - :mod:`sim.report.build`: ``build_report``, everything the report shows as one ``Report``,
   with the summary in plain words.
 - :mod:`sim.report.render`: the HTML page (the Jinja2 template ``templates/report.html.j2``),

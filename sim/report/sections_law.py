@@ -172,11 +172,21 @@ def extras_section(evidence: list[ScenarioEvidence]) -> tuple[ReportSection, lis
     for item in evidence:
         if item.reruns and item.scenario is not None:
             first = item.reruns[0]
-            flags = redflags.red_flags(first.members, first.summary, item.scenario, first.layer)
-            raised = [flag.key.replace("_", " ") for flag in flags if flag.raised]
+            flags = redflags.red_flags(
+                first.members, first.summary, item.scenario, first.layer, first.bonuses
+            )
+            raised = [
+                flag.key.replace("_", " ")
+                + (f" ({flag.reading} reading)" if flag.key.startswith("pyramid") else "")
+                for flag in flags
+                if flag.raised
+            ]
             said.append(
                 f"{item.name}: {len(raised)} of {len(flags)} raised"
                 + (f" ({', '.join(raised)})." if raised else ".")
+                + " Pyramid flags are measured on one organisation at a time: under the "
+                "'platform' reading (the default: the operator writes the pay plan and is paid "
+                "on every order) and under the 'leader' reading (each top member's team alone)."
             )
             section.tables.append(
                 (
