@@ -310,6 +310,7 @@ def _breakeven(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from sim.batch.designs import load_variants
+    from sim.model.arithmetic import likely
     from sim.model.inflow import check_inflow
 
     status = 0
@@ -326,6 +327,8 @@ def _validate(args: argparse.Namespace) -> int:
             status = EXIT_BAD_INPUT
         else:
             print(f"ok: {path} (scenario '{scenario.name}')")
+            for line in dict.fromkeys(w for variant in variants for w in likely(variant)):
+                print(f"warning: {path}: {line}", file=sys.stderr)
     return status
 
 

@@ -87,6 +87,10 @@ def summarize(model, members: pd.DataFrame, layer: dict | None) -> dict:
         "price_peak_day": rows[peak]["day"],
         "price_min_after_peak": yuan_per_point(min(prices[peak:])),
         "days_price_fell": fell,
+        "orders_minting_nothing": model.surprises.minting_nothing,
+        "orders_minting_nothing_yuan": fen_to_yuan(model.surprises.minting_nothing_fen),
+        "leftover_pool_taken": model.surprises.leftover_taken,
+        "leftover_pool_taken_yuan": fen_to_yuan(model.surprises.leftover_taken_fen),
         "share_of_buyers_losing": losing / len(buyers) if len(buyers) else 0.0,
         "share_of_buyers_losing_counting_credited": (
             losing_credited / len(buyers) if len(buyers) else 0.0
@@ -153,6 +157,17 @@ def describe(s: dict) -> str:
                 if s["collapsed"]
                 else "none of the scenario's collapse conditions fired"
                 + ("" if levers else ". " + CANNOT_FAIL)
+            ),
+            *(
+                [
+                    f"  warning  {s['orders_minting_nothing']:,} orders "
+                    f"({s['orders_minting_nothing_yuan']:,.2f} yuan) minted no points (rounded "
+                    f"down to the smallest unit); {s['leftover_pool_taken']:,} buyers took over "
+                    f"a leftover pool ({s['leftover_pool_taken_yuan']:,.2f} yuan) after every "
+                    "point had left the book"
+                ]
+                if s.get("orders_minting_nothing") or s.get("leftover_pool_taken")
+                else []
             ),
             f"  network  {net['roots']:,} lines started by the platform, {net['max_depth']} "
             f"levels deep, largest team {net['largest_team']:,}; {net['filing_heads']:,} members "

@@ -34,6 +34,7 @@ from sim.draws import Picker, Uniforms
 from sim.errors import BeyondRange
 from sim.limits import MAX_MEMBERS
 from sim.model.agents import AGENT_TYPES, ORDER, LegacyMember, Participant
+from sim.model.arithmetic import Surprises
 from sim.model.break_even import BreakEvenCount
 from sim.model.daily import DayFigures, day_row
 from sim.model.inflow import Arrivals, check_inflow
@@ -98,6 +99,7 @@ class SchemeModel(mesa.Model):
         self.sell_targets = SellTargets()
         self.panic = PanicTriggers(self.population.panic_seller)
         self.break_even = BreakEvenCount()
+        self.surprises = Surprises()  # orders minting nothing, leftover pools taken over
         self._today: list[Intent] = []
         self._figures = DayFigures()
         self._types = [name for name, _ in self.population.mix]
@@ -296,6 +298,7 @@ class SchemeModel(mesa.Model):
             if action == "buy":
                 figures.orders += 1
                 figures.order_volume += event.amount
+                self.surprises.observe(event, self.book.mechanics)
                 agent.after_order(day)
             elif action == "sell":
                 figures.sales += 1
