@@ -6,6 +6,7 @@ Bad input of any kind prints one line on stderr and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -174,6 +175,19 @@ def build_parser() -> argparse.ArgumentParser:
     _input_limit(breakeven)
     breakeven.set_defaults(handler=_breakeven)
 
+    assess = commands.add_parser(
+        "assess",
+        help="judge a platform's published rules before any data",
+        description="From the rules alone: which statutory features they have (pay per "
+        "recruit, pay on downline sales, a required purchase to join, a promised multiple), "
+        "the growth of orders the break-even law needs for 1x, 2x and the exit cap, and what "
+        "an order loses the moment it is placed.",
+    )
+    assess.add_argument("scenario", type=Path, help="scenario YAML")
+    assess.add_argument("--json", action="store_true", help="print the assessment as JSON")
+    _input_limit(assess)
+    assess.set_defaults(handler=_assess)
+
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", type=Path, nargs="+", help="scenario YAML files")
     _input_limit(validate)
@@ -305,6 +319,15 @@ def _breakeven(args: argparse.Namespace) -> int:
     multiples = parse_multiples(args.multiples)
     rows = law_table(scenario, multiples, args.entry, args.max_orders)
     print(to_json(rows) if args.json else describe(scenario, rows))
+    return 0
+
+
+def _assess(args: argparse.Namespace) -> int:
+    from sim.analysis.assess import assess, describe
+    from sim.scenario.root import load_scenario
+
+    found = assess(load_scenario(args.scenario))
+    print(json.dumps(found, indent=2, ensure_ascii=False) if args.json else describe(found))
     return 0
 
 

@@ -18,6 +18,7 @@ Rooms:
   ``evidence`` what they read and what a verdict is; ``claims_price`` claims 1–2,
   ``claims_panic`` claim 3 (a paired counterfactual), ``claims_money`` claims 4–6.
 - ``discovery``: PRIM scenario discovery over a sweep.
+- ``assess``: a platform's published rules judged before any data (``python -m sim assess``).
 - ``netinvest``: the net-investment method (cash out of the platform minus money in, with
   credited cash and points beside), what receivers and courts use.
 

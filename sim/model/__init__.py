@@ -11,7 +11,8 @@ Rooms:
 - ``inflow``: arrival processes; ``network``: the referral network and sponsor rules;
   ``stress``: the stress levers' schedule; ``withdrawals``: the withdrawal queue.
 - ``sell_targets``: members' sell targets in a heap keyed by price; ``panic``: the panic
-  triggers; ``break_even``: the count of members below break-even.
+  triggers; ``break_even``: the count of members below break-even; ``arithmetic``: orders
+  minting nothing and leftover pools taken over, counted and foreseen.
 - ``daily``: a day's figures and its exact row of the time series; ``members``: the exact
   members table.
 
