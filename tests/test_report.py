@@ -329,7 +329,10 @@ def test_report_summary_and_claims(small_report):
         "it cannot become insolvent)" in summary
     )
     assert "A collapse probability of 0 there says nothing about safety" in summary
-    assert "forced exit at 1.5x when the points held × the price reach what they spent" in summary
+    assert (
+        "forced exit at 1.5x when the points obtained × the price reach what they spent "
+        "(seed 001&#39;s literal reading" in summary
+    )
     markdown = small_report["markdown"].read_text(encoding="utf-8")
     claims = re.findall(r"^\| (\d) \| [^|]+ \| ([a-z ]+) \|", markdown, flags=re.M)
     verdicts = dict(claims)

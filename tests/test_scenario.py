@@ -89,7 +89,7 @@ def test_shipped_scenario_mechanics(stem: str) -> None:
     assert mechanics.start_price == 1
     assert mechanics.mint_ratio == Fraction(7, 10)
     assert mechanics.sell_payout == Fraction(4, 5)
-    assert (mechanics.exit_points, mechanics.exit_against) == ("held", "spend")
+    assert (mechanics.exit_points, mechanics.exit_against) == ("obtained", "spend")
 
 
 # --- exact reading -----------------------------------------------------------------------

@@ -50,7 +50,7 @@ class Mechanics:
     mint_ratio: Fraction = Fraction(7, 10)
     sell_payout: Fraction = Fraction(4, 5)
     exit_multiple: Fraction | None = None
-    exit_points: ExitPoints = "held"
+    exit_points: ExitPoints = "obtained"
     exit_against: ExitAgainst = "spend"
     exit_counts_cash: bool = False
     decimals: int = 6

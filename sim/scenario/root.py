@@ -161,7 +161,7 @@ class PointsSection(Section):
     mint_ratio: Ratio = Decimal("0.70")
     sell_payout: Ratio = Decimal("0.80")
     exit_multiple: Annotated[Decimal | None, PlainValidator(as_positive_or_null)] = None
-    exit_points: Annotated[ExitPoints, one_of(*EXIT_POINTS)] = "held"
+    exit_points: Annotated[ExitPoints, one_of(*EXIT_POINTS)] = "obtained"
     exit_against: Annotated[ExitAgainst, one_of(*EXIT_AGAINST)] = "spend"
     exit_counts_cash: Annotated[bool, PlainValidator(as_flag)] = False
     decimals: Annotated[int, PlainValidator(as_decimals)] = 6
