@@ -2,13 +2,15 @@
 
 Runs one small batch per group of shipped scenarios into ``out/report-batches/GROUP`` (the
 batches resume: a second call runs only what is missing), then writes
-``reports/GROUP.html`` and ``reports/GROUP.md`` with ``python -m sim report``. With the
-defaults — 4 replicates of a year (2 for each of the sweep's 9 points, 3 for the
+``reports/GROUP.html`` and ``reports/GROUP.md`` with ``python -m sim report``. The default
+is as many replicates as two idle cores run in about 15 minutes: 12 replicates of a year
+(6 for each of the sweep's 9 points and for the distribution group, 9 for the
 100,000-member platform) and 3 re-runs per scenario for the member-level claims and the
-paired tests (claim 3 needs at least two for an interval) — it takes
-about 5 minutes on two idle cores, up to 10 when they are shared; ``--replicates`` scales
-every group. ``largest-case-9m`` (9 million members over 3 years) is left out: one run of
-it takes longer than all the others together.
+paired tests (claim 3 needs at least two for an interval); every interval in the reports
+says how many runs it rests on. ``--replicates`` scales every group (4 takes about 5
+minutes). Delete ``out/report-batches`` after changing the code: a batch made by an older
+version lacks the newer columns. ``largest-case-9m`` (9 million members over 3 years) is
+left out: one run of it takes longer than all the others together.
 """
 
 from __future__ import annotations
@@ -82,7 +84,9 @@ def report(group: str, batches: Path, reports: Path, reruns: int) -> tuple[str, 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--replicates", type=int, default=4, help="replicates per scenario (4)")
+    parser.add_argument(
+        "--replicates", type=int, default=12, help="replicates per scenario (12: ~15 minutes)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="worker processes (2)")
     parser.add_argument(
         "--reruns", type=int, default=3, help="re-runs for member evidence and paired tests (3)"
