@@ -201,3 +201,26 @@ def test_two_packs_pay_twice():
     rules, net = setup({1: None, 2: 1})
     buy(rules, net, 1)
     assert paid_to(buy(rules, net, 2, packs=2)) == {1: 16_000}
+
+
+def test_the_peer_bonus_goes_to_the_recruiter_boss_or_the_team_owner():
+    # boss 0 (recruits 1, 2, 3); boss 3 (recruits 4, 5, 6: 4 and 5 are left to 0's team);
+    # 4 recruits 7, 8 and 9, and 9's order makes 4 a boss. 4's recruiter is boss 3, but 4
+    # sits in a line 3 left to 0, so the team 4 broke away from is 0's.
+    sponsors = {0: None, 1: 0, 2: 0, 3: 0, 4: 3, 5: 3, 6: 3, 7: 4, 8: 4, 9: 4}
+    paid = {}
+    for peer_to in ("recruiter_boss", "team_owner"):
+        rules, net = setup(sponsors, peer_to=peer_to)
+        for m in range(9):
+            buy(rules, net, m)
+        out = buy(rules, net, 9)
+        assert rules.state.identity[4] == BOSS
+        assert rows(out, "chain_direct") + rows(out, "chain_see_point") == [
+            (4, 10_000, 1),
+            (4, 20_000, 1),
+        ]
+        paid[peer_to] = rows(out, "chain_peer")
+    # the seed: "老板拿平级老板（原来推荐关系的下级）的收益的10%": 10% of 100 and of 200 to
+    # recruiter 3, two levels above the buyer; the other reading pays 0, three levels up
+    assert paid["recruiter_boss"] == [(3, 1_000, 2), (3, 2_000, 2)]
+    assert paid["team_owner"] == [(0, 1_000, 3), (0, 2_000, 3)]

@@ -117,6 +117,7 @@ def rule(spec: RuleSpec, tiers: TierLadder | None, regions: RegionMap):
             unlock=spec.unlock,
             reassign_every=spec.reassign_every,
             promote_first=spec.promote_first,
+            peer_to=spec.peer_to,
         )
     if isinstance(spec, ServicePointsRule):
         return ServicePoints(amount(spec.reward), line)

@@ -20,10 +20,15 @@ seed leaves open (options where a scenario may want the other reading):
    boss reached *not* through one of his contributed lines. A sale reached through a
    contributed line passes up as if it were that boss's own, at any depth (无限代 = any depth
    within the team). The budget has room for one 200, so bosses above the team get nothing.
-6. Peer bonus, 10% (平级奖, 平一级): of each amount a boss earns (direct and 见点), to that
-   boss's own upline boss (the boss his own purchases pay 见点 to: the team he broke away
-   from), one generation only. An agent's direct reward yields no peer bonus (平级 is boss
-   to boss); those 10 are left unpaid.
+6. Peer bonus, 10% (平级奖, 平一级): of each amount a boss earns (direct and 见点), one
+   generation only. The seed: "老板拿平级老板（原来推荐关系的下级）的收益的10%" — a boss takes
+   10% of what a peer boss who was his recruit (原来推荐关系的下级) earns. ``peer_to``:
+   ``recruiter_boss`` (default, that literal reading) pays the earning boss's recruiter,
+   when a boss above him in the network; ``team_owner`` pays the boss whose team the
+   earning boss is in (the boss his own purchases pay 见点 to, the team he broke away
+   from), the reading of earlier versions. An agent's direct reward yields no peer bonus
+   (平级 is boss to boss); those 10 are left unpaid, as is a peer bonus with nobody to
+   take it.
 7. Frozen fund, 20% (链动基金): of every chain payout to a member whose task is not met,
    rounded down to the fen, held in ``chain_frozen``. Task (指定任务): both contributed lines
    are agents or bosses (1), or their teams, the two line heads included, placed more than
@@ -50,6 +55,7 @@ from sim.distribution.base import HELD, KEPT, Outcome, Payout, Purse, Rule
 
 AGENT, BOSS = 1, 2
 DIRECT, SEE_POINT, PEER = "chain_direct", "chain_see_point", "chain_peer"
+PEER_TO = ("recruiter_boss", "team_owner")  # who takes a boss's peer bonus (point 6)
 
 
 class ChainMotion(Rule):
@@ -70,6 +76,7 @@ class ChainMotion(Rule):
         unlock: str = "either",
         reassign_every: int | None = None,
         promote_first: bool = True,
+        peer_to: str = "recruiter_boss",
         frozen: str = "chain_frozen",
         unpaid: str = "unpaid_chain_motion",
         forfeited: str = "frozen_forever",
@@ -78,6 +85,9 @@ class ChainMotion(Rule):
             raise ValueError("contribute is 'joined' or 'agents'")
         if unlock not in ("either", "both"):
             raise ValueError("unlock is 'either' or 'both'")
+        if peer_to not in PEER_TO:
+            raise ValueError(f"peer_to is one of {PEER_TO}")
+        self.peer_to = peer_to
         if pack <= 0 or boss_at < 1 or (reassign_every is not None and reassign_every < 1):
             raise ValueError("pack, boss_at and reassign_every must be positive")
         self.line, self.pack, self.direct, self.see_point = line, pack, direct, see_point
@@ -162,11 +172,21 @@ class ChainMotion(Rule):
             out.append((upline[owner], owner, self.see_point * packs, SEE_POINT))
         for member, pos, gross, _ in list(out):
             if identity.get(member) == BOSS:
-                above = self._owner(member, upline, pos + 1, state)
+                above = self._peer_of(member, upline, pos, net, state)
                 if above is not None:
                     bonus = self.peer.numerator * gross // self.peer.denominator
                     out.append((upline[above], above, bonus, PEER))
         return out
+
+    def _peer_of(self, boss, upline, pos, net, state) -> int | None:
+        """Position in ``upline`` of who takes the peer bonus on what ``boss`` (at ``pos``)
+        earns, by ``peer_to``; None: nobody (left unpaid)."""
+        if self.peer_to == "team_owner":
+            return self._owner(boss, upline, pos + 1, state)
+        recruiter = state.recruiter_of(boss, net)
+        if state.identity.get(recruiter) == BOSS and recruiter in upline[pos + 1 :]:
+            return upline.index(recruiter, pos + 1)
+        return None
 
     @staticmethod
     def _owner(child, upline, start, state) -> int | None:

@@ -157,6 +157,19 @@ def readings(evidence: list[ScenarioEvidence]) -> list[str]:
             )
             + "."
         )
+        distribution = getattr(item.scenario, "distribution", None)
+        for rule in () if distribution is None else distribution.specs():
+            if rule.kind == "chain_motion":
+                out.append(
+                    f"{item.name}: the 链动2+1 peer bonus goes to "
+                    + (
+                        "the earning boss's recruiter (seed 004's literal reading, "
+                        "原来推荐关系的下级)."
+                        if rule.peer_to == "recruiter_boss"
+                        else "the boss whose team the earning boss is in (not seed 004's "
+                        "literal reading, which names his recruiter)."
+                    )
+                )
     return out or ["No scenario here has a forced exit, so no reading of its rule is used."]
 
 

@@ -275,6 +275,7 @@ class ChainMotionRule(RuleSpec):
     unlock: Annotated[str, one_of("either", "both")] = "either"
     reassign_every: MaybeCount = None
     promote_first: Flag = True
+    peer_to: Annotated[str, one_of("recruiter_boss", "team_owner")] = "recruiter_boss"
 
     def most(self, order_amount: Decimal) -> Decimal:
         gross = self.direct + self.see_point  # the peer bonus is a share of what bosses earn
