@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.redflags import flags_table, red_flags
+from sim.analysis.redflags import flags_json, flags_table, red_flags
+from sim.analysis.redflags_org import chains, organisations
 from sim.analysis.redflags_tree import Tree
 from sim.errors import InputError
 from sim.scenario.root import Scenario
@@ -64,14 +65,16 @@ def test_team_sums_and_chain_from_the_sponsor_column():
     tree = Tree(table)
     assert tree.table["member"].tolist() == [1, 2, 3, 4]
     assert tree.parent.tolist() == [-1, 0, 1, 0]
-    assert tree.team_sums(np.ones(4, dtype=np.int64)).tolist() == [4, 2, 1, 1]
-    assert tree.team_sums(tree.spent).tolist() == [11100, 1000, 1000, 10000]  # fen
+    # one team under 1: 3 of its 4 members paid in (2 never bought), 11,100 fen in all
+    nobody = np.zeros(4, dtype=np.int64)
+    count, _, team = organisations(tree, tree.compensated_links(True, False), nobody, "leader")
+    assert (count, team.head, team.participants, team.money) == (1, "1", 3, 11100)
     # direct: 3 bought and paid 2, 4 bought and paid 1; 2 never bought, so 1 -> 2 carries
     # pay only through the indirect reward (3's order paid 1 two levels up)
     assert tree.compensated_links(True, False).tolist() == [False, False, True, True]
     assert tree.compensated_links(True, True).tolist() == [False, True, True, True]
-    assert tree.deepest_chain(tree.compensated_links(True, False)) == 2
-    assert tree.deepest_chain(tree.compensated_links(True, True)) == 3
+    assert chains(tree, tree.compensated_links(True, False), nobody).max() == 2
+    assert chains(tree, tree.compensated_links(True, True), nobody).max() == 3
 
 
 def test_indirect_only_pay_makes_a_three_member_chain():
@@ -336,7 +339,7 @@ def test_a_cap_that_pays_less_than_the_spend_promises_no_return():
 
 
 def test_flags_table_rows():
-    rows = flags_table(red_flags(paid_back([500_000.0, 500_000.0]), {}, scenario()))
+    rows = flags_table(flags_json(red_flags(paid_back([500_000.0, 500_000.0]), {}, scenario())))
     assert [(r["flag"], r["reading"]) for r in rows] == [
         ("pyramid_levels", "platform"),
         ("pyramid_levels", "leader"),

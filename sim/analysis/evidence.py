@@ -40,7 +40,6 @@ class Rerun:
     without: dict = field(default_factory=dict)  # lever -> summary of the run without it
     layer: dict | None = None  # the distribution layer's exact figures, if the run had one
     daily: pd.DataFrame | None = None  # day rows (day, price, panic, orders) of the run
-    bonuses: pd.DataFrame | None = None  # what the distribution rules paid: member, level
     without_daily: dict = field(default_factory=dict)  # lever -> day rows of the run without it
 
 
@@ -73,6 +72,19 @@ def levers(scenario) -> list[str]:
     """The stress levers a scenario sets (its ``stress`` section), in words."""
     if scenario is None:
         return []
+    stress, found = scenario.stress, insolvency_levers(scenario)
+    if stress.subsidies:
+        found.append("financing subsidies")
+    if stress.legacy is not None:
+        found.append("legacy points")
+    return found
+
+
+def insolvency_levers(scenario) -> list[str]:
+    """The stress levers a scenario sets that can leave the platform unable to pay, in words
+    (financing subsidies and legacy points add money or claims, not an outflow)."""
+    if scenario is None:
+        return []
     stress, found = scenario.stress, []
     if stress.diversion.daily_share or stress.diversion.on_days:
         found.append("operator diverts the pool")
@@ -82,10 +94,6 @@ def levers(scenario) -> list[str]:
         found.append(f"withdrawal cap {float(stress.withdrawal_cap):,.0f}/day")
     if stress.halt_day is not None:
         found.append(f"halt on day {stress.halt_day}")
-    if stress.subsidies:
-        found.append("financing subsidies")
-    if stress.legacy is not None:
-        found.append("legacy points")
     return found
 
 
@@ -96,12 +104,6 @@ CANNOT_FAIL = (
     "the posted price. A collapse probability of 0 there says nothing about safety: the harm "
     "is in the losses."
 )
-
-
-def insolvency_levers(scenario) -> list[str]:
-    """The stress levers a scenario sets that can leave the platform unable to pay (those of
-    :func:`levers` but financing subsidies and legacy points, which add claims or money)."""
-    return [lever for lever in levers(scenario) if not lever.startswith(("financing", "legacy"))]
 
 
 def overall(rows: list[dict]) -> str:

@@ -31,20 +31,20 @@ def net_investment(members: pd.DataFrame, price: Fraction, unit: int, payout: Fr
     queued = [int(v) for v in members["queued"]] if "queued" in members else [0] * len(spent)
     held = [int(v) for v in members["points_held"]]
     nets = [o - s for o, s in zip(out, spent, strict=True)]
-    took_part = [s > 0 or o > 0 for s, o in zip(spent, out, strict=True)]
+    part = [i for i, (s, o) in enumerate(zip(spent, out, strict=True)) if s > 0 or o > 0]
     # with credited cash, then also the points at the final price and payout, decided exactly
     p, q = (payout * price).numerator, (payout * price).denominator
     with_credit = [n + c for n, c in zip(nets, credited, strict=True)]
     with_points = [q * (n + c) + p * h for n, c, h in zip(nets, credited, held, strict=True)]
-    part = [i for i, taking in enumerate(took_part) if taking]
+    losers = sum(1 for i in part if nets[i] < 0)
     value = price * sum(held)
     return {
         "method": "per member: cash withdrawn from the platform minus money paid in",
         "participants": len(part),
         "net_winners": sum(1 for i in part if nets[i] > 0),
-        "net_losers": sum(1 for i in part if nets[i] < 0),
+        "net_losers": losers,
         "even": sum(1 for i in part if nets[i] == 0),
-        "share_net_losers": (sum(1 for i in part if nets[i] < 0) / len(part)) if part else 0.0,
+        "share_net_losers": losers / len(part) if part else 0.0,
         "paid_in": fen_to_yuan(sum(spent)),
         "paid_out": fen_to_yuan(sum(out)),
         "clawback_pool": fen_to_yuan(sum(n for n in nets if n > 0)),

@@ -7,14 +7,12 @@ not decide any case. Thresholds use "at least" (以上 includes the number itsel
 The referral tree comes from the ``sponsor`` column (:mod:`sim.analysis.redflags_tree`); the
 thresholds and the laws that set them are in :mod:`sim.core.law`.
 
-Who counts as the top of a line. Levels count the organiser — the platform, which sits above
-every member without a sponsor and takes a share of every order — as the first level, as the
-2013 Opinion says ("包括组织者、领导者本人及其本层级在内"). Participants and money for the
-pyramid thresholds are those of the largest team a member leads (the member and everyone below
-them, counted with the member, as the Opinion counts a leader's own): the pyramid standard
-measures what a leader built by recruiting. The platform's whole intake is measured by the
-illegal-fund-raising flag; taking it here too would make any platform with 120 buyers
-"serious" without any referral pay at all.
+Who organises. The pyramid and serious flags measure one organisation at a time, under two
+readings (:mod:`sim.analysis.redflags_org`): ``platform`` (the default: the operator, which
+sits above every member without a sponsor and takes a share of every order, heads everyone
+who paid in, and counts as the first level, as the 2013 Opinion says,
+"包括组织者、领导者本人及其本层级在内") and ``leader`` (each top member's team alone). Only
+links that carried pay count as levels.
 
 Where compensated depth comes from. Without a distribution layer, from the sponsor tree and
 the scenario's two-level ``referral`` rule (who bought, who was paid, and how far up the rule
@@ -23,7 +21,9 @@ each payout's level, its distance up the network from the buyer, so the depth is
 there: a payout at level L paid a member on a purchase L levels below them, a compensated
 chain of L + 1 members, L + 2 levels with the organiser on top (a paid direct sponsor gives 3,
 as in the tree). Payouts at level 0 (pools, regions, service points, merchants) are not along
-the chain and add no depth. The flag takes the deeper of the two figures. The recruitment flag
+the chain and add no depth. Under the platform reading the flag takes the deeper of the two
+figures; with ``bonuses.parquet`` each member's deepest paid level also gives their own team
+its depth. The recruitment flag
 adds what the layer paid and which share of it a recruit's first order triggered (拉人头),
 later sales (团队计酬) or dividend pools.
 """
@@ -38,6 +38,7 @@ import pandas as pd
 from sim.analysis.redflags_org import (
     DEFAULT_READING,
     READINGS,
+    Organisation,
     organisations,
     reach_of,
 )
@@ -94,18 +95,18 @@ def red_flags(
     what its rules paid by member and level (``bonuses.parquet``: each member's deepest
     paid level gives their team its depth)."""
     tree = Tree(members)
-    flags = []
-    for reading in READINGS:
-        pyramid = _pyramid(tree, scenario, layer, bonuses, reading)
-        flags += [pyramid, _serious(pyramid)]
-    flags.sort(key=lambda flag: flag.key != "pyramid_levels")  # both pyramid flags first
+    pyramids = [_pyramid(tree, scenario, layer, bonuses, reading) for reading in READINGS]
     return [
-        *flags,
+        *(flag for flag, _ in pyramids),
+        *(_serious(flag, org) for flag, org in pyramids),
         _fundraising(tree, summary),
         _entry_fee(tree, scenario),
         _recruitment(tree, scenario, layer),
         _promise(tree, scenario),
     ]
+
+
+NOT_MEASURED = ("key", "raised", "reading", "threshold", "law", "explanation")
 
 
 def flags_json(flags: list[Flag]) -> list[dict]:
@@ -131,7 +132,10 @@ def distribution_levels(deepest_level: int) -> int:
     return deepest_level + 2 if deepest_level > 0 else 0
 
 
-def _pyramid(tree: Tree, scenario, layer: dict | None, bonuses, reading: str) -> Flag:
+def _pyramid(
+    tree: Tree, scenario, layer: dict | None, bonuses, reading: str
+) -> tuple[Flag, Organisation | None]:
+    """The pyramid flag under ``reading``, and the organisation it measured."""
     referral = scenario.referral
     links = tree.compensated_links(referral.direct > 0, referral.indirect > 0)
     reach = reach_of(tree, bonuses)
@@ -176,7 +180,7 @@ def _pyramid(tree: Tree, scenario, layer: dict | None, bonuses, reading: str) ->
             f"{org.head if org else ''}, has {participants:,} participants over {levels} levels "
             "(the deepest chain of paid links inside the team)"
         )
-    return Flag(
+    flag = Flag(
         key="pyramid_levels",
         law=LAW_PYRAMID,
         raised=raised,
@@ -191,6 +195,7 @@ def _pyramid(tree: Tree, scenario, layer: dict | None, bonuses, reading: str) ->
         ),
         reading=reading,
     )
+    return flag, org
 
 
 def _layer_level(layer: dict | None) -> int:
@@ -217,11 +222,11 @@ def _layer_depth(deepest: int, levels: int, from_layer: bool) -> str:
     )
 
 
-def _serious(pyramid: Flag) -> Flag:
-    """Serious circumstances, on the same organisation as the pyramid flag of its reading."""
+def _serious(pyramid: Flag, org: Organisation | None) -> Flag:
+    """Serious circumstances, on the organisation the pyramid flag of its reading measured."""
     measured = pyramid.measured
     participants, money = measured["participants"], measured["paid_in_yuan"]
-    reached = participants >= SERIOUS_PARTICIPANTS or money >= fen_to_yuan(SERIOUS_MONEY)
+    reached = org is not None and org.beyond_serious
     raised = pyramid.raised and reached
     if raised:
         verdict = "so the pyramid test is met with serious circumstances"
@@ -449,18 +454,21 @@ def _share(part: int, whole: int) -> str:
     return f"{part / whole:.1%}" if whole else "0.0%"
 
 
-def flags_table(flags: list[Flag]) -> list[dict]:
-    """One row per flag for reports and Markdown: key, raised, measured values as text,
-    threshold, law and explanation."""
+def flags_table(flags: list[dict]) -> list[dict]:
+    """One row per flag, from the flags as ``summary.json`` holds them (:func:`flags_json`),
+    for reports and Markdown: key, reading, raised, measured values as text, threshold, law
+    and explanation."""
     return [
         {
-            "flag": flag.key,
-            "reading": flag.reading,
-            "raised": "yes" if flag.raised else "no",
-            "measured": "; ".join(f"{name} = {_show(name, v)}" for name, v in flag.values),
-            "threshold": flag.threshold,
-            "law": flag.law,
-            "explanation": flag.explanation,
+            "flag": flag["key"],
+            "reading": flag["reading"],
+            "raised": "yes" if flag["raised"] else "no",
+            "measured": "; ".join(
+                f"{name} = {_show(name, v)}" for name, v in flag.items() if name not in NOT_MEASURED
+            ),
+            "threshold": flag["threshold"],
+            "law": flag["law"],
+            "explanation": flag["explanation"],
         }
         for flag in flags
     ]

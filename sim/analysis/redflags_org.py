@@ -52,10 +52,9 @@ class Organisation:
         return self.levels >= PYRAMID_LEVELS and self.participants >= PYRAMID_PARTICIPANTS
 
     @property
-    def serious(self) -> bool:
-        return self.at_filing and (
-            self.participants >= SERIOUS_PARTICIPANTS or self.money >= SERIOUS_MONEY
-        )
+    def beyond_serious(self) -> bool:
+        """At the serious thresholds' head count or money (the pyramid test aside)."""
+        return self.participants >= SERIOUS_PARTICIPANTS or self.money >= SERIOUS_MONEY
 
 
 def chains(tree: Tree, links: np.ndarray, reach: np.ndarray) -> np.ndarray:

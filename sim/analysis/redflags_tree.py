@@ -1,8 +1,9 @@
 """The referral tree of a run's members table, as the red flags read it (SPEC §7).
 
-The tree comes from the ``sponsor`` column, walked in join order (a sponsor always joins
-before the recruit): one pass down for chain depths, one pass up for team sizes and money, so
-millions of members cost two loops, never recursion. It reads the run's exact members table
+The tree comes from the ``sponsor`` column, in join order (a sponsor always joins before the
+recruit; a run's own numbering where legacy members carry a later ``join_day``), so the
+walks over it (:mod:`sim.analysis.redflags_org`: paid chains, one pass up; teams, one pass
+down) cost a loop each, never recursion. It reads the run's exact members table
 (:mod:`sim.model.members`: money in integer fen), so sums and thresholds are exact.
 """
 
@@ -51,17 +52,6 @@ class Tree:
         fees = table["fees_paid"] if "fees_paid" in table else pd.Series(0, index=table.index)
         self.fees = money(fees.rename("fees_paid"))  # the part of spent paid as fees
 
-    def team_sums(self, weights: np.ndarray) -> np.ndarray:
-        """Each member's team total (the member and everyone below): one pass up, latest
-        joiners first, each adding their total to their sponsor's."""
-        totals = [int(w) for w in weights]
-        for child, parent in zip(
-            range(len(totals) - 1, -1, -1), self.parent[::-1].tolist(), strict=True
-        ):
-            if parent >= 0:
-                totals[parent] += totals[child]
-        return np.array(totals, dtype=np.int64)
-
     def compensated_links(self, direct: bool, indirect: bool) -> np.ndarray:
         """For each member, whether the link to their sponsor carried a bonus: some purchase at
         or below the member paid the sponsor or someone above them within the rule's reach.
@@ -86,19 +76,6 @@ class Tree:
         if indirect:
             links |= (bought & paid_grand) | (buying_recruit & paid_parent)
         return links
-
-    def deepest_chain(self, links: np.ndarray) -> int:
-        """Members in the longest chain of consecutive compensated links (one pass down); 1
-        when nobody was paid but someone bought (a buyer alone), 0 when nobody bought."""
-        chain = [1] * len(links)
-        for child, (parent, link) in enumerate(
-            zip(self.parent.tolist(), links.tolist(), strict=True)
-        ):
-            if link:
-                chain[child] = chain[parent] + 1
-        if links.any():
-            return max(chain)
-        return 1 if (self.spent > 0).any() else 0
 
 
 def _ordered(members: pd.DataFrame, by: list[str]):

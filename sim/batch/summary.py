@@ -60,6 +60,7 @@ def summarize(model, members: pd.DataFrame, layer: dict | None) -> dict:
     collapse = detect(rows, model.scenario.collapse)
     outcomes = measure_run(members, model.scenario)
     flow = trace_run(rows)
+    by_source = {k: fen_to_yuan(v) for k, v in ledger.entered_by.items()}
 
     def yuan_per_point(price) -> float:
         return price_to_yuan(price, unit)
@@ -76,7 +77,7 @@ def summarize(model, members: pd.DataFrame, layer: dict | None) -> dict:
         "forced_exits": sum(row["forced_exits"] for row in rows),
         "sales": sum(row["sales"] for row in rows),
         "money_entered": fen_to_yuan(ledger.entered),
-        "money_entered_by_source": {k: fen_to_yuan(v) for k, v in ledger.entered_by.items()},
+        "money_entered_by_source": by_source,
         "paid_to_members": fen_to_yuan(paid),
         "withdrawn_by_members": fen_to_yuan(withdrawn),
         "withdrawal_queue_at_end": fen_to_yuan(model.withdrawals.queued),
@@ -109,17 +110,17 @@ def summarize(model, members: pd.DataFrame, layer: dict | None) -> dict:
         "money_flow": flow.table(),
         "network": network_summary(model.network),
         **({} if layer is None else {"distribution": in_yuan(layer)}),
-        "red_flags": run_flags(model, members, ledger, layer),
+        "red_flags": run_flags(model, members, by_source, layer),
         "ledger_balanced": ledger.total() == ledger.entered,
         "accounts": {a.name: fen_to_yuan(a.balance) for a in ledger.accounts.values()},
         "scenario_definition": plain(model.scenario.model_dump()),
     }
 
 
-def run_flags(model, members: pd.DataFrame, ledger, layer: dict | None) -> list[dict]:
+def run_flags(model, members: pd.DataFrame, by_source: dict, layer: dict | None) -> list[dict]:
     """The legal red flags of the run (:mod:`sim.analysis.redflags`), both readings of who
-    organises, as ``summary.json`` holds them."""
-    entered = {"money_entered_by_source": {k: fen_to_yuan(v) for k, v in ledger.entered_by.items()}}
+    organises, as ``summary.json`` holds them (``by_source``: the money entered by source)."""
+    entered = {"money_entered_by_source": by_source}
     dist = model.distribution
     bonuses = None if dist is None else bonus_table(dist).select(["member", "level"]).to_pandas()
     return flags_json(red_flags(members, entered, model.scenario, layer, bonuses))

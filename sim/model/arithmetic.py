@@ -44,9 +44,6 @@ class Surprises:
                 self.leftover_taken += 1
                 self.leftover_taken_fen += leftover
 
-    def any(self) -> bool:
-        return bool(self.minting_nothing or self.leftover_taken)
-
 
 def likely(scenario) -> list[str]:
     """One line per setting of ``scenario`` that makes either surprise likely."""

@@ -175,8 +175,6 @@ def rerun_scenario(batch: Batch, name: str, count: int) -> tuple[list[Rerun], st
         daily = result.timeseries()[list(DAILY)]
         rerun = Rerun(int(row["replicate"]), summary, result.members, layer=result.layer)
         rerun.daily = daily
-        if result.bonuses is not None:
-            rerun.bonuses = result.bonuses.select(["member", "level"]).to_pandas()
         for lever in levers:
             other = simulate(without(variant, lever), seed, days)
             rerun.without[lever] = other.summary

@@ -172,14 +172,12 @@ def extras_section(evidence: list[ScenarioEvidence]) -> tuple[ReportSection, lis
     for item in evidence:
         if item.reruns and item.scenario is not None:
             first = item.reruns[0]
-            flags = redflags.red_flags(
-                first.members, first.summary, item.scenario, first.layer, first.bonuses
-            )
+            flags = first.summary["red_flags"]  # as the run's summary.json holds them
             raised = [
-                flag.key.replace("_", " ")
-                + (f" ({flag.reading} reading)" if flag.key.startswith("pyramid") else "")
+                flag["key"].replace("_", " ")
+                + (f" ({flag['reading']} reading)" if flag["key"].startswith("pyramid") else "")
                 for flag in flags
-                if flag.raised
+                if flag["raised"]
             ]
             said.append(
                 f"{item.name}: {len(raised)} of {len(flags)} raised"
