@@ -30,14 +30,18 @@ from sim.report.render import write_report  # noqa: E402
 # group -> (title, scenarios, share of --replicates)
 GROUPS: dict[str, tuple[str, list[str], float]] = {
     "seed-variants": (
-        "The five source documents' platforms, as written",
+        "The five source documents' platforms as written, and three partial variants beside them",
         [
             "seed-generic-2x",
             "seed-generic-3x",
             "seed-generic-nocap",
-            "seed-local-services-1.2x",
             "seed-talk-5x",
-            "seed-004-pack-3x",
+            "seed-local-services-distribution",
+            "seed-004-chain-motion",
+            # partial variants (not the seeds as written), to show what the full rules change
+            "seed-generic-3x-assumed-referral",
+            "seed-local-services-1.2x-referral-only",
+            "seed-004-pack-3x-direct-only",
         ],
         1.0,
     ),

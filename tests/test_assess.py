@@ -21,6 +21,16 @@ def found(name: str) -> dict:
 def test_the_generic_seed_by_hand():
     result = found("seed-generic-3x")
     present = {f["feature"]: f["present"] for f in result["features"]}
+    assert present == {  # the 300 distribution line has no rules given: pay cannot be told
+        "pay per recruit": None,
+        "pay on downline sales": None,
+        "a required purchase to join": True,
+        "a promised multiple": True,
+    }
+    why = next(f["why"] for f in result["features"] if f["feature"] == "pay per recruit")
+    assert why == "cannot tell: the 'distribution' line (30% of each order) has no rules given"
+    result = found("seed-generic-3x-assumed-referral")
+    present = {f["feature"]: f["present"] for f in result["features"]}
     assert present == {
         "pay per recruit": True,  # 3% to the direct sponsor on every order, the first too
         "pay on downline sales": True,  # 2% two levels up
@@ -45,7 +55,7 @@ def test_the_generic_seed_by_hand():
 
 
 def test_a_cap_paying_less_than_the_spend_promises_nothing():
-    result = found("seed-local-services-1.2x")
+    result = found("seed-local-services-1.2x-referral-only")
     promise = next(f for f in result["features"] if f["feature"] == "a promised multiple")
     assert not promise["present"]
     assert "pays 0.96x of the spend" in promise["why"]  # 1.2 x 80%
@@ -64,6 +74,7 @@ def test_the_command(capsys, tmp_path):
     out = capsys.readouterr().out
     assert out.startswith("Rules of 'seed-generic-3x', before any data:")
     assert "it loses 832.00 (83.2%) the moment it is placed" in out
+    assert "  ?    pay per recruit: cannot tell: the 'distribution' line" in out
     assert main(["assess", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["order_at_once"]["lost_at_once"] == 832.0
     bad = tmp_path / "bad.yaml"

@@ -24,7 +24,7 @@ from sim.batch.runner import child_seeds, run_batch
 from sim.batch.store import TABLE_NAMES, read_table
 from tests.conftest import ROOT, SCENARIOS
 
-SMALL = [SCENARIOS / "halt.yaml", SCENARIOS / "seed-004-pack-3x.yaml"]
+SMALL = [SCENARIOS / "halt.yaml", SCENARIOS / "seed-004-pack-3x-direct-only.yaml"]
 
 
 def files(out):
@@ -68,7 +68,9 @@ def test_runs_rows_and_manifest(tmp_path):
     run_batch(SMALL, 2, out, days=20)
     runs = read_table(out, "runs").sort_values("key")
     assert list(runs.key) == [
-        f"{name}__p00000__r0000{i}" for name in ("halt", "seed-004-pack-3x") for i in (0, 1)
+        f"{name}__p00000__r0000{i}"
+        for name in ("halt", "seed-004-pack-3x-direct-only")
+        for i in (0, 1)
     ]
     assert (runs.status == "ok").all() and runs.error.isna().all()
     assert list(runs.seed) == child_seeds(1, 2) * 2
@@ -80,7 +82,7 @@ def test_runs_rows_and_manifest(tmp_path):
     assert np.allclose(last.sort_index().to_numpy(), entered.sort_index().to_numpy())
     manifest = json.loads((out / "manifest.json").read_text())
     assert (manifest["replicates"], manifest["runs"], manifest["days"]) == (2, 4, 20)
-    assert [s["name"] for s in manifest["scenarios"]] == ["halt", "seed-004-pack-3x"]
+    assert [s["name"] for s in manifest["scenarios"]] == ["halt", "seed-004-pack-3x-direct-only"]
 
 
 def test_a_failing_run_is_recorded_and_the_batch_goes_on(tmp_path, monkeypatch):

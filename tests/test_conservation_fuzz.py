@@ -17,7 +17,7 @@ from tests.conftest import SCENARIOS
 
 BASES = (  # the generic split, and each preset with the split lines it pays from
     "seed-generic-3x",
-    "seed-004-pack-3x",
+    "seed-004-pack-3x-direct-only",
     "seed-local-services-distribution",
     "two-level-only",
 )

@@ -231,7 +231,7 @@ def test_rule_sets_share_their_orders_and_price_path():
 
 
 def test_without_the_layer_the_outputs_keep_their_shape():
-    model = run_model(load_scenario(SCENARIOS / "seed-004-pack-3x.yaml"), days=5)
+    model = run_model(load_scenario(SCENARIOS / "seed-004-pack-3x-direct-only.yaml"), days=5)
     model.close()
     assert model.distribution is None and "fees" not in yuan_rows(model)[0]
 

@@ -105,6 +105,7 @@ def test_the_real_network_gives_the_same_outcomes():
 
 
 def test_the_split_is_the_shipped_scenario_s():
-    scenario = yaml.safe_load((ROOT / "scenarios" / "seed-004-pack-3x.yaml").read_text("utf-8"))
+    path = ROOT / "scenarios" / "seed-004-pack-3x-direct-only.yaml"
+    scenario = yaml.safe_load(path.read_text("utf-8"))
     split, _ = seed004_pack()
     assert {k: Fraction(str(v)) for k, v in scenario["order"]["split"].items()} == dict(split)

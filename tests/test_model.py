@@ -150,7 +150,7 @@ def test_dropping_stale_sell_targets_changes_nothing():
 
 @pytest.mark.parametrize("rule", ["none", "uniform", "branching"])
 def test_walk_ins_join_the_network_by_the_scenarios_sponsor_rule(rule):
-    data = load_scenario(SCENARIOS / "seed-generic-3x.yaml").model_dump()
+    data = load_scenario(SCENARIOS / "seed-generic-3x-assumed-referral.yaml").model_dump()
     data["network"] = {"sponsor": rule, "max_recruits": 2}
     model = run_model(Scenario.from_dict(data), days=90)
     rows = member_rows(model)

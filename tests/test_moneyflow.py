@@ -117,6 +117,7 @@ def test_uses_with_bonuses_diversion_and_financing() -> None:
     }
     assert flow.metrics() == {
         "money_share_split_lines": pytest.approx(0.556),
+        "money_share_rules_not_given": 0.0,
         "money_share_member_fees": 0.0,
         "money_share_referral_bonuses": pytest.approx(0.004),
         "money_share_member_payouts": pytest.approx(0.16),

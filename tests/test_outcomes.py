@@ -128,7 +128,8 @@ def test_a_list_of_rows_without_any_break_even() -> None:
 def test_the_fair_value_of_goods_defaults_to_the_lines_paying_for_goods() -> None:
     assert goods_share(load_scenario(SCENARIOS / "seed-generic-3x.yaml")) == Fraction(3, 10)
     assert goods_share(load_scenario(SCENARIOS / "seed-talk-5x.yaml")) == Fraction(1, 2)
-    local = load_scenario(SCENARIOS / "seed-local-services-1.2x.yaml")  # a merchant line only
+    # a merchant line only
+    local = load_scenario(SCENARIOS / "seed-local-services-1.2x-referral-only.yaml")
     assert goods_share(local) == Fraction(4, 5)
     data = local.model_dump()
     data["outcomes"] = {"goods_fair_value": Decimal("0.5")}

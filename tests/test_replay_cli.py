@@ -27,7 +27,7 @@ TRACE_COLUMNS = [
     [
         ("seed-generic-3x", [(210, 300, 210, 1.43), (147, 600, 357, 1.68), (125, 900, 482, 1.87)]),
         (
-            "seed-local-services-1.2x",
+            "seed-local-services-1.2x-referral-only",
             [(112, 160, 112, 1.43), (78, 320, 190, 1.68), (67, 480, 257, 1.87)],
         ),
     ],
@@ -103,7 +103,7 @@ def test_three_x_exits_at_14_29_and_20_41(replay):
 
 
 def test_local_services_buyer_one_exits_at_1_2x_at_10_71(replay):
-    tables = replay(orders(2_000), "seed-local-services-1.2x")
+    tables = replay(orders(2_000), "seed-local-services-1.2x-referral-only")
     first = exit_rows(tables.trace).iloc[0]
     assert first.member == "1"
     assert_exit_at(first, 1200 / 112, 10.71)  # 112 x 10.71 = 1200

@@ -24,7 +24,7 @@ SHIPPED = {
         {"product_cost": "0.50", "distribution": "0.10", "platform": "0.10", "pool": "0.30"},
         "5",
     ),
-    "seed-004-pack-3x": (
+    "seed-004-pack-3x-direct-only": (
         {
             "product_cost": "0.20",
             "chain_motion": "0.33",
@@ -37,13 +37,15 @@ SHIPPED = {
         },
         "3",
     ),
-    "seed-local-services-1.2x": (
+    "seed-local-services-1.2x-referral-only": (
         {"merchant": "0.80", "distribution": "0.02", "platform": "0.02", "pool": "0.16"},
         "1.2",
     ),
 }
-SHIPPED["seed-004-chain-motion"] = SHIPPED["seed-004-pack-3x"]  # with the distribution layer
-SHIPPED["seed-local-services-distribution"] = SHIPPED["seed-local-services-1.2x"]
+# with the distribution layer (seed-004-chain-motion) or an assumed referral
+SHIPPED["seed-004-chain-motion"] = SHIPPED["seed-004-pack-3x-direct-only"]
+SHIPPED["seed-generic-3x-assumed-referral"] = SHIPPED["seed-generic-3x"]
+SHIPPED["seed-local-services-distribution"] = SHIPPED["seed-local-services-1.2x-referral-only"]
 VALID = """\
 name: test
 order:

@@ -4,7 +4,8 @@ What a regulator reading a vendor's brochure can know in a second, from the rule
 
 - which features of the statutes the rules themselves have — pay per recruit (a recruit's
   joining or first purchase pays someone), pay on downline sales (orders below a member pay
-  them, beyond their own recruits), a required purchase to join (points, the return, come
+  them, beyond their own recruits; "cannot tell" when no rule pays so but a line's rules are
+  not given, ``order.rules_not_given``), a required purchase to join (points, the return, come
   only with an order, and part of its price buys no goods), a promised multiple (an exit
   that pays back more than the spend);
 - the growth of orders the break-even law (:mod:`sim.analysis.breakeven`) requires before
@@ -58,17 +59,20 @@ def features(scenario) -> list[dict]:
             else Fraction(points.mint_ratio) * Fraction(split.get(POOL, 0))
         )
         exit_pays = of_spend * Fraction(points.sell_payout)
+    unknown = _not_given(scenario)
     return [
-        {
-            "feature": "pay per recruit",
-            "present": bool(recruit),
-            "why": ", ".join(recruit) or "no rule pays on a recruit's joining or first order",
-        },
-        {
-            "feature": "pay on downline sales",
-            "present": bool(downline),
-            "why": ", ".join(downline) or "no rule pays on orders below a member's recruits",
-        },
+        _paid_by(
+            "pay per recruit",
+            recruit,
+            unknown,
+            "no rule pays on a recruit's joining or first order",
+        ),
+        _paid_by(
+            "pay on downline sales",
+            downline,
+            unknown,
+            "no rule pays on orders below a member's recruits",
+        ),
         {
             "feature": "a required purchase to join",
             "present": bool(returns and goods < 1),
@@ -87,6 +91,25 @@ def features(scenario) -> list[dict]:
             f"{float(points.sell_payout):.0%})",
         },
     ]
+
+
+def _not_given(scenario) -> str:
+    """The lines the scenario says have no rules, in words ('' when there are none)."""
+    split = dict(scenario.order.split)
+    return "; ".join(
+        f"the '{line}' line ({float(split[line]):.0%} of each order) has no rules given"
+        for line, _ in scenario.order.rules_not_given
+    )
+
+
+def _paid_by(feature: str, rules: list[str], unknown: str, absent: str) -> dict:
+    """A pay feature: present when a rule has it; unknown (None) when no rule has it but a
+    line's rules are not given, since those could have it."""
+    if rules:
+        return {"feature": feature, "present": True, "why": ", ".join(rules)}
+    if unknown:
+        return {"feature": feature, "present": None, "why": f"cannot tell: {unknown}"}
+    return {"feature": feature, "present": False, "why": absent}
 
 
 def order_at_once(scenario) -> dict:
@@ -129,7 +152,7 @@ def describe(found: dict) -> str:
     """The assessment in plain words, for the terminal."""
     lines = [f"Rules of '{found['scenario']}', before any data:"]
     for item in found["features"]:
-        mark = "yes" if item["present"] else "no "
+        mark = {True: "yes", False: "no ", None: "?  "}[item["present"]]
         lines.append(f"  {mark}  {item['feature']}: {item['why']}")
     lines.append("  Growth of all orders after an order needed before its points are worth:")
     for row in found["break_even"]:

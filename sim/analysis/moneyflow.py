@@ -7,6 +7,9 @@ So the final balances, with the day-by-day referral bonuses, say where each yuan
 
 - ``kept`` by each split line other than the pool (product cost, platform, distribution...),
   net of the referral bonuses paid out of it;
+- ``not_given``: kept by a line the seeds name without saying how it is paid
+  (``order.rules_not_given``): "kept, rules not given", apart from what the operator chose
+  to keep, since a platform run by the seed would pay it out by rules nobody wrote down;
 - ``fees``: what members paid for regions and service points, kept by the platform (one
   line per kind of fee);
 - ``referral_bonuses`` paid to members (out of ``referral.paid_from``);
@@ -29,7 +32,7 @@ the rest as paid with other members' money (later members', and any subsidies).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -52,6 +55,7 @@ PREFIX = "account_"
 # the scalar shares of the runs table: the split lines' part is summed, since lines differ
 FLOW_METRICS = (
     "money_share_split_lines",
+    "money_share_rules_not_given",
     "money_share_member_fees",
     "money_share_referral_bonuses",
     "money_share_member_payouts",
@@ -92,7 +96,8 @@ class MoneyFlow:
     def takes(self) -> dict[str, float | None]:
         """Who took what, as shares of the money entered (None when none entered): the
         operator (every kept line but those paying for the goods, members' fees, the pool
-        money it diverted) and the distribution layer (bonuses paid to members)."""
+        money it diverted) and the distribution layer (bonuses paid to members). Money of lines
+        without rules is in neither (``money_share_rules_not_given``)."""
         total = self.entered
         operator = sum(
             amount
@@ -112,7 +117,11 @@ class MoneyFlow:
         total = self.entered
         by_kind: dict[str, int] = {}
         for use, kind, amount in self.uses:
-            name = {"kept": "split_lines", "fees": "member_fees"}.get(kind, use)
+            name = {
+                "kept": "split_lines",
+                "not_given": "rules_not_given",
+                "fees": "member_fees",
+            }.get(kind, use)
             by_kind[name] = by_kind.get(name, 0) + amount
         return {
             metric: by_kind.get(metric.removeprefix("money_share_"), 0) / total if total else None
@@ -126,10 +135,12 @@ def trace(
     from_orders: int,
     from_financing: int = 0,
     from_fees: int = 0,
+    not_given: Collection[str] = (),
 ) -> MoneyFlow:
     """The uses of the money entered, from the final account balances, the referral bonuses
-    paid over the run and the money entered by source, all in fen. Raises ``ValueError`` if
-    the balances do not hold the money entered."""
+    paid over the run and the money entered by source, all in fen; the lines in
+    ``not_given`` are the scenario's lines without rules. Raises ``ValueError`` if the
+    balances do not hold the money entered."""
     fen = dict(accounts)
     bonus, orders, financing, fees = bonuses, from_orders, from_financing, from_fees
     if sum(fen.values()) != orders + financing + fees:
@@ -139,7 +150,7 @@ def trace(
     if not 0 <= bonus <= members:
         raise ValueError(f"bonuses of {bonus} fen do not fit members' {members} fen")
     uses = [
-        (name, "fees" if name in FEE_ACCOUNTS else "kept", amount)
+        (name, _kept_kind(name, not_given), amount)
         for name, amount in fen.items()
         if name not in (POOL, *RESERVED_ACCOUNTS)
     ]
@@ -153,7 +164,13 @@ def trace(
     return MoneyFlow(orders, financing, tuple(uses), fees)
 
 
-def trace_run(rows: Iterable[Mapping]) -> MoneyFlow:
+def _kept_kind(account: str, not_given: Collection[str]) -> str:
+    if account in FEE_ACCOUNTS:
+        return "fees"
+    return "not_given" if account in not_given else "kept"
+
+
+def trace_run(rows: Iterable[Mapping], not_given: Collection[str] = ()) -> MoneyFlow:
     """:func:`trace` from a run's exact daily rows (:mod:`sim.model.daily`, fen): the last
     day's ``account_*`` balances and the sums of ``bonuses``, ``order_volume``,
     ``subsidies`` and (with the distribution layer) ``fees``."""
@@ -165,7 +182,14 @@ def trace_run(rows: Iterable[Mapping]) -> MoneyFlow:
         return sum(row[column] for row in records)
 
     fees = total("fees") if "fees" in last else 0
-    return trace(accounts, total("bonuses"), total("order_volume"), total("subsidies"), fees)
+    return trace(
+        accounts,
+        total("bonuses"),
+        total("order_volume"),
+        total("subsidies"),
+        fees,
+        not_given,
+    )
 
 
 def funded_by_others(members: pd.DataFrame, pool_share: Fraction) -> float | None:

@@ -61,6 +61,7 @@ METRICS = (
     # where the money went (sim.analysis.moneyflow); the money_share_* sum to 1
     ("share_payouts_funded_by_others", pa.float64()),
     ("money_share_split_lines", pa.float64()),
+    ("money_share_rules_not_given", pa.float64()),
     ("money_share_member_fees", pa.float64()),
     ("money_share_referral_bonuses", pa.float64()),
     ("money_share_member_payouts", pa.float64()),
@@ -139,6 +140,8 @@ RUNS = {
     "share_payouts_funded_by_others": "share of pool payouts paid with other members' money or "
     "subsidies (null if nothing was paid)",
     "money_share_split_lines": "share of the money entered kept by the split lines",
+    "money_share_rules_not_given": "share of the money entered kept by lines the seeds name "
+    "without rules (order.rules_not_given): kept, rules not given",
     "money_share_member_fees": "share of the money entered that members paid as fees for "
     "regions and service points",
     "money_share_referral_bonuses": "share of the money entered paid as referral bonuses",
@@ -147,7 +150,8 @@ RUNS = {
     "money_share_operator_diverted": "share of the money entered the operator took",
     "money_share_custody_shortfall": "share of the money entered never really held",
     "operator_take_share": "share of the money entered the operator took: kept split lines "
-    "other than product_cost and merchant, members' fees, money diverted from the pool",
+    "other than product_cost, merchant and lines without rules, members' fees, money diverted "
+    "from the pool",
     "distribution_take_share": "share of the money entered paid to members as referral and "
     "distribution bonuses",
     "distribution_paid": "yuan the distribution layer's rules paid (null without the layer)",

@@ -59,7 +59,7 @@ def summarize(model, members: pd.DataFrame, layer: dict | None) -> dict:
     paid, withdrawn = book.paid_totals()
     collapse = detect(rows, model.scenario.collapse)
     outcomes = measure_run(members, model.scenario)
-    flow = trace_run(rows)
+    flow = trace_run(rows, dict(model.scenario.order.rules_not_given))
     by_source = {k: fen_to_yuan(v) for k, v in ledger.entered_by.items()}
 
     def yuan_per_point(price) -> float:

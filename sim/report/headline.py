@@ -72,6 +72,13 @@ def harm(ok: pd.DataFrame) -> list[str]:
                 f"the goods, fees, money diverted) and the distribution layer paid {layer} to "
                 "members as bonuses"
             )
+        not_given = group.get("money_share_rules_not_given")
+        if not_given is not None and not_given.fillna(0).gt(0).any():
+            text += (
+                f". A further {share_with_interval(not_given)} was kept, rules not given: the "
+                "seeds name its line but not how it is paid out, so it counts neither as the "
+                "operator's take nor as bonuses"
+            )
         out.append(text + ".")
     return out
 
@@ -142,6 +149,13 @@ def readings(evidence: list[ScenarioEvidence]) -> list[str]:
     """How each scenario reads the seeds where their text allows more than one reading."""
     out = []
     for item in evidence:
+        order = getattr(item.scenario, "order", None)
+        for line, words in () if order is None else order.rules_not_given:
+            share = float(dict(order.split)[line])
+            out.append(
+                f"{item.name}: the '{line}' line ({share:.0%} of each order) is kept, rules not "
+                f"given: the seeds name it without saying how it is paid ({words})."
+            )
         points = getattr(item.scenario, "points", None)
         if points is None or points.exit_multiple is None:
             continue
@@ -170,7 +184,7 @@ def readings(evidence: list[ScenarioEvidence]) -> list[str]:
                         "literal reading, which names his recruiter)."
                     )
                 )
-    return out or ["No scenario here has a forced exit, so no reading of its rule is used."]
+    return out or ["No scenario here reads the seeds where their text allows more than one way."]
 
 
 def summary(

@@ -43,6 +43,7 @@ OUTCOMES = {
     "top1_payout_share": "share of all payouts to the top 1% of members",
     "share_payouts_funded_by_others": "share of pool payouts funded by other members' money",
     "money_share_split_lines": "money kept by product cost, platform and the other lines",
+    "money_share_rules_not_given": "money kept, rules not given (lines the seeds name only)",
     "money_share_member_fees": "money members paid as fees (regions, service points)",
     "money_share_referral_bonuses": "money paid as referral bonuses",
     "money_share_member_payouts": "money paid back to members for their points",

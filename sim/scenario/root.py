@@ -69,7 +69,7 @@ from sim.scenario.checks import (
     show,
 )
 from sim.scenario.distribution import DistributionSection
-from sim.scenario.distribution_rules import per_yuan
+from sim.scenario.paid_from import check_distribution, check_not_given
 from sim.scenario.reader import Lines, load_yaml
 from sim.scenario.sections import (
     CollapseSection,
@@ -149,9 +149,54 @@ class OrderSection(Section):
             raise Problem(f"split shares must sum to 1, they sum to {show(total)}")
         return tuple(lines)
 
+    # lines a seed names without saying how they are paid: line -> the seed's words; the
+    # money stays with the platform and reports label it "kept, rules not given"
+    rules_not_given: tuple[tuple[str, str], ...] = ()
+
+    @field_validator("rules_not_given", mode="before")
+    @classmethod
+    def _not_given(cls, value: object) -> tuple[tuple[str, str], ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            raise Problem(
+                f"expected a mapping of split lines to the seed's words naming them, got "
+                f"{show(value)}"
+            )
+        out = []
+        for line, words in value.items():
+            try:
+                out.append((str(line), as_text(words)))
+            except ValueError as problem:
+                raise Problem(str(problem), key=str(line)) from None
+            if not out[-1][1].strip():
+                raise Problem("expected the seed's words naming this line, got ''", key=line)
+        return tuple(out)
+
+    @model_validator(mode="after")
+    def _not_given_are_lines(self) -> OrderSection:
+        lines = dict(self.split)
+        for line, _ in self.rules_not_given:
+            if line == POOL:
+                raise Problem(
+                    "the pool's rules are the scheme itself, not a line without rules",
+                    key=("rules_not_given", line),
+                )
+            if line not in lines:
+                others = [name for name in lines if name != POOL]
+                raise Problem(
+                    f"'{line}' is not a line of order.split" + did_you_mean(line, others),
+                    key=("rules_not_given", line),
+                )
+        return self
+
     @field_serializer("split")
     def _dump_split(self, split: tuple[tuple[str, Decimal], ...]) -> dict[str, Decimal]:
         return dict(split)
+
+    @field_serializer("rules_not_given")
+    def _dump_not_given(self, lines: tuple[tuple[str, str], ...]) -> dict[str, str]:
+        return dict(lines)
 
 
 class PointsSection(Section):
@@ -252,7 +297,8 @@ class Scenario(Section):
                     key=("referral",),
                 )
         if self.distribution is not None:
-            _check_distribution(self)
+            check_distribution(self)
+        check_not_given(self)
         if self.run.core == "fast":
             lever = _stress_lever(self.stress)
             if lever is not None:
@@ -309,69 +355,6 @@ def _mechanics(order: OrderSection, points: PointsSection) -> Mechanics:
         max_points_per_order=None if cap is None else points_to_units(cap, 10**points.decimals),
         min_spend_to_sell=yuan_to_fen(points.min_spend_to_sell),
     )
-
-
-def _check_distribution(scenario: Scenario) -> None:
-    """The rules pay out of lines of ``order.split`` (never the pool), each within its line or
-    its allotment, shared lines' allotments within the line; and no ``referral`` beside them."""
-    referral, dist = scenario.referral, scenario.distribution
-    if referral.direct or referral.indirect:
-        raise Problem(
-            "referral rewards and a distribution section both pay bonuses; give the two-level "
-            "rewards as a distribution rule (kind: direct_indirect) instead",
-            key=("referral",),
-        )
-    lines = dict(scenario.order.split)
-    amount = scenario.order.amount
-
-    def where(i: int, *key: str) -> tuple:
-        if dist.preset is not None:
-            return ("distribution", "preset")
-        return ("distribution", "rules", i, *key)
-
-    by_line: dict[str, list] = {}
-    for i, rule in enumerate(dist.specs()):
-        line = rule.paid_from
-        if line == POOL:
-            raise Problem(
-                "bonuses cannot be paid from the pool; name another line of order.split",
-                key=where(i, "paid_from"),
-            )
-        if line not in lines:
-            others = [name for name in lines if name != POOL]
-            message = f"'{line}' is not a line of order.split"
-            message += did_you_mean(line, others) if others else f"; it has only '{POOL}'"
-            raise Problem(message, key=where(i, "paid_from"))
-        by_line.setdefault(line, []).append((i, rule))
-    for line, rules in by_line.items():
-        share = lines[line]
-        if len(rules) > 1:
-            kinds = ", ".join(rule.kind for _, rule in rules)
-            for i, rule in rules:
-                if rule.allot is None:
-                    raise Problem(
-                        f"line '{line}' feeds several rules ({kinds}); give each an allot, "
-                        "its part of the line",
-                        key=where(i),
-                    )
-            total = sum((per_yuan(rule.allot, amount) for _, rule in rules), Decimal(0))
-            if total > share:
-                raise Problem(
-                    f"the allotments of line '{line}' sum to {show(total)} of each order, more "
-                    f"than its share {show(share)}",
-                    key=where(rules[-1][0], "allot"),
-                )
-        for i, rule in rules:
-            most = rule.most(amount)
-            room, what = share, f"the '{line}' line's share"
-            if rule.allot is not None and per_yuan(rule.allot, amount) < share:
-                room, what = per_yuan(rule.allot, amount), "its allot"
-            if most is not None and most > room:
-                raise Problem(
-                    f"{rule.kind} pays up to {show(most)} of each order, more than {what} "
-                    f"{show(room)}",
-                    key=where(i),
-                )
 
 
 def _stress_lever(stress: StressSection) -> str | None:
