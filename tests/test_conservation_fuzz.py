@@ -60,6 +60,7 @@ LEVERS = st.fixed_dictionaries(
                 "batches": st.integers(1, 4),
                 "every_days": st.integers(1, 7),
                 "sell_probability": st.sampled_from([Decimal("0"), Decimal("0.5"), Decimal("1")]),
+                "reading": st.sampled_from(["price_growth", "full_value"]),
             }
         ),
     },

@@ -86,11 +86,16 @@ def test_the_fast_core_names_the_setting_that_lets_a_scenario_run(cli, tmp_path)
 
 
 def test_a_diluted_price_keeps_the_legacy_scenario_exact(cli, tmp_path):
-    """legacy-debts with one arrival a day: released claims dilute the price towards 0 and
-    new orders mint points past int64 (the shipped case that crashed)."""
+    """legacy-debts with one arrival a day, claims minted at their full value: released
+    claims dilute the price towards 0 and new orders mint points past int64 (the shipped case
+    that crashed, before the seeds' reading became the default)."""
     text = (SCENARIOS / "legacy-debts.yaml").read_text(encoding="utf-8")
+    text = text.replace("  rate: 20\n", "  rate: 1\n", 1)
+    text = text.replace(
+        "    sell_probability: 0.5\n", "    sell_probability: 0.5\n    reading: full_value\n"
+    )
     path = tmp_path / "legacy.yaml"
-    path.write_text(text.replace("  rate: 20\n", "  rate: 1\n", 1), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     result = cli("run", path, "--out", tmp_path / "out", "--quiet")
     assert result.code == 0, result.err
     held = pq.read_table(tmp_path / "out" / "members.parquet").column("points_held")

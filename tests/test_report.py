@@ -30,6 +30,7 @@ from sim.analysis.claims import (
 from sim.batch.integrity import rewrite
 from sim.batch.runner import run_batch
 from sim.errors import InputError
+from sim.report.headline import readings
 from sim.report.render import write_report
 from sim.report.sections_runs import collapse_table, wilson
 from sim.scenario.root import load_scenario
@@ -290,6 +291,22 @@ def test_claim_6_legacy_payouts_by_hand(tmp_path):
     assert row["share funded by later orders"] == "100.0%"
     assert row["buyers losing, with legacy points"] == "90.0%"
     assert row["buyers losing, same seeds without"] == "80.0%"
+    assert row["reading"] == "price_growth"  # the default: the seeds' literal reading
+    assert "released under the seeds' reading" in verdict.evidence
+    (line,) = [r for r in readings([evidence]) if "legacy claims are" in r]
+    assert line.startswith("legacy: legacy claims are released as the points an order")
+    full = scenario.model_copy(
+        update={
+            "stress": scenario.stress.model_copy(
+                update={
+                    "legacy": scenario.stress.legacy.model_copy(update={"reading": "full_value"})
+                }
+            )
+        }
+    )
+    evidence.scenario = full
+    assert "not the seeds' reading" in claim_legacy_debts([evidence]).evidence
+    assert "not the seeds' literal reading" in " ".join(readings([evidence]))
 
 
 # -- end to end ------------------------------------------------------------------------------

@@ -105,6 +105,12 @@ def claim_listed_shares(evidence: list[ScenarioEvidence]) -> Verdict:
 
 # -- claim 6 -------------------------------------------------------------------------------
 
+LEGACY_READING = {
+    "price_growth": "released under the seeds' reading: the points an order of the claim "
+    "would get, worth the claim only once the price has grown, then sold out",
+    "full_value": "released as points worth the whole claim at release, not the seeds' reading",
+}
+
 
 def claim_legacy_debts(evidence: list[ScenarioEvidence]) -> Verdict:
     rows = []
@@ -125,6 +131,7 @@ def claim_legacy_debts(evidence: list[ScenarioEvidence]) -> Verdict:
             {
                 "scenario": item.name,
                 "verdict": HELD if paid > 0 else FAILED,
+                "reading": item.scenario.stress.legacy.reading,
                 "legacy claims (yuan)": round(claims, 2),
                 "paid to old members (mean yuan)": round(paid, 2),
                 "share of claims paid": pct(paid / claims),
@@ -146,7 +153,8 @@ def claim_legacy_debts(evidence: list[ScenarioEvidence]) -> Verdict:
             "Not testable here: no scenario of this batch has legacy debts.",
         )
     parts = [
-        f"{r['scenario']}: old members held {r['legacy claims (yuan)']:,.0f} yuan of claims and "
+        f"{r['scenario']}: old members held {r['legacy claims (yuan)']:,.0f} yuan of claims "
+        f"({LEGACY_READING[r['reading']]}) and "
         f"received {r['paid to old members (mean yuan)']:,.0f} ({r['share of claims paid']}) "
         f"within the horizon, having paid {r['paid in by old members (yuan)']:,.0f} in. Every "
         f"yuan came out of the pool, that is, {r['share funded by later orders']} of it from "

@@ -223,10 +223,9 @@ class Book:
         apply any forced exits it sets off."""
         if amount <= 0:
             raise Refused(f"an order must be of more than 0 yuan, got {fen_to_yuan(amount)}")
-        mech = self.mechanics
-        parts = mech.parts(amount)
+        parts = self.mechanics.parts(amount)
         price_before = self._mint_price()
-        granted = rules.mint(parts[POOL], price_before, mech.mint_ratio, mech.max_points_per_order)
+        granted = self._order_points(parts, price_before)
         self.ledger.receive(amount, parts)
         self._skim(parts[POOL])
         self.points += granted
@@ -293,12 +292,18 @@ class Book:
         self._reprice()
         return taken
 
-    def grant(self, key: Hashable, value: int) -> list[Applied]:
-        """Points worth ``value`` fen at the current price, minted to a member without money
-        (legacy claims turned into points): the price falls. The claim counts as the member's
-        spend since entry for the forced-exit test, not as money spent."""
+    def grant(self, key: Hashable, value: int, as_order: bool = False) -> list[Applied]:
+        """Points minted to a member without money for a claim of ``value`` fen (legacy claims
+        turned into points): worth the whole claim at the current price, or with ``as_order``
+        the points an order of ``value`` would be granted (the seeds' reading: the claim is
+        spent as consumption coins, which put no cash into the pool). The price falls. The
+        claim counts as the member's spend since entry for the forced-exit test, not as money
+        spent."""
         at_price = self._mint_price()
-        units = rules.mint(value, at_price, Fraction(1), None)
+        if as_order:
+            units = self._order_points(self.mechanics.parts(value), at_price)
+        else:
+            units = rules.mint(value, at_price, Fraction(1), None)
         member = self._member_for_order(key)
         member.spent_entry += value
         self._add_points(member, units)
@@ -333,6 +338,11 @@ class Book:
         member.withdrawn += amount
 
     # -- internals ----------------------------------------------------------------------
+
+    def _order_points(self, parts: dict[str, int], price_before: Fraction) -> int:
+        """The points an order split into ``parts`` is granted at ``price_before``."""
+        mech = self.mechanics
+        return rules.mint(parts[POOL], price_before, mech.mint_ratio, mech.max_points_per_order)
 
     def _member_for_order(self, key: Hashable) -> Member:
         """The member placing an order (created on first use; re-entered after an exit)."""

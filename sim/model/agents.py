@@ -131,9 +131,16 @@ class PanicSeller(Consumer):
 
 class LegacyMember(Participant):
     """A member of a failed platform whose claim is released as points in batches; sells
-    each batch with the scenario's probability."""
+    each batch with the scenario's probability. Under the seeds' reading of the claims
+    (``price_growth``) also sells everything once the points are worth the claims released to
+    them (回本退出): a sell target of 1x their spend since entry, which the claims are."""
 
     kind = "legacy"
+
+    def __init__(self, model, join_day: int, sponsor: int | None = None) -> None:
+        super().__init__(model, join_day, sponsor)
+        if model.scenario.stress.legacy.reading == "price_growth":
+            self.target_millionths = 10**6
 
     def on_release(self, day: int) -> list[Intent]:
         if chance(self.model.draws, self.model.scenario.stress.legacy.sell_probability):

@@ -252,11 +252,12 @@ class SchemeModel(mesa.Model):
             self._handle(self.book.subsidize(subsidy), day)
         release = self.stress.legacy_release(day)
         if release:
+            as_order = self.stress.legacy.reading == "price_growth"
             for member, value in zip(
                 self._legacy, equal_shares(release, len(self._legacy)), strict=True
             ):
                 if value:
-                    self._handle(self.book.grant(member.unique_id, value), day)
+                    self._handle(self.book.grant(member.unique_id, value, as_order), day)
                     self._today += member.on_release(day)
 
     def _shuffled(self, intents: list[Intent]) -> list[Intent]:

@@ -156,6 +156,21 @@ def readings(evidence: list[ScenarioEvidence]) -> list[str]:
                 f"{item.name}: the '{line}' line ({share:.0%} of each order) is kept, rules not "
                 f"given: the seeds name it without saying how it is paid ({words})."
             )
+        stress = getattr(item.scenario, "stress", None)
+        legacy = None if stress is None else stress.legacy
+        if legacy is not None:
+            out.append(
+                f"{item.name}: legacy claims are "
+                + (
+                    "released as the points an order of the claim would get, worth the claim "
+                    "only once the price has grown; old members sell out when they are (the "
+                    "seeds' literal reading: "
+                    "当积分增长的价格*老用户持有流通积分量=老用户应付资产价值时)."
+                    if legacy.reading == "price_growth"
+                    else "released as points worth the whole claim at release (not the seeds' "
+                    "literal reading, under which they reach it only once the price has grown)."
+                )
+            )
         points = getattr(item.scenario, "points", None)
         if points is None or points.exit_multiple is None:
             continue

@@ -70,6 +70,7 @@ NOISE_KINDS: tuple[str, ...] = ("poisson", "none")
 MEMBER_TYPES: tuple[str, ...] = ("consumer", "referrer", "panic_seller")
 REFERRAL_RULES: tuple[str, ...] = ("two_level",)
 CORES: tuple[str, ...] = ("reference", "fast")
+LEGACY_READINGS: tuple[str, ...] = ("price_growth", "full_value")
 
 
 # --- run ----------------------------------------------------------------------------------
@@ -321,7 +322,14 @@ class Subsidy(Section):
 
 
 class LegacySection(Section):
-    """Old members' claims turned into points, released in batches they may sell."""
+    """Old members' claims turned into points, released in batches they may sell.
+
+    ``reading`` (seeds 000-002, 004: "老会员应付资产转化成消费币 ... 交割同时赠送绿色积分 ...
+    当积分增长的价格*老用户持有流通积分量=老用户应付资产价值时，让老用户持有的积分能回本或者
+    赚一部分退出"): ``price_growth``, the literal reading, grants the points an order of the
+    claim would get (paid in consumption coins: no cash enters the pool), so they reach the
+    claim's value only once the price has grown, and old members then sell out (回本退出);
+    ``full_value`` grants points worth the whole claim at release."""
 
     claims: PositiveYuan
     members: SomeMembers
@@ -329,6 +337,7 @@ class LegacySection(Section):
     batches: Count = 10
     every_days: Count = 30
     sell_probability: Probability = 1.0
+    reading: Annotated[str, one_of(*LEGACY_READINGS)] = "price_growth"
 
 
 class StressSection(Section):
