@@ -91,9 +91,8 @@ def test_a_diluted_price_keeps_the_legacy_scenario_exact(cli, tmp_path):
     that crashed, before the seeds' reading became the default)."""
     text = (SCENARIOS / "legacy-debts.yaml").read_text(encoding="utf-8")
     text = text.replace("  rate: 20\n", "  rate: 1\n", 1)
-    text = text.replace(
-        "    sell_probability: 0.5\n", "    sell_probability: 0.5\n    reading: full_value\n"
-    )
+    text = text.replace("    reading: price_growth ", "    reading: full_value ")
+    assert "reading: full_value" in text
     path = tmp_path / "legacy.yaml"
     path.write_text(text, encoding="utf-8")
     result = cli("run", path, "--out", tmp_path / "out", "--quiet")

@@ -108,6 +108,7 @@ stress:
     batches: 4
     every_days: 15
     sell_probability: 0.5
+    reading: full_value
 collapse:
   operator_halt: {enabled: false}
   unpaid_withdrawals: {enabled: false, days: 7, queue_share_of_pool: 1.5, request_wait_days: 21}
@@ -272,6 +273,7 @@ def test_every_key_set_loads_to_the_right_values(tmp_path: Path) -> None:
             batches=4,
             every_days=15,
             sell_probability=0.5,
+            reading="full_value",
         ),
     )
     same(stress.legacy.claims, Decimal("2500000.75"))
