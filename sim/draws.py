@@ -1,4 +1,11 @@
-"""The few random draws behaviour needs, each from the run's one generator.
+"""The few random draws behaviour needs, each from one stream of uniform numbers.
+
+A run draws every random quantity — chances, waits, choices, the day's arrivals, a
+referrer's reach, the order of the day's stream — from one stream of uniforms on [0, 1), in
+one order, each by an explicit algorithm written here: inversion, numpy's own Poisson
+algorithms restated (:func:`poisson`), sorting by uniform keys (:meth:`Uniforms.order`). So
+an engine that restates these functions over the same stream gives the same run, draw for
+draw.
 
 A draw whose outcome is certain is not made (STYLE §5): a probability of 0 or 1, a single
 choice, a wait of at most one day. So switching a behaviour fully on or off does not shift
@@ -40,6 +47,28 @@ class Uniforms:
         self._next += 1
         return self._numbers[self._next - 1]
 
+    def take(self, n: int) -> np.ndarray:
+        """The next ``n`` numbers of the stream, as an array (what ``n`` calls would give)."""
+        left = len(self._numbers) - self._next
+        if n <= left:
+            out = np.array(self._numbers[self._next : self._next + n], dtype=np.float64)
+            self._next += n
+            return out
+        head = np.array(self._numbers[self._next :], dtype=np.float64)
+        rest, tail = divmod(n - left, self.block)
+        middle = self.rng.random(rest * self.block)
+        self._numbers, self._next = self.rng.random(self.block).tolist(), 0
+        out = np.concatenate((head, middle, np.array(self._numbers[:tail], dtype=np.float64)))
+        self._next = tail
+        return out
+
+    def order(self, n: int) -> np.ndarray:
+        """A uniformly random order of ``0 .. n - 1``: the indices sorted by ``n`` uniform
+        keys from the stream (stable, so the rare tie keeps index order); no draw for n < 2."""
+        if n < 2:
+            return np.arange(n)
+        return np.argsort(self.take(n), kind="stable")
+
 
 def chance(rng: UniformSource, probability: float) -> bool:
     if probability <= 0:
@@ -80,6 +109,79 @@ class Picker:
         if self.certain is not None:
             return self.certain
         return min(bisect_right(self.cumulative, rng.random()), len(self.cumulative) - 1)
+
+
+def index(rng: UniformSource, n: int) -> int:
+    """An index in ``0 .. n - 1``, each equally likely, from one uniform (none when n == 1)."""
+    if n <= 1:
+        return 0
+    return min(int(rng.random() * n), n - 1)
+
+
+def poisson(rng: UniformSource, mean: float) -> int:
+    """A Poisson count with the given mean: numpy's algorithms (``random_poisson``) restated
+    over the stream, so the counts equal ``Generator.poisson``'s given the same uniforms —
+    the multiplication method below a mean of 10, Hörmann's transformed rejection (PTRS,
+    1993) from 10; no draw for a mean of 0 or less."""
+    if mean <= 0:
+        return 0
+    if mean < 10:
+        limit, count, product = math.exp(-mean), 0, 1.0
+        while True:
+            product *= rng.random()
+            if product <= limit:
+                return count
+            count += 1
+    root, log_mean = math.sqrt(mean), math.log(mean)
+    b = 0.931 + 2.53 * root
+    a = -0.059 + 0.02483 * b
+    inverse_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2)
+    while True:
+        u = rng.random() - 0.5
+        v = rng.random()
+        us = 0.5 - abs(u)
+        k = math.floor((2 * a / us + b) * u + mean + 0.43)
+        if us >= 0.07 and v <= vr:
+            return k
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        left = (math.log(v) if v > 0 else -math.inf) + math.log(inverse_alpha)
+        if left - math.log(a / (us * us) + b) <= -mean + k * log_mean - log_gamma(k + 1):
+            return k
+
+
+_STIRLING = (
+    8.333333333333333e-02,
+    -2.777777777777778e-03,
+    7.936507936507937e-04,
+    -5.952380952380952e-04,
+    8.417508417508418e-04,
+    -1.917526917526918e-03,
+    6.410256410256410e-03,
+    -2.955065359477124e-02,
+    1.796443723688307e-01,
+    -1.39243221690590e00,
+)
+
+
+def log_gamma(x: float) -> float:
+    """log Γ(x) for x > 0 as numpy computes it for the Poisson draw (``loggam``: a Stirling
+    series, shifted up past 7), so a restatement does the same float operations."""
+    x = float(x)
+    if x == 1.0 or x == 2.0:
+        return 0.0
+    shift = int(7 - x) if x <= 7.0 else 0
+    x0 = x + shift
+    x2 = 1.0 / (x0 * x0)
+    series = _STIRLING[9]
+    for coefficient in _STIRLING[8::-1]:
+        series = series * x2 + coefficient
+    value = series / x0 + 0.5 * 1.8378770664093453 + (x0 - 0.5) * math.log(x0) - x0
+    for _ in range(shift):
+        value -= math.log(x0 - 1.0)
+        x0 -= 1.0
+    return value
 
 
 def uniform(rng: UniformSource, low: float, high: float) -> float:

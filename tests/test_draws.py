@@ -5,7 +5,17 @@ import math
 import numpy as np
 import pytest
 
-from sim.draws import Picker, Uniforms, chance, uniform, wait_days, wait_for_rate
+from sim.draws import (
+    Picker,
+    Uniforms,
+    chance,
+    index,
+    log_gamma,
+    poisson,
+    uniform,
+    wait_days,
+    wait_for_rate,
+)
 
 
 def test_uniforms_hand_out_the_generators_numbers_in_order_across_blocks():
@@ -47,3 +57,48 @@ def test_picker_and_uniform_follow_their_weights_and_range():
     values = [uniform(stream, 1.5, 3.0) for _ in range(10_000)]
     assert min(values) >= 1.5 and max(values) < 3.0
     assert np.mean(values) == pytest.approx(2.25, abs=0.02)
+
+
+@pytest.mark.parametrize("mean", [0.3, 2.0, 9.999, 10.0, 17.5, 250.0, 40_000.0, 3e6])
+def test_poisson_is_numpys_algorithm_restated_draw_for_draw(mean):
+    # fed the generator's own uniforms, the counts are numpy's: the multiplication method
+    # below 10, PTRS (with numpy's loggam) from 10
+    stream = Uniforms(np.random.default_rng(11), block=97)
+    mine = [poisson(stream, mean) for _ in range(5_000)]
+    assert mine == np.random.default_rng(11).poisson(mean, 5_000).tolist()
+
+
+def test_poisson_of_nothing_draws_nothing_and_log_gamma_is_exact_at_small_integers():
+    stream = Uniforms(np.random.default_rng(5), block=4)
+    assert poisson(stream, 0.0) == 0 and stream.random() == np.random.default_rng(5).random()
+    for n in range(1, 40):  # log((n - 1)!) to the last few bits
+        assert log_gamma(n) == pytest.approx(math.lgamma(n), rel=1e-14, abs=1e-14)
+
+
+def test_take_hands_out_the_stream_in_order_across_blocks():
+    stream = Uniforms(np.random.default_rng(3), block=7)
+    drawn = [stream.random() for _ in range(5)]
+    drawn += stream.take(2).tolist() + stream.take(30).tolist() + stream.take(0).tolist()
+    drawn += [stream.random() for _ in range(4)]
+    assert drawn == np.random.default_rng(3).random(41).tolist()
+
+
+def test_order_is_a_uniformly_random_permutation():
+    stream = Uniforms(np.random.default_rng(8))
+    assert stream.order(1).tolist() == [0] and stream.order(0).tolist() == []
+    firsts = np.zeros(5)
+    for _ in range(20_000):
+        order = stream.order(5)
+        assert sorted(order.tolist()) == [0, 1, 2, 3, 4]
+        firsts[order[0]] += 1
+    assert firsts / 20_000 == pytest.approx([0.2] * 5, abs=0.015)
+    # the order sorts the stream's next numbers: the same as sorting them by hand
+    stream, again = Uniforms(np.random.default_rng(9)), np.random.default_rng(9).random(6)
+    assert stream.order(6).tolist() == sorted(range(6), key=again.__getitem__)
+
+
+def test_index_picks_each_of_n_equally_and_draws_nothing_for_one():
+    stream = Uniforms(np.random.default_rng(2), block=3)
+    assert index(stream, 1) == 0 and stream.random() == np.random.default_rng(2).random()
+    picks = np.bincount([index(stream, 3) for _ in range(30_000)], minlength=3) / 30_000
+    assert picks == pytest.approx([1 / 3] * 3, abs=0.015)

@@ -52,6 +52,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from sim.distribution.base import HELD, KEPT, Outcome, Payout, Purse, Rule
+from sim.draws import index
 
 AGENT, BOSS = 1, 2
 DIRECT, SEE_POINT, PEER = "chain_direct", "chain_see_point", "chain_peer"
@@ -146,7 +147,7 @@ class ChainMotion(Rule):
             if not others:
                 continue
             best = max(others, key=lambda x: active[x])
-            pick = 0 if state.rng is None else int(state.rng.integers(len(lines)))
+            pick = 0 if state.rng is None else index(state.rng, len(lines))
             lines[pick] = best
             if boss in state.frozen:
                 out += self._settle(boss, state)

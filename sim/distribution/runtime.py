@@ -38,9 +38,9 @@ class Distribution:
         regions, districts = build.region_map(section.regions)
         self.section = section
         self.rules = build.rule_set(section, regions)
-        rng = generator(seed)
-        self.rules.state.rng = rng
-        self.venues = Venues(section, self.rules, regions, districts, Uniforms(rng))
+        stream = Uniforms(generator(seed))  # the layer's one stream: choices and venues
+        self.rules.state.rng = stream
+        self.venues = Venues(section, self.rules, regions, districts, stream)
         self.network = network
         self.spill = SpillOver() if section.placement == "spill_over" else None
         self.parts = mechanics.parts  # the order's lines, split once per amount

@@ -30,7 +30,7 @@ class DistributionState:
     service_points: dict[int, int] = field(default_factory=dict)  # point -> owner
     merchant_promoter: dict[int, int] = field(default_factory=dict)
     shareholders: dict[int, int] = field(default_factory=dict)  # member -> weight
-    rng: Any = None  # anything with ``integers(n)`` (numpy Generator): random choices
+    rng: Any = None  # a uniform stream (sim.draws.Uniforms): random choices
 
     def record(self, buyer: int, amount: int, upline: Sequence[int]) -> None:
         """Count an order for the buyer and for every ancestor's team."""

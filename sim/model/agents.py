@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import mesa
 
-from sim.draws import chance, uniform, wait_days, wait_for_rate
+from sim.draws import chance, poisson, uniform, wait_days, wait_for_rate
 from sim.model.market import Intent
 
 ORDER, RECRUIT = "order", "recruit"
@@ -95,7 +95,7 @@ class Referrer(Consumer):
     def __init__(self, model, join_day: int, sponsor: int | None = None) -> None:
         super().__init__(model, join_day, sponsor)
         self.recruit_spec = model.population.referrer
-        self.reach = int(model.rng.poisson(self.recruit_spec.reach))
+        self.reach = poisson(model.draws, self.recruit_spec.reach)
         self.recruited = 0
         self._plan_recruit(join_day)
 

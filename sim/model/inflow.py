@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
+from sim.draws import UniformSource, poisson
 from sim.errors import BeyondRange
 from sim.limits import MAX_MEMBERS
 
@@ -72,7 +71,7 @@ def check_inflow(spec, days: int) -> None:
 class Arrivals:
     """Draws each day's whole number of arrivals for one run."""
 
-    def __init__(self, spec, rng: np.random.Generator) -> None:
+    def __init__(self, spec, rng: UniformSource) -> None:
         self.spec = spec
         self.rng = rng
         self._carry = 0.0
@@ -82,7 +81,7 @@ class Arrivals:
         if expected <= 0:
             return 0  # certain: no draw, so the random stream is not shifted
         if self.spec.noise == "poisson":
-            count = int(self.rng.poisson(expected))
+            count = poisson(self.rng, expected)
         else:
             total = self._carry + expected
             count = math.floor(total + 1e-9)

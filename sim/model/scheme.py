@@ -90,7 +90,7 @@ class SchemeModel(mesa.Model):
         self.finished = False
         self.book.custody_shortfall = self.stress.custody_shortfall
         self.withdrawals = WithdrawalQueue(self.stress.withdrawal_cap)
-        self.arrivals = Arrivals(scenario.inflow, self.rng)
+        self.arrivals = Arrivals(scenario.inflow, self.draws)
         self.members: dict[int, Participant] = {}
         self.joined = 0
         self.day = 0
@@ -264,7 +264,7 @@ class SchemeModel(mesa.Model):
         """The day's stream in an order drawn from the run's generator."""
         if len(intents) < 2:
             return intents
-        return [intents[i] for i in self.rng.permutation(len(intents))]
+        return [intents[i] for i in self.draws.order(len(intents)).tolist()]
 
     def _apply(self, intents: list[Intent], day: int) -> None:
         """The core applies the day's stream; then the distribution rules' day payouts."""
