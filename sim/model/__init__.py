@@ -3,7 +3,10 @@
 Rooms:
 
 - ``scheme``: ``SchemeModel``, whose ``step`` is the README's day, call by call.
-- ``agents``: Consumer, Referrer, PanicSeller, LegacyMember — decisions only (intents).
+- ``columns``: the members held as columns, one row each (no object per member), read as
+  views on demand (``model.members``).
+- ``agents``: the behaviours — consumer, referrer, panic seller, old member — as functions
+  over the columns: decisions only (intents).
 - ``market``: intents, the day's result, and ``ReferenceMarket``, which applies a day's
   stream through the reference book.
 - ``compiled_book``, ``compiled_market``: the same on the compiled kernel (``run.core:

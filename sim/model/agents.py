@@ -1,151 +1,110 @@
-"""The members of the platform as Mesa agents: decisions only, no arithmetic.
+"""The members' behaviours — consumer, referrer, panic seller, old member — as functions over
+the members' columns (:mod:`sim.model.columns`): decisions only, no arithmetic.
 
-An agent decides *whether* and *what*: to order (and how much), to order again later, to
+A behaviour decides *whether* and *what*: to order (and how much), to order again later, to
 sell, to come back after a forced exit, to recruit. It hands the model :class:`Intent`
 values and asks to be woken on a later day; the model's core applies the intents through
-the rules. A member with nothing scheduled costs nothing on a day.
+the rules. A member with nothing scheduled costs nothing on a day. Each function takes the
+model and a member id and reads the member's kind from the columns:
+
+- a **consumer** buys on arrival, may buy again on a schedule, may sell at a personal target
+  multiple, is forced out at the cap and may come back (复投);
+- a **referrer** is a consumer who recruits: a personal reach drawn around the scenario's
+  mean, recruits arriving at a rate that falls as the reach fills up;
+- a **panic seller** is a consumer who sells everything when a panic trigger fires (slowing
+  price, herding, a shock day), each time with the scenario's reaction probability;
+- an **old member** (legacy) of a failed platform has a claim released as points in batches
+  and sells each batch with the scenario's probability; under the seeds' reading of the
+  claims (``price_growth``) also sells everything once the points are worth the claims
+  released to them (回本退出): a sell target of 1x their spend since entry, which the claims
+  are.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
-
-import mesa
-
 from sim.draws import chance, poisson, uniform, wait_days, wait_for_rate
+from sim.model.columns import CONSUMER, LEGACY, PANIC_SELLER, REFERRER
 from sim.model.market import Intent
 
 ORDER, RECRUIT = "order", "recruit"
+KIND_CODES = {"consumer": CONSUMER, "referrer": REFERRER, "panic_seller": PANIC_SELLER}
 
 
-class Participant(mesa.Agent):
-    """Anyone holding an account on the platform."""
-
-    kind = "member"
-    target_millionths: int | None = None  # sells all when points are worth this x spend
-    panics = False  # sells on the model's panic triggers
-
-    @property
-    def target(self) -> Fraction | None:
-        """The sell target as an exact multiple (built when a sale is checked, which is rare)."""
-        if self.target_millionths is None:
-            return None
-        return Fraction(self.target_millionths, 10**6)
-
-    def __init__(self, model, join_day: int, sponsor: int | None = None) -> None:
-        super().__init__(model)
-        self.join_day = join_day
-        self.sponsor = sponsor
-        self.exit_day: int | None = None
-        self.withdraws = model.population.consumer.withdraw
-        self.even: bool | None = None  # cash back + bonuses >= spend (None: never bought)
-        self.break_even_day: int | None = None  # the first day ``even`` became true
-
-    def wake(self, day: int, reason: str) -> list[Intent]:
-        return []
-
-    def after_order(self, day: int) -> None:
-        """Called after each of the member's orders is applied."""
-
-    def on_forced_exit(self, day: int) -> None:
-        self.exit_day = day
-
-
-class Consumer(Participant):
-    """Buys on arrival, may buy again on a schedule, may sell at a personal target multiple,
-    is forced out at the cap and may come back (复投)."""
-
-    kind = "consumer"
-
-    def __init__(self, model, join_day: int, sponsor: int | None = None) -> None:
-        super().__init__(model, join_day, sponsor)
-        spec = model.population.consumer
-        self.spec = spec
-        if spec.sell_target is not None:
-            low, high = spec.sell_target.low, spec.sell_target.high
-            # a behavioural draw: a millionth of a multiple is resolution enough, and keeps
-            # the exact trigger-price arithmetic on small fractions
-            self.target_millionths = round(uniform(model.draws, low, high) * 10**6)
-
-    def order(self) -> Intent:
-        return Intent(self.unique_id, "buy", self.model.draw_amount())
-
-    def wake(self, day: int, reason: str) -> list[Intent]:
-        return [self.order()] if reason == ORDER else []
-
-    def after_order(self, day: int) -> None:
-        if chance(self.model.draws, self.spec.rebuy_probability):
-            self.model.schedule(
-                self, day + wait_days(self.model.draws, self.spec.rebuy_interval_days)
-            )
-
-    def on_forced_exit(self, day: int) -> None:
-        super().on_forced_exit(day)
-        if chance(self.model.draws, self.spec.reentry_probability):
-            wait = wait_days(self.model.draws, self.spec.reentry_delay_days)
-            self.model.schedule(self, day + wait)
-
-
-class Referrer(Consumer):
-    """A consumer who recruits: a personal reach drawn around the scenario's mean, recruits
-    arriving at a rate that falls as the reach fills up."""
-
-    kind = "referrer"
-
-    def __init__(self, model, join_day: int, sponsor: int | None = None) -> None:
-        super().__init__(model, join_day, sponsor)
-        self.recruit_spec = model.population.referrer
-        self.reach = poisson(model.draws, self.recruit_spec.reach)
-        self.recruited = 0
-        self._plan_recruit(join_day)
-
-    def _plan_recruit(self, day: int) -> None:
-        if self.recruited >= self.reach:
-            return
-        rate = self.recruit_spec.recruit_rate * (1 - self.recruited / self.reach)
-        wait = wait_for_rate(self.model.draws, rate)
-        if wait is not None:
-            self.model.schedule(self, day + wait, RECRUIT)
-
-    def wake(self, day: int, reason: str) -> list[Intent]:
-        if reason != RECRUIT:
-            return super().wake(day, reason)
-        if self.model.recruit(self, day):
-            self.recruited += 1
-            self._plan_recruit(day)
-        return []
-
-
-class PanicSeller(Consumer):
-    """A consumer who sells everything when a panic trigger fires (slowing price, herding,
-    a shock day), each time with the scenario's reaction probability."""
-
-    kind = "panic_seller"
-    panics = True
-
-    def on_panic(self, day: int) -> list[Intent]:
-        if chance(self.model.draws, self.model.population.panic_seller.react_probability):
-            return [Intent(self.unique_id, "sell", None)]
-        return []
-
-
-class LegacyMember(Participant):
-    """A member of a failed platform whose claim is released as points in batches; sells
-    each batch with the scenario's probability. Under the seeds' reading of the claims
-    (``price_growth``) also sells everything once the points are worth the claims released to
-    them (回本退出): a sell target of 1x their spend since entry, which the claims are."""
-
-    kind = "legacy"
-
-    def __init__(self, model, join_day: int, sponsor: int | None = None) -> None:
-        super().__init__(model, join_day, sponsor)
+def join(model, kind: int, day: int, sponsor: int | None) -> int:
+    """A new member's row, with the draws their type makes on joining; returns their id."""
+    columns = model.columns
+    member = columns.add(kind, day, sponsor)
+    if kind == LEGACY:
         if model.scenario.stress.legacy.reading == "price_growth":
-            self.target_millionths = 10**6
+            columns.target[member - 1] = 10**6
+        return member
+    target = model.population.consumer.sell_target
+    if target is not None:
+        # a behavioural draw: a millionth of a multiple is resolution enough, and keeps the
+        # exact trigger-price arithmetic on small fractions
+        columns.target[member - 1] = round(uniform(model.draws, target.low, target.high) * 10**6)
+    if kind == REFERRER:
+        columns.reach[member - 1] = poisson(model.draws, model.population.referrer.reach)
+        _plan_recruit(model, member, day)
+    return member
 
-    def on_release(self, day: int) -> list[Intent]:
-        if chance(self.model.draws, self.model.scenario.stress.legacy.sell_probability):
-            return [Intent(self.unique_id, "sell", None)]
-        return []
+
+def order(model, member: int) -> Intent:
+    return Intent(member, "buy", model.draw_amount())
 
 
-AGENT_TYPES = {cls.kind: cls for cls in (Consumer, Referrer, PanicSeller)}
+def wake(model, member: int, day: int, reason: str) -> list[Intent]:
+    if reason == ORDER:
+        return [order(model, member)]
+    if reason == RECRUIT and model.recruit(member, day):  # only referrers plan recruits
+        model.columns.recruited[member - 1] += 1
+        _plan_recruit(model, member, day)
+    return []
+
+
+def after_order(model, member: int, day: int) -> None:
+    """After each of the member's orders: maybe plan the next one."""
+    if model.columns.kind[member - 1] == LEGACY:
+        return
+    spec = model.population.consumer
+    if chance(model.draws, spec.rebuy_probability):
+        model.schedule(member, day + wait_days(model.draws, spec.rebuy_interval_days))
+
+
+def on_forced_exit(model, member: int, day: int) -> None:
+    """Out at the cap: noted, and maybe back after a while (复投)."""
+    model.columns.exit_day[member - 1] = day
+    if model.columns.kind[member - 1] == LEGACY:
+        return
+    spec = model.population.consumer
+    if chance(model.draws, spec.reentry_probability):
+        model.schedule(member, day + wait_days(model.draws, spec.reentry_delay_days))
+
+
+def on_panic(model, member: int, day: int) -> list[Intent]:
+    """A panic seller, on a day a trigger fires (the model asks only panic sellers)."""
+    if chance(model.draws, model.population.panic_seller.react_probability):
+        return [Intent(member, "sell", None)]
+    return []
+
+
+def on_release(model, member: int, day: int) -> list[Intent]:
+    """An old member, on a day a batch of their claim is released as points."""
+    if chance(model.draws, model.scenario.stress.legacy.sell_probability):
+        return [Intent(member, "sell", None)]
+    return []
+
+
+def panics(model, member: int) -> bool:
+    return model.columns.kind[member - 1] == PANIC_SELLER
+
+
+def _plan_recruit(model, member: int, day: int) -> None:
+    columns, row = model.columns, member - 1
+    reach, recruited = columns.reach[row], columns.recruited[row]
+    if recruited >= reach:
+        return
+    rate = model.population.referrer.recruit_rate * (1 - recruited / reach)
+    wait = wait_for_rate(model.draws, rate)
+    if wait is not None:
+        model.schedule(member, day + wait, RECRUIT)

@@ -15,22 +15,24 @@ class BreakEvenCount:
         self.bought = 0
         self.losing = 0
 
-    def settle(self, agent, spent: int, received: int, day: int) -> None:
-        """Re-judge ``agent`` after a change to their record (``spent`` and ``received`` in
-        fen); a member who never spent is not counted."""
+    def settle(self, columns, member: int, spent: int, received: int, day: int) -> None:
+        """Re-judge ``member`` (their ``even`` and ``break_even_day`` in the members'
+        ``columns``) after a change to their record (``spent`` and ``received`` in fen); a
+        member who never spent is not counted."""
         if not spent:
             return
-        even = received >= spent
-        was = agent.even
-        if even is was:
+        row = member - 1
+        even = 1 if received >= spent else 0
+        was = columns.even[row]
+        if even == was:
             return
-        if was is None:
+        if was < 0:
             self.bought += 1
-        elif was is False:
+        elif was == 0:
             self.losing -= 1
         if even:
-            if agent.break_even_day is None:
-                agent.break_even_day = day
+            if columns.break_even_day[row] < 0:
+                columns.break_even_day[row] = day
         else:
             self.losing += 1
-        agent.even = even
+        columns.even[row] = even

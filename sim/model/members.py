@@ -62,9 +62,8 @@ SCHEMA = pa.schema(
 
 def member_table(model) -> pa.Table:
     """One row per member, by id, built column by column from the book's integers."""
-    book = model.book
-    keys = sorted(model.members)
-    agents = [model.members[key] for key in keys]
+    book, members = model.book, model.columns
+    keys = list(range(1, len(members) + 1))
     network, ids = model.network, np.array(keys, np.int64)
     figures = {
         name: column if name == "status" else _integers(column)
@@ -76,9 +75,9 @@ def member_table(model) -> pa.Table:
     bonus, withdrawn = figures["bonus"], figures["withdrawn"]
     columns = {
         "member": keys,
-        "type": [agent.kind for agent in agents],
-        "join_day": [agent.join_day for agent in agents],
-        "sponsor": [agent.sponsor for agent in agents],
+        "type": members.kinds(),
+        "join_day": members.numbers("join_day"),
+        "sponsor": members.nullable("sponsor"),
         "depth": network.depths()[ids],
         "recruits": network.direct_counts()[ids],
         "team_size": network.team_sizes()[ids],
@@ -94,8 +93,8 @@ def member_table(model) -> pa.Table:
         "queued": _integers([model.withdrawals.waiting(key) for key in keys]),
         "unpaid": figures["unpaid"],
         "forced_exits": figures["forced_exits"],
-        "exit_day": [agent.exit_day for agent in agents],
-        "break_even_day": [agent.break_even_day for agent in agents],
+        "exit_day": members.nullable("exit_day"),
+        "break_even_day": members.nullable("break_even_day"),
         "net_result": cash + bonus - spent,
         "net_withdrawn": withdrawn - spent,
     }

@@ -33,9 +33,11 @@ from sim.distribution.runtime import Distribution
 from sim.draws import Picker, Uniforms
 from sim.errors import BeyondRange
 from sim.limits import MAX_MEMBERS
-from sim.model.agents import AGENT_TYPES, ORDER, LegacyMember, Participant
+from sim.model import agents
+from sim.model.agents import KIND_CODES, ORDER
 from sim.model.arithmetic import Surprises
 from sim.model.break_even import BreakEvenCount
+from sim.model.columns import LEGACY, MemberColumns, Members
 from sim.model.daily import DayFigures, day_row
 from sim.model.inflow import Arrivals, check_inflow
 from sim.model.market import Intent, ReferenceMarket
@@ -91,7 +93,8 @@ class SchemeModel(mesa.Model):
         self.book.custody_shortfall = self.stress.custody_shortfall
         self.withdrawals = WithdrawalQueue(self.stress.withdrawal_cap)
         self.arrivals = Arrivals(scenario.inflow, self.draws)
-        self.members: dict[int, Participant] = {}
+        self.columns = MemberColumns()  # the members, one row each (sim.model.columns)
+        self.members = Members(self.columns)  # ... read as objects on demand
         self.joined = 0
         self.day = 0
         self.day_rows: list[dict] = []  # one a day, exact (sim.model.daily)
@@ -101,8 +104,9 @@ class SchemeModel(mesa.Model):
         self.break_even = BreakEvenCount()
         self.surprises = Surprises()  # orders minting nothing, leftover pools taken over
         self._today: list[Intent] = []
+        self._withdraw = self.population.consumer.withdraw  # members ask to withdraw cash
         self._figures = DayFigures()
-        self._types = [name for name, _ in self.population.mix]
+        self._types = [KIND_CODES[name] for name, _ in self.population.mix]
         self._pick_type = Picker([share for _, share in self.population.mix])
         self._amounts, self._pick_amount = self._amount_choices()
         self._legacy = self._legacy_members()
@@ -125,14 +129,14 @@ class SchemeModel(mesa.Model):
         weights = amount.weights or [1.0] * len(choices)
         return [yuan_to_fen(c) for c in choices], Picker(weights)
 
-    def _legacy_members(self) -> list[LegacyMember]:
+    def _legacy_members(self) -> list[int]:
         legacy = self.scenario.stress.legacy
         if legacy is None:
             return []
-        members = [LegacyMember(self, legacy.start_day) for _ in range(legacy.members)]
+        start = legacy.start_day
+        members = [agents.join(self, LEGACY, start, None) for _ in range(legacy.members)]
         for member in members:
-            self.members[member.unique_id] = member
-            self._add_to_network(member, None, legacy.start_day, buys=False)
+            self._add_to_network(member, None, start, buys=False)
         self.joined += len(members)
         return members
 
@@ -142,45 +146,44 @@ class SchemeModel(mesa.Model):
         """An order amount in fen from the scenario's distribution."""
         return self._amounts[self._pick_amount(self.draws)]
 
-    def schedule(self, agent: Participant, day: int, reason: str = ORDER) -> None:
-        """Wake ``agent`` on ``day`` (past the horizon: never)."""
+    def schedule(self, member: int, day: int, reason: str = ORDER) -> None:
+        """Wake ``member`` on ``day`` (past the horizon: never)."""
         if day < self.days:
-            self._calendar[day].append((agent.unique_id, reason))
+            self._calendar[day].append((member, reason))
 
-    def join(self, day: int, sponsor: int | None = None) -> Participant:
+    def join(self, day: int, sponsor: int | None = None) -> int:
         """A new member of a type drawn from the mix; their first order joins today's stream."""
         kind = self._types[self._pick_type(self.draws)]
-        agent = AGENT_TYPES[kind](self, day, sponsor)
-        self.members[agent.unique_id] = agent
-        self._add_to_network(agent, sponsor, day)
+        member = agents.join(self, kind, day, sponsor)
+        self._add_to_network(member, sponsor, day)
         self.joined += 1
         self._figures.new_members += 1
-        self._today.append(agent.order())
-        return agent
+        self._today.append(agents.order(self, member))
+        return member
 
     def _add_to_network(
-        self, agent: Participant, sponsor: int | None, day: int, buys: bool = True
+        self, member: int, sponsor: int | None, day: int, buys: bool = True
     ) -> None:
-        """The agent joins the network under ``sponsor``; with the distribution layer, where
+        """The member joins the network under ``sponsor``; with the distribution layer, where
         spill-over places them, in their district, and the rules see the join (legacy
         members, who join before the run, buy no region or service point)."""
         dist = self.distribution
         if dist is None:
-            self.network.add(agent.unique_id, sponsor)
+            self.network.add(member, sponsor)
             return
-        placed, district = dist.place(agent.unique_id, sponsor)
-        agent.sponsor = placed
-        self.network.add(agent.unique_id, placed, district)
-        outcomes, incomes = dist.join(agent.unique_id, sponsor, district, buys)
+        placed, district = dist.place(member, sponsor)
+        self.columns.sponsor[member - 1] = -1 if placed is None else placed
+        self.network.add(member, placed, district)
+        outcomes, incomes = dist.join(member, sponsor, district, buys)
         self._figures.fees += take_fees(self.book.ledger, incomes)
         self._paid(self.core.post(outcomes), day)
 
-    def recruit(self, referrer: Participant, day: int) -> bool:
+    def recruit(self, referrer: int, day: int) -> bool:
         """A referrer's recruit joins, unless the market is exhausted or the platform halted."""
         market = self.scenario.inflow.market_size
         if (market is not None and self.joined >= market) or self.stress.halted(day):
             return False
-        self.join(day, sponsor=self.sponsor_rule.place(self.network, referrer.unique_id))
+        self.join(day, sponsor=self.sponsor_rule.place(self.network, referrer))
         return True
 
     # -- one day ------------------------------------------------------------------------
@@ -220,16 +223,16 @@ class SchemeModel(mesa.Model):
 
     def _wake_members(self, day: int) -> None:
         """Members whose calendar, sell target or a panic trigger says so hand in intents."""
-        for agent_id, reason in self._calendar.pop(day, ()):
-            self._today += self.members[agent_id].wake(day, reason)
+        for member, reason in self._calendar.pop(day, ()):
+            self._today += agents.wake(self, member, day, reason)
         self._today += self.sell_targets.due(
-            self.book.price, self.book.members, lambda member: self.members[member].target
+            self.book.price, self.book.members, self.columns.target_of
         )
         panic = self.panic
         if panic.holders and panic.fire(day, self.book.holders):
             self._figures.panic = True
-            for agent_id in sorted(panic.holders):
-                self._today += self.members[agent_id].on_panic(day)
+            for member in sorted(panic.holders):
+                self._today += agents.on_panic(self, member, day)
 
     def _pay_withdrawals(self) -> None:
         self._figures.withdrawals = self.withdrawals.pay(self.book)
@@ -257,8 +260,8 @@ class SchemeModel(mesa.Model):
                 self._legacy, equal_shares(release, len(self._legacy)), strict=True
             ):
                 if value:
-                    self._handle(self.book.grant(member.unique_id, value, as_order), day)
-                    self._today += member.on_release(day)
+                    self._handle(self.book.grant(member, value, as_order), day)
+                    self._today += agents.on_release(self, member, day)
 
     def _shuffled(self, intents: list[Intent]) -> list[Intent]:
         """The day's stream in an order drawn from the run's generator."""
@@ -282,11 +285,13 @@ class SchemeModel(mesa.Model):
         balance queued already, a second check the same standing)."""
         standing = self.book.standing
         self._figures.bonuses += sum(bonus.amount for bonus in bonuses)
+        known = self.members
         for member in dict.fromkeys(bonus.member for bonus in bonuses):
-            agent = self.members.get(member)
-            if agent is not None:
+            if member in known:
                 _, _, _, spent, received = standing(member)
-                self.break_even.settle(agent, self._paid_in(member, spent), received, day)
+                self.break_even.settle(
+                    self.columns, member, self._paid_in(member, spent), received, day
+                )
             self._credit(member)
 
     def _handle(self, events, day: int) -> None:
@@ -294,13 +299,13 @@ class SchemeModel(mesa.Model):
         figures = self._figures
         standing = self.book.standing
         for event in events:
-            agent = self.members[event.member]
+            member = event.member
             action = event.action
             if action == "buy":
                 figures.orders += 1
                 figures.order_volume += event.amount
                 self.surprises.observe(event, self.book.mechanics)
-                agent.after_order(day)
+                agents.after_order(self, member, day)
             elif action == "sell":
                 figures.sales += 1
                 figures.payouts += event.cash_delta
@@ -308,15 +313,17 @@ class SchemeModel(mesa.Model):
             elif action == "forced_exit":
                 figures.forced_exits += 1
                 figures.payouts += event.cash_delta
-                agent.on_forced_exit(day)
+                agents.on_forced_exit(self, member, day)
                 self._credit(event.member)
             elif action == "grant":
                 figures.legacy_points += event.points_delta
             now = standing(event.member)
             if now is not None:
                 held, spent_entry, version, spent, received = now
-                self._track(agent, held, spent_entry, version)
-                self.break_even.settle(agent, self._paid_in(event.member, spent), received, day)
+                self._track(member, held, spent_entry, version)
+                self.break_even.settle(
+                    self.columns, member, self._paid_in(member, spent), received, day
+                )
 
     def _paid_in(self, member: int, spent: int) -> int:
         """What ``member`` paid in: ``spent`` on orders and any fees for regions and service
@@ -324,19 +331,18 @@ class SchemeModel(mesa.Model):
         dist = self.distribution
         return spent if dist is None else spent + dist.fees.get(member, 0)
 
-    def _credit(self, member_id: int) -> None:
-        agent = self.members.get(member_id)
-        if agent is not None and agent.withdraws:
-            self.withdrawals.request(self.book, member_id)
+    def _credit(self, member: int) -> None:
+        if self._withdraw and member in self.members:
+            self.withdrawals.request(self.book, member)
 
-    def _track(self, agent: Participant, held: int, spent_entry: int, version: int) -> None:
-        """Re-file the agent's sell target and panic-holder status after a change."""
-        if agent.panics:
-            self.panic.track(agent.unique_id, held)
-        millionths = agent.target_millionths
-        if millionths is not None and held:
+    def _track(self, member: int, held: int, spent_entry: int, version: int) -> None:
+        """Re-file the member's sell target and panic-holder status after a change."""
+        if agents.panics(self, member):
+            self.panic.track(member, held)
+        millionths = self.columns.target[member - 1]
+        if millionths >= 0 and held:
             targets = self.sell_targets
-            targets.file(agent.unique_id, millionths, held, spent_entry, version)
+            targets.file(member, millionths, held, spent_entry, version)
             if targets.too_stale(self.book.holders):
                 targets.compact(self.book.standing)
 
