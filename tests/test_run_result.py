@@ -16,6 +16,7 @@ from sim.batch.run import simulate, write_outputs
 from sim.core.mechanics import PARTS_CACHED, Mechanics
 from sim.core.rules import split_order
 from sim.model.break_even import BreakEvenCount
+from sim.model.columns import CONSUMER, MemberColumns, Members
 from sim.model.daily import KINDS, kind
 from sim.model.sell_targets import SellTargets
 from sim.scenario.root import load_scenario
@@ -63,15 +64,17 @@ def test_the_split_cache_is_bounded():
 
 
 def test_the_break_even_count_follows_each_member_once():
-    count, agent = BreakEvenCount(), SimpleNamespace(even=None, break_even_day=None)
-    count.settle(agent, 0, 0, day=0)  # never spent: not counted
-    assert (count.bought, count.losing) == (0, 0)
-    count.settle(agent, 100_000, 0, day=1)
-    assert (count.bought, count.losing) == (1, 1)
-    count.settle(agent, 100_000, 100_000, day=5)  # back at 1x exactly: even
-    assert (count.bought, count.losing, agent.break_even_day) == (1, 0, 5)
-    count.settle(agent, 200_000, 100_000, day=9)  # bought again: below, first day kept
-    assert (count.bought, count.losing, agent.break_even_day) == (1, 1, 5)
+    count, columns = BreakEvenCount(), MemberColumns()
+    member = columns.add(CONSUMER, 0, None)
+    view = Members(columns)[member]
+    count.settle(columns, member, 0, 0, day=0)  # never spent: not counted
+    assert (count.bought, count.losing, view.even) == (0, 0, None)
+    count.settle(columns, member, 100_000, 0, day=1)
+    assert (count.bought, count.losing, view.even) == (1, 1, False)
+    count.settle(columns, member, 100_000, 100_000, day=5)  # back at 1x exactly: even
+    assert (count.bought, count.losing, view.break_even_day) == (1, 0, 5)
+    count.settle(columns, member, 200_000, 100_000, day=9)  # bought again: below, day kept
+    assert (count.bought, count.losing, view.break_even_day) == (1, 1, 5)
 
 
 def test_sell_targets_sell_only_when_the_exact_price_reaches_them():
