@@ -1,10 +1,12 @@
-"""Members held as columns (sim.model.columns): no object per member, one row each, read as
-views on demand that agree with the members table."""
+"""Members held as columns (sim.model.columns), one row each and read as views on demand
+that agree with the members table, and their wake-ups in flat arrays (sim.model.calendar):
+no Python object per member."""
 
 from __future__ import annotations
 
 import pytest
 
+from sim.model.calendar import Calendar
 from sim.model.columns import KINDS, MemberColumns, Members
 from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS, member_rows, run_model
@@ -55,3 +57,22 @@ def test_the_mapping_knows_exactly_the_ids_it_holds():
     # a row is a few machine integers: 58 bytes, against ~470 for a Mesa agent and its
     # registration (ENGINE.md)
     assert sum(column.itemsize for column in vars(columns).values()) == 58
+
+
+def test_the_calendar_wakes_members_in_the_order_made_and_reuses_its_entries():
+    calendar = Calendar(5)
+    calendar.add(3, 7, "order")
+    calendar.add(1, 8, "recruit")
+    calendar.add(3, 9, "recruit")
+    calendar.add(3, 7, "order")  # a member may be due twice the same day
+    assert calendar.pop(0) == [] and calendar.pending() == 4
+    assert calendar.pop(1) == [(8, "recruit")]
+    assert calendar.pop(3) == [(7, "order"), (9, "recruit"), (7, "order")]
+    assert calendar.pop(3) == [] and calendar.pending() == 0
+    for member in (1, 2, 3, 4):  # the four freed entries serve again: no growth
+        calendar.add(4, member, "order")
+    assert len(calendar.member) == 4 and calendar.pending() == 4
+    calendar.add(2, 5, "recruit")
+    assert len(calendar.member) == 5
+    assert calendar.pop(4) == [(m, "order") for m in (1, 2, 3, 4)]
+    assert calendar.pop(2) == [(5, "recruit")] and calendar.pop(9) == []

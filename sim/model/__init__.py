@@ -13,6 +13,7 @@ Rooms:
   fast``): ``CompiledBook`` (the book the model reads) and ``CompiledMarket``.
 - ``inflow``: arrival processes; ``network``: the referral network and sponsor rules;
   ``stress``: the stress levers' schedule; ``withdrawals``: the withdrawal queue.
+- ``calendar``: members' wake-ups by day, linked lists in flat arrays.
 - ``sell_targets``: members' sell targets in a heap keyed by price; ``panic``: the panic
   triggers; ``break_even``: the count of members below break-even; ``arithmetic``: orders
   minting nothing and leftover pools taken over, counted and foreseen.

@@ -18,7 +18,6 @@ members below break-even is kept as records change (:mod:`sim.model.break_even`)
 
 from __future__ import annotations
 
-from collections import defaultdict
 from fractions import Fraction
 from math import floor
 
@@ -37,6 +36,7 @@ from sim.model import agents
 from sim.model.agents import KIND_CODES, ORDER
 from sim.model.arithmetic import Surprises
 from sim.model.break_even import BreakEvenCount
+from sim.model.calendar import Calendar
 from sim.model.columns import LEGACY, MemberColumns, Members
 from sim.model.daily import DayFigures, day_row
 from sim.model.inflow import Arrivals, check_inflow
@@ -98,7 +98,7 @@ class SchemeModel(mesa.Model):
         self.joined = 0
         self.day = 0
         self.day_rows: list[dict] = []  # one a day, exact (sim.model.daily)
-        self._calendar: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        self._calendar = Calendar(self.days)  # wake-ups by day (sim.model.calendar)
         self.sell_targets = SellTargets()
         self.panic = PanicTriggers(self.population.panic_seller)
         self.break_even = BreakEvenCount()
@@ -149,7 +149,7 @@ class SchemeModel(mesa.Model):
     def schedule(self, member: int, day: int, reason: str = ORDER) -> None:
         """Wake ``member`` on ``day`` (past the horizon: never)."""
         if day < self.days:
-            self._calendar[day].append((member, reason))
+            self._calendar.add(day, member, reason)
 
     def join(self, day: int, sponsor: int | None = None) -> int:
         """A new member of a type drawn from the mix; their first order joins today's stream."""
@@ -195,7 +195,7 @@ class SchemeModel(mesa.Model):
         if self.distribution is not None:
             self.distribution.today = day
         if self.stress.halted(day):
-            self._calendar.pop(day, None)
+            self._calendar.pop(day)
         else:
             self._today = []
             self._financing_and_legacy(day)
@@ -223,7 +223,7 @@ class SchemeModel(mesa.Model):
 
     def _wake_members(self, day: int) -> None:
         """Members whose calendar, sell target or a panic trigger says so hand in intents."""
-        for member, reason in self._calendar.pop(day, ()):
+        for member, reason in self._calendar.pop(day):
             self._today += agents.wake(self, member, day, reason)
         self._today += self.sell_targets.due(
             self.book.price, self.book.members, self.columns.target_of
