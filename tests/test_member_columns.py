@@ -4,10 +4,12 @@ no Python object per member."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from sim.model.calendar import Calendar
 from sim.model.columns import KINDS, MemberColumns, Members
+from sim.model.compiled_book import KnownIds
 from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS, member_rows, run_model
 
@@ -76,3 +78,17 @@ def test_the_calendar_wakes_members_in_the_order_made_and_reuses_its_entries():
     assert len(calendar.member) == 5
     assert calendar.pop(4) == [(m, "order") for m in (1, 2, 3, 4)]
     assert calendar.pop(2) == [(5, "recruit")] and calendar.pop(9) == []
+
+
+def test_the_fast_books_known_members_are_flags_not_a_set():
+    known = KnownIds(4)
+    known.update([3, 1, 3])  # a buyer may appear twice in a day
+    known.update(np.array([3, 4], np.int64))
+    assert len(known) == 3 and list(known) == [1, 3, 4]
+    assert 3 in known and 2 not in known and 0 not in known and 9 not in known
+    assert "3" not in known
+    known.grow(16)
+    known.update([16])
+    assert list(known) == [1, 3, 4, 16] and len(known) == 4
+    ids = np.array([0, 1, 2, 16, 17], np.int64)
+    assert known.among(ids).tolist() == [False, True, False, True, False]

@@ -91,6 +91,46 @@ class CompiledMember:
         return int(self._book._version[self._i])
 
 
+class KnownIds:
+    """The ids of the members the book has a record of (who bought or were paid a bonus), as
+    one flag a member in an array that grows with the book's, not a set of Python ints."""
+
+    def __init__(self, capacity: int) -> None:
+        self.flags = np.zeros(capacity, bool)
+        self._count = 0
+
+    def grow(self, capacity: int) -> None:
+        flags = np.zeros(capacity, bool)
+        flags[: len(self.flags)] = self.flags
+        self.flags = flags
+
+    def update(self, keys) -> None:
+        """Flag ``keys`` (ids within the arrays)."""
+        rows = np.unique(np.asarray(keys, np.int64)) - 1
+        self._count += int(np.count_nonzero(~self.flags[rows]))
+        self.flags[rows] = True
+
+    def among(self, ids: np.ndarray) -> np.ndarray:
+        """Whether each of ``ids`` (int64) has a record."""
+        inside = (ids >= 1) & (ids <= len(self.flags))
+        known = np.zeros(len(ids), bool)
+        known[inside] = self.flags[ids[inside] - 1]
+        return known
+
+    def __contains__(self, key: object) -> bool:
+        return (
+            isinstance(key, (int, np.integer))
+            and 1 <= key <= len(self.flags)
+            and self.flags.item(key - 1)
+        )
+
+    def __iter__(self) -> Iterator[int]:
+        return iter((np.flatnonzero(self.flags) + 1).tolist())
+
+    def __len__(self) -> int:
+        return self._count
+
+
 class CompiledMembers(Mapping):
     """Member id -> :class:`CompiledMember`, for every member who has bought or been paid a
     bonus (the members :class:`sim.core.book.Book` keeps a record of), by id."""
@@ -108,7 +148,7 @@ class CompiledMembers(Mapping):
         return key in self._known
 
     def __iter__(self) -> Iterator[int]:
-        return iter(sorted(self._known))
+        return iter(self._known)
 
     def __len__(self) -> int:
         return len(self._known)
@@ -128,7 +168,7 @@ class CompiledBook:
         self._withdrawn = np.zeros(self.kernel.capacity, np.int64)
         self._version = np.zeros(self.kernel.capacity, np.int64)
         self._views()
-        self._known: set[int] = set()  # ids of members who bought or were paid a bonus
+        self._known = KnownIds(self.kernel.capacity)  # who bought or were paid a bonus
         self.members = CompiledMembers(self)
         self.unpaid = 0
 
@@ -157,6 +197,7 @@ class CompiledBook:
             new = np.zeros(capacity, np.int64)
             new[: len(old)] = old
             setattr(self, name, new)
+        self._known.grow(capacity)
         self._views()
 
     def paid_totals(self) -> tuple[int, int]:
@@ -166,7 +207,7 @@ class CompiledBook:
     def member_figures(self, keys: list[int]) -> dict[str, np.ndarray | list]:
         """The members table's figures for ``keys`` read from the arrays in bulk, one column
         per field of :data:`sim.core.book.MEMBER_FIGURES` (int64 arrays; status a list)."""
-        known = np.fromiter((key in self._known for key in keys), bool, len(keys))
+        known = self._known.among(np.array(keys, np.int64))
         rows = np.array(keys, np.int64) - 1
         rows[~known] = 0  # members the book never saw may lie beyond the arrays
         out: dict[str, np.ndarray | list] = {
@@ -268,7 +309,7 @@ class CompiledBook:
         """After the kernel applied ``events`` (refusals left out): each bumps its member's
         ``version``, as the book bumps ``Member.version``; every buyer now has a record."""
         np.add.at(self._version, events.member, 1)
-        self._known.update((events.member[events.kind == EV_BUY] + 1).tolist())
+        self._known.update(events.member[events.kind == EV_BUY] + 1)
 
     def post(self, buys: np.ndarray, paid: int) -> None:
         """Book a day's orders (fen, one per order) and payouts (fen in all) in the ledger."""
