@@ -30,10 +30,12 @@ from sim.analysis.claims import (
 from sim.batch.integrity import rewrite
 from sim.batch.runner import run_batch
 from sim.errors import InputError
+from sim.report.headline import collapse as headline_collapse
 from sim.report.headline import readings
 from sim.report.render import write_report
 from sim.report.sections_runs import collapse_table, wilson
 from sim.scenario.root import load_scenario
+from tests.conftest import SCENARIOS
 
 SCENARIO = """\
 name: {name}
@@ -135,6 +137,20 @@ def test_collapse_table_from_a_runs_table():
     assert table.loc["a", "conditions"] == "inflow_stall (2), pool_drawdown (1)"
     assert table.loc["b", "collapsed"] == 0 and table.loc["b", "conditions"] == "–"
     assert collapse_table(runs.drop(columns=["collapsed"])) is None
+    # the headline: b's file is not available, so its levers are unknown, not "none"
+    known = load_scenario(SCENARIOS / "halt.yaml")
+    evidence = [
+        ScenarioEvidence("a", known, runs_of(), series([1.0, 1.1]), 2),
+        ScenarioEvidence("b", None, runs_of(), series([1.0, 1.1]), 2),
+    ]
+    lines = headline_collapse(collapse_table(runs), evidence)
+    assert lines[1].startswith("a: collapsed in 3 of 4 runs")
+    assert "(stress levers: withdrawal cap 1,500/day, halt on day 300)" in lines[1]
+    assert lines[2] == (
+        "b: collapsed in 0 of 2 runs (0%; 95% Wilson interval 0% to 66%) (its scenario file "
+        "is not available, so its stress levers are unknown)."
+    )
+    assert len(lines) == 3  # no "cannot become insolvent" for a scenario nobody can read
 
 
 # -- the claims on hand-made evidence ----------------------------------------------------------
@@ -454,8 +470,6 @@ def test_report_of_seed_004_shows_compensation_depth_and_pyramid_flags(tmp_path)
     """Issue 6: the seed-004 report shows how deep the distribution layer paid, beside the
     pyramid-selling flags with their numbers (a small market: 5 walk-ins a day, 45 days)."""
     import yaml
-
-    from tests.conftest import SCENARIOS
 
     data = yaml.safe_load((SCENARIOS / "seed-004-chain-motion.yaml").read_text(encoding="utf-8"))
     data["inflow"]["rate"] = 5

@@ -117,6 +117,7 @@ def collapse(table: pd.DataFrame | None, evidence: list[ScenarioEvidence]) -> li
         "break-even)."
     ]
     levers = {item.name: insolvency_levers(item.scenario) for item in evidence}
+    unknown = {item.name for item in evidence if item.scenario is None}
     calm = []
     for row in table.to_dict("records"):
         text = (
@@ -129,7 +130,9 @@ def collapse(table: pd.DataFrame | None, evidence: list[ScenarioEvidence]) -> li
                 f", typically around day {row['median day']:.0f}; most often because "
                 f"{CONDITIONS.get(top, top)}"
             )
-        if levers.get(row["scenario"]):
+        if row["scenario"] in unknown:
+            text += " (its scenario file is not available, so its stress levers are unknown)"
+        elif levers.get(row["scenario"]):
             text += f" (stress levers: {', '.join(levers[row['scenario']])})"
         elif row["scenario"] in levers:
             calm.append(row["scenario"])
