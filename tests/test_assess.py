@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
 from sim.analysis.assess import assess
 from sim.cli import main
+from sim.core.mechanics import Mechanics
 from sim.scenario.root import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -82,3 +84,11 @@ def test_the_command(capsys, tmp_path):
     assert main(["assess", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(f"error: {bad}:1: missing required key")
+
+
+def test_what_an_orders_points_are_worth_at_grant_is_one_rule():
+    # 70% of the 30% pool line (seeds 001-004), 70% of the 16% (local services)
+    assert Mechanics().grant_share == Fraction(21, 100)
+    local = load_scenario(SCENARIOS / "seed-local-services-distribution.yaml")
+    assert local.mechanics().grant_share == Fraction(112, 1000)
+    assert assess(local)["order_at_once"]["points_value_at_grant"] == 112.0

@@ -54,9 +54,7 @@ def features(scenario) -> list[dict]:
     exit_pays = None
     if multiple is not None:
         of_spend = Fraction(multiple) * (
-            1
-            if points.exit_against == "spend"
-            else Fraction(points.mint_ratio) * Fraction(split.get(POOL, 0))
+            1 if points.exit_against == "spend" else scenario.mechanics().grant_share
         )
         exit_pays = of_spend * Fraction(points.sell_payout)
     unknown = _not_given(scenario)
@@ -117,7 +115,7 @@ def order_at_once(scenario) -> dict:
     split = dict(scenario.order.split)
     amount = Fraction(scenario.order.amount)
     points = scenario.points
-    at_grant = Fraction(points.mint_ratio) * Fraction(split.get(POOL, 0)) * amount
+    at_grant = scenario.mechanics().grant_share * amount
     cash = at_grant * Fraction(points.sell_payout)
     goods = sum(Fraction(split.get(line, 0)) for line in GOODS_LINES) * amount
     return {

@@ -7,6 +7,8 @@ levers set (1); the members of re-run replicates, by join cohort (2).
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 
@@ -273,5 +275,4 @@ def _points_per_order(scenario) -> float | None:
     """Points one order of ``order.amount`` mints at price 1: mint ratio × pool contribution."""
     if scenario is None:
         return None
-    pool = dict(scenario.order.split).get("pool", 0)
-    return float(scenario.points.mint_ratio * pool * scenario.order.amount)
+    return float(scenario.mechanics().grant_share * Fraction(scenario.order.amount))

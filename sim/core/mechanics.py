@@ -114,6 +114,12 @@ class Mechanics:
         return dict(self.split)[POOL]
 
     @property
+    def grant_share(self) -> Fraction:
+        """What an order's points are worth at grant, as a share of its price (before the
+        per-order cap): the mint ratio of its pool contribution (0.7 x 0.3 = 0.21)."""
+        return self.mint_ratio * self.pool_share
+
+    @property
     def start_price_per_unit(self) -> Fraction:
         """The start price in the book's own units: fen per point unit."""
         return self.start_price * 100 / self.unit

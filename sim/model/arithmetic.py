@@ -48,9 +48,8 @@ class Surprises:
 def likely(scenario) -> list[str]:
     """One line per setting of ``scenario`` that makes either surprise likely."""
     points, order = scenario.points, scenario.order
-    pool_share = Fraction(dict(order.split).get("pool", 0))
-    mint = Fraction(points.mint_ratio)
-    units = mint * pool_share * Fraction(order.amount) / Fraction(points.start_price)
+    grant_share = scenario.mechanics().grant_share
+    units = grant_share * Fraction(order.amount) / Fraction(points.start_price)
     units *= 10**points.decimals
     found = []
     if units < LEAST_UNITS:
@@ -61,7 +60,7 @@ def likely(scenario) -> list[str]:
         )
     multiple = points.exit_multiple
     if multiple is not None:
-        at_grant = Fraction(1) if points.exit_against == "grant_value" else mint * pool_share
+        at_grant = Fraction(1) if points.exit_against == "grant_value" else grant_share
         if Fraction(multiple) <= at_grant:
             found.append(
                 f"points.exit_multiple: {multiple} against {points.exit_against} is reached the "
