@@ -131,20 +131,19 @@ def test_referral_bonuses_in_a_population_match_the_orders_below():
         assert member["bonuses_received"] == pytest.approx(expected[member_id], abs=1e-9)
 
 
-def test_dropping_stale_sell_targets_changes_nothing():
-    scenario = load_scenario(SCENARIOS / "seed-generic-3x.yaml")
-    model = run_model(scenario, days=150)
-    compacted = SchemeModel(scenario, days=150)
-    dropped = 0
-    for _ in range(150):
-        compacted.step()
-        before = len(compacted.sell_targets)
-        compacted.sell_targets.compact(compacted.book.standing)
-        dropped += before - len(compacted.sell_targets)
-    assert dropped > 1000  # re-orders and sales had left stale entries
-    assert len(model.sell_targets) > len(compacted.sell_targets)
-    assert (member_rows(compacted), yuan_rows(compacted)) == (member_rows(model), yuan_rows(model))
-    assert sum(row["sales"] for row in yuan_rows(compacted)) > 0  # sell targets were reached
+def test_the_sell_target_heap_holds_exactly_the_holders_with_a_target():
+    data = load_scenario(SCENARIOS / "seed-generic-3x.yaml").model_dump()
+    data["population"]["consumer"]["sell_target"] = {"low": 0.22, "high": 0.6}  # reached soon
+    model = SchemeModel(Scenario.from_dict(data), days=120)
+    for _ in range(120):
+        model.step()
+        holders = sum(
+            1
+            for member, record in model.book.members.items()
+            if record.held and model.columns.target[member - 1] >= 0
+        )
+        assert len(model.sell_targets) == holders  # no stale entry, whatever the orders
+    assert sum(row["sales"] for row in yuan_rows(model)) > 1000  # targets were reached
 
 
 @pytest.mark.parametrize("rule", ["none", "uniform", "branching"])

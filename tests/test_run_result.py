@@ -78,7 +78,7 @@ def test_the_break_even_count_follows_each_member_once():
 
 
 def test_sell_targets_sell_only_when_the_exact_price_reaches_them():
-    targets = SellTargets()
+    targets = SellTargets(capacity=4)  # grows as members come
     # member 7 holds 100 units bought for 100 fen and sells at 2x: at 2 fen per unit
     targets.file(7, 2_000_000, held=100, spent_entry=100, version=3)
     record = SimpleNamespace(version=3, held=100, spent_entry=100)
@@ -87,7 +87,28 @@ def test_sell_targets_sell_only_when_the_exact_price_reaches_them():
     assert len(targets) == 1  # not yet: kept
     due = targets.due(Fraction(2), records, lambda m: Fraction(2))
     assert [(i.member, i.action) for i in due] == [(7, "sell")] and len(targets) == 0
-    targets.file(7, 2_000_000, held=100, spent_entry=100, version=3)
-    record.version = 4  # the member bought since: the entry is stale
-    assert targets.due(Fraction(3), records, lambda m: Fraction(2)) == []
-    assert len(targets) == 0
+    # re-keyed in place: one node a member, whatever the number of changes
+    targets.file(7, 2_000_000, held=100, spent_entry=100, version=4)
+    targets.file(7, 2_000_000, held=100, spent_entry=300, version=5)  # bought: now at 6
+    assert len(targets) == 1
+    record.spent_entry, record.version = 300, 5
+    assert targets.due(Fraction(5), records, lambda m: Fraction(2)) == []
+    targets.remove(7)  # sold everything: nothing to watch
+    assert len(targets) == 0 and targets.due(Fraction(9), records, lambda m: Fraction(2)) == []
+
+
+def test_sell_targets_come_due_by_price_then_member_and_twice_when_filed_twice():
+    targets = SellTargets(capacity=2)
+    for member, spent in ((9, 100), (8, 100), (3, 300), (5, 50)):  # triggers 2, 2, 6, 1
+        targets.file(member, 2_000_000, held=100, spent_entry=spent, version=1)
+    targets.file(5, 2_000_000, held=100, spent_entry=50, version=1)  # two events, one day
+    records = {m: SimpleNamespace(held=100, spent_entry=s) for m, s in targets_spent().items()}
+    due = targets.due(Fraction(2), records, lambda m: Fraction(2))
+    assert [i.member for i in due] == [5, 5, 8, 9]  # the second sale of 5 finds nothing
+    assert len(targets) == 1  # member 3, at 6
+    due = targets.due(Fraction(6), records, lambda m: Fraction(2))
+    assert [i.member for i in due] == [3] and len(targets) == 0
+
+
+def targets_spent() -> dict[int, int]:
+    return {9: 100, 8: 100, 3: 300, 5: 50}

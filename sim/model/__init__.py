@@ -14,7 +14,7 @@ Rooms:
 - ``inflow``: arrival processes; ``network``: the referral network and sponsor rules;
   ``stress``: the stress levers' schedule; ``withdrawals``: the withdrawal queue.
 - ``calendar``: members' wake-ups by day, linked lists in flat arrays.
-- ``sell_targets``: members' sell targets in a heap keyed by price; ``panic``: the panic
+- ``sell_targets``: members' sell targets in an indexed heap keyed by price; ``panic``: the panic
   triggers; ``break_even``: the count of members below break-even; ``arithmetic``: orders
   minting nothing and leftover pools taken over, counted and foreseen.
 - ``daily``: a day's figures and its exact row of the time series; ``members``: the exact

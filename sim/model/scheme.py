@@ -11,7 +11,7 @@ what the scenario says; the ledger is checked and the day's row kept (exact unit
 name what they still hold for nobody).
 
 Only members with something to do that day are touched: orders and recruiting wait in a
-calendar, sell targets in a heap keyed by price (:mod:`sim.model.sell_targets`), panic
+calendar, sell targets in an indexed heap keyed by price (:mod:`sim.model.sell_targets`), panic
 sellers in a set read only on days a trigger fires (:mod:`sim.model.panic`); the count of
 members below break-even is kept as records change (:mod:`sim.model.break_even`).
 """
@@ -340,11 +340,11 @@ class SchemeModel(mesa.Model):
         if agents.panics(self, member):
             self.panic.track(member, held)
         millionths = self.columns.target[member - 1]
-        if millionths >= 0 and held:
-            targets = self.sell_targets
-            targets.file(member, millionths, held, spent_entry, version)
-            if targets.too_stale(self.book.holders):
-                targets.compact(self.book.standing)
+        if millionths >= 0:
+            if held:
+                self.sell_targets.file(member, millionths, held, spent_entry, version)
+            else:
+                self.sell_targets.remove(member)
 
     # -- output -------------------------------------------------------------------------
 

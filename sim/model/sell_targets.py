@@ -1,73 +1,172 @@
-"""Members' personal sell targets, in a heap keyed by the price that reaches them.
+"""Members' personal sell targets, in an indexed heap keyed by the price that reaches them.
 
 A consumer with a target sells everything once their points are worth ``target`` times what
 they spent since entry. Scanning every holder each day would cost the whole population; the
-heap costs only the members the price has reached. Each entry carries the member's record
-``version`` (bumped by every order, sale and forced exit), so an entry made stale by a later
-change is dropped when it surfaces, and the heap is compacted when stale entries pile up.
+heap costs only the members the price has reached. It is an indexed binary min-heap over
+flat arrays, compiled with numba: one node per member holding points, re-keyed in place
+after every change to their record (an order, a sale, a forced exit) and removed when they
+hold nothing, so it never holds a stale entry and its size is the holders with a target —
+no Python object per member. Nodes are ordered by trigger price, ties by member id.
+
+A member filed twice at the same record ``version`` (two events of theirs in one day's
+stream: the model re-reads the record once the whole stream is applied) counts twice, and
+is due twice, as in the heap of entries this replaced, so the runs stay the same to the
+byte; the second sale finds nothing to sell and is skipped.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Mapping
+
+import numpy as np
+from numba import njit
 
 from sim.core import rules
 from sim.model.market import Intent
 
-SLACK = 4096  # stale entries tolerated beyond twice the holders before a compaction
+NONE = -1
+
+
+@njit(cache=True)
+def _before(key, a, b):
+    return key[a] < key[b] or (key[a] == key[b] and a < b)
+
+
+@njit(cache=True)
+def _up(key, pos, heap, p):
+    m = heap[p]
+    while p > 0:
+        parent = (p - 1) >> 1
+        other = heap[parent]
+        if not _before(key, m, other):
+            break
+        heap[p] = other
+        pos[other] = p
+        p = parent
+    heap[p] = m
+    pos[m] = p
+
+
+@njit(cache=True)
+def _down(key, pos, heap, size, p):
+    m = heap[p]
+    while True:
+        child = 2 * p + 1
+        if child >= size:
+            break
+        if child + 1 < size and _before(key, heap[child + 1], heap[child]):
+            child += 1
+        other = heap[child]
+        if not _before(key, other, m):
+            break
+        heap[p] = other
+        pos[other] = p
+        p = child
+    heap[p] = m
+    pos[m] = p
+
+
+@njit(cache=True)
+def _file(key, pos, heap, size, m, trigger):
+    """Put member ``m`` at ``trigger`` (insert or re-key); returns the new size."""
+    p = pos[m]
+    if p < 0:
+        key[m] = trigger
+        heap[size] = m
+        pos[m] = size
+        _up(key, pos, heap, size)
+        return size + 1
+    old = key[m]
+    key[m] = trigger
+    if trigger < old:
+        _up(key, pos, heap, p)
+    elif trigger > old:
+        _down(key, pos, heap, size, p)
+    return size
+
+
+@njit(cache=True)
+def _remove(key, pos, heap, size, m):
+    """Take member ``m`` out (if in); returns the new size."""
+    p = pos[m]
+    if p < 0:
+        return size
+    pos[m] = -1
+    size -= 1
+    if p < size:
+        last = heap[size]
+        heap[p] = last
+        pos[last] = p
+        _up(key, pos, heap, p)
+        _down(key, pos, heap, size, pos[last])
+    return size
 
 
 class SellTargets:
-    """The heap of ``(trigger price as a float, member, version)`` entries.
+    """The heap of members by trigger price (a float: it only orders the heap and never
+    decides a sale: members popped near the price are checked exactly,
+    :func:`sim.core.rules.cap_reached`, before they sell)."""
 
-    The float key only orders the heap and never decides a sale: members popped near the
-    price are checked exactly (:func:`sim.core.rules.cap_reached`) before they sell."""
-
-    def __init__(self) -> None:
-        self._heap: list[tuple[float, int, int]] = []
+    def __init__(self, capacity: int = 1024) -> None:
+        self._key = np.zeros(capacity, np.float64)
+        self._pos = np.full(capacity, NONE, np.int64)
+        self._heap = np.zeros(capacity, np.int64)
+        self._version = np.full(capacity, NONE, np.int64)  # the record version filed
+        self._copies = np.zeros(capacity, np.int64)  # filings at that version
+        self._size = 0
 
     def __len__(self) -> int:
-        return len(self._heap)
+        return self._size
+
+    def _room(self, member: int) -> None:
+        capacity = len(self._key)
+        if member < capacity:
+            return
+        while capacity <= member:
+            capacity *= 2
+        fills = (("_key", 0.0), ("_pos", NONE), ("_heap", 0), ("_version", NONE), ("_copies", 0))
+        for name, fill in fills:
+            old = getattr(self, name)
+            new = np.full(capacity, fill, old.dtype)
+            new[: len(old)] = old
+            setattr(self, name, new)
 
     def file(self, member: int, millionths: int, held: int, spent_entry: int, version: int) -> None:
-        """File the member's target after a change to their record (``held`` > 0): the
-        price at which ``held`` units are worth ``millionths / 10**6`` x ``spent_entry``."""
+        """File the member's target after a change to their record (``held`` > 0, at record
+        ``version``): the price at which ``held`` units are worth ``millionths / 10**6`` x
+        ``spent_entry``."""
+        self._room(member)
+        if self._pos[member] >= 0 and self._version[member] == version:
+            self._copies[member] += 1  # the same record again: the same trigger
+            return
+        self._version[member] = version
+        self._copies[member] = 1
         trigger = millionths * spent_entry / (held * 10**6)
-        heapq.heappush(self._heap, (trigger, member, version))
+        self._size = _file(self._key, self._pos, self._heap, self._size, member, trigger)
 
-    def too_stale(self, holders: int) -> bool:
-        """Whether the heap has outgrown the members holding points (every order files a
-        new entry), so that :meth:`compact` should run."""
-        return len(self._heap) > 2 * holders + SLACK
-
-    def compact(self, standing: Callable) -> None:
-        """Drop the stale entries, so the heap's size follows the holders, not the orders
-        ever placed (``standing(member)`` is the book's current ``(held, ..., version)``)."""
-        live = []
-        for entry in self._heap:
-            now = standing(entry[1])
-            if now.version == entry[2] and now.held:
-                live.append(entry)
-        heapq.heapify(live)
-        self._heap = live
+    def remove(self, member: int) -> None:
+        """The member holds nothing any more: no target to watch."""
+        if member < len(self._pos):
+            self._size = _remove(self._key, self._pos, self._heap, self._size, member)
 
     def due(self, price, records: Mapping, targets: Callable[[int], object]) -> list[Intent]:
         """The sales of members whose target the exact ``price`` has reached (``records``:
-        the book's member records; ``targets(member)``: the member's exact multiple)."""
+        the book's member records; ``targets(member)``: the member's exact multiple); each
+        leaves the heap until their record changes again."""
         out, early = [], []
         near = float(price) * (1 + 1e-9)  # above any float error in the heap's keys
-        heap = self._heap
-        while heap and heap[0][0] <= near:
-            entry = heapq.heappop(heap)
-            _, member, version = entry
+        key, pos, heap = self._key, self._pos, self._heap
+        while self._size and key[heap[0]] <= near:
+            member = int(heap[0])
+            trigger = float(key[member])
+            self._size = _remove(key, pos, heap, self._size, member)
             record = records[member]
-            if record.version != version or not record.held:
-                continue  # stale: the member has bought, sold or exited since
+            if not record.held:
+                continue
             if rules.cap_reached(record.held, record.spent_entry, 0, targets(member), price):
-                out.append(Intent(member, "sell", None))
+                out += [Intent(member, "sell", None) for _ in range(self._copies[member])]
             else:
-                early.append(entry)
-        for entry in early:
-            heapq.heappush(heap, entry)
+                early.append((member, trigger))
+        for member, trigger in early:
+            self._size = _file(key, pos, heap, self._size, member, trigger)
         return out
