@@ -10,6 +10,7 @@ import pytest
 from sim.model.calendar import Calendar
 from sim.model.columns import KINDS, MemberColumns, Members
 from sim.model.compiled_book import KnownIds
+from sim.model.network import ReferralNetwork
 from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS, member_rows, run_model
 
@@ -42,11 +43,13 @@ def test_a_run_keeps_its_members_in_columns_and_its_views_agree_with_the_table()
 
 
 def test_the_mapping_knows_exactly_the_ids_it_holds():
-    columns = MemberColumns()
-    members = Members(columns)
+    columns, network = MemberColumns(), ReferralNetwork()
+    members = Members(columns, network)
     assert len(members) == 0 and list(members) == [] and 1 not in members
-    first = columns.add(KINDS.index("referrer"), 3, None)
-    second = columns.add(KINDS.index("consumer"), 4, first)
+    first = columns.add(KINDS.index("referrer"), 3)
+    second = columns.add(KINDS.index("consumer"), 4)
+    network.add(first)
+    network.add(second, first)
     assert (first, second) == (1, 2) and list(members) == [1, 2]
     assert members[2].sponsor == 1 and members[1].sponsor is None
     assert members[2].even is None and members[2].target is None
@@ -56,9 +59,9 @@ def test_the_mapping_knows_exactly_the_ids_it_holds():
         with pytest.raises(KeyError):
             members[missing]
     assert members.get(3) is None
-    # a row is a few machine integers: 58 bytes, against ~470 for a Mesa agent and its
-    # registration (ENGINE.md)
-    assert sum(column.itemsize for column in vars(columns).values()) == 58
+    # a row is a few machine integers: 50 bytes, against ~470 for a Mesa agent and its
+    # registration (ENGINE.md); the sponsor is the network's
+    assert sum(column.itemsize for column in vars(columns).values()) == 50
 
 
 def test_the_calendar_wakes_members_in_the_order_made_and_reuses_its_entries():

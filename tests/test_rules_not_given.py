@@ -151,3 +151,12 @@ def test_the_report_labels_the_money_and_quotes_the_seed():
     assert "A further 30.0% (95% interval 30.0% to 30.0%, 2 runs) was kept, rules not given" in text
     (without,) = harm(runs.assign(money_share_rules_not_given=0.0))
     assert "rules not given" not in without
+
+
+def test_a_preset_paying_from_a_line_without_rules_is_named_at_its_preset_line():
+    data = load_scenario(SCENARIOS / "seed-local-services-distribution.yaml").model_dump()
+    data["order"]["rules_not_given"] = {"distribution": "seed 000: 2%用来分销给推荐人"}
+    with pytest.raises(InputError) as caught:
+        Scenario.from_dict(data)
+    assert caught.value.key == "distribution.preset"
+    assert "which order.rules_not_given says has no rules" in str(caught.value)

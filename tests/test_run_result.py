@@ -65,8 +65,8 @@ def test_the_split_cache_is_bounded():
 
 def test_the_break_even_count_follows_each_member_once():
     count, columns = BreakEvenCount(), MemberColumns()
-    member = columns.add(CONSUMER, 0, None)
-    view = Members(columns)[member]
+    member = columns.add(CONSUMER, 0)
+    view = Members(columns, None)[member]
     count.settle(columns, member, 0, 0, day=0)  # never spent: not counted
     assert (count.bought, count.losing, view.even) == (0, 0, None)
     count.settle(columns, member, 100_000, 0, day=1)

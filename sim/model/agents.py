@@ -30,10 +30,10 @@ ORDER, RECRUIT = "order", "recruit"
 KIND_CODES = {"consumer": CONSUMER, "referrer": REFERRER, "panic_seller": PANIC_SELLER}
 
 
-def join(model, kind: int, day: int, sponsor: int | None) -> int:
+def join(model, kind: int, day: int) -> int:
     """A new member's row, with the draws their type makes on joining; returns their id."""
     columns = model.columns
-    member = columns.add(kind, day, sponsor)
+    member = columns.add(kind, day)
     if kind == LEGACY:
         if model.scenario.stress.legacy.reading == "price_growth":
             columns.target[member - 1] = 10**6

@@ -2,11 +2,12 @@
 
 A member is the row ``id - 1`` (ids count from 1, in the order members joined). What the
 behaviours (:mod:`sim.model.agents`) decide on and the members table reports is here —
-type, join day, sponsor, exit day, break-even, sell target, reach and recruits — as
-``array.array`` columns of machine integers, which grow in place as members join (amortised
-doubling). No Python object is made per member: a row costs 58 bytes, where a Mesa agent
-with its registration cost about 470. ``-1`` stands for "none" (no sponsor, never exited,
-never even, no target).
+type, join day, exit day, break-even, sell target, reach and recruits — as ``array.array``
+columns of machine integers, which grow in place as members join (amortised doubling). No
+Python object is made per member: a row costs 50 bytes, where a Mesa agent with its
+registration cost about 470. ``-1`` stands for "none" (never exited, never even, no
+target). Who sponsored whom is the referral network's (:mod:`sim.model.network`), not
+repeated here.
 
 :class:`MemberView` reads one member as an object on demand, and :class:`Members` is the
 model's ``members`` mapping of such views, for notebooks and tests.
@@ -31,7 +32,6 @@ class MemberColumns:
     def __init__(self) -> None:
         self.kind = array("b")
         self.join_day = array("q")
-        self.sponsor = array("q")
         self.exit_day = array("q")
         self.even = array("b")  # -1 never bought, 0 below break-even, 1 even
         self.break_even_day = array("q")
@@ -42,10 +42,9 @@ class MemberColumns:
     def __len__(self) -> int:
         return len(self.kind)
 
-    def add(self, kind: int, join_day: int, sponsor: int | None) -> int:
+    def add(self, kind: int, join_day: int) -> int:
         self.kind.append(kind)
         self.join_day.append(join_day)
-        self.sponsor.append(NONE if sponsor is None else sponsor)
         for column in (self.exit_day, self.break_even_day, self.target):
             column.append(NONE)
         self.even.append(NONE)
@@ -71,12 +70,13 @@ class MemberColumns:
 
 
 class MemberView:
-    """One member read from the columns (and written back, for the model's own use)."""
+    """One member read from the columns and the referral network."""
 
-    __slots__ = ("_columns", "unique_id")
+    __slots__ = ("_columns", "_network", "unique_id")
 
-    def __init__(self, columns: MemberColumns, member: int) -> None:
+    def __init__(self, columns: MemberColumns, network, member: int) -> None:
         self._columns = columns
+        self._network = network
         self.unique_id = member
 
     def _get(self, name: str) -> int:
@@ -92,7 +92,7 @@ class MemberView:
 
     @property
     def sponsor(self) -> int | None:
-        return None if self._get("sponsor") == NONE else self._get("sponsor")
+        return self._network.sponsor(self.unique_id)
 
     @property
     def exit_day(self) -> int | None:
@@ -124,15 +124,17 @@ class MemberView:
 
 
 class Members(Mapping):
-    """The model's members by id, each a :class:`MemberView` made when asked for."""
+    """The model's members by id, each a :class:`MemberView` made when asked for (``network``:
+    the :class:`~sim.model.network.ReferralNetwork` they joined)."""
 
-    def __init__(self, columns: MemberColumns) -> None:
+    def __init__(self, columns: MemberColumns, network) -> None:
         self._columns = columns
+        self._network = network
 
     def __getitem__(self, member: int) -> MemberView:
         if member not in self:
             raise KeyError(member)
-        return MemberView(self._columns, int(member))
+        return MemberView(self._columns, self._network, int(member))
 
     def __contains__(self, member: object) -> bool:
         return isinstance(member, (int, np.integer)) and 1 <= member <= len(self._columns)

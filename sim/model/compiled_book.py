@@ -97,7 +97,6 @@ class KnownIds:
 
     def __init__(self, capacity: int) -> None:
         self.flags = np.zeros(capacity, bool)
-        self._count = 0
 
     def grow(self, capacity: int) -> None:
         flags = np.zeros(capacity, bool)
@@ -106,9 +105,7 @@ class KnownIds:
 
     def update(self, keys) -> None:
         """Flag ``keys`` (ids within the arrays)."""
-        rows = np.unique(np.asarray(keys, np.int64)) - 1
-        self._count += int(np.count_nonzero(~self.flags[rows]))
-        self.flags[rows] = True
+        self.flags[np.asarray(keys, np.int64) - 1] = True
 
     def among(self, ids: np.ndarray) -> np.ndarray:
         """Whether each of ``ids`` (int64) has a record."""
@@ -128,7 +125,7 @@ class KnownIds:
         return iter((np.flatnonzero(self.flags) + 1).tolist())
 
     def __len__(self) -> int:
-        return self._count
+        return int(np.count_nonzero(self.flags))
 
 
 class CompiledMembers(Mapping):

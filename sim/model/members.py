@@ -77,7 +77,7 @@ def member_table(model) -> pa.Table:
         "member": keys,
         "type": members.kinds(),
         "join_day": members.numbers("join_day"),
-        "sponsor": members.nullable("sponsor"),
+        "sponsor": [sponsor or None for sponsor in network.sponsors()[ids].tolist()],
         "depth": network.depths()[ids],
         "recruits": network.direct_counts()[ids],
         "team_size": network.team_sizes()[ids],

@@ -94,7 +94,7 @@ class SchemeModel(mesa.Model):
         self.withdrawals = WithdrawalQueue(self.stress.withdrawal_cap)
         self.arrivals = Arrivals(scenario.inflow, self.draws)
         self.columns = MemberColumns()  # the members, one row each (sim.model.columns)
-        self.members = Members(self.columns)  # ... read as objects on demand
+        self.members = Members(self.columns, self.network)  # ... read as objects on demand
         self.joined = 0
         self.day = 0
         self.day_rows: list[dict] = []  # one a day, exact (sim.model.daily)
@@ -134,7 +134,7 @@ class SchemeModel(mesa.Model):
         if legacy is None:
             return []
         start = legacy.start_day
-        members = [agents.join(self, LEGACY, start, None) for _ in range(legacy.members)]
+        members = [agents.join(self, LEGACY, start) for _ in range(legacy.members)]
         for member in members:
             self._add_to_network(member, None, start, buys=False)
         self.joined += len(members)
@@ -154,7 +154,7 @@ class SchemeModel(mesa.Model):
     def join(self, day: int, sponsor: int | None = None) -> int:
         """A new member of a type drawn from the mix; their first order joins today's stream."""
         kind = self._types[self._pick_type(self.draws)]
-        member = agents.join(self, kind, day, sponsor)
+        member = agents.join(self, kind, day)
         self._add_to_network(member, sponsor, day)
         self.joined += 1
         self._figures.new_members += 1
@@ -172,7 +172,6 @@ class SchemeModel(mesa.Model):
             self.network.add(member, sponsor)
             return
         placed, district = dist.place(member, sponsor)
-        self.columns.sponsor[member - 1] = -1 if placed is None else placed
         self.network.add(member, placed, district)
         outcomes, incomes = dist.join(member, sponsor, district, buys)
         self._figures.fees += take_fees(self.book.ledger, incomes)

@@ -30,9 +30,7 @@ def check_distribution(scenario) -> None:
     amount = scenario.order.amount
 
     def where(i: int, *key: str) -> tuple:
-        if dist.preset is not None:
-            return ("distribution", "preset")
-        return ("distribution", "rules", i, *key)
+        return _rule_key(dist, i, *key)
 
     by_line: dict[str, list] = {}
     for i, rule in enumerate(dist.specs()):
@@ -88,7 +86,7 @@ def check_not_given(scenario) -> None:
         payers.append((referral.paid_from, "referral", ("referral", "paid_from")))
     if scenario.distribution is not None:
         payers += [
-            (rule.paid_from, rule.kind, ("distribution", "rules", i, "paid_from"))
+            (rule.paid_from, rule.kind, _rule_key(scenario.distribution, i, "paid_from"))
             for i, rule in enumerate(scenario.distribution.specs())
         ]
     for line, what, key in payers:
@@ -98,3 +96,11 @@ def check_not_given(scenario) -> None:
                 "drop one of the two",
                 key=key,
             )
+
+
+def _rule_key(dist, i: int, *key: str) -> tuple:
+    """Where rule ``i`` of the distribution section is written: its own keys, or the
+    ``preset`` line when the rules come from a preset."""
+    if dist.preset is not None:
+        return ("distribution", "preset")
+    return ("distribution", "rules", i, *key)
