@@ -24,6 +24,7 @@ from bisect import bisect_right
 from typing import Protocol
 
 import numpy as np
+from numba import njit
 
 
 class UniformSource(Protocol):
@@ -32,34 +33,53 @@ class UniformSource(Protocol):
 
 class Uniforms:
     """Uniform numbers on [0, 1) from ``rng``, drawn ``block`` at a time and handed out in
-    order: the same numbers, in the same order, as ``block`` scalar calls would give."""
+    order: the same numbers, in the same order, as ``block`` scalar calls would give.
+
+    The numbers not yet handed out are kept twice, as a list (a Python caller takes one at a
+    time, and a list hands out a float fastest) and as an array (compiled code reads them in
+    bulk: :meth:`peek`, then :meth:`advance` past those it used)."""
 
     def __init__(self, rng: np.random.Generator, block: int = 4096) -> None:
         self.rng = rng
         self.block = block
         self._numbers: list[float] = []
+        self._array = np.zeros(0, np.float64)
         self._next = 0
 
     def random(self) -> float:
         if self._next == len(self._numbers):
-            self._numbers = self.rng.random(self.block).tolist()
-            self._next = 0
+            self._refill(1)
         self._next += 1
         return self._numbers[self._next - 1]
 
+    def _refill(self, blocks: int) -> None:
+        """Draw ``blocks`` more blocks behind the numbers not yet handed out (one call for
+        many blocks gives the numbers as many calls would)."""
+        fresh = self.rng.random(blocks * self.block)
+        self._array = np.concatenate((self._array[self._next :], fresh))
+        self._numbers = self._numbers[self._next :] + fresh.tolist()
+        self._next = 0
+
+    def peek(self, n: int) -> np.ndarray:
+        """The next ``n`` numbers of the stream, without handing them out (a read-only view:
+        :meth:`advance` past those used)."""
+        short = n - (len(self._numbers) - self._next)
+        if short > 0:
+            self._refill(-(-short // self.block))
+        view = self._array[self._next : self._next + n]
+        view.flags.writeable = False
+        return view
+
+    def advance(self, n: int) -> None:
+        """Hand out the next ``n`` numbers (read with :meth:`peek`)."""
+        if not 0 <= n <= len(self._numbers) - self._next:
+            raise ValueError(f"cannot advance {n} numbers past those peeked")
+        self._next += n
+
     def take(self, n: int) -> np.ndarray:
         """The next ``n`` numbers of the stream, as an array (what ``n`` calls would give)."""
-        left = len(self._numbers) - self._next
-        if n <= left:
-            out = np.array(self._numbers[self._next : self._next + n], dtype=np.float64)
-            self._next += n
-            return out
-        head = np.array(self._numbers[self._next :], dtype=np.float64)
-        rest, tail = divmod(n - left, self.block)
-        middle = self.rng.random(rest * self.block)
-        self._numbers, self._next = self.rng.random(self.block).tolist(), 0
-        out = np.concatenate((head, middle, np.array(self._numbers[:tail], dtype=np.float64)))
-        self._next = tail
+        out = self.peek(n).copy()
+        self.advance(n)
         return out
 
     def order(self, n: int) -> np.ndarray:
@@ -189,3 +209,37 @@ def uniform(rng: UniformSource, low: float, high: float) -> float:
     if high <= low:
         return low
     return low + (high - low) * rng.random()
+
+
+# -- the same draws for compiled code ----------------------------------------------------
+# Compiled code cannot call a Python generator: it reads the stream's numbers from an array
+# peeked ahead (Uniforms.peek) with a cursor ``at`` (a one-element array it moves on), and
+# the caller hands out as many as were used (Uniforms.advance). Each function makes the same
+# float operations on the same numbers as its Python twin above, and draws nothing where the
+# twin draws nothing; the tests prove each equal to its twin on random inputs.
+
+
+@njit(cache=True)
+def next_uniform(u, at):  # pragma: no cover - compiled
+    """The stream's next number."""
+    value = u[at[0]]
+    at[0] += 1
+    return value
+
+
+@njit(cache=True)
+def chance_at(u, at, probability):  # pragma: no cover - compiled
+    """:func:`sim.draws.chance`."""
+    if probability <= 0:
+        return False
+    if probability >= 1:
+        return True
+    return next_uniform(u, at) < probability
+
+
+@njit(cache=True)
+def wait_days_at(u, at, mean_days):  # pragma: no cover - compiled
+    """:func:`sim.draws.wait_days`."""
+    if mean_days <= 1:
+        return 1
+    return 1 + int(math.log1p(-next_uniform(u, at)) / math.log1p(-1 / mean_days))

@@ -102,3 +102,37 @@ def test_index_picks_each_of_n_equally_and_draws_nothing_for_one():
     assert index(stream, 1) == 0 and stream.random() == np.random.default_rng(2).random()
     picks = np.bincount([index(stream, 3) for _ in range(30_000)], minlength=3) / 30_000
     assert picks == pytest.approx([1 / 3] * 3, abs=0.015)
+
+
+def test_the_compiled_draws_take_the_same_numbers_and_give_the_same_values():
+    """chance and wait_days restated for compiled code (sim.draws) equal their
+    Python twins on random inputs, number for number; certain outcomes draw nothing."""
+    from sim.draws import chance_at, wait_days_at
+
+    settings = np.random.default_rng(11)
+    python, compiled = (
+        Uniforms(np.random.default_rng(12), 64),
+        Uniforms(np.random.default_rng(12), 64),
+    )
+    for _ in range(3000):
+        probability = float(settings.choice([0.0, 1.0, 1.5, -0.2, settings.random()]))
+        mean = float(settings.choice([0.5, 1.0, 1.0001, settings.random() * 400]))
+        numbers, at = compiled.peek(2), np.zeros(1, np.int64)
+        assert chance_at(numbers, at, probability) == chance(python, probability)
+        assert wait_days_at(numbers, at, mean) == wait_days(python, mean)
+        compiled.advance(int(at[0]))
+        assert python.random() == compiled.random()
+
+
+def test_peeking_hands_out_nothing_and_advancing_hands_out_what_was_peeked():
+    stream = Uniforms(np.random.default_rng(9), block=4)
+    expected = np.random.default_rng(9).random(40)
+    assert stream.random() == expected[0]
+    ahead = stream.peek(13)  # beyond the block: three more blocks drawn in one call
+    assert ahead.tolist() == expected[1:14].tolist() and not ahead.flags.writeable
+    stream.advance(5)
+    assert stream.random() == expected[6]
+    assert stream.take(3).tolist() == expected[7:10].tolist()
+    with pytest.raises(ValueError):
+        stream.advance(99)
+    assert [stream.random() for _ in range(30)] == expected[10:40].tolist()

@@ -95,3 +95,29 @@ def test_the_fast_books_known_members_are_flags_not_a_set():
     assert list(known) == [1, 3, 4, 16] and len(known) == 4
     ids = np.array([0, 1, 2, 16, 17], np.int64)
     assert known.among(ids).tolist() == [False, True, False, True, False]
+
+
+def test_compiled_wake_ups_link_as_the_calendar_does():
+    """add_entry, on reserved entries, gives the days the same wake-ups in the same order as
+    Calendar.add; the reserve is exactly what was asked."""
+    from sim.model.calendar import add_entry
+
+    rng = np.random.default_rng(3)
+    plan = [(int(rng.integers(0, 6)), int(rng.integers(1, 50))) for _ in range(40)]
+    python, compiled = Calendar(6), Calendar(6)
+    compiled.add(2, 99, "recruit")  # entries of both kinds, old and new
+    python.add(2, 99, "recruit")
+    compiled.reserve(len(plan))
+    assert compiled.pending() == 1
+    free = compiled._free
+    arrays = compiled.arrays()
+    for day, member in plan:
+        python.add(day, member, "order")
+        free = add_entry(*arrays, free, day, member, 0)
+    del arrays
+    compiled.used(free, len(plan))
+    assert compiled.pending() == python.pending() == len(plan) + 1
+    for day in range(6):
+        assert compiled.pop(day) == python.pop(day)
+    compiled.add(5, 1, "order")  # the calendar grows again once the arrays are dropped
+    assert compiled.pop(5) == [(1, "order")]

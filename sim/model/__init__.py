@@ -10,7 +10,9 @@ Rooms:
 - ``market``: intents, the day's result, and ``ReferenceMarket``, which applies a day's
   stream through the reference book.
 - ``compiled_book``, ``compiled_market``: the same on the compiled kernel (``run.core:
-  fast``): ``CompiledBook`` (the book the model reads) and ``CompiledMarket``.
+  fast``): ``CompiledBook`` (the book the model reads) and ``CompiledMarket``;
+  ``consequences``: what the day's applied events set off (repeat orders, comebacks, sell
+  targets, break-even), in one compiled pass on that core.
 - ``inflow``: arrival processes; ``network``: the referral network and sponsor rules;
   ``stress``: the stress levers' schedule; ``withdrawals``: the withdrawal queue.
 - ``calendar``: members' wake-ups by day, linked lists in flat arrays.

@@ -52,6 +52,18 @@ class MemberColumns:
         self.recruited.append(0)
         return len(self.kind)
 
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """``kind``, ``exit_day``, ``even``, ``break_even_day`` and ``target`` as arrays over
+        the same memory, for compiled code (drop them before a member joins: a column
+        cannot grow while an array looks at it)."""
+        return (
+            np.frombuffer(self.kind, np.int8),
+            np.frombuffer(self.exit_day, np.int64),
+            np.frombuffer(self.even, np.int8),
+            np.frombuffer(self.break_even_day, np.int64),
+            np.frombuffer(self.target, np.int64),
+        )
+
     def target_of(self, member: int) -> Fraction | None:
         """The member's sell target as an exact multiple (None: none)."""
         millionths = self.target[member - 1]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.core.book import Applied, Refused
+from sim.core.kernel_book import Events
 from sim.core.kernel_layout import BUY, EV_BUY, EV_REFUSED, EVENT_NAMES, SELL, SELL_ALL
 from sim.core.referral import Bonus, PayoutRule
 from sim.distribution.base import Outcome, Payout
@@ -41,6 +42,25 @@ def _fraction(numerator: int, denominator: int) -> Fraction:
     return value
 
 
+def events_as_applied(ev: Events) -> list[Applied]:
+    """The kernel's events as the reference book's :class:`~sim.core.book.Applied` rows."""
+    prices = map(_fraction, ev.price_num.tolist(), ev.price_den.tolist())
+    return [
+        Applied(EVENT_NAMES[k], m, a, p, c, pool, points, price)
+        for k, m, a, p, c, pool, points, price in zip(
+            ev.kind.tolist(),
+            (ev.member + 1).tolist(),
+            ev.amount.tolist(),
+            ev.points_delta.tolist(),
+            ev.cash_delta.tolist(),
+            ev.pool.tolist(),
+            ev.points.tolist(),
+            prices,
+            strict=True,
+        )
+    ]
+
+
 class CompiledMarket:
     """Applies a day's intents through the compiled kernel in one call; the same
     :class:`~sim.model.market.DayResult` as :class:`~sim.model.market.ReferenceMarket`, event for
@@ -61,8 +81,8 @@ class CompiledMarket:
         self.rule = rule
         self.sponsor = sponsor  # member -> their sponsor, or None
         self.distribution = distribution
-        # the agent model never reads an event's price; without it, each event saves
-        # building an exact Fraction (``price`` is then None)
+        # the agent model reads the events as arrays (``DayResult.applied``); the objects
+        # with their exact prices are built only when asked for
         self.prices = prices
 
     def apply(self, intents: Iterable[Intent]) -> DayResult:
@@ -98,39 +118,22 @@ class CompiledMarket:
         book.applied(ev)
         is_buy = kind == EV_BUY
         book.post(ev.amount[is_buy], int(ev.cash_delta[~is_buy].sum()))
-        kinds = kind.tolist()
-        members_out = (ev.member + 1).tolist()
-        if self.prices:
-            prices = map(_fraction, ev.price_num.tolist(), ev.price_den.tolist())
-        else:
-            prices = [None] * len(kinds)
-        result.events = events = [
-            Applied(EVENT_NAMES[k], m, a, p, c, pool, points, price)
-            for k, m, a, p, c, pool, points, price in zip(
-                kinds,
-                members_out,
-                ev.amount.tolist(),
-                ev.points_delta.tolist(),
-                ev.cash_delta.tolist(),
-                ev.pool.tolist(),
-                ev.points.tolist(),
-                prices,
-                strict=True,
-            )
-        ]
+        result.applied = ev
+        if self.prices:  # the objects, for those who compare them with the reference's
+            result.events = events_as_applied(ev)
+        buys = kind == EV_BUY
+        buyers, spends = (ev.member[buys] + 1).tolist(), ev.amount[buys].tolist()
         if self.rule is not None:
             bonuses = result.bonuses
-            for event in events:
-                if event.action == "buy":
-                    self._referrals(event.member, event.amount, bonuses)
+            for buyer, amount in zip(buyers, spends, strict=True):
+                self._referrals(buyer, amount, bonuses)
             if bonuses:
                 book.pay_bonuses(bonuses, self.rule.line)
         elif self.distribution is not None:
             order = self.distribution.order
             outcomes = []
-            for event in events:
-                if event.action == "buy":
-                    outcomes += order(event.member, event.amount)
+            for buyer, amount in zip(buyers, spends, strict=True):
+                outcomes += order(buyer, amount)
             result.bonuses = self.post(outcomes)
         book.check_pool()
         return result

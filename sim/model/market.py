@@ -42,6 +42,9 @@ class DayResult:
     events: list[Applied] = field(default_factory=list)
     bonuses: list = field(default_factory=list)
     skipped: int = 0  # intents the rules refused (nothing left to sell, minimum spend, ...)
+    # the compiled core's events as arrays (sim.core.kernel_book.Events, refusals left out);
+    # ``events`` then holds objects only when asked for
+    applied: object = None
 
 
 class ReferenceMarket:

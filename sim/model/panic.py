@@ -10,22 +10,46 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
+
 
 class PanicTriggers:
     """What the triggers read (each day's closing price and sales) and who they would ask."""
 
     def __init__(self, spec) -> None:
         self.spec = spec  # the scenario's ``population.panic_seller`` section
-        self.holders: set[int] = set()  # panic sellers holding points
+        self._holding = np.zeros(0, bool)  # by member row: a panic seller holding points
+        self.holders = 0  # how many
         self._prices: list[Fraction] = []
         self._sellers: list[int] = []
 
+    def _room(self, rows: int) -> None:
+        if rows > len(self._holding):
+            grown = np.zeros(max(rows, 2 * len(self._holding)), bool)
+            grown[: len(self._holding)] = self._holding
+            self._holding = grown
+
     def track(self, member: int, held: int) -> None:
         """Keep ``member`` (a panic seller) among the holders while they hold points."""
-        if held:
-            self.holders.add(member)
-        else:
-            self.holders.discard(member)
+        self._room(member)
+        now = bool(held)
+        if now != self._holding[member - 1]:
+            self.holders += 1 if now else -1
+            self._holding[member - 1] = now
+
+    def track_all(self, members: np.ndarray, held: np.ndarray) -> None:
+        """:meth:`track` for each of ``members`` (distinct ids) with what they now hold."""
+        if not len(members):
+            return
+        self._room(int(members.max()))
+        rows = members - 1
+        now = held > 0
+        self.holders += int(now.sum()) - int(self._holding[rows].sum())
+        self._holding[rows] = now
+
+    def members(self) -> list[int]:
+        """The panic sellers holding points, by id."""
+        return (np.flatnonzero(self._holding) + 1).tolist()
 
     def close_day(self, price: Fraction, sales: int) -> None:
         """Record the day's closing price and number of sales."""

@@ -24,7 +24,8 @@ from math import floor
 import mesa
 import numpy as np
 
-from sim.core.book import Book
+from sim.core.book import Applied, Book
+from sim.core.kernel_layout import EV_BUY
 from sim.core.referral import TwoLevel
 from sim.core.units import yuan_to_fen
 from sim.distribution.booking import open_rule_accounts, take_fees
@@ -37,7 +38,8 @@ from sim.model.agents import KIND_CODES, ORDER
 from sim.model.arithmetic import Surprises
 from sim.model.break_even import BreakEvenCount
 from sim.model.calendar import Calendar
-from sim.model.columns import LEGACY, MemberColumns, Members
+from sim.model.columns import LEGACY, PANIC_SELLER, MemberColumns, Members
+from sim.model.consequences import FIGURES, figures_of, handle_events
 from sim.model.daily import DayFigures, day_row
 from sim.model.inflow import Arrivals, check_inflow
 from sim.model.market import Intent, ReferenceMarket
@@ -230,7 +232,7 @@ class SchemeModel(mesa.Model):
         panic = self.panic
         if panic.holders and panic.fire(day, self.book.holders):
             self._figures.panic = True
-            for member in sorted(panic.holders):
+            for member in panic.members():
                 self._today += agents.on_panic(self, member, day)
 
     def _pay_withdrawals(self) -> None:
@@ -272,7 +274,10 @@ class SchemeModel(mesa.Model):
         """The core applies the day's stream; then the distribution rules' day payouts."""
         result = self.core.apply(intents)
         self._figures.skipped += result.skipped
-        self._handle(result.events, day)
+        if result.applied is None:
+            self._handle(result.events, day)
+        else:
+            self._handle_applied(result.applied, day)
         self._paid(result.bonuses, day)
         if self.distribution is not None:
             self._paid(self.core.post(self.distribution.day(day)), day)
@@ -323,6 +328,78 @@ class SchemeModel(mesa.Model):
                 self.break_even.settle(
                     self.columns, member, self._paid_in(member, spent), received, day
                 )
+
+    def _handle_applied(self, ev, day: int) -> None:
+        """:meth:`_handle` for the compiled core's events (arrays), in one compiled pass
+        (:func:`sim.model.consequences.handle_events`): the same draws in the same order."""
+        n = len(ev.kind)
+        if not n:
+            return
+        book, columns, calendar = self.book, self.columns, self._calendar
+        members = ev.member + 1
+        self.sell_targets.room(int(members.max()))
+        calendar.reserve(n)
+        numbers, at = self.draws.peek(2 * n), np.zeros(1, np.int64)
+        counted, credits = np.zeros(len(FIGURES), np.int64), np.empty(n, np.int64)
+        fees = np.zeros(n, np.int64)
+        if self.distribution is not None:
+            paid_fees = self.distribution.fees
+            fees[:] = [paid_fees.get(member, 0) for member in members.tolist()]
+        spec = self.population.consumer
+        heap_size, free, taken, paid = handle_events(
+            (ev.kind, ev.member, ev.amount, ev.cash_delta),
+            columns.arrays(),
+            (book._held, book._spent_entry, book._version, book._spent, book._cash, book._bonus),
+            fees,
+            self.sell_targets.arrays(),
+            len(self.sell_targets),
+            calendar.arrays(),
+            calendar._free,
+            self.days,
+            numbers,
+            at,
+            (
+                float(spec.rebuy_probability),
+                float(spec.rebuy_interval_days),
+                float(spec.reentry_probability),
+                float(spec.reentry_delay_days),
+            ),
+            day,
+            counted,
+            self.break_even.counts,
+            credits,
+        )
+        self.draws.advance(int(at[0]))
+        self.sell_targets._size = heap_size
+        calendar.used(free, taken)
+        figures = self._figures
+        for name, value in figures_of(counted).items():
+            setattr(figures, name, getattr(figures, name) + value)
+        self._surprises(ev)
+        touched = np.unique(members)
+        panicky = touched[np.frombuffer(columns.kind, np.int8)[touched - 1] == PANIC_SELLER]
+        self.panic.track_all(panicky, book._held[panicky - 1])
+        if self._withdraw:
+            for member in credits[:paid].tolist():
+                self.withdrawals.request(book, member)
+
+    def _surprises(self, ev) -> None:
+        """Count the orders that minted nothing or took over a leftover pool (few: the rest
+        are passed over in bulk)."""
+        buys = ev.kind == EV_BUY
+        odd = buys & ((ev.points_delta == 0) | (ev.points == ev.points_delta))
+        for i in np.flatnonzero(odd).tolist():
+            event = Applied(
+                "buy",
+                int(ev.member[i]) + 1,
+                int(ev.amount[i]),
+                int(ev.points_delta[i]),
+                int(ev.cash_delta[i]),
+                int(ev.pool[i]),
+                int(ev.points[i]),
+                None,
+            )
+            self.surprises.observe(event, self.book.mechanics)
 
     def _paid_in(self, member: int, spent: int) -> int:
         """What ``member`` paid in: ``spent`` on orders and any fees for regions and service

@@ -12,6 +12,9 @@ A member filed twice at the same record ``version`` (two events of theirs in one
 stream: the model re-reads the record once the whole stream is applied) counts twice, and
 is due twice, as in the heap of entries this replaced, so the runs stay the same to the
 byte; the second sale finds nothing to sell and is skipped.
+
+Filing is compiled (:func:`file_target`, :func:`trigger_price`) so that the fast core's
+compiled pass (:mod:`sim.model.consequences`) and this class file alike.
 """
 
 from __future__ import annotations
@@ -102,6 +105,38 @@ def _remove(key, pos, heap, size, m):
     return size
 
 
+_EXACT = 2**53  # integers below this are floats exactly
+_INT64 = 2**63
+
+
+@njit(cache=True)
+def trigger_price(millionths, held, spent_entry):  # pragma: no cover - compiled
+    """The price (fen per unit, a float) at which ``held`` units are worth ``millionths /
+    10**6`` x ``spent_entry`` fen: the correctly rounded quotient while both products are
+    exact floats (as Python's ``int / int`` gives it), the float product quotient beyond
+    (within a few parts in 10**16: the key only orders the heap)."""
+    if millionths <= 0:
+        return 0.0
+    if spent_entry < _EXACT // millionths and held < _EXACT // 10**6:
+        return float(millionths * spent_entry) / float(held * 10**6)
+    return (float(millionths) * float(spent_entry)) / (float(held) * 1e6)
+
+
+@njit(cache=True)
+def file_target(
+    key, pos, heap, filed_version, copies, size, m, trigger, version
+):  # pragma: no cover - compiled
+    """File member ``m``'s target price ``trigger`` after a change to their record, at record
+    ``version``; returns the heap's new size. The same record filed again counts again
+    (``copies``)."""
+    if pos[m] >= 0 and filed_version[m] == version:
+        copies[m] += 1
+        return size
+    filed_version[m] = version
+    copies[m] = 1
+    return _file(key, pos, heap, size, m, trigger)
+
+
 class SellTargets:
     """The heap of members by trigger price (a float: it only orders the heap and never
     decides a sale: members popped near the price are checked exactly,
@@ -134,15 +169,32 @@ class SellTargets:
     def file(self, member: int, millionths: int, held: int, spent_entry: int, version: int) -> None:
         """File the member's target after a change to their record (``held`` > 0, at record
         ``version``): the price at which ``held`` units are worth ``millionths / 10**6`` x
-        ``spent_entry``."""
+        ``spent_entry`` (:func:`file_target`)."""
         self._room(member)
-        if self._pos[member] >= 0 and self._version[member] == version:
-            self._copies[member] += 1  # the same record again: the same trigger
-            return
-        self._version[member] = version
-        self._copies[member] = 1
-        trigger = millionths * spent_entry / (held * 10**6)
-        self._size = _file(self._key, self._pos, self._heap, self._size, member, trigger)
+        if max(millionths, held, spent_entry) < _INT64:
+            trigger = trigger_price(millionths, held, spent_entry)
+        else:  # the reference book's records may outgrow machine integers
+            trigger = millionths * spent_entry / (held * 10**6)
+        self._size = file_target(
+            self._key,
+            self._pos,
+            self._heap,
+            self._version,
+            self._copies,
+            self._size,
+            member,
+            trigger,
+            version,
+        )
+
+    def arrays(self) -> tuple:
+        """The heap's arrays, for compiled code that files and removes in place (the size is
+        :attr:`_size`; room for every member it files must be made first: :meth:`room`)."""
+        return self._key, self._pos, self._heap, self._version, self._copies
+
+    def room(self, member: int) -> None:
+        """Make room for members up to ``member``."""
+        self._room(member)
 
     def remove(self, member: int) -> None:
         """The member holds nothing any more: no target to watch."""

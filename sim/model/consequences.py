@@ -1,0 +1,106 @@
+"""What a day's applied events set off, in one compiled pass (``run.core: fast``).
+
+After the kernel has applied the day's stream, each event tells its member what happened,
+in the order of the stream — the twin of :meth:`sim.model.scheme.SchemeModel._handle`, which
+the reference core keeps: a buyer may plan a repeat order (:func:`sim.model.agents.after_order`),
+a member forced out notes the day and may plan a comeback
+(:func:`sim.model.agents.on_forced_exit`), and every member touched re-files their sell target
+(:mod:`sim.model.sell_targets`) and is re-judged for break-even
+(:mod:`sim.model.break_even`). The draws come from the run's one stream in the same order
+(:mod:`sim.draws`), so the runs are the same to the byte on either core; the tests
+compare the two cores' files.
+
+What does not draw or order anything is left to the caller, in bulk: the panic sellers'
+holder flags, the orders that minted nothing, the withdrawal requests (the pass lists the
+members paid, in order).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from sim.core.kernel_layout import EV_BUY, EV_FORCED_EXIT, EV_SELL
+from sim.draws import chance_at, wait_days_at
+from sim.model.break_even import settle_compiled
+from sim.model.calendar import REASONS, add_entry
+from sim.model.columns import LEGACY
+from sim.model.sell_targets import _remove, file_target, trigger_price
+
+ORDER_CODE = REASONS.index("order")
+# the day's figures the pass counts, in this order
+FIGURES = ("orders", "order_volume", "sales", "forced_exits", "payouts")
+
+
+@njit(cache=True)
+def handle_events(
+    events,  # (kind, member row, amount, cash_delta) of each applied event
+    columns,  # the members' (kind, exit_day, even, break_even_day, target)
+    book,  # the book's (held, spent_entry, version, spent, cash, bonus) per member row
+    fees,  # fen each event's member paid for regions and service points (or all zero)
+    heap,  # the sell targets' (key, pos, heap, version, copies)
+    heap_size,
+    calendar,  # (head, tail, member, reason, following), entries reserved
+    free,
+    horizon,
+    u,
+    at,
+    behaviour,  # (rebuy probability, rebuy interval, re-entry probability, re-entry delay)
+    day,
+    figures,  # int64[len(FIGURES)], added to
+    counts,  # the break-even counts, kept
+    credits,  # out: members paid, in the order paid
+):  # pragma: no cover - compiled
+    """Apply the consequences of the day's events; returns the heap's size, the calendar's
+    free-list head, the entries it took and the number of ``credits``."""
+    kind, member, amount, cash_delta = events
+    member_kind, exit_day, even, break_even_day, target = columns
+    held, spent_entry, version, spent, cash, bonus = book
+    key, pos, nodes, filed, copies = heap
+    head, tail, wake_member, wake_reason, following = calendar
+    rebuy_p, rebuy_days, reentry_p, reentry_days = behaviour
+    taken = 0
+    paid = 0
+    for i in range(len(kind)):
+        m = member[i]
+        k = kind[i]
+        wake = -1
+        if k == EV_BUY:
+            figures[0] += 1
+            figures[1] += amount[i]
+            if member_kind[m] != LEGACY and chance_at(u, at, rebuy_p):
+                wake = day + wait_days_at(u, at, rebuy_days)
+        else:
+            if k == EV_SELL:
+                figures[2] += 1
+            elif k == EV_FORCED_EXIT:
+                figures[3] += 1
+                exit_day[m] = day
+                if member_kind[m] != LEGACY and chance_at(u, at, reentry_p):
+                    wake = day + wait_days_at(u, at, reentry_days)
+            figures[4] += cash_delta[i]
+            credits[paid] = m + 1
+            paid += 1
+        if 0 <= wake < horizon:
+            free = add_entry(
+                head, tail, wake_member, wake_reason, following, free, wake, m + 1, ORDER_CODE
+            )
+            taken += 1
+        millionths = target[m]
+        if millionths >= 0:
+            if held[m]:
+                trigger = trigger_price(millionths, held[m], spent_entry[m])
+                heap_size = file_target(
+                    key, pos, nodes, filed, copies, heap_size, m + 1, trigger, version[m]
+                )
+            else:
+                heap_size = _remove(key, pos, nodes, heap_size, m + 1)
+        settle_compiled(
+            even, break_even_day, counts, m, spent[m] + fees[i], cash[m] + bonus[m], day
+        )
+    return heap_size, free, taken, paid
+
+
+def figures_of(counted: np.ndarray) -> dict[str, int]:
+    """The pass's counted figures by name."""
+    return dict(zip(FIGURES, counted.tolist(), strict=True))
