@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from fractions import Fraction as F
 
+import numpy as np
 import pytest
 
 from sim.core import rules
@@ -173,3 +174,34 @@ def test_walk_ins_join_the_network_by_the_scenarios_sponsor_rule(rule):
     # bonuses follow the network: every order placed below a sponsor pays them
     bonuses = sum(row["bonuses_received"] for row in rows)
     assert (bonuses > 0) == any(row["sponsor"] is not None for row in rows)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_referral_bonuses_in_bulk_equal_the_rule_order_by_order(seed):
+    """TwoLevel.payouts_in_bulk (compiled, the fast core's) gives the bonuses TwoLevel.payouts
+    gives, in the same order, on a random forest with random shares, amounts and budgets
+    (budgets that run out, roots without a sponsor, chains of one level)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    sponsors = np.zeros(n + 1, np.int32)
+    for member in range(2, n + 1):
+        sponsors[member] = rng.integers(0, member) if rng.random() < 0.8 else 0
+    direct, indirect = (F(int(rng.integers(0, 40)), 100) for _ in range(2))
+    rule = TwoLevel(direct, indirect, "distribution")
+    orders = int(rng.integers(0, 80))
+    buyers = rng.integers(1, n + 1, orders).astype(np.int64)
+    amounts = rng.choice([1, 199, 1000, 99_999, 300_000], orders).astype(np.int64)
+    budgets = (amounts * rng.choice([0.0, 0.05, 0.3, 1.0], orders)).astype(np.int64)
+    members, paid, levels = rule.payouts_in_bulk(buyers, amounts, budgets, sponsors)
+
+    def sponsor(member):
+        return int(sponsors[member]) or None
+
+    expected = [
+        (bonus.member, bonus.amount, bonus.level)
+        for buyer, amount, budget in zip(
+            buyers.tolist(), amounts.tolist(), budgets.tolist(), strict=True
+        )
+        for bonus in rule.payouts(buyer, amount, budget, sponsor)
+    ]
+    assert list(zip(members.tolist(), paid.tolist(), levels.tolist(), strict=True)) == expected

@@ -12,6 +12,9 @@ from fractions import Fraction
 from math import floor
 from typing import NamedTuple, Protocol
 
+import numpy as np
+from numba import njit
+
 
 class Bonus(NamedTuple):
     member: Hashable
@@ -63,3 +66,39 @@ class TwoLevel:
                 out.append(Bonus(member, pay, level, self.name))
                 budget -= pay
         return out
+
+    def payouts_in_bulk(
+        self, buyers: np.ndarray, amounts: np.ndarray, budgets: np.ndarray, sponsors: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`payouts` for a day's orders at once (``buyers``, ``amounts`` and their
+        ``budgets`` in fen, in order; ``sponsors[m]``: member ``m``'s sponsor, 0 for none):
+        the bonuses' members, amounts and levels, in the order :meth:`payouts` gives them."""
+        distinct, where = np.unique(amounts, return_inverse=True)
+        due = np.array([self.due(amount) for amount in distinct.tolist()], np.int64)
+        levels = len(self.shares)
+        out = np.empty((3, len(buyers) * levels), np.int64)
+        n = _payouts_compiled(buyers, due.reshape(-1, levels)[where], budgets, sponsors, out)
+        return out[0, :n], out[1, :n], out[2, :n]
+
+
+@njit(cache=True)
+def _payouts_compiled(buyers, due, budgets, sponsors, out):  # pragma: no cover - compiled
+    """:meth:`TwoLevel.payouts` restated over arrays, order after order (``due[i]``: order
+    ``i``'s share per level); writes member, amount and level in ``out``, returns how many.
+    The tests prove it equal to the reference on random networks."""
+    n = 0
+    for i in range(len(buyers)):
+        member = buyers[i]
+        budget = budgets[i]
+        for level in range(due.shape[1]):
+            member = sponsors[member]
+            if member == 0:
+                break
+            pay = min(due[i, level], budget)
+            if pay > 0:
+                out[0, n] = member
+                out[1, n] = pay
+                out[2, n] = level + 1
+                n += 1
+                budget -= pay
+    return n

@@ -284,6 +284,13 @@ class CompiledBook:
         np.add.at(self._bonus, np.array(keys, np.int64) - 1, np.array(amounts, np.int64))
         self._known.update(keys)
 
+    def pay_bonuses_in_bulk(self, members: np.ndarray, amounts: np.ndarray, line: str) -> None:
+        """:meth:`pay_bonuses` for bonuses as arrays (member ids, fen)."""
+        self.ensure(int(members.max()))
+        self.ledger.transfer(line, MEMBER_CASH, int(amounts.sum()))
+        np.add.at(self._bonus, members - 1, amounts)
+        self._known.update(members)
+
     def cash_balance(self, key: Hashable) -> int:
         """A member's cash (零钱) balance in fen (KeyError: no record), without building a
         record object: the withdrawal queue reads it for every member paid."""

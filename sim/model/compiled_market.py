@@ -73,13 +73,14 @@ class CompiledMarket:
         self,
         book: CompiledBook,
         rule: PayoutRule | None,
-        sponsor: Callable[[int], int | None],
+        sponsors: Callable[[], np.ndarray],
         prices: bool = True,
         distribution: Distribution | None = None,
     ) -> None:
         self.book = book
         self.rule = rule
-        self.sponsor = sponsor  # member -> their sponsor, or None
+        # every member's sponsor as an array by id (0: none), for the bonuses in bulk
+        self.sponsors = sponsors
         self.distribution = distribution
         # the agent model reads the events as arrays (``DayResult.applied``); the objects
         # with their exact prices are built only when asked for
@@ -122,16 +123,12 @@ class CompiledMarket:
         if self.prices:  # the objects, for those who compare them with the reference's
             result.events = events_as_applied(ev)
         buys = kind == EV_BUY
-        buyers, spends = (ev.member[buys] + 1).tolist(), ev.amount[buys].tolist()
         if self.rule is not None:
-            bonuses = result.bonuses
-            for buyer, amount in zip(buyers, spends, strict=True):
-                self._referrals(buyer, amount, bonuses)
-            if bonuses:
-                book.pay_bonuses(bonuses, self.rule.line)
+            self._referrals(ev.member[buys] + 1, ev.amount[buys], result)
         elif self.distribution is not None:
             order = self.distribution.order
             outcomes = []
+            buyers, spends = (ev.member[buys] + 1).tolist(), ev.amount[buys].tolist()
             for buyer, amount in zip(buyers, spends, strict=True):
                 outcomes += order(buyer, amount)
             result.bonuses = self.post(outcomes)
@@ -144,9 +141,23 @@ class CompiledMarket:
             return []
         return post_in_bulk(self.book, outcomes, self.distribution.lines)
 
-    def _referrals(self, buyer: int, amount: int, out: list[Bonus]) -> None:
-        """The bonuses an order pays, appended to ``out``: the same rule ReferenceMarket calls,
-        with the order's split cached by amount."""
+    def _referrals(self, buyers: np.ndarray, amounts: np.ndarray, result: DayResult) -> None:
+        """The referral bonuses of the day's orders, worked out in bulk by the same rule
+        (:meth:`~sim.core.referral.TwoLevel.payouts_in_bulk`) and paid in one posting."""
         rule = self.rule
-        budget = self.book.mechanics.parts(amount)[rule.line]
-        out += rule.payouts(buyer, amount, budget, self.sponsor)
+        if not len(buyers):
+            return
+        distinct, where = np.unique(amounts, return_inverse=True)
+        parts = self.book.mechanics.parts
+        budgets = np.array([parts(a)[rule.line] for a in distinct.tolist()], np.int64)[where]
+        members, paid, levels = rule.payouts_in_bulk(buyers, amounts, budgets, self.sponsors())
+        result.paid = (members, paid)
+        if len(members):
+            self.book.pay_bonuses_in_bulk(members, paid, rule.line)
+        if self.prices:  # the objects, for those who compare them with the reference's
+            result.bonuses = [
+                Bonus(m, a, level, rule.name)
+                for m, a, level in zip(
+                    members.tolist(), paid.tolist(), levels.tolist(), strict=True
+                )
+            ]

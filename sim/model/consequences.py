@@ -104,3 +104,14 @@ def handle_events(
 def figures_of(counted: np.ndarray) -> dict[str, int]:
     """The pass's counted figures by name."""
     return dict(zip(FIGURES, counted.tolist(), strict=True))
+
+
+@njit(cache=True)
+def settle_in_bulk(members, columns, book, counts, day):  # pragma: no cover - compiled
+    """Re-judge for break-even each of ``members`` (ids, each once) after bonuses were paid
+    to them (``book``: spent, cash and bonus per member row)."""
+    even, break_even_day = columns[2], columns[3]
+    spent, cash, bonus = book
+    for member in members:
+        m = member - 1
+        settle_compiled(even, break_even_day, counts, m, spent[m], cash[m] + bonus[m], day)

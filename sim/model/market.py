@@ -45,6 +45,9 @@ class DayResult:
     # the compiled core's events as arrays (sim.core.kernel_book.Events, refusals left out);
     # ``events`` then holds objects only when asked for
     applied: object = None
+    # and its referral bonuses as arrays (members, fen), in order; ``bonuses`` then holds
+    # objects only when asked for
+    paid: tuple | None = None
 
 
 class ReferenceMarket:

@@ -39,7 +39,7 @@ from sim.model.arithmetic import Surprises
 from sim.model.break_even import BreakEvenCount
 from sim.model.calendar import Calendar
 from sim.model.columns import LEGACY, PANIC_SELLER, MemberColumns, Members
-from sim.model.consequences import FIGURES, figures_of, handle_events
+from sim.model.consequences import FIGURES, figures_of, handle_events, settle_in_bulk
 from sim.model.daily import DayFigures, day_row
 from sim.model.inflow import Arrivals, check_inflow
 from sim.model.market import Intent, ReferenceMarket
@@ -79,7 +79,7 @@ class SchemeModel(mesa.Model):
             self.core = CompiledMarket(
                 self.book,
                 self._referral_rule(),
-                self.network.sponsor,
+                self.network.sponsors,
                 prices=False,
                 distribution=self.distribution,
             )
@@ -278,7 +278,10 @@ class SchemeModel(mesa.Model):
             self._handle(result.events, day)
         else:
             self._handle_applied(result.applied, day)
-        self._paid(result.bonuses, day)
+        if result.paid is None:
+            self._paid(result.bonuses, day)
+        else:
+            self._paid_in_bulk(*result.paid, day)
         if self.distribution is not None:
             self._paid(self.core.post(self.distribution.day(day)), day)
 
@@ -297,6 +300,25 @@ class SchemeModel(mesa.Model):
                     self.columns, member, self._paid_in(member, spent), received, day
                 )
             self._credit(member)
+
+    def _paid_in_bulk(self, members: np.ndarray, amounts: np.ndarray, day: int) -> None:
+        """:meth:`_paid` for the compiled core's referral bonuses (arrays, in order)."""
+        if not len(members):
+            return
+        self._figures.bonuses += int(amounts.sum())
+        _, first = np.unique(members, return_index=True)
+        paid = members[np.sort(first)]  # each member once, in the order first paid
+        book = self.book
+        settle_in_bulk(
+            paid,
+            self.columns.arrays(),
+            (book._spent, book._cash, book._bonus),
+            self.break_even.counts,
+            day,
+        )
+        if self._withdraw:
+            for member in paid.tolist():
+                self.withdrawals.request(book, member)
 
     def _handle(self, events, day: int) -> None:
         """Tell agents what the core did, and keep the day's figures."""
