@@ -47,7 +47,7 @@ from sim.model.network import ReferralNetwork, sponsor_rule
 from sim.model.panic import PanicTriggers
 from sim.model.sell_targets import SellTargets
 from sim.model.stress import StressSchedule, equal_shares
-from sim.model.withdrawals import WithdrawalQueue
+from sim.model.withdrawals import CompiledWithdrawals, WithdrawalQueue
 
 
 class SchemeModel(mesa.Model):
@@ -93,7 +93,10 @@ class SchemeModel(mesa.Model):
             open_rule_accounts(self.book.ledger, self.distribution.accounts())
         self.finished = False
         self.book.custody_shortfall = self.stress.custody_shortfall
-        self.withdrawals = WithdrawalQueue(self.stress.withdrawal_cap)
+        if scenario.run.core == "fast":
+            self.withdrawals = CompiledWithdrawals(self.stress.withdrawal_cap)
+        else:
+            self.withdrawals = WithdrawalQueue(self.stress.withdrawal_cap)
         self.arrivals = Arrivals(scenario.inflow, self.draws)
         self.columns = MemberColumns()  # the members, one row each (sim.model.columns)
         self.members = Members(self.columns, self.network)  # ... read as objects on demand
@@ -317,8 +320,7 @@ class SchemeModel(mesa.Model):
             day,
         )
         if self._withdraw:
-            for member in paid.tolist():
-                self.withdrawals.request(book, member)
+            self.withdrawals.request_all(book, paid)
 
     def _handle(self, events, day: int) -> None:
         """Tell agents what the core did, and keep the day's figures."""
@@ -402,8 +404,7 @@ class SchemeModel(mesa.Model):
         panicky = touched[np.frombuffer(columns.kind, np.int8)[touched - 1] == PANIC_SELLER]
         self.panic.track_all(panicky, book._held[panicky - 1])
         if self._withdraw:
-            for member in credits[:paid].tolist():
-                self.withdrawals.request(book, member)
+            self.withdrawals.request_all(book, credits[:paid])
 
     def _surprises(self, ev) -> None:
         """Count the orders that minted nothing or took over a leftover pool (few: the rest
