@@ -221,7 +221,9 @@ def uniform(rng: UniformSource, low: float, high: float) -> float:
 
 @njit(cache=True)
 def next_uniform(u, at):  # pragma: no cover - compiled
-    """The stream's next number."""
+    """The stream's next number (an error past those peeked: the caller peeks enough)."""
+    if at[0] >= len(u):
+        raise IndexError("the compiled draws ran past the numbers peeked")
     value = u[at[0]]
     at[0] += 1
     return value
@@ -243,3 +245,92 @@ def wait_days_at(u, at, mean_days):  # pragma: no cover - compiled
     if mean_days <= 1:
         return 1
     return 1 + int(math.log1p(-next_uniform(u, at)) / math.log1p(-1 / mean_days))
+
+
+@njit(cache=True)
+def wait_for_rate_at(u, at, per_day):  # pragma: no cover - compiled
+    """:func:`wait_for_rate`; -1 for None."""
+    if per_day <= 0:
+        return -1
+    return wait_days_at(u, at, 1 / -math.expm1(-per_day))
+
+
+@njit(cache=True)
+def pick_at(u, at, cumulative, certain):  # pragma: no cover - compiled
+    """:class:`Picker` (``cumulative``: its cumulative shares; ``certain``: its certain
+    index, -1 for none)."""
+    if certain >= 0:
+        return certain
+    value = next_uniform(u, at)
+    i = 0
+    while i < len(cumulative) and cumulative[i] <= value:  # bisect_right
+        i += 1
+    return min(i, len(cumulative) - 1)
+
+
+@njit(cache=True)
+def uniform_at(u, at, low, high):  # pragma: no cover - compiled
+    """:func:`uniform`."""
+    if high <= low:
+        return low
+    return low + (high - low) * next_uniform(u, at)
+
+
+@njit(cache=True)
+def index_at(u, at, n):  # pragma: no cover - compiled
+    """:func:`index`."""
+    if n <= 1:
+        return 0
+    return min(int(next_uniform(u, at) * n), n - 1)
+
+
+_STIRLING_ARRAY = np.array(_STIRLING)
+
+
+@njit(cache=True)
+def log_gamma_compiled(x):  # pragma: no cover - compiled
+    """:func:`log_gamma`."""
+    if x == 1.0 or x == 2.0:
+        return 0.0
+    shift = int(7 - x) if x <= 7.0 else 0
+    x0 = x + shift
+    x2 = 1.0 / (x0 * x0)
+    series = _STIRLING_ARRAY[9]
+    for i in range(8, -1, -1):
+        series = series * x2 + _STIRLING_ARRAY[i]
+    value = series / x0 + 0.5 * 1.8378770664093453 + (x0 - 0.5) * math.log(x0) - x0
+    for _ in range(shift):
+        value -= math.log(x0 - 1.0)
+        x0 -= 1.0
+    return value
+
+
+@njit(cache=True)
+def poisson_at(u, at, mean):  # pragma: no cover - compiled
+    """:func:`poisson`."""
+    if mean <= 0:
+        return 0
+    if mean < 10:
+        limit, count, product = math.exp(-mean), 0, 1.0
+        while True:
+            product *= next_uniform(u, at)
+            if product <= limit:
+                return count
+            count += 1
+    root, log_mean = math.sqrt(mean), math.log(mean)
+    b = 0.931 + 2.53 * root
+    a = -0.059 + 0.02483 * b
+    inverse_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    vr = 0.9277 - 3.6224 / (b - 2)
+    while True:
+        x = next_uniform(u, at) - 0.5
+        v = next_uniform(u, at)
+        us = 0.5 - abs(x)
+        k = math.floor((2 * a / us + b) * x + mean + 0.43)
+        if us >= 0.07 and v <= vr:
+            return k
+        if k < 0 or (us < 0.013 and v > us):
+            continue
+        left = (math.log(v) if v > 0 else -math.inf) + math.log(inverse_alpha)
+        if left - math.log(a / (us * us) + b) <= -mean + k * log_mean - log_gamma_compiled(k + 1.0):
+            return k

@@ -136,3 +136,47 @@ def test_peeking_hands_out_nothing_and_advancing_hands_out_what_was_peeked():
     with pytest.raises(ValueError):
         stream.advance(99)
     assert [stream.random() for _ in range(30)] == expected[10:40].tolist()
+
+
+def test_the_compiled_choices_counts_and_waits_equal_their_twins():
+    """Picker, uniform, index, poisson (both of numpy's algorithms) and wait_for_rate,
+    restated for compiled code, give the same values from the same numbers on random inputs
+    and leave the stream at the same place."""
+    from sim.draws import index_at, pick_at, poisson_at, uniform_at, wait_for_rate_at
+
+    settings = np.random.default_rng(21)
+    python, compiled = Uniforms(np.random.default_rng(22)), Uniforms(np.random.default_rng(22))
+    for _ in range(4000):
+        weights = settings.random(int(settings.integers(1, 5))) * settings.choice([0, 1], 4)[0]
+        weights = weights if weights.sum() else np.ones(len(weights))
+        picker = Picker(weights.tolist())
+        low = float(settings.random() * 3)
+        high = low + float(settings.choice([0.0, -1.0, settings.random()]))
+        mean = float(settings.choice([0.0, -1.0, 0.3, 4.0, 9.99, 10.0, 37.5, 2_000.0]))
+        n = int(settings.integers(0, 7))
+        rate = float(settings.choice([0.0, 1e-4, settings.random(), 3.0]))
+        numbers, at = compiled.peek(400), np.zeros(1, np.int64)
+        certain = -1 if picker.certain is None else picker.certain
+        cumulative = np.array(picker.cumulative)
+        assert pick_at(numbers, at, cumulative, certain) == picker(python)
+        assert uniform_at(numbers, at, low, high) == uniform(python, low, high)
+        assert index_at(numbers, at, n) == index(python, n)
+        assert poisson_at(numbers, at, mean) == poisson(python, mean)
+        wait = wait_for_rate(python, rate)
+        assert wait_for_rate_at(numbers, at, rate) == (-1 if wait is None else wait)
+        compiled.advance(int(at[0]))
+        assert python.random() == compiled.random()
+
+
+def test_compiled_draws_past_the_numbers_peeked_are_an_error():
+    from sim.draws import next_uniform
+
+    with pytest.raises(IndexError):
+        next_uniform(np.zeros(2), np.array([2], np.int64))
+
+
+def test_the_compiled_log_gamma_is_its_twin():
+    from sim.draws import log_gamma_compiled
+
+    for x in np.concatenate((np.arange(1.0, 40.0), np.random.default_rng(2).random(500) * 1e5 + 1)):
+        assert log_gamma_compiled(float(x)) == log_gamma(float(x))

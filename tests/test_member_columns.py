@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.model.calendar import Calendar
-from sim.model.columns import KINDS, MemberColumns, Members
+from sim.model.columns import COLUMNS, KINDS, MemberColumns, Members
 from sim.model.compiled_book import KnownIds
 from sim.model.network import ReferralNetwork
 from sim.scenario.root import load_scenario
@@ -61,7 +61,7 @@ def test_the_mapping_knows_exactly_the_ids_it_holds():
     assert members.get(3) is None
     # a row is a few machine integers: 50 bytes, against ~470 for a Mesa agent and its
     # registration (ENGINE.md); the sponsor is the network's
-    assert sum(column.itemsize for column in vars(columns).values()) == 50
+    assert sum(getattr(columns, name).itemsize for name in COLUMNS) == 50
 
 
 def test_the_calendar_wakes_members_in_the_order_made_and_reuses_its_entries():

@@ -2,8 +2,8 @@
 
 A member is the row ``id - 1`` (ids count from 1, in the order members joined). What the
 behaviours (:mod:`sim.model.agents`) decide on and the members table reports is here —
-type, join day, exit day, break-even, sell target, reach and recruits — as ``array.array``
-columns of machine integers, which grow in place as members join (amortised doubling). No
+type, join day, exit day, break-even, sell target, reach and recruits — as numpy columns of
+machine integers with room to spare, which grow by doubling as members join. No
 Python object is made per member: a row costs 50 bytes, where a Mesa agent with its
 registration cost about 470. ``-1`` stands for "none" (never exited, never even, no
 target). Who sponsored whom is the referral network's (:mod:`sim.model.network`), not
@@ -15,7 +15,6 @@ model's ``members`` mapping of such views, for notebooks and tests.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
 
@@ -26,59 +25,80 @@ CONSUMER, REFERRER, PANIC_SELLER, LEGACY = range(len(KINDS))
 NONE = -1
 
 
-class MemberColumns:
-    """The columns; ``add`` appends a member's row and returns their id."""
+# each column: its numpy type and the value of a new row
+COLUMNS = {
+    "kind": (np.int8, 0),
+    "join_day": (np.int64, 0),
+    "exit_day": (np.int64, NONE),
+    "even": (np.int8, NONE),  # -1 never bought, 0 below break-even, 1 even
+    "break_even_day": (np.int64, NONE),
+    "target": (np.int64, NONE),  # sell target in millionths of a multiple of spend
+    "reach": (np.int64, 0),
+    "recruited": (np.int64, 0),
+}
 
-    def __init__(self) -> None:
-        self.kind = array("b")
-        self.join_day = array("q")
-        self.exit_day = array("q")
-        self.even = array("b")  # -1 never bought, 0 below break-even, 1 even
-        self.break_even_day = array("q")
-        self.target = array("q")  # sell target in millionths of a multiple of spend
-        self.reach = array("q")
-        self.recruited = array("q")
+
+class MemberColumns:
+    """The columns; ``add`` appends a member's row and returns their id. Each column is a
+    numpy array with room beyond the members (grown by doubling); rows past ``len`` are
+    not members yet."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._size = 0
+        for name, (dtype, fill) in COLUMNS.items():
+            setattr(self, name, np.full(max(capacity, 1), fill, dtype))
 
     def __len__(self) -> int:
+        return self._size
+
+    @property
+    def capacity(self) -> int:
         return len(self.kind)
+
+    def reserve(self, rows: int) -> None:
+        """Room for ``rows`` more members (the columns are replaced: re-read them)."""
+        capacity = self.capacity
+        if self._size + rows <= capacity:
+            return
+        while capacity < self._size + rows:
+            capacity *= 2
+        for name, (dtype, fill) in COLUMNS.items():
+            grown = np.full(capacity, fill, dtype)
+            grown[: self._size] = getattr(self, name)[: self._size]
+            setattr(self, name, grown)
 
     def add(self, kind: int, join_day: int) -> int:
-        self.kind.append(kind)
-        self.join_day.append(join_day)
-        for column in (self.exit_day, self.break_even_day, self.target):
-            column.append(NONE)
-        self.even.append(NONE)
-        self.reach.append(0)
-        self.recruited.append(0)
-        return len(self.kind)
+        self.reserve(1)
+        row = self._size
+        self.kind[row] = kind
+        self.join_day[row] = join_day
+        self._size = row + 1
+        return self._size
+
+    def joined(self, size: int) -> None:
+        """Compiled code filled rows up to ``size`` (reserved beforehand)."""
+        self._size = size
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        """``kind``, ``exit_day``, ``even``, ``break_even_day`` and ``target`` as arrays over
-        the same memory, for compiled code (drop them before a member joins: a column
-        cannot grow while an array looks at it)."""
-        return (
-            np.frombuffer(self.kind, np.int8),
-            np.frombuffer(self.exit_day, np.int64),
-            np.frombuffer(self.even, np.int8),
-            np.frombuffer(self.break_even_day, np.int64),
-            np.frombuffer(self.target, np.int64),
-        )
+        """``kind``, ``exit_day``, ``even``, ``break_even_day`` and ``target``, for compiled
+        code (the columns themselves: re-read them after a member joins)."""
+        return self.kind, self.exit_day, self.even, self.break_even_day, self.target
 
     def target_of(self, member: int) -> Fraction | None:
         """The member's sell target as an exact multiple (None: none)."""
-        millionths = self.target[member - 1]
+        millionths = int(self.target[member - 1])
         return None if millionths == NONE else Fraction(millionths, 10**6)
 
     def numbers(self, name: str) -> np.ndarray:
-        """A column as a numpy array (a copy: the column may grow again)."""
-        return np.array(getattr(self, name))
+        """A column's members as a numpy array (a copy: the column may grow again)."""
+        return getattr(self, name)[: self._size].copy()
 
     def nullable(self, name: str) -> list[int | None]:
         """A column with its "none" rows as None, for a nullable table column."""
-        return [None if value == NONE else value for value in getattr(self, name)]
+        return [None if value == NONE else value for value in self.numbers(name).tolist()]
 
     def kinds(self) -> list[str]:
-        return [KINDS[code] for code in self.kind]
+        return [KINDS[code] for code in self.numbers("kind").tolist()]
 
 
 class MemberView:
@@ -92,7 +112,7 @@ class MemberView:
         self.unique_id = member
 
     def _get(self, name: str) -> int:
-        return getattr(self._columns, name)[self.unique_id - 1]
+        return int(getattr(self._columns, name)[self.unique_id - 1])
 
     @property
     def kind(self) -> str:

@@ -401,7 +401,7 @@ class SchemeModel(mesa.Model):
             setattr(figures, name, getattr(figures, name) + value)
         self._surprises(ev)
         touched = np.unique(members)
-        panicky = touched[np.frombuffer(columns.kind, np.int8)[touched - 1] == PANIC_SELLER]
+        panicky = touched[columns.kind[touched - 1] == PANIC_SELLER]
         self.panic.track_all(panicky, book._held[panicky - 1])
         if self._withdraw:
             self.withdrawals.request_all(book, credits[:paid])
