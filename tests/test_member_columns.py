@@ -74,11 +74,18 @@ def test_the_calendar_wakes_members_in_the_order_made_and_reuses_its_entries():
     assert calendar.pop(1) == [(8, "recruit")]
     assert calendar.pop(3) == [(7, "order"), (9, "recruit"), (7, "order")]
     assert calendar.pop(3) == [] and calendar.pending() == 0
-    for member in (1, 2, 3, 4):  # the four freed entries serve again: no growth
+    made = calendar.entries
+    for _ in range(3):  # freed entries serve again: no growth
+        for member in range(made):
+            calendar.add(4, member, "order")
+        assert calendar.pop(4) == [(m, "order") for m in range(made)]
+    assert calendar.entries == made
+    for member in (1, 2, 3, 4):
         calendar.add(4, member, "order")
-    assert len(calendar.member) == 4 and calendar.pending() == 4
     calendar.add(2, 5, "recruit")
-    assert len(calendar.member) == 5
+    for member in range(made):  # more than the entries made: they double
+        calendar.add(0, member, "order")
+    assert calendar.entries == 2 * made and calendar.pending() == made + 5
     assert calendar.pop(4) == [(m, "order") for m in (1, 2, 3, 4)]
     assert calendar.pop(2) == [(5, "recruit")] and calendar.pop(9) == []
 
@@ -110,14 +117,12 @@ def test_compiled_wake_ups_link_as_the_calendar_does():
     compiled.reserve(len(plan))
     assert compiled.pending() == 1
     free = compiled._free
-    arrays = compiled.arrays()
     for day, member in plan:
         python.add(day, member, "order")
-        free = add_entry(*arrays, free, day, member, 0)
-    del arrays
+        free = add_entry(*compiled.arrays(), free, day, member, 0)
     compiled.used(free, len(plan))
     assert compiled.pending() == python.pending() == len(plan) + 1
     for day in range(6):
         assert compiled.pop(day) == python.pop(day)
-    compiled.add(5, 1, "order")  # the calendar grows again once the arrays are dropped
+    compiled.add(5, 1, "order")
     assert compiled.pop(5) == [(1, "order")]

@@ -11,8 +11,9 @@ Rooms:
   stream through the reference book.
 - ``compiled_book``, ``compiled_market``: the same on the compiled kernel (``run.core:
   fast``): ``CompiledBook`` (the book the model reads) and ``CompiledMarket``;
-  ``consequences``: what the day's applied events set off (repeat orders, comebacks, sell
-  targets, break-even), in one compiled pass on that core.
+  ``joining``: a day's walk-ins and wake-ups, and ``consequences``: what the day's applied
+  events set off (repeat orders, comebacks, sell targets, break-even), each in one compiled
+  pass on that core; ``compiled_day``: the glue between the model and those passes.
 - ``inflow``: arrival processes; ``network``: the referral network and sponsor rules;
   ``stress``: the stress levers' schedule; ``withdrawals``: the withdrawal queue.
 - ``calendar``: members' wake-ups by day, linked lists in flat arrays.

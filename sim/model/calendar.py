@@ -6,13 +6,12 @@ columns. Entries are kept in the order they were made, so members wake in that o
 day's entries go back to a free list once the day is read: the arrays' size follows the
 wake-ups pending, not those ever made, and no Python object is kept per entry.
 
-Compiled code adds wake-ups with :func:`add_entry` on entries reserved for it beforehand
-(:meth:`Calendar.reserve`): it links them exactly as :meth:`Calendar.add` does.
+Entries are taken from the free list only, which grows by doubling when empty
+(:meth:`Calendar.reserve`); compiled code adds wake-ups with the same function,
+:func:`add_entry`, on entries reserved for it beforehand.
 """
 
 from __future__ import annotations
-
-from array import array
 
 import numpy as np
 from numba import njit
@@ -26,34 +25,25 @@ class Calendar:
     """Wake-ups on days ``0 .. days - 1``."""
 
     def __init__(self, days: int) -> None:
-        self.head = array("q", [END]) * max(days, 0)
-        self.tail = array("q", [END]) * max(days, 0)
-        self.member = array("q")
-        self.reason = array("b")
-        self.following = array("q")
-        self._free = END  # the first reusable entry, the others linked through ``following``
+        self.head = np.full(max(days, 0), END, np.int64)
+        self.tail = np.full(max(days, 0), END, np.int64)
+        self.member = np.zeros(0, np.int64)
+        self.reason = np.zeros(0, np.int8)
+        self.following = np.zeros(0, np.int64)
+        self._free = END  # the first unused entry, the others linked through ``following``
         self._spare = 0  # entries in the free list
+
+    @property
+    def entries(self) -> int:
+        """Entries made so far (used or free)."""
+        return len(self.member)
 
     def add(self, day: int, member: int, reason: str) -> None:
         """Wake ``member`` on ``day`` for ``reason``, after those already due that day."""
-        entry = self._free
-        if entry == END:
-            entry = len(self.member)
-            self.member.append(member)
-            self.reason.append(_CODE[reason])
-            self.following.append(END)
-        else:
-            self._free = self.following[entry]
-            self._spare -= 1
-            self.member[entry] = member
-            self.reason[entry] = _CODE[reason]
-            self.following[entry] = END
-        last = self.tail[day]
-        if last == END:
-            self.head[day] = entry
-        else:
-            self.following[last] = entry
-        self.tail[day] = entry
+        if self._free == END:
+            self.reserve(1)
+        self._free = add_entry(*self.arrays(), self._free, day, member, _CODE[reason])
+        self._spare -= 1
 
     def pop(self, day: int) -> list[tuple[int, str]]:
         """The day's wake-ups as ``(member, reason)`` in the order made; the day is emptied
@@ -61,10 +51,10 @@ class Calendar:
         out: list[tuple[int, str]] = []
         if not 0 <= day < len(self.head):
             return out
-        entry = self.head[day]
+        entry = int(self.head[day])
         while entry != END:
-            out.append((self.member[entry], REASONS[self.reason[entry]]))
-            following = self.following[entry]
+            out.append((int(self.member[entry]), REASONS[self.reason[entry]]))
+            following = int(self.following[entry])
             self.following[entry] = self._free
             self._free = entry
             self._spare += 1
@@ -73,38 +63,37 @@ class Calendar:
         return out
 
     def reserve(self, n: int) -> None:
-        """At least ``n`` entries in the free list, for compiled code to add to."""
-        for _ in range(n - self._spare):
-            entry = len(self.member)
-            self.member.append(0)
-            self.reason.append(0)
-            self.following.append(self._free)
-            self._free = entry
-            self._spare += 1
+        """At least ``n`` entries in the free list (the arrays grow by doubling and are
+        replaced: re-read them), for compiled code to add to."""
+        if n <= self._spare:
+            return
+        made = len(self.member)
+        size = max(made + n - self._spare, 2 * made, 16)
+        grown = []
+        for column in (self.member, self.reason, self.following):
+            bigger = np.zeros(size, column.dtype)
+            bigger[:made] = column
+            grown.append(bigger)
+        self.member, self.reason, self.following = grown
+        # the new entries join the free list, lowest first
+        self.following[made : size - 1] = np.arange(made + 1, size)
+        self.following[size - 1] = self._free
+        self._free = made
+        self._spare += size - made
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        """``head``, ``tail``, ``member``, ``reason`` and ``following`` as arrays over the
-        same memory, for compiled code (drop them before the calendar grows again)."""
-        return (
-            np.frombuffer(self.head, np.int64),
-            np.frombuffer(self.tail, np.int64),
-            np.frombuffer(self.member, np.int64),
-            np.frombuffer(self.reason, np.int8),
-            np.frombuffer(self.following, np.int64),
-        )
+        """``head``, ``tail``, ``member``, ``reason`` and ``following``, for compiled code."""
+        return self.head, self.tail, self.member, self.reason, self.following
 
     def used(self, free: int, taken: int) -> None:
-        """Compiled code took ``taken`` reserved entries; ``free`` is the free list's head."""
+        """Compiled code took ``taken`` free entries (negative: gave them back); ``free`` is
+        the free list's head."""
         self._free = free
         self._spare -= taken
 
     def pending(self) -> int:
         """Wake-ups still to come (for tests and memory figures)."""
-        free, entry = 0, self._free
-        while entry != END:
-            free += 1
-            entry = self.following[entry]
-        return len(self.member) - free
+        return len(self.member) - self._spare
 
 
 @njit(cache=True)

@@ -79,6 +79,10 @@ class MemberColumns:
         """Compiled code filled rows up to ``size`` (reserved beforehand)."""
         self._size = size
 
+    @staticmethod
+    def names() -> tuple[str, ...]:
+        return tuple(COLUMNS)
+
     def arrays(self) -> tuple[np.ndarray, ...]:
         """``kind``, ``exit_day``, ``even``, ``break_even_day`` and ``target``, for compiled
         code (the columns themselves: re-read them after a member joins)."""

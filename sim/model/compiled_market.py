@@ -94,10 +94,6 @@ class CompiledMarket:
             book.check_pool()
             return result
         keys, actions, amounts = zip(*intents, strict=True)
-        members = np.array(keys, np.int64)
-        if members.min() < 1:
-            raise ValueError("the fast core numbers members from 1")
-        book.ensure(int(members.max()))
         codes = np.array(
             [
                 _ACTIONS[a] if n is not None or a == "buy" else SELL_ALL
@@ -106,6 +102,19 @@ class CompiledMarket:
             np.int8,
         )
         fen = np.array([0 if n is None else n for n in amounts], np.int64)
+        return self.apply_arrays(np.array(keys, np.int64), codes, fen)
+
+    def apply_arrays(self, members: np.ndarray, codes: np.ndarray, fen: np.ndarray) -> DayResult:
+        """:meth:`apply` for a stream of arrays: member ids, the kernel's action codes (BUY,
+        SELL, SELL_ALL) and fen (or units) asked for."""
+        result = DayResult()
+        book = self.book
+        if not len(members):
+            book.check_pool()
+            return result
+        if members.min() < 1:
+            raise ValueError("the fast core numbers members from 1")
+        book.ensure(int(members.max()))
         ev = book.kernel.apply(members - 1, codes, fen)
         kind = ev.kind
         refused = kind == EV_REFUSED

@@ -83,6 +83,24 @@ class ReferralNetwork:
             self._max_depth = depth
         self._n = n
 
+    def reserve(self, members: int) -> None:
+        """Room for ``members`` more (the arrays are replaced: re-read them)."""
+        while len(self._sponsor) <= self._n + members:
+            self._grow()
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """``sponsor``, ``depth``, ``first``, ``next`` and ``direct``, for compiled code that
+        adds members (:func:`sim.model.joining.network_add`; room reserved first)."""
+        return self._sponsor, self._depth, self._first, self._next, self._direct
+
+    def counts(self) -> tuple[int, int, int]:
+        """Members, roots and the deepest level: what :meth:`add` keeps beside the arrays."""
+        return self._n, self._roots, self._max_depth
+
+    def grown_to(self, members: int, roots: int, deepest: int) -> None:
+        """Compiled code added members up to ``members`` (see :meth:`counts`)."""
+        self._n, self._roots, self._max_depth = members, roots, deepest
+
     def _grow(self) -> None:
         for name in self._ARRAYS:
             old = getattr(self, name)

@@ -24,8 +24,7 @@ from math import floor
 import mesa
 import numpy as np
 
-from sim.core.book import Applied, Book
-from sim.core.kernel_layout import EV_BUY
+from sim.core.book import Book
 from sim.core.referral import TwoLevel
 from sim.core.units import yuan_to_fen
 from sim.distribution.booking import open_rule_accounts, take_fees
@@ -33,13 +32,12 @@ from sim.distribution.runtime import Distribution
 from sim.draws import Picker, Uniforms
 from sim.errors import BeyondRange
 from sim.limits import MAX_MEMBERS
-from sim.model import agents
+from sim.model import agents, compiled_day
 from sim.model.agents import KIND_CODES, ORDER
 from sim.model.arithmetic import Surprises
 from sim.model.break_even import BreakEvenCount
 from sim.model.calendar import Calendar
-from sim.model.columns import LEGACY, PANIC_SELLER, MemberColumns, Members
-from sim.model.consequences import FIGURES, figures_of, handle_events, settle_in_bulk
+from sim.model.columns import LEGACY, MemberColumns, Members
 from sim.model.daily import DayFigures, day_row
 from sim.model.inflow import Arrivals, check_inflow
 from sim.model.market import Intent, ReferenceMarket
@@ -115,6 +113,7 @@ class SchemeModel(mesa.Model):
         self._pick_type = Picker([share for _, share in self.population.mix])
         self._amounts, self._pick_amount = self._amount_choices()
         self._legacy = self._legacy_members()
+        self._joins = compiled_day.compiled_joins(self)  # None: joins in Python
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -203,9 +202,14 @@ class SchemeModel(mesa.Model):
         else:
             self._today = []
             self._financing_and_legacy(day)
-            self._arrivals(day)
-            self._wake_members(day)
-            self._apply(self._shuffled(self._today), day)
+            if self._joins is None:
+                self._arrivals(day)
+                self._wake_members(day)
+                self._apply(self._shuffled(self._today), day)
+            else:  # the same, in compiled passes (sim.model.compiled_day)
+                orders = compiled_day.walk_ins_and_wake_ups(self, day, self._joins)
+                self._wake_sellers(day)
+                self._apply_stream(compiled_day.stream(orders, self._today), day)
             self._pay_withdrawals()
         self._operator_takes(day)
         self._close_day(day)
@@ -213,6 +217,11 @@ class SchemeModel(mesa.Model):
 
     def _arrivals(self, day: int) -> None:
         """Walk-ins from the inflow process (and the first members, on day 0) join."""
+        for _ in range(self.arrival_count(day)):
+            self.join(day, self.sponsor_rule.choose(self.network, self.draws))
+
+    def arrival_count(self, day: int) -> int:
+        """How many walk-ins join on ``day`` (drawn from the inflow process)."""
         arrivals = self.arrivals.draw(day, self.joined)
         if day == 0:
             arrivals += self.scenario.inflow.initial_members
@@ -222,13 +231,16 @@ class SchemeModel(mesa.Model):
                 "limit of one run); use a smaller inflow rate or growth",
                 key="inflow",
             )
-        for _ in range(arrivals):
-            self.join(day, self.sponsor_rule.choose(self.network, self.draws))
+        return arrivals
 
     def _wake_members(self, day: int) -> None:
         """Members whose calendar, sell target or a panic trigger says so hand in intents."""
         for member, reason in self._calendar.pop(day):
             self._today += agents.wake(self, member, day, reason)
+        self._wake_sellers(day)
+
+    def _wake_sellers(self, day: int) -> None:
+        """Members whose sell target or a panic trigger says so hand in intents."""
         self._today += self.sell_targets.due(
             self.book.price, self.book.members, self.columns.target_of
         )
@@ -273,18 +285,28 @@ class SchemeModel(mesa.Model):
             return intents
         return [intents[i] for i in self.draws.order(len(intents)).tolist()]
 
+    def _apply_stream(self, stream: tuple[np.ndarray, ...], day: int) -> None:
+        """:meth:`_apply` for a stream of arrays (member, action code, fen), shuffled as
+        :meth:`_shuffled` shuffles a list."""
+        if len(stream[0]) >= 2:
+            order = self.draws.order(len(stream[0]))
+            stream = tuple(column[order] for column in stream)
+        self._applied(self.core.apply_arrays(*stream), day)
+
     def _apply(self, intents: list[Intent], day: int) -> None:
         """The core applies the day's stream; then the distribution rules' day payouts."""
-        result = self.core.apply(intents)
+        self._applied(self.core.apply(intents), day)
+
+    def _applied(self, result, day: int) -> None:
         self._figures.skipped += result.skipped
         if result.applied is None:
             self._handle(result.events, day)
         else:
-            self._handle_applied(result.applied, day)
+            compiled_day.handle_applied(self, result.applied, day)
         if result.paid is None:
             self._paid(result.bonuses, day)
         else:
-            self._paid_in_bulk(*result.paid, day)
+            compiled_day.paid_in_bulk(self, *result.paid, day)
         if self.distribution is not None:
             self._paid(self.core.post(self.distribution.day(day)), day)
 
@@ -303,24 +325,6 @@ class SchemeModel(mesa.Model):
                     self.columns, member, self._paid_in(member, spent), received, day
                 )
             self._credit(member)
-
-    def _paid_in_bulk(self, members: np.ndarray, amounts: np.ndarray, day: int) -> None:
-        """:meth:`_paid` for the compiled core's referral bonuses (arrays, in order)."""
-        if not len(members):
-            return
-        self._figures.bonuses += int(amounts.sum())
-        _, first = np.unique(members, return_index=True)
-        paid = members[np.sort(first)]  # each member once, in the order first paid
-        book = self.book
-        settle_in_bulk(
-            paid,
-            self.columns.arrays(),
-            (book._spent, book._cash, book._bonus),
-            self.break_even.counts,
-            day,
-        )
-        if self._withdraw:
-            self.withdrawals.request_all(book, paid)
 
     def _handle(self, events, day: int) -> None:
         """Tell agents what the core did, and keep the day's figures."""
@@ -353,77 +357,6 @@ class SchemeModel(mesa.Model):
                     self.columns, member, self._paid_in(member, spent), received, day
                 )
 
-    def _handle_applied(self, ev, day: int) -> None:
-        """:meth:`_handle` for the compiled core's events (arrays), in one compiled pass
-        (:func:`sim.model.consequences.handle_events`): the same draws in the same order."""
-        n = len(ev.kind)
-        if not n:
-            return
-        book, columns, calendar = self.book, self.columns, self._calendar
-        members = ev.member + 1
-        self.sell_targets.room(int(members.max()))
-        calendar.reserve(n)
-        numbers, at = self.draws.peek(2 * n), np.zeros(1, np.int64)
-        counted, credits = np.zeros(len(FIGURES), np.int64), np.empty(n, np.int64)
-        fees = np.zeros(n, np.int64)
-        if self.distribution is not None:
-            paid_fees = self.distribution.fees
-            fees[:] = [paid_fees.get(member, 0) for member in members.tolist()]
-        spec = self.population.consumer
-        heap_size, free, taken, paid = handle_events(
-            (ev.kind, ev.member, ev.amount, ev.cash_delta),
-            columns.arrays(),
-            (book._held, book._spent_entry, book._version, book._spent, book._cash, book._bonus),
-            fees,
-            self.sell_targets.arrays(),
-            len(self.sell_targets),
-            calendar.arrays(),
-            calendar._free,
-            self.days,
-            numbers,
-            at,
-            (
-                float(spec.rebuy_probability),
-                float(spec.rebuy_interval_days),
-                float(spec.reentry_probability),
-                float(spec.reentry_delay_days),
-            ),
-            day,
-            counted,
-            self.break_even.counts,
-            credits,
-        )
-        self.draws.advance(int(at[0]))
-        self.sell_targets._size = heap_size
-        calendar.used(free, taken)
-        figures = self._figures
-        for name, value in figures_of(counted).items():
-            setattr(figures, name, getattr(figures, name) + value)
-        self._surprises(ev)
-        touched = np.unique(members)
-        panicky = touched[columns.kind[touched - 1] == PANIC_SELLER]
-        self.panic.track_all(panicky, book._held[panicky - 1])
-        if self._withdraw:
-            self.withdrawals.request_all(book, credits[:paid])
-
-    def _surprises(self, ev) -> None:
-        """Count the orders that minted nothing or took over a leftover pool (few: the rest
-        are passed over in bulk)."""
-        buys = ev.kind == EV_BUY
-        odd = buys & ((ev.points_delta == 0) | (ev.points == ev.points_delta))
-        for i in np.flatnonzero(odd).tolist():
-            event = Applied(
-                "buy",
-                int(ev.member[i]) + 1,
-                int(ev.amount[i]),
-                int(ev.points_delta[i]),
-                int(ev.cash_delta[i]),
-                int(ev.pool[i]),
-                int(ev.points[i]),
-                None,
-            )
-            self.surprises.observe(event, self.book.mechanics)
-
     def _paid_in(self, member: int, spent: int) -> int:
         """What ``member`` paid in: ``spent`` on orders and any fees for regions and service
         points (fen)."""
@@ -438,7 +371,7 @@ class SchemeModel(mesa.Model):
         """Re-file the member's sell target and panic-holder status after a change."""
         if agents.panics(self, member):
             self.panic.track(member, held)
-        millionths = self.columns.target[member - 1]
+        millionths = int(self.columns.target[member - 1])
         if millionths >= 0:
             if held:
                 self.sell_targets.file(member, millionths, held, spent_entry, version)

@@ -171,6 +171,7 @@ class SellTargets:
         ``version``): the price at which ``held`` units are worth ``millionths / 10**6`` x
         ``spent_entry`` (:func:`file_target`)."""
         self._room(member)
+        millionths, held, spent_entry = int(millionths), int(held), int(spent_entry)
         if max(millionths, held, spent_entry) < _INT64:
             trigger = trigger_price(millionths, held, spent_entry)
         else:  # the reference book's records may outgrow machine integers

@@ -1,0 +1,223 @@
+"""The day's steps on the compiled core (``run.core: fast``): the glue between
+:class:`sim.model.scheme.SchemeModel` and its compiled passes.
+
+Each function is the twin of a step of the model that the reference core keeps in Python,
+handing the passes the members' columns, the book's arrays and the numbers of the run's one
+stream, and writing back what they counted: the walk-ins and wake-ups
+(:mod:`sim.model.joining`), what the applied events set off (:mod:`sim.model.consequences`)
+and the members paid bonuses. The tests compare the two cores' files byte for byte.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.book import Applied
+from sim.core.kernel_layout import BUY, EV_BUY, SELL_ALL
+from sim.model import joining
+from sim.model.columns import PANIC_SELLER
+from sim.model.consequences import FIGURES, figures_of, handle_events, settle_in_bulk
+from sim.model.market import Intent
+
+
+def handle_applied(model, ev, day: int) -> None:
+    """``SchemeModel._handle`` for the compiled core's events (arrays), in one compiled
+    pass (:func:`sim.model.consequences.handle_events`): the same draws in the same order."""
+    n = len(ev.kind)
+    if not n:
+        return
+    book, columns, calendar = model.book, model.columns, model._calendar
+    members = ev.member + 1
+    model.sell_targets.room(int(members.max()))
+    calendar.reserve(n)
+    numbers, at = model.draws.peek(2 * n), np.zeros(1, np.int64)
+    counted, credits = np.zeros(len(FIGURES), np.int64), np.empty(n, np.int64)
+    fees = np.zeros(n, np.int64)
+    if model.distribution is not None:
+        paid_fees = model.distribution.fees
+        fees[:] = [paid_fees.get(member, 0) for member in members.tolist()]
+    spec = model.population.consumer
+    heap_size, free, taken, paid = handle_events(
+        (ev.kind, ev.member, ev.amount, ev.cash_delta),
+        columns.arrays(),
+        (book._held, book._spent_entry, book._version, book._spent, book._cash, book._bonus),
+        fees,
+        model.sell_targets.arrays(),
+        len(model.sell_targets),
+        calendar.arrays(),
+        calendar._free,
+        model.days,
+        numbers,
+        at,
+        (
+            float(spec.rebuy_probability),
+            float(spec.rebuy_interval_days),
+            float(spec.reentry_probability),
+            float(spec.reentry_delay_days),
+        ),
+        day,
+        counted,
+        model.break_even.counts,
+        credits,
+    )
+    model.draws.advance(int(at[0]))
+    model.sell_targets._size = heap_size
+    calendar.used(free, taken)
+    figures = model._figures
+    for name, value in figures_of(counted).items():
+        setattr(figures, name, getattr(figures, name) + value)
+    _surprises(model, ev)
+    touched = np.unique(members)
+    panicky = touched[columns.kind[touched - 1] == PANIC_SELLER]
+    model.panic.track_all(panicky, book._held[panicky - 1])
+    if model._withdraw:
+        model.withdrawals.request_all(book, credits[:paid])
+
+
+def _surprises(model, ev) -> None:
+    """Count the orders that minted nothing or took over a leftover pool (few: the rest
+    are passed over in bulk)."""
+    buys = ev.kind == EV_BUY
+    odd = buys & ((ev.points_delta == 0) | (ev.points == ev.points_delta))
+    for i in np.flatnonzero(odd).tolist():
+        event = Applied(
+            "buy",
+            int(ev.member[i]) + 1,
+            int(ev.amount[i]),
+            int(ev.points_delta[i]),
+            int(ev.cash_delta[i]),
+            int(ev.pool[i]),
+            int(ev.points[i]),
+            None,
+        )
+        model.surprises.observe(event, model.book.mechanics)
+
+
+def paid_in_bulk(model, members: np.ndarray, amounts: np.ndarray, day: int) -> None:
+    """``SchemeModel._paid`` for the compiled core's referral bonuses (arrays, in order)."""
+    if not len(members):
+        return
+    model._figures.bonuses += int(amounts.sum())
+    _, first = np.unique(members, return_index=True)
+    paid = members[np.sort(first)]  # each member once, in the order first paid
+    book = model.book
+    settle_in_bulk(
+        paid,
+        model.columns.arrays(),
+        (book._spent, book._cash, book._bonus),
+        model.break_even.counts,
+        day,
+    )
+    if model._withdraw:
+        model.withdrawals.request_all(book, paid)
+
+
+def compiled_joins(model) -> tuple | None:
+    """The settings the walk-ins pass reads, or None where it does not apply (the
+    distribution layer places members itself; other sponsor rules choose in Python)."""
+    spec = model.scenario
+    if (
+        spec.run.core != "fast"
+        or model.distribution is not None
+        or spec.network.sponsor not in joining.SPONSOR_CODES
+    ):
+        return None
+    population = model.population
+    target = population.consumer.sell_target
+    types, amounts = model._pick_type, model._pick_amount
+
+    def certain(picker) -> int:
+        return -1 if picker.certain is None else picker.certain
+
+    choices = (
+        np.array(model._types, np.int64),
+        np.array(types.cumulative, np.float64),
+        certain(types),
+        np.array(model._amounts, np.int64),
+        np.array(amounts.cumulative, np.float64),
+        certain(amounts),
+    )
+    behaviour = (
+        0.0 if target is None else float(target.low),
+        0.0 if target is None else float(target.high),
+        target is not None,
+        float(population.referrer.reach),
+        float(population.referrer.recruit_rate),
+    )
+    market = spec.inflow.market_size
+    sponsoring = (
+        joining.SPONSOR_CODES[spec.network.sponsor],
+        float(spec.network.recruited_share),
+        -1 if market is None else int(market),
+    )
+    return choices, behaviour, sponsoring
+
+
+def walk_ins_and_wake_ups(model, day: int, settings: tuple) -> np.ndarray:
+    """The day's walk-ins join and its wake-ups are served (the twin of the model's
+    ``_arrivals`` and the calendar part of ``_wake_members``); returns the orders they
+    place, in order, as an array of (member, fen) columns."""
+    arrivals = model.arrival_count(day)
+    calendar, columns, network = model._calendar, model.columns, model.network
+    entries = int(joining.day_length(calendar.head, calendar.following, day))
+    woken = (np.empty(entries, np.int64), np.empty(entries, np.int8))
+    if entries:
+        free = joining.pop_day(calendar.arrays(), calendar._free, day, *woken)
+        calendar.used(free, -entries)
+    most = arrivals + entries  # every item joins a member at most
+    columns.reserve(most)
+    network.reserve(most)
+    calendar.reserve(2 * most)  # a join plans one recruit, a recruit one more
+    state = np.zeros(9, np.int64)
+    state[[joining.NETWORK, joining.ROOTS, joining.DEEPEST]] = network.counts()
+    state[joining.SIZE] = len(columns)
+    state[joining.JOINED] = model.joined
+    state[joining.FREE] = calendar._free
+    out = np.empty((2, most), np.int64)
+    choices, behaviour, sponsoring = settings
+    item, items = 0, most
+    while item < items or item == 0:
+        numbers, at = (
+            model.draws.peek(8 * (items - item) + 2 * joining.MARGIN),
+            np.zeros(1, np.int64),
+        )
+        item = joining.walk_ins_and_wake_ups(
+            item,
+            arrivals,
+            woken,
+            tuple(getattr(columns, name) for name in columns.names()),
+            network.arrays(),
+            calendar.arrays(),
+            state,
+            model.days,
+            numbers,
+            at,
+            choices,
+            behaviour,
+            sponsoring,
+            day,
+            out,
+        )
+        model.draws.advance(int(at[0]))
+        if item == items:
+            break
+    columns.joined(int(state[joining.SIZE]))
+    network.grown_to(*state[[joining.NETWORK, joining.ROOTS, joining.DEEPEST]].tolist())
+    model.joined = int(state[joining.JOINED])
+    calendar.used(int(state[joining.FREE]), int(state[joining.TAKEN]))
+    model._figures.new_members += int(state[joining.NEW])
+    return out[:, : state[joining.ORDERS]]
+
+
+def stream(orders: np.ndarray, intents: list[Intent]) -> tuple[np.ndarray, ...]:
+    """The day's stream as arrays — member, action code, fen — the orders first, then
+    ``intents`` (sales of everything held)."""
+    sales = np.array([intent.member for intent in intents], np.int64)
+    if any(intent.action != "sell" or intent.amount is not None for intent in intents):
+        raise ValueError("only sales of everything may follow the compiled orders")
+    members = np.concatenate((orders[0], sales))
+    codes = np.concatenate(
+        (np.full(orders.shape[1], BUY, np.int8), np.full(len(sales), SELL_ALL, np.int8))
+    )
+    fen = np.concatenate((orders[1], np.zeros(len(sales), np.int64)))
+    return members, codes, fen
