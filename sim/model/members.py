@@ -16,6 +16,8 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.core.units import FEN, UNITS
+from sim.model.columns import KINDS as KIND_NAMES
+from sim.model.columns import NONE
 
 MONEY = (
     "spent",
@@ -61,23 +63,29 @@ SCHEMA = pa.schema(
 
 
 def member_table(model) -> pa.Table:
-    """One row per member, by id, built column by column from the book's integers."""
+    """One row per member, by id, built column by column from the book's integers (arrays
+    throughout: no Python object per member where the figures fit machine integers)."""
     book, members = model.book, model.columns
-    keys = list(range(1, len(members) + 1))
-    network, ids = model.network, np.array(keys, np.int64)
+    n = len(members)
+    ids = np.arange(1, n + 1, dtype=np.int64)
+    network = model.network
+    keys = ids if hasattr(book, "kernel") else ids.tolist()  # the reference book: ints
     figures = {
         name: column if name == "status" else _integers(column)
         for name, column in book.member_figures(keys).items()
     }
-    fees = model.distribution.fees if model.distribution is not None else {}
-    fees_paid = _integers([fees.get(key, 0) for key in keys])
+    fees_paid = np.zeros(n, np.int64)
+    if model.distribution is not None:
+        for member, fee in model.distribution.fees.items():
+            fees_paid[member - 1] = fee
     spent, cash = figures["spent"] + fees_paid, figures["cash"]  # every yuan a member paid
     bonus, withdrawn = figures["bonus"], figures["withdrawn"]
+    sponsors = network.sponsors()[ids]
     columns = {
-        "member": keys,
-        "type": members.kinds(),
+        "member": ids,
+        "type": _named(members.numbers("kind"), KIND_NAMES),
         "join_day": members.numbers("join_day"),
-        "sponsor": [sponsor or None for sponsor in network.sponsors()[ids].tolist()],
+        "sponsor": pa.array(sponsors, pa.int64(), mask=sponsors == 0),
         "depth": network.depths()[ids],
         "recruits": network.direct_counts()[ids],
         "team_size": network.team_sizes()[ids],
@@ -90,15 +98,25 @@ def member_table(model) -> pa.Table:
         "bonuses_received": bonus,
         "withdrawn": withdrawn,
         "cash_balance": cash + bonus - withdrawn,
-        "queued": _integers([model.withdrawals.waiting(key) for key in keys]),
+        "queued": model.withdrawals.waiting_all(n),
         "unpaid": figures["unpaid"],
         "forced_exits": figures["forced_exits"],
-        "exit_day": members.nullable("exit_day"),
-        "break_even_day": members.nullable("break_even_day"),
+        "exit_day": _nullable(members.numbers("exit_day")),
+        "break_even_day": _nullable(members.numbers("break_even_day")),
         "net_result": cash + bonus - spent,
         "net_withdrawn": withdrawn - spent,
     }
     return pa.table({field.name: _column(columns[field.name], field) for field in SCHEMA})
+
+
+def _named(codes: np.ndarray, names: tuple[str, ...]) -> pa.Array:
+    """Codes as the strings they stand for (through a dictionary: one string per name)."""
+    return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(names)).cast(pa.string())
+
+
+def _nullable(days: np.ndarray) -> pa.Array:
+    """A column of days with "none" (-1) as null."""
+    return pa.array(days, pa.int64(), mask=days == NONE)
 
 
 def _integers(column: list[int]) -> np.ndarray:
@@ -113,6 +131,8 @@ def _integers(column: list[int]) -> np.ndarray:
 def _column(values, field: pa.Field) -> pa.Array:
     """One column of the table: int64, or where a figure outgrew it its exact decimal text
     (Python integers have no ceiling; Arrow's widest decimal stops at 76 digits)."""
+    if isinstance(values, pa.Array):
+        return values
     if isinstance(values, np.ndarray) and values.dtype == object:
         return pa.array([str(int(v)) for v in values], pa.string())
     return pa.array(values, field.type)

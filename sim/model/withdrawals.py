@@ -36,6 +36,14 @@ class WithdrawalQueue:
         """Fen ``member`` has asked to withdraw and not yet been paid."""
         return self._waiting.get(member, 0)
 
+    def waiting_all(self, members: int) -> np.ndarray:
+        """:meth:`waiting` for members ``1 .. members``, as an array (exact ints if large)."""
+        column = [self._waiting.get(member, 0) for member in range(1, members + 1)]
+        try:
+            return np.array(column, np.int64)
+        except OverflowError:
+            return np.array(column, object)
+
     def pay(self, book: Book) -> int:
         """Pay requests in order up to the day's cap; returns fen paid."""
         budget = self.daily_cap
@@ -107,6 +115,13 @@ class CompiledWithdrawals:
     def waiting(self, member: int) -> int:
         row = member - 1
         return int(self._waiting[row]) if 0 <= row < len(self._waiting) else 0
+
+    def waiting_all(self, members: int) -> np.ndarray:
+        """:meth:`waiting` for members ``1 .. members``, as an array."""
+        column = np.zeros(members, np.int64)
+        known = min(members, len(self._waiting))
+        column[:known] = self._waiting[:known]
+        return column
 
     def pay(self, book) -> int:
         """Pay requests in order up to the day's cap; returns fen paid."""
