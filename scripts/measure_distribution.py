@@ -25,23 +25,15 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from sim.batch.run import simulate, write_outputs
-from sim.scenario.root import Scenario, load_scenario
+from sim.batch.workloads import seed004
+from sim.scenario.root import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def scenario(members: int, days: int) -> Scenario:
-    data = load_scenario(ROOT / "scenarios" / "seed-004-chain-motion.yaml").model_dump()
-    data["name"] = f"distribution-{members}"
-    data["run"] = {"days": days, "seed": 1, "core": "fast"}
-    data["inflow"] = {
-        "kind": "constant",
-        "rate": members / 300 / 1.3,  # referrers bring about 30% more
-        "market_size": members,
-    }
-    data["distribution"]["regions"]["take_up"] = 0.0002
-    data["distribution"]["service_points"]["open_share"] = 0.0002
-    return Scenario.from_dict(data)
+    """The ``seed004_1m`` bench workload's scenario on ``members`` people."""
+    return seed004(members, days)
 
 
 def main() -> None:

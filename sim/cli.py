@@ -132,7 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--title", help="the report's title")
     report.set_defaults(handler=_report)
 
-    bench = commands.add_parser("bench", help="benchmark the compiled kernel on workload W1")
+    bench = commands.add_parser(
+        "bench", help="benchmark the compiled kernel (W1) or whole runs at national scale"
+    )
     bench.add_argument(
         "--orders",
         type=_whole(1, limits.MAX_ORDERS),
@@ -144,6 +146,19 @@ def build_parser() -> argparse.ArgumentParser:
         type=_whole(1, limits.MAX_MEMBERS),
         default=100_000,
         help="members (default %(default)s)",
+    )
+    bench.add_argument(
+        "--workload",
+        choices=("w1", "year_1m", "largest_9m", "seed004_1m", "replicates_100k"),
+        default="w1",
+        help="w1: the compiled kernel alone (--orders, --members); the others: whole runs at "
+        "national scale (see the README's Performance) (default %(default)s)",
+    )
+    bench.add_argument(
+        "--replicates",
+        type=_whole(1, 10_000),
+        default=20,
+        help="runs of the replicates_100k workload (default %(default)s)",
     )
     bench.set_defaults(handler=_bench)
 
@@ -306,6 +321,12 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.workload != "w1":
+        from sim.batch.workloads import report
+
+        for line in report(args.workload, args.replicates):
+            print(line, flush=True)
+        return 0
     from sim.bench import main as bench_main
 
     return bench_main(args.orders, args.members)

@@ -17,6 +17,7 @@ Rooms:
 - ``designs``: a sweep's design points and applying one to a scenario;
   ``sensitivity``: Sobol and Morris indices (SALib).
 - ``compare``: means and 95% intervals across batches.
+- ``workloads``: the scale workloads ``python -m sim bench --workload`` measures.
 
 May import core, scenario, distribution, model, replay, analysis and the top-level
 utilities; never report.
