@@ -83,9 +83,9 @@ def test_the_calendar_wakes_members_in_the_order_made_and_reuses_its_entries():
     for member in (1, 2, 3, 4):
         calendar.add(4, member, "order")
     calendar.add(2, 5, "recruit")
-    for member in range(made):  # more than the entries made: they double
+    for member in range(made):  # more than the entries made: they grow by a quarter or so
         calendar.add(0, member, "order")
-    assert calendar.entries == 2 * made and calendar.pending() == made + 5
+    assert made + 5 <= calendar.entries <= 1.25 * (made + 5) and calendar.pending() == made + 5
     assert calendar.pop(4) == [(m, "order") for m in (1, 2, 3, 4)]
     assert calendar.pop(2) == [(5, "recruit")] and calendar.pop(9) == []
 

@@ -125,13 +125,13 @@ def test_members_join_in_order_under_members_already_in():
     assert net.region(3) == 440305 and net.depth(3) == 3
 
 
-def test_growing_keeps_every_link_and_costs_under_64_bytes_a_member():
+def test_growing_keeps_every_link_and_costs_under_36_bytes_a_member():
     net = ReferralNetwork(capacity=1024)
-    for member in range(1, 1025):  # the 1024th member doubles the arrays (slot 0 is unused)
+    for member in range(1, 1025):  # the 1024th member grows the arrays (slot 0 is unused)
         net.add(member, None if member == 1 else member // 2)
-    assert len(net._sponsor) == 2048
-    assert net.nbytes / len(net) < 64  # the worst case, just after a doubling: 56
-    assert net.nbytes / len(net) == 7 * 4 * 2048 / 1024
+    assert len(net._sponsor) == 1280  # by a quarter
+    assert net.nbytes / len(net) < 36  # the worst case, just after growing: 35
+    assert net.nbytes / len(net) == 7 * 4 * 1280 / 1024
     assert net.lines(511) == [1022, 1023] and net.lines(512) == [1024]
     assert net.depth(1024) == 11 and net.team_size(1) == 1023 and net.team_size(2) == 511
 

@@ -11,6 +11,7 @@ Rooms:
 - ``ledger``: double-entry accounts in fen; the conservation check.
 - ``book``: the reference book — pool, members, ordered forced exits, stress levers' money.
 - ``referral``: the two-level referral rule (直推 / 间推) of the ``referral`` section.
+- ``capacity``: how arrays with a row a member grow (by a quarter, not doubling).
 - ``law``: the legal thresholds (participants, levels, money) the network and red flags cite.
 - ``kernel``: the compiled (numba) per-order process, proven equal to ``book`` event for
   event; ``int128`` its exact 128-bit integer maths, ``trigger_heap`` its indexed heap of

@@ -6,7 +6,7 @@ columns. Entries are kept in the order they were made, so members wake in that o
 day's entries go back to a free list once the day is read: the arrays' size follows the
 wake-ups pending, not those ever made, and no Python object is kept per entry.
 
-Entries are taken from the free list only, which grows by doubling when empty
+Entries are taken from the free list only, which grows (:mod:`sim.core.capacity`) when empty
 (:meth:`Calendar.reserve`); compiled code adds wake-ups with the same function,
 :func:`add_entry`, on entries reserved for it beforehand.
 """
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from sim.core.capacity import grown
 
 REASONS = ("order", "recruit")
 _CODE = {reason: code for code, reason in enumerate(REASONS)}
@@ -63,18 +65,18 @@ class Calendar:
         return out
 
     def reserve(self, n: int) -> None:
-        """At least ``n`` entries in the free list (the arrays grow by doubling and are
-        replaced: re-read them), for compiled code to add to."""
+        """At least ``n`` entries in the free list (the arrays grow and are replaced:
+        re-read them), for compiled code to add to."""
         if n <= self._spare:
             return
         made = len(self.member)
-        size = max(made + n - self._spare, 2 * made, 16)
-        grown = []
+        size = grown(made, made + n - self._spare)
+        columns = []
         for column in (self.member, self.reason, self.following):
             bigger = np.zeros(size, column.dtype)
             bigger[:made] = column
-            grown.append(bigger)
-        self.member, self.reason, self.following = grown
+            columns.append(bigger)
+        self.member, self.reason, self.following = columns
         # the new entries join the free list, lowest first
         self.following[made : size - 1] = np.arange(made + 1, size)
         self.following[size - 1] = self._free

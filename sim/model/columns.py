@@ -3,7 +3,7 @@
 A member is the row ``id - 1`` (ids count from 1, in the order members joined). What the
 behaviours (:mod:`sim.model.agents`) decide on and the members table reports is here —
 type, join day, exit day, break-even, sell target, reach and recruits — as numpy columns of
-machine integers with room to spare, which grow by doubling as members join. No
+machine integers with room to spare, which grow (:mod:`sim.core.capacity`) as members join. No
 Python object is made per member: a row costs 50 bytes, where a Mesa agent with its
 registration cost about 470. ``-1`` stands for "none" (never exited, never even, no
 target). Who sponsored whom is the referral network's (:mod:`sim.model.network`), not
@@ -19,6 +19,8 @@ from collections.abc import Iterator, Mapping
 from fractions import Fraction
 
 import numpy as np
+
+from sim.core.capacity import grown
 
 KINDS = ("consumer", "referrer", "panic_seller", "legacy")
 CONSUMER, REFERRER, PANIC_SELLER, LEGACY = range(len(KINDS))
@@ -40,7 +42,7 @@ COLUMNS = {
 
 class MemberColumns:
     """The columns; ``add`` appends a member's row and returns their id. Each column is a
-    numpy array with room beyond the members (grown by doubling); rows past ``len`` are
+    numpy array with room beyond the members (:mod:`sim.core.capacity`); rows past ``len`` are
     not members yet."""
 
     def __init__(self, capacity: int = 1024) -> None:
@@ -60,12 +62,11 @@ class MemberColumns:
         capacity = self.capacity
         if self._size + rows <= capacity:
             return
-        while capacity < self._size + rows:
-            capacity *= 2
+        capacity = grown(capacity, self._size + rows)
         for name, (dtype, fill) in COLUMNS.items():
-            grown = np.full(capacity, fill, dtype)
-            grown[: self._size] = getattr(self, name)[: self._size]
-            setattr(self, name, grown)
+            column = np.full(capacity, fill, dtype)
+            column[: self._size] = getattr(self, name)[: self._size]
+            setattr(self, name, column)
 
     def add(self, kind: int, join_day: int) -> int:
         self.reserve(1)

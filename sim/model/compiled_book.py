@@ -10,7 +10,8 @@ and ``members``, a read-only mapping from member id to a live view of what the s
 heap reads of a record (held, spend since entry, version; named like
 :class:`sim.core.book.Member`). Members are the model's ids 1, 2, ... (Mesa's
 ``unique_id``), member ``k`` being the kernel's number ``k - 1``; the kernel's arrays grow
-(doubling) as new ids come, keeping every member's state and the exit heap as they were.
+(:mod:`sim.core.capacity`) as new ids come, keeping every member's state and the exit heap
+as they were.
 
 What the kernel has no field for is kept here, per member, in arrays: referral bonuses,
 withdrawals, and ``version`` — the count of the member's orders, sales and forced exits,
@@ -48,6 +49,7 @@ from sim.core.book import (
     open_book_accounts,
     open_stress_accounts,
 )
+from sim.core.capacity import grown
 from sim.core.kernel_book import Events, KernelBook
 from sim.core.kernel_layout import EV_BUY, NONE, STATUS_NAMES
 from sim.core.ledger import Ledger, LedgerError
@@ -180,14 +182,13 @@ class CompiledBook:
         self._forced_exits = kernel.forced_exits
 
     def ensure(self, key: int) -> None:
-        """Room for member ``key`` (an id >= 1): the arrays double until it fits."""
+        """Room for member ``key`` (an id >= 1): the arrays grow until it fits."""
         if key < 1:
             raise ValueError(f"the fast core numbers members from 1, got {key}")
         capacity = self.kernel.capacity
         if key <= capacity:
             return
-        while capacity < key:
-            capacity *= 2
+        capacity = grown(capacity, key)
         self.kernel.grow(capacity)
         for name in ("_bonus", "_withdrawn", "_version"):
             old = getattr(self, name)

@@ -57,6 +57,16 @@ def expected_joiners(spec, days: int, most: float) -> float:
     return joined
 
 
+def expected_room(scenario, days: int) -> int:
+    """Rows to hold from the start for a run's members: a tenth above the walk-ins and
+    first members the inflow is expected to bring, the old members of a failed platform,
+    and a thousand (recruits beyond are room grown as they come)."""
+    expected = expected_joiners(scenario.inflow, days, MAX_MEMBERS)
+    legacy = scenario.stress.legacy
+    old = 0 if legacy is None else legacy.members
+    return int(min(expected * 1.1 + old + 1024, MAX_MEMBERS + 1))
+
+
 def check_inflow(spec, days: int) -> None:
     """Refuse a run whose inflow alone is expected to pass the limit of members."""
     expected = expected_joiners(spec, days, MAX_MEMBERS)

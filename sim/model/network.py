@@ -5,7 +5,8 @@ recruit, so every sponsor's id is smaller than its recruit's. That order makes t
 cheap: a pass from the last member to the first meets every recruit before its sponsor, so
 team sizes and team heights are one compiled O(n) loop, without recursion or a Python object
 per member. Storage is seven int32 arrays indexed by member id (slot 0 unused; 0 means "no
-one") that double when full: 28 bytes a member, at most 56 just after a doubling.
+one") that grow by a quarter when full (:mod:`sim.core.capacity`): 28 bytes a member, at
+most 35 just after growing.
 
 Each member's lines (direct recruits) are first-child / next-sibling links, newest first: a
 new recruit is pushed in front in O(1) without a last-child array, and :meth:`lines`
@@ -30,6 +31,7 @@ from collections.abc import Iterator
 import numpy as np
 from numba import njit
 
+from sim.core.capacity import grown
 from sim.core.law import PYRAMID_LEVELS, PYRAMID_PARTICIPANTS, SERIOUS_PARTICIPANTS
 from sim.draws import UniformSource, chance
 
@@ -85,8 +87,8 @@ class ReferralNetwork:
 
     def reserve(self, members: int) -> None:
         """Room for ``members`` more (the arrays are replaced: re-read them)."""
-        while len(self._sponsor) <= self._n + members:
-            self._grow()
+        if len(self._sponsor) <= self._n + members:
+            self._grow(self._n + members + 1)
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """``sponsor``, ``depth``, ``first``, ``next`` and ``direct``, for compiled code that
@@ -101,10 +103,11 @@ class ReferralNetwork:
         """Compiled code added members up to ``members`` (see :meth:`counts`)."""
         self._n, self._roots, self._max_depth = members, roots, deepest
 
-    def _grow(self) -> None:
+    def _grow(self, needed: int = 0) -> None:
+        size = grown(len(self._sponsor), needed)
         for name in self._ARRAYS:
             old = getattr(self, name)
-            new = np.zeros(2 * len(old), old.dtype)
+            new = np.zeros(size, old.dtype)
             new[: len(old)] = old
             setattr(self, name, new)
 

@@ -12,6 +12,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from sim.core.capacity import grown
+
 
 class PanicTriggers:
     """What the triggers read (each day's closing price and sales) and who they would ask."""
@@ -25,9 +27,9 @@ class PanicTriggers:
 
     def _room(self, rows: int) -> None:
         if rows > len(self._holding):
-            grown = np.zeros(max(rows, 2 * len(self._holding)), bool)
-            grown[: len(self._holding)] = self._holding
-            self._holding = grown
+            holding = np.zeros(grown(len(self._holding), rows), bool)
+            holding[: len(self._holding)] = self._holding
+            self._holding = holding
 
     def track(self, member: int, held: int) -> None:
         """Keep ``member`` (a panic seller) among the holders while they hold points."""

@@ -39,7 +39,7 @@ from sim.model.break_even import BreakEvenCount
 from sim.model.calendar import Calendar
 from sim.model.columns import LEGACY, MemberColumns, Members
 from sim.model.daily import DayFigures, day_row
-from sim.model.inflow import Arrivals, check_inflow
+from sim.model.inflow import Arrivals, check_inflow, expected_room
 from sim.model.market import Intent, ReferenceMarket
 from sim.model.network import ReferralNetwork, sponsor_rule
 from sim.model.panic import PanicTriggers
@@ -58,9 +58,12 @@ class SchemeModel(mesa.Model):
         self.scenario = scenario
         self.days = scenario.run.days if days is None else days
         check_inflow(scenario.inflow, self.days)
+        # room from the start for the members the inflow is expected to bring (arrays that
+        # grow while full hold the old and the new copy at once: the peak of a large run)
+        room = expected_room(scenario, self.days)
         self.population = scenario.population
         self.stress = StressSchedule(scenario.stress)
-        self.network = ReferralNetwork()  # who sponsored whom (sim.model.network)
+        self.network = ReferralNetwork(room)  # who sponsored whom (sim.model.network)
         spec = scenario.network
         self.sponsor_rule = sponsor_rule(spec.sponsor, spec.recruited_share, spec.max_recruits)
         mechanics = scenario.mechanics()
@@ -73,7 +76,7 @@ class SchemeModel(mesa.Model):
             from sim.model.compiled_book import CompiledBook
             from sim.model.compiled_market import CompiledMarket
 
-            self.book = CompiledBook(mechanics)
+            self.book = CompiledBook(mechanics, capacity=room)
             self.core = CompiledMarket(
                 self.book,
                 self._referral_rule(),
@@ -96,7 +99,7 @@ class SchemeModel(mesa.Model):
         else:
             self.withdrawals = WithdrawalQueue(self.stress.withdrawal_cap)
         self.arrivals = Arrivals(scenario.inflow, self.draws)
-        self.columns = MemberColumns()  # the members, one row each (sim.model.columns)
+        self.columns = MemberColumns(room)  # the members, one row each (sim.model.columns)
         self.members = Members(self.columns, self.network)  # ... read as objects on demand
         self.joined = 0
         self.day = 0

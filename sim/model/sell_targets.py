@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit
 
 from sim.core import rules
+from sim.core.capacity import grown
 from sim.model.market import Intent
 
 NONE = -1
@@ -157,8 +158,7 @@ class SellTargets:
         capacity = len(self._key)
         if member < capacity:
             return
-        while capacity <= member:
-            capacity *= 2
+        capacity = grown(capacity, member + 1)
         fills = (("_key", 0.0), ("_pos", NONE), ("_heap", 0), ("_version", NONE), ("_copies", 0))
         for name, fill in fills:
             old = getattr(self, name)

@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit
 
 from sim.core.book import Book
+from sim.core.capacity import grown
 from sim.core.mechanics import MEMBER_CASH, WITHDRAWN
 
 
@@ -144,10 +145,10 @@ class CompiledWithdrawals:
 
 
 def _grown(column: np.ndarray, size: int) -> np.ndarray:
-    """``column``, or a copy at least twice as long if it is shorter than ``size``."""
+    """``column``, or a longer copy (sim.core.capacity) if it is shorter than ``size``."""
     if size <= len(column):
         return column
-    out = np.zeros(max(size, 2 * len(column)), column.dtype)
+    out = np.zeros(grown(len(column), size), column.dtype)
     out[: len(column)] = column
     return out
 
