@@ -59,9 +59,12 @@ def _process(work: Work, specs: list, workers: int, scheduler: str | None) -> It
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
     ) as pool:
-        futures = [pool.submit(work, spec) for spec in specs]
+        # the workers start once and stay warm for every run; a finished run's output is let
+        # go once yielded, so the parent's memory does not grow with the replicates
+        futures = {pool.submit(work, spec) for spec in specs}
         try:
             for future in as_completed(futures):
+                futures.discard(future)
                 yield future.result()
         except BaseException:
             for future in futures:
