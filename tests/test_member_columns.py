@@ -59,9 +59,9 @@ def test_the_mapping_knows_exactly_the_ids_it_holds():
         with pytest.raises(KeyError):
             members[missing]
     assert members.get(3) is None
-    # a row is a few machine integers: 50 bytes, against ~470 for a Mesa agent and its
+    # a row is a few machine integers: 38 bytes, against ~470 for a Mesa agent and its
     # registration (ENGINE.md); the sponsor is the network's
-    assert sum(getattr(columns, name).itemsize for name in COLUMNS) == 50
+    assert sum(getattr(columns, name).itemsize for name in COLUMNS) == 38
 
 
 def test_the_calendar_wakes_members_in_the_order_made_and_reuses_its_entries():

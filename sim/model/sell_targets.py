@@ -145,10 +145,11 @@ class SellTargets:
 
     def __init__(self, capacity: int = 1024) -> None:
         self._key = np.zeros(capacity, np.float64)
-        self._pos = np.full(capacity, NONE, np.int64)
-        self._heap = np.zeros(capacity, np.int64)
-        self._version = np.full(capacity, NONE, np.int64)  # the record version filed
-        self._copies = np.zeros(capacity, np.int64)  # filings at that version
+        # ids, positions, versions and counts fit 32 bits (sim.limits): 24 bytes a member
+        self._pos = np.full(capacity, NONE, np.int32)
+        self._heap = np.zeros(capacity, np.int32)
+        self._version = np.full(capacity, NONE, np.int32)  # the record version filed
+        self._copies = np.zeros(capacity, np.int32)  # filings at that version
         self._size = 0
 
     def __len__(self) -> int:
