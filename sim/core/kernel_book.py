@@ -236,14 +236,18 @@ class KernelBook:
         old = self.capacity
         if capacity <= old:
             return
+        # one array at a time, each old one let go before the next is made: the peak while
+        # growing is the state plus one new array, not plus all three
         hot = _aligned_rows(capacity, N_HOT)
         hot[:old] = self._hot
         hot[old:, H_POS] = -1
+        self._hot = hot
         cold = np.zeros((capacity, N_COLD), np.int64)
         cold[:old] = self._cold
+        self._cold = cold
         heap = _aligned_rows(capacity + 2, N_NODE)
         heap[: old + 2] = self._heap
-        self._hot, self._cold, self._heap = hot, cold, heap
+        self._heap = heap
         self.capacity = capacity
 
     def _check_members(self, members: np.ndarray) -> None:

@@ -57,6 +57,7 @@ from sim.core.mechanics import MEMBER_CASH, POOL, WITHDRAWN, Mechanics
 from sim.core.referral import Bonus
 
 START_CAPACITY = 1024
+_VIEWS = ("_status", "_held", "_spent", "_spent_entry", "_cash", "_entries", "_forced_exits")
 
 # the kernel's status names as the book's; a member known only from a bonus is "sold_out"
 _STATUS = {i: name for i, name in enumerate(STATUS_NAMES)}
@@ -172,6 +173,7 @@ class CompiledBook:
         self.unpaid = 0
 
     def _views(self) -> None:
+        """Name the kernel's columns the book reads (views: re-made when the kernel grows)."""
         kernel = self.kernel
         self._status = kernel.status
         self._held = kernel.held
@@ -189,6 +191,8 @@ class CompiledBook:
         if key <= capacity:
             return
         capacity = grown(capacity, key)
+        for name in _VIEWS:  # the views would keep the kernel's old arrays alive
+            setattr(self, name, None)
         self.kernel.grow(capacity)
         for name in ("_bonus", "_withdrawn", "_version"):
             old = getattr(self, name)
