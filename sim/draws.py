@@ -35,35 +35,40 @@ class Uniforms:
     """Uniform numbers on [0, 1) from ``rng``, drawn ``block`` at a time and handed out in
     order: the same numbers, in the same order, as ``block`` scalar calls would give.
 
-    The numbers not yet handed out are kept twice, as a list (a Python caller takes one at a
-    time, and a list hands out a float fastest) and as an array (compiled code reads them in
-    bulk: :meth:`peek`, then :meth:`advance` past those it used)."""
+    The numbers are drawn into an array (compiled code reads them in bulk: :meth:`peek`, then
+    :meth:`advance` past those it used); a Python caller takes them one at a time from a list
+    made of the next block of it when needed (a list hands out a float fastest)."""
 
     def __init__(self, rng: np.random.Generator, block: int = 4096) -> None:
         self.rng = rng
         self.block = block
-        self._numbers: list[float] = []
         self._array = np.zeros(0, np.float64)
-        self._next = 0
+        self._next = 0  # the next number to hand out, in the array
+        self._numbers: list[float] = []  # the array from ``_listed`` on, as a list
+        self._listed = 0
 
     def random(self) -> float:
-        if self._next == len(self._numbers):
-            self._refill(1)
+        i = self._next - self._listed
+        if not 0 <= i < len(self._numbers):
+            if self._next == len(self._array):
+                self._refill(1)
+            self._listed, i = self._next, 0
+            self._numbers = self._array[self._next : self._next + self.block].tolist()
         self._next += 1
-        return self._numbers[self._next - 1]
+        return self._numbers[i]
 
     def _refill(self, blocks: int) -> None:
         """Draw ``blocks`` more blocks behind the numbers not yet handed out (one call for
         many blocks gives the numbers as many calls would)."""
         fresh = self.rng.random(blocks * self.block)
         self._array = np.concatenate((self._array[self._next :], fresh))
-        self._numbers = self._numbers[self._next :] + fresh.tolist()
-        self._next = 0
+        self._next = self._listed = 0
+        self._numbers = []
 
     def peek(self, n: int) -> np.ndarray:
         """The next ``n`` numbers of the stream, without handing them out (a read-only view:
         :meth:`advance` past those used)."""
-        short = n - (len(self._numbers) - self._next)
+        short = n - (len(self._array) - self._next)
         if short > 0:
             self._refill(-(-short // self.block))
         view = self._array[self._next : self._next + n]
@@ -72,7 +77,7 @@ class Uniforms:
 
     def advance(self, n: int) -> None:
         """Hand out the next ``n`` numbers (read with :meth:`peek`)."""
-        if not 0 <= n <= len(self._numbers) - self._next:
+        if not 0 <= n <= len(self._array) - self._next:
             raise ValueError(f"cannot advance {n} numbers past those peeked")
         self._next += n
 

@@ -15,7 +15,6 @@ import numpy as np
 from sim.core.book import Applied
 from sim.core.kernel_layout import BUY, EV_BUY, SELL_ALL
 from sim.model import joining
-from sim.model.columns import PANIC_SELLER
 from sim.model.consequences import FIGURES, figures_of, handle_events, settle_in_bulk
 from sim.model.market import Intent
 
@@ -37,7 +36,9 @@ def handle_applied(model, ev, day: int) -> None:
         paid_fees = model.distribution.fees
         fees[:] = [paid_fees.get(member, 0) for member in members.tolist()]
     spec = model.population.consumer
-    heap_size, free, taken, paid = handle_events(
+    panic = model.panic
+    panic.room(int(members.max()))
+    heap_size, free, taken, paid, holders = handle_events(
         (ev.kind, ev.member, ev.amount, ev.cash_delta),
         columns.arrays(),
         (book._held, book._spent_entry, book._version, book._spent, book._cash, book._bonus),
@@ -59,6 +60,7 @@ def handle_applied(model, ev, day: int) -> None:
         counted,
         model.break_even.counts,
         credits,
+        panic.holding(),
     )
     model.draws.advance(int(at[0]))
     model.sell_targets._size = heap_size
@@ -66,10 +68,8 @@ def handle_applied(model, ev, day: int) -> None:
     figures = model._figures
     for name, value in figures_of(counted).items():
         setattr(figures, name, getattr(figures, name) + value)
+    panic.holders += holders
     _surprises(model, ev)
-    touched = np.unique(members)
-    panicky = touched[columns.kind[touched - 1] == PANIC_SELLER]
-    model.panic.track_all(panicky, book._held[panicky - 1])
     if model._withdraw:
         model.withdrawals.request_all(book, credits[:paid])
 
@@ -159,11 +159,11 @@ def walk_ins_and_wake_ups(model, day: int, settings: tuple) -> np.ndarray:
     place, in order, as an array of (member, fen) columns."""
     arrivals = model.arrival_count(day)
     calendar, columns, network = model._calendar, model.columns, model.network
-    entries = int(joining.day_length(calendar.head, calendar.following, day))
-    woken = (np.empty(entries, np.int64), np.empty(entries, np.int8))
-    if entries:
-        free = joining.pop_day(calendar.arrays(), calendar._free, day, *woken)
-        calendar.used(free, -entries)
+    pending = calendar.pending()  # room for all: untouched pages cost nothing
+    woken = (np.empty(pending, np.int64), np.empty(pending, np.int8))
+    entries, free = joining.pop_day(calendar.arrays(), calendar._free, day, *woken)
+    calendar.used(free, -entries)
+    woken = (woken[0][:entries], woken[1][:entries])
     most = arrivals + entries  # every item joins a member at most
     columns.reserve(most)
     network.reserve(most)

@@ -10,9 +10,8 @@ a member forced out notes the day and may plan a comeback
 (:mod:`sim.draws`), so the runs are the same to the byte on either core; the tests
 compare the two cores' files.
 
-What does not draw or order anything is left to the caller, in bulk: the panic sellers'
-holder flags, the orders that minted nothing, the withdrawal requests (the pass lists the
-members paid, in order).
+What does not draw or order anything is left to the caller, in bulk: the orders that minted
+nothing, the withdrawal requests (the pass lists the members paid, in order).
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from sim.core.kernel_layout import EV_BUY, EV_FORCED_EXIT, EV_SELL
 from sim.draws import chance_at, wait_days_at
 from sim.model.break_even import settle_compiled
 from sim.model.calendar import REASONS, add_entry
-from sim.model.columns import LEGACY
+from sim.model.columns import LEGACY, PANIC_SELLER
 from sim.model.sell_targets import _remove, file_target, trigger_price
 
 ORDER_CODE = REASONS.index("order")
@@ -50,9 +49,11 @@ def handle_events(
     figures,  # int64[len(FIGURES)], added to
     counts,  # the break-even counts, kept
     credits,  # out: members paid, in the order paid
+    holding,  # by member row: a panic seller holding points (kept)
 ):  # pragma: no cover - compiled
     """Apply the consequences of the day's events; returns the heap's size, the calendar's
-    free-list head, the entries it took and the number of ``credits``."""
+    free-list head, the entries it took, the number of ``credits`` and the change in the
+    number of panic sellers holding points."""
     kind, member, amount, cash_delta = events
     member_kind, exit_day, even, break_even_day, target = columns
     held, spent_entry, version, spent, cash, bonus = book
@@ -61,6 +62,7 @@ def handle_events(
     rebuy_p, rebuy_days, reentry_p, reentry_days = behaviour
     taken = 0
     paid = 0
+    holders = 0
     for i in range(len(kind)):
         m = member[i]
         k = kind[i]
@@ -98,7 +100,12 @@ def handle_events(
         settle_compiled(
             even, break_even_day, counts, m, spent[m] + fees[i], cash[m] + bonus[m], day
         )
-    return heap_size, free, taken, paid
+        if member_kind[m] == PANIC_SELLER:
+            now = held[m] > 0
+            if now != holding[m]:
+                holding[m] = now
+                holders += 1 if now else -1
+    return heap_size, free, taken, paid, holders
 
 
 def figures_of(counted: np.ndarray) -> dict[str, int]:

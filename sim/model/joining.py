@@ -147,18 +147,9 @@ def walk_ins_and_wake_ups(
 
 
 @njit(cache=True)
-def day_length(head, following, day):  # pragma: no cover - compiled
-    """How many wake-ups ``day`` holds."""
-    n, entry = 0, head[day]
-    while entry != END:
-        n += 1
-        entry = following[entry]
-    return n
-
-
-@njit(cache=True)
 def pop_day(calendar, free, day, out_member, out_reason):  # pragma: no cover - compiled
-    """:meth:`sim.model.calendar.Calendar.pop` into arrays; returns the free list's head."""
+    """:meth:`sim.model.calendar.Calendar.pop` into arrays (room for every entry pending);
+    returns how many and the free list's head."""
     head, tail, member, reason, following = calendar
     k, entry = 0, head[day]
     while entry != END:
@@ -171,4 +162,4 @@ def pop_day(calendar, free, day, out_member, out_reason):  # pragma: no cover - 
         entry = after
     head[day] = END
     tail[day] = END
-    return free
+    return k, free

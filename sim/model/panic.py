@@ -39,15 +39,14 @@ class PanicTriggers:
             self.holders += 1 if now else -1
             self._holding[member - 1] = now
 
-    def track_all(self, members: np.ndarray, held: np.ndarray) -> None:
-        """:meth:`track` for each of ``members`` (distinct ids) with what they now hold."""
-        if not len(members):
-            return
-        self._room(int(members.max()))
-        rows = members - 1
-        now = held > 0
-        self.holders += int(now.sum()) - int(self._holding[rows].sum())
-        self._holding[rows] = now
+    def room(self, rows: int) -> None:
+        """Flags for members up to ``rows`` (compiled code keeps them: :meth:`holding`)."""
+        self._room(rows)
+
+    def holding(self) -> np.ndarray:
+        """The flags by member row, for compiled code that keeps them (and adds the change
+        in their number to :attr:`holders`)."""
+        return self._holding
 
     def members(self) -> list[int]:
         """The panic sellers holding points, by id."""
