@@ -192,7 +192,8 @@ _STIRLING = (
 
 def log_gamma(x: float) -> float:
     """log Γ(x) for x > 0 as numpy computes it for the Poisson draw (``loggam``: a Stirling
-    series, shifted up past 7), so a restatement does the same float operations."""
+    series, shifted up past 7). Compiled code calls :data:`log_gamma_compiled`, compiled
+    from this source."""
     x = float(x)
     if x == 1.0 or x == 2.0:
         return 0.0
@@ -200,8 +201,8 @@ def log_gamma(x: float) -> float:
     x0 = x + shift
     x2 = 1.0 / (x0 * x0)
     series = _STIRLING[9]
-    for coefficient in _STIRLING[8::-1]:
-        series = series * x2 + coefficient
+    for i in range(8, -1, -1):
+        series = series * x2 + _STIRLING[i]
     value = series / x0 + 0.5 * 1.8378770664093453 + (x0 - 0.5) * math.log(x0) - x0
     for _ in range(shift):
         value -= math.log(x0 - 1.0)
@@ -289,25 +290,7 @@ def index_at(u, at, n):  # pragma: no cover - compiled
     return min(int(next_uniform(u, at) * n), n - 1)
 
 
-_STIRLING_ARRAY = np.array(_STIRLING)
-
-
-@njit(cache=True)
-def log_gamma_compiled(x):  # pragma: no cover - compiled
-    """:func:`log_gamma`."""
-    if x == 1.0 or x == 2.0:
-        return 0.0
-    shift = int(7 - x) if x <= 7.0 else 0
-    x0 = x + shift
-    x2 = 1.0 / (x0 * x0)
-    series = _STIRLING_ARRAY[9]
-    for i in range(8, -1, -1):
-        series = series * x2 + _STIRLING_ARRAY[i]
-    value = series / x0 + 0.5 * 1.8378770664093453 + (x0 - 0.5) * math.log(x0) - x0
-    for _ in range(shift):
-        value -= math.log(x0 - 1.0)
-        x0 -= 1.0
-    return value
+log_gamma_compiled = njit(cache=True)(log_gamma)
 
 
 @njit(cache=True)

@@ -20,6 +20,7 @@ from sim.core.capacity import grown
 
 REASONS = ("order", "recruit")
 _CODE = {reason: code for code, reason in enumerate(REASONS)}
+ORDER_CODE, RECRUIT_CODE = _CODE["order"], _CODE["recruit"]  # for compiled code
 END = -1
 
 

@@ -80,10 +80,6 @@ class MemberColumns:
         """Compiled code filled rows up to ``size`` (reserved beforehand)."""
         self._size = size
 
-    @staticmethod
-    def names() -> tuple[str, ...]:
-        return tuple(COLUMNS)
-
     def arrays(self) -> tuple[np.ndarray, ...]:
         """``kind``, ``exit_day``, ``even``, ``break_even_day`` and ``target``, for compiled
         code (the columns themselves: re-read them after a member joins)."""
@@ -97,13 +93,6 @@ class MemberColumns:
     def numbers(self, name: str) -> np.ndarray:
         """A column's members as a numpy array (a copy: the column may grow again)."""
         return getattr(self, name)[: self._size].copy()
-
-    def nullable(self, name: str) -> list[int | None]:
-        """A column with its "none" rows as None, for a nullable table column."""
-        return [None if value == NONE else value for value in self.numbers(name).tolist()]
-
-    def kinds(self) -> list[str]:
-        return [KINDS[code] for code in self.numbers("kind").tolist()]
 
 
 class MemberView:

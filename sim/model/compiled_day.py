@@ -15,6 +15,7 @@ import numpy as np
 from sim.core.book import Applied
 from sim.core.kernel_layout import BUY, EV_BUY, SELL_ALL
 from sim.model import joining
+from sim.model.columns import COLUMNS
 from sim.model.consequences import FIGURES, figures_of, handle_events, settle_in_bulk
 from sim.model.market import Intent
 
@@ -27,7 +28,8 @@ def handle_applied(model, ev, day: int) -> None:
         return
     book, columns, calendar = model.book, model.columns, model._calendar
     members = ev.member + 1
-    model.sell_targets.room(int(members.max()))
+    top = int(members.max())
+    model.sell_targets.room(top)
     calendar.reserve(n)
     numbers, at = model.draws.peek(2 * n), np.zeros(1, np.int64)
     counted, credits = np.zeros(len(FIGURES), np.int64), np.empty(n, np.int64)
@@ -37,7 +39,7 @@ def handle_applied(model, ev, day: int) -> None:
         fees[:] = [paid_fees.get(member, 0) for member in members.tolist()]
     spec = model.population.consumer
     panic = model.panic
-    panic.room(int(members.max()))
+    panic.room(top)
     heap_size, free, taken, paid, holders = handle_events(
         (ev.kind, ev.member, ev.amount, ev.cash_delta),
         columns.arrays(),
@@ -176,7 +178,7 @@ def walk_ins_and_wake_ups(model, day: int, settings: tuple) -> np.ndarray:
     out = np.empty((2, most), np.int64)
     choices, behaviour, sponsoring = settings
     item, items = 0, most
-    while item < items or item == 0:
+    while True:  # until every item is done; a pass stops early when the numbers run low
         numbers, at = (
             model.draws.peek(8 * (items - item) + 2 * joining.MARGIN),
             np.zeros(1, np.int64),
@@ -185,7 +187,7 @@ def walk_ins_and_wake_ups(model, day: int, settings: tuple) -> np.ndarray:
             item,
             arrivals,
             woken,
-            tuple(getattr(columns, name) for name in columns.names()),
+            tuple(getattr(columns, name) for name in COLUMNS),
             network.arrays(),
             calendar.arrays(),
             state,

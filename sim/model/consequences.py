@@ -22,11 +22,10 @@ from numba import njit
 from sim.core.kernel_layout import EV_BUY, EV_FORCED_EXIT, EV_SELL
 from sim.draws import chance_at, wait_days_at
 from sim.model.break_even import settle_compiled
-from sim.model.calendar import REASONS, add_entry
+from sim.model.calendar import ORDER_CODE, add_entry
 from sim.model.columns import LEGACY, PANIC_SELLER
 from sim.model.sell_targets import _remove, file_target, trigger_price
 
-ORDER_CODE = REASONS.index("order")
 # the day's figures the pass counts, in this order
 FIGURES = ("orders", "order_volume", "sales", "forced_exits", "payouts")
 

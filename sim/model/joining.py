@@ -20,10 +20,9 @@ import numpy as np
 from numba import njit
 
 from sim.draws import chance_at, index_at, pick_at, poisson_at, uniform_at, wait_for_rate_at
-from sim.model.calendar import END, REASONS, add_entry
+from sim.model.calendar import END, ORDER_CODE, RECRUIT_CODE, add_entry
 from sim.model.columns import REFERRER
 
-ORDER_CODE, RECRUIT_CODE = REASONS.index("order"), REASONS.index("recruit")
 SPONSOR_CODES = {"none": 0, "uniform": 1}  # the sponsor rules the pass knows
 MARGIN = 1024  # numbers left before an item is started (more than any item takes, bar
 # a Poisson count beyond all likelihood, which is then an error, not a stray read)

@@ -25,7 +25,8 @@ class PanicTriggers:
         self._prices: list[Fraction] = []
         self._sellers: list[int] = []
 
-    def _room(self, rows: int) -> None:
+    def room(self, rows: int) -> None:
+        """Flags for members up to ``rows`` (compiled code keeps them: :meth:`holding`)."""
         if rows > len(self._holding):
             holding = np.zeros(grown(len(self._holding), rows), bool)
             holding[: len(self._holding)] = self._holding
@@ -33,15 +34,11 @@ class PanicTriggers:
 
     def track(self, member: int, held: int) -> None:
         """Keep ``member`` (a panic seller) among the holders while they hold points."""
-        self._room(member)
+        self.room(member)
         now = bool(held)
         if now != self._holding[member - 1]:
             self.holders += 1 if now else -1
             self._holding[member - 1] = now
-
-    def room(self, rows: int) -> None:
-        """Flags for members up to ``rows`` (compiled code keeps them: :meth:`holding`)."""
-        self._room(rows)
 
     def holding(self) -> np.ndarray:
         """The flags by member row, for compiled code that keeps them (and adds the change

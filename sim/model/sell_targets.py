@@ -155,7 +155,8 @@ class SellTargets:
     def __len__(self) -> int:
         return self._size
 
-    def _room(self, member: int) -> None:
+    def room(self, member: int) -> None:
+        """Make room for members up to ``member``."""
         capacity = len(self._key)
         if member < capacity:
             return
@@ -171,7 +172,7 @@ class SellTargets:
         """File the member's target after a change to their record (``held`` > 0, at record
         ``version``): the price at which ``held`` units are worth ``millionths / 10**6`` x
         ``spent_entry`` (:func:`file_target`)."""
-        self._room(member)
+        self.room(member)
         millionths, held, spent_entry = int(millionths), int(held), int(spent_entry)
         if max(millionths, held, spent_entry) < _INT64:
             trigger = trigger_price(millionths, held, spent_entry)
@@ -193,10 +194,6 @@ class SellTargets:
         """The heap's arrays, for compiled code that files and removes in place (the size is
         :attr:`_size`; room for every member it files must be made first: :meth:`room`)."""
         return self._key, self._pos, self._heap, self._version, self._copies
-
-    def room(self, member: int) -> None:
-        """Make room for members up to ``member``."""
-        self._room(member)
 
     def remove(self, member: int) -> None:
         """The member holds nothing any more: no target to watch."""

@@ -33,12 +33,9 @@ class WithdrawalQueue:
             self._waiting[member] = self._waiting.get(member, 0) + amount
             self.queued += amount
 
-    def waiting(self, member: Hashable) -> int:
-        """Fen ``member`` has asked to withdraw and not yet been paid."""
-        return self._waiting.get(member, 0)
-
     def waiting_all(self, members: int) -> np.ndarray:
-        """:meth:`waiting` for members ``1 .. members``, as an array (exact ints if large)."""
+        """Fen members ``1 .. members`` have asked to withdraw and not yet been paid, as an
+        array (exact ints if large)."""
         column = [self._waiting.get(member, 0) for member in range(1, members + 1)]
         try:
             return np.array(column, np.int64)
@@ -113,12 +110,8 @@ class CompiledWithdrawals:
         )
         self.queued += asked
 
-    def waiting(self, member: int) -> int:
-        row = member - 1
-        return int(self._waiting[row]) if 0 <= row < len(self._waiting) else 0
-
     def waiting_all(self, members: int) -> np.ndarray:
-        """:meth:`waiting` for members ``1 .. members``, as an array."""
+        """Fen members ``1 .. members`` are waiting for, as an array."""
         column = np.zeros(members, np.int64)
         known = min(members, len(self._waiting))
         column[:known] = self._waiting[:known]
