@@ -1,5 +1,5 @@
 """``run.core: fast``: the agent model on the compiled core gives the reference's files, byte
-for byte, and refuses what it cannot do yet."""
+for byte, stress levers included."""
 
 from __future__ import annotations
 
@@ -7,14 +7,16 @@ import json
 from fractions import Fraction as F
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim.batch.run import run_to_files
+from sim.core.kernel_layout import BUY
 from sim.core.ledger import LedgerError
-from sim.core.mechanics import POOL, Mechanics
-from sim.errors import InputError
+from sim.core.mechanics import CUSTODY_SHORTFALL, POOL, Mechanics
 from sim.model import compiled_book
 from sim.model.compiled_book import CompiledBook
+from sim.model.compiled_market import CompiledMarket
 from sim.model.scheme import SchemeModel
 from sim.scenario.root import Scenario, load_scenario
 from tests.conftest import SCENARIOS
@@ -187,32 +189,12 @@ def test_a_ledger_that_drifts_from_the_kernel_is_an_error() -> None:
 
 
 @pytest.mark.parametrize(
-    ("stress", "lever"),
-    [
-        ("  custody_shortfall: 0.1\n", "custody_shortfall"),
-        ("  diversion: {daily_share: 0.001}\n", "diversion.daily_share"),
-        ("  diversion: {on_days: [{day: 3, share: 0.5}]}\n", "diversion.on_days"),
-        ("  subsidies: [{day: 3, amount: 1000}]\n", "subsidies"),
-        ("  legacy: {claims: 1000, members: 3}\n", "legacy"),
-    ],
+    "name", ["financing-rounds", "operator-diversion", "legacy-debts", "custody-shortfall"]
 )
-def test_a_stress_lever_on_the_fast_core_is_one_located_error(tmp_path, stress, lever) -> None:
-    text = (
-        "name: t\norder:\n  split: {distribution: 0.7, pool: 0.3}\n"
-        "run:\n  days: 10\n  core: fast\nstress:\n" + stress
-    )
-    error = error_for(write(tmp_path, text))
-    assert (error.line, error.key) == (6, "run.core")
-    assert error.message == (
-        f"the fast core does not support stress levers yet (stress.{lever} is set); "
-        "use run.core: reference"
-    )
-
-
-def test_a_stress_scenario_runs_on_the_reference_core_only() -> None:
-    scenario = load_scenario(SCENARIOS / "operator-diversion.yaml")
-    with pytest.raises(InputError, match=r"run\.core: the fast core does not support"):
-        with_core(scenario, "fast")
+def test_every_stress_lever_gives_the_same_files(name: str, tmp_path: Path) -> None:
+    """Subsidies, the operator's take, legacy points and a custody shortfall (whose unpaid
+    payouts the kernel's own tests compare, tests.test_kernel_levers)."""
+    assert_same_files(load_scenario(SCENARIOS / f"{name}.yaml"), tmp_path, days=150)
 
 
 def test_an_unknown_core_is_refused(tmp_path) -> None:
@@ -228,10 +210,16 @@ def test_the_core_is_part_of_the_scenario_definition() -> None:
     assert Scenario.from_dict(scenario.model_dump()) == scenario
 
 
-def test_the_book_face_refuses_what_it_cannot_do() -> None:
+def test_the_book_face_posts_a_custody_shortfall_and_refuses_a_whole_one() -> None:
     book = CompiledBook(Mechanics())
-    book.custody_shortfall = F(0)
-    with pytest.raises(ValueError, match="custody shortfall"):
-        book.custody_shortfall = F(1, 10)
-    assert not hasattr(book, "divert") and not hasattr(book, "subsidize")
+    book.open_stress_accounts()
     assert book.members.get(1) is None and 1 not in book.members and len(book.members) == 0
+    with pytest.raises(ValueError, match="custody shortfall"):
+        book.custody_shortfall = F(1)
+    book.custody_shortfall = F(1, 10)
+    market = CompiledMarket(book, None, lambda: np.zeros(3, np.int64))
+    market.apply_arrays(np.array([1, 2]), np.array([BUY, BUY], np.int8), np.array([999, 100_000]))
+    skimmed = 299 // 10 + 30_000 // 10  # a tenth of each pool part, rounded down
+    assert book.ledger.balance(CUSTODY_SHORTFALL) == skimmed
+    assert (book.pool, book.pool_cash) == (30_299, 30_299 - skimmed)
+    assert book.member_figures([1, 2, 3])["unpaid"].tolist() == [0, 0, 0]

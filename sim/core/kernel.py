@@ -21,13 +21,19 @@ Refused events (an order of 0 or less; a sale of nothing, of more than held, by 
 who never bought, or before ``min_spend_to_sell``) change nothing and are reported as
 ``refused`` events where the book raises :class:`sim.core.book.Refused`.
 
-**Not supported yet** (use :class:`sim.core.book.Book`): the stress levers (subsidies into the
-pool, the operator's diversion, a custody shortfall and the unpaid payouts it causes,
-legacy points granted without money), referral bonuses and withdrawals (members' bonus and
-withdrawn balances), the double-entry ledger (the core keeps totals: money in, pool inflow,
-units minted, fen paid), and member keys other than the numbers ``0 .. capacity - 1`` (ties
-between members are broken by that number, as the book breaks them for integer ids).
-``grant_value_entry`` is tracked only under the ``grant_value`` basis (0 otherwise).
+**The stress levers** that move money or points outside the rules: money paid straight into
+the pool (:func:`add_to_pool`, a financing round's subsidy; the forced exits it sets off by
+:func:`force_exits`), the operator taking the pool's cash (:func:`take_from_pool`), points
+granted without money (:func:`grant`, legacy claims), and a custody shortfall (a share of
+every pool inflow skimmed: still posted, never held; a payout the cash cannot cover is booked
+as unpaid), as :class:`sim.core.book.Book` applies them.
+
+**Not here** (kept by :class:`sim.model.compiled_book.CompiledBook` beside the kernel):
+referral bonuses and withdrawals (members' bonus and withdrawn balances), the double-entry
+ledger (the core keeps totals: money in, pool inflow, units minted, fen paid), and member
+keys other than the numbers ``0 .. capacity - 1`` (ties between members are broken by that
+number, as the book breaks them for integer ids). ``grant_value_entry`` is tracked only
+under the ``grant_value`` basis (0 otherwise).
 
 **Exact arithmetic**, as in the reference: money in integer fen, points in integer units,
 the price as the pair (pool, points) — or the last such pair, or the start price, while no
@@ -58,6 +64,7 @@ from sim.core.kernel_layout import (
     C_ENTRIES,
     C_FORCED_EXITS,
     C_SALES,
+    C_UNPAID,
     E_AMOUNT,
     E_CASH_DELTA,
     E_KIND,
@@ -70,6 +77,7 @@ from sim.core.kernel_layout import (
     E_SOURCE,
     EV_BUY,
     EV_FORCED_EXIT,
+    EV_GRANT,
     EV_REFUSED,
     EV_SELL,
     EXITED,
@@ -80,6 +88,7 @@ from sim.core.kernel_layout import (
     G_LAST_AMOUNT,
     G_LAST_POOL_PART,
     G_MINTED,
+    G_MISSING,
     G_MONEY_IN,
     G_PAID_EXITS,
     G_PAID_SALES,
@@ -93,6 +102,7 @@ from sim.core.kernel_layout import (
     G_SELLS,
     G_UNITS_EXITED,
     G_UNITS_SOLD,
+    G_UNPAID,
     H_GRANT_VALUE_ENTRY,
     H_HELD,
     H_OBTAINED,
@@ -113,6 +123,8 @@ from sim.core.kernel_layout import (
     P_PAY_DEN,
     P_PAY_NUM,
     P_POOL_INDEX,
+    P_SHORT_DEN,
+    P_SHORT_NUM,
     P_SPLIT_DEN,
     P_START_DEN,
     P_START_NUM,
@@ -124,7 +136,7 @@ from sim.core.trigger_heap import exit_trigger, pop_top, refile, sift_down
 # numba's on-disk cache notices edits to this file only (numba#1833), yet the code it keeps
 # for these functions holds int128, kernel_layout and trigger_heap too. This digest of those
 # three files makes an edit to one of them an edit here (tests/test_kernel.py checks it).
-DEPENDENCIES_SHA256 = "bd346b52ff67124e28a488345758f93479f43427b64abe2e66baa02eabc891f5"
+DEPENDENCIES_SHA256 = "f7f9f5551dc6aba50f85734fe1afddc8cf86a7b529ede56f3b5e150494d911de"
 
 PREFETCH = 16  # orders ahead whose member rows are prefetched
 
@@ -202,13 +214,30 @@ def _pool_part(amount, numer, prm):
     return part
 
 
-# Book._sell with rules.sale_payout, in int64 (no custody shortfall: nothing unpaid)
+# Book._skim
+@njit(cache=True, _nrt=False)
+def _skim(inflow, g, prm):
+    """book._skim: under a custody shortfall, its share of a pool inflow (rounded down) is
+    never really held, though the pool still posts it."""
+    if prm[P_SHORT_NUM] > 0:
+        g[G_MISSING] += muldiv(prm[P_SHORT_NUM], inflow, prm[P_SHORT_DEN])
+
+
+# Book._sell with rules.sale_payout, in int64
 @njit(cache=True, _nrt=False)
 def _pay(m, units, hot, cold, g, prm):
-    """book._sell: pay ``sell_payout`` of ``units`` at the current price, rounded down."""
+    """book._sell: pay ``sell_payout`` of ``units`` at the current price, rounded down, as
+    far as the pool's cash covers it; the rest is booked as unpaid (only under a custody
+    shortfall). The posted pool drops by the whole payout."""
     due = muldiv(prm[P_PAY_NUM] * units, g[G_PRICE_NUM], prm[P_PAY_DEN] * g[G_PRICE_DEN])
-    cash = min(due, g[G_POOL])
-    g[G_POOL] -= cash
+    cash = g[G_POOL] - g[G_MISSING] + g[G_UNPAID]  # the pool's cash
+    if due < cash:
+        cash = due
+    g[G_POOL] -= due
+    if due > cash:
+        g[G_UNPAID] += due - cash
+        if cold.shape[1] > C_UNPAID:  # the column exists under a custody shortfall only
+            cold[m, C_UNPAID] += due - cash
     g[G_POINTS] -= units
     held = hot[m, H_HELD] - units
     hot[m, H_HELD] = held
@@ -283,6 +312,7 @@ def _buy(source, m, amount, hot, cold, heap, g, prm, numer, ev, n, record):
     if cap >= 0 and granted > cap:
         granted = cap
     g[G_POOL] += c
+    _skim(c, g, prm)
     g[G_POINTS] += granted
     _reprice(g)
     old_num, old_den = exit_trigger(m, hot, cold, prm)
@@ -387,3 +417,78 @@ def buy_many(members, amount, hot, cold, heap, g, prm, numer, ev):
             _prefetch_row(hot, members[i + PREFETCH])
         _buy(i, members[i], amount, hot, cold, heap, g, prm, numer, ev, 0, False)
         _force_exits(i, hot, cold, heap, g, prm, ev, 0, False)
+
+
+# -- the stress levers (between streams) ----------------------------------------------------
+
+
+# Book.subsidize, its forced exits apart
+@njit(cache=True, _nrt=False)
+def add_to_pool(amount, g, prm):
+    """Money paid straight into the pool: no points minted, so the price jumps (the forced
+    exits it sets off: :func:`force_exits`)."""
+    g[G_POOL] += amount
+    _skim(amount, g, prm)
+    _reprice(g)
+
+
+@njit(cache=True, _nrt=False)
+def force_exits(source, hot, cold, heap, g, prm, ev):
+    """The forced exits due at the current price, recorded in ``ev`` as ``source``'s.
+    Returns (events written, done): call again with a fresh buffer until done."""
+    return _force_exits(source, hot, cold, heap, g, prm, ev, 0, True)
+
+
+# Book.divert
+@njit(cache=True, _nrt=False)
+def take_from_pool(amount, g):
+    """The operator takes up to ``amount`` fen of the pool's cash; the price falls. Returns
+    the fen taken."""
+    taken = min(amount, g[G_POOL] - g[G_MISSING] + g[G_UNPAID])
+    g[G_POOL] -= taken
+    _reprice(g)
+    return taken
+
+
+# Book.grant, its forced exits apart
+@njit(cache=True, _nrt=False)
+def grant(m, value, as_order, hot, cold, heap, g, prm, numer, ev):
+    """Points minted to member ``m`` without money for a claim of ``value`` fen: the claim's
+    worth at the mint price, or with ``as_order`` what an order of ``value`` is granted. The
+    claim counts as spend since entry (not as money spent). Writes the grant event (row 0)."""
+    pnum = g[G_PRICE_NUM]
+    pden = g[G_PRICE_DEN]
+    if pnum <= 0:  # Book._mint_price
+        pnum = prm[P_START_NUM]
+        pden = prm[P_START_DEN]
+    if as_order:  # Book._order_points
+        c = _pool_part(value, numer, prm)
+        units = muldiv(prm[P_MINT_NUM] * c, pden, prm[P_MINT_DEN] * pnum)
+        cap = prm[P_CAP]
+        if cap >= 0 and units > cap:
+            units = cap
+    else:  # rules.mint(value, price, 1, None)
+        units = muldiv(value, pden, pnum)
+    old_num, old_den = exit_trigger(m, hot, cold, prm)
+    if hot[m, H_STATUS] in (NONE, EXITED):  # Book._member_for_order: a (re-)entry
+        cold[m, C_ENTRIES] += 1
+        hot[m, H_SPENT_ENTRY] = 0
+        hot[m, H_OBTAINED_ENTRY] = 0
+        hot[m, H_GRANT_VALUE_ENTRY] = 0
+        cold[m, C_CASH_ENTRY] = 0
+    hot[m, H_STATUS] = ACTIVE
+    hot[m, H_SPENT_ENTRY] += value
+    held = hot[m, H_HELD]
+    if held == 0 and units > 0:
+        g[G_HOLDERS] += 1
+    hot[m, H_HELD] = held + units
+    hot[m, H_OBTAINED] += units
+    hot[m, H_OBTAINED_ENTRY] += units
+    if prm[P_GRANT_VALUE]:
+        hot[m, H_GRANT_VALUE_ENTRY] += muldiv(units, pnum, pden)  # rules.grant_value
+    g[G_POINTS] += units
+    g[G_MINTED] += units
+    _reprice(g)
+    if prm[P_EXIT_ON]:
+        refile(m, old_num, old_den, hot, cold, heap, g, prm)
+    _emit(ev, 0, -1, EV_GRANT, m, value, units, 0, g)

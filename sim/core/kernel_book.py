@@ -32,15 +32,18 @@ from sim.core.kernel_layout import (
     C_ENTRIES,
     C_FORCED_EXITS,
     C_SALES,
+    C_UNPAID,
     COUNTERS,
     G_HOLDERS,
     G_LAST_AMOUNT,
     G_MINTED,
+    G_MISSING,
     G_MONEY_IN,
     G_POINTS,
     G_POOL,
     G_PRICE_DEN,
     G_PRICE_NUM,
+    G_UNPAID,
     H_GRANT_VALUE_ENTRY,
     H_HELD,
     H_OBTAINED,
@@ -68,6 +71,8 @@ from sim.core.kernel_layout import (
     P_PAY_DEN,
     P_PAY_NUM,
     P_POOL_INDEX,
+    P_SHORT_DEN,
+    P_SHORT_NUM,
     P_SPLIT_DEN,
     P_START_DEN,
     P_START_NUM,
@@ -147,6 +152,8 @@ class KernelBook:
             P_MIN_SPEND: mechanics.min_spend_to_sell,
             P_START_NUM: start.numerator,
             P_START_DEN: start.denominator,
+            P_SHORT_NUM: 0,
+            P_SHORT_DEN: 1,
         }
         prm = np.zeros(N_PARAMS, np.int64)
         for index, value in values.items():
@@ -205,8 +212,7 @@ class KernelBook:
                 break
             size *= 2
         self._check_range()
-        rows = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
-        return Events(*(np.ascontiguousarray(rows[:, c]) for c in range(N_EVENT)))
+        return _events(chunks)
 
     def buy_many(self, members: np.ndarray, amount: int) -> None:
         """Orders of ``amount`` fen by ``members`` in turn, forced exits included, recording
@@ -242,13 +248,76 @@ class KernelBook:
         hot[:old] = self._hot
         hot[old:, H_POS] = -1
         self._hot = hot
-        cold = np.zeros((capacity, N_COLD), np.int64)
+        cold = np.zeros((capacity, self._cold.shape[1]), np.int64)
         cold[:old] = self._cold
         self._cold = cold
         heap = _aligned_rows(capacity + 2, N_NODE)
         heap[: old + 2] = self._heap
         self._heap = heap
         self.capacity = capacity
+
+    # -- the stress levers ----------------------------------------------------------------
+
+    def set_custody_shortfall(self, share: Fraction) -> None:
+        """From now on, ``share`` of every pool inflow is skimmed (posted, never held); the
+        members' unpaid payouts get their column. Set before the first event."""
+        share = Fraction(share)
+        if not 0 <= share < 1:
+            raise ValueError(f"a custody shortfall is a share in [0, 1), got {share}")
+        if max(share.numerator, share.denominator) >= LIMIT:
+            raise _beyond("the custody shortfall is too fine for the fast core")
+        self._prm[P_SHORT_NUM] = share.numerator
+        self._prm[P_SHORT_DEN] = share.denominator
+        if share and self._cold.shape[1] == N_COLD:
+            cold = np.zeros((self.capacity, N_COLD + 1), np.int64)
+            cold[:, :N_COLD] = self._cold
+            self._cold = cold
+
+    def subsidize(self, amount: int) -> Events:
+        """``amount`` fen paid straight into the pool (no points minted: the price jumps);
+        returns the forced exits it sets off."""
+        if amount < 0 or (self.pool + amount) * self._factor >= LIMIT:
+            raise _beyond("a subsidy would take the pool past what the fast core computes")
+        kernel.add_to_pool(int(amount), self._g, self._prm)
+        return _events(self._forced_exits(-1))
+
+    def divert(self, amount: int) -> int:
+        """The operator takes up to ``amount`` fen of the pool's cash; returns the fen taken."""
+        return int(kernel.take_from_pool(max(int(amount), 0), self._g))
+
+    def grant(self, member: int, value: int, as_order: bool) -> Events:
+        """Points minted to ``member`` for a claim of ``value`` fen (see
+        :func:`sim.core.kernel.grant`): the grant event, then the forced exits it sets off."""
+        self._check_members(np.array([member], np.int64))
+        g, prm = self._g, self._prm
+        num, den = int(g[G_PRICE_NUM]), int(g[G_PRICE_DEN])
+        if num <= 0:
+            num, den = int(prm[P_START_NUM]), int(prm[P_START_DEN])
+        # the units the kernel mints (sim.core.kernel.grant; before any cap), in Python ints
+        minted = value * den // num
+        if as_order:
+            pool_part = self.mechanics.parts(value)[POOL]
+            minted = pool_part * int(prm[P_MINT_NUM]) * den // (int(prm[P_MINT_DEN]) * num)
+        if value < 0 or max(value, int(g[G_MINTED]) + minted) * self._factor >= LIMIT:
+            raise _beyond("a grant would take the points past what the fast core computes")
+        first = np.empty((1, N_EVENT), np.int64)
+        state = (self._hot, self._cold, self._heap, g, prm, self._numer)
+        kernel.grant(int(member), int(value), bool(as_order), *state, first)
+        events = _events([first, *self._forced_exits(-1)])
+        self._check_range()
+        return events
+
+    def _forced_exits(self, source: int) -> list[np.ndarray]:
+        """The forced exits due now, as event rows (the buffer grows until all fit)."""
+        state = (self._hot, self._cold, self._heap, self._g, self._prm)
+        chunks, size = [], 64
+        while True:
+            buffer = np.empty((size, N_EVENT), np.int64)
+            n, done = kernel.force_exits(source, *state, buffer)
+            chunks.append(buffer[:n])
+            if done:
+                return chunks
+            size *= 2
 
     def _check_members(self, members: np.ndarray) -> None:
         if len(members) and (members.min() < 0 or members.max() >= self.capacity):
@@ -281,8 +350,25 @@ class KernelBook:
 
     @property
     def pool(self) -> int:
-        """The pool, fen."""
+        """The posted pool, fen: the price's numerator."""
         return int(self._g[G_POOL])
+
+    @property
+    def pool_cash(self) -> int:
+        """The cash really in the pool, fen: the posted pool less what a custody shortfall
+        skimmed, plus the payouts booked but not paid."""
+        g = self._g
+        return int(g[G_POOL]) - int(g[G_MISSING]) + int(g[G_UNPAID])
+
+    @property
+    def missing(self) -> int:
+        """Fen a custody shortfall skimmed from the pool's inflow."""
+        return int(self._g[G_MISSING])
+
+    @property
+    def unpaid(self) -> int:
+        """Fen of payouts booked but not paid (the pool's cash ran out)."""
+        return int(self._g[G_UNPAID])
 
     @property
     def points(self) -> int:
@@ -341,6 +427,13 @@ class KernelBook:
         return self._hot[:, H_STATUS]
 
     @property
+    def unpaid_of(self) -> np.ndarray:
+        """Fen of each member's payouts booked but not paid (zeros without a shortfall)."""
+        if self._cold.shape[1] > C_UNPAID:
+            return self._cold[:, C_UNPAID]
+        return np.zeros(self.capacity, np.int64)
+
+    @property
     def cash(self) -> np.ndarray:
         """Fen paid to each member for their sales and forced exits."""
         return self._cold[:, C_CASH]
@@ -366,6 +459,12 @@ class KernelBook:
         """Bytes of state: O(members), independent of the number of events applied."""
         arrays = (self._hot, self._cold, self._heap, self._g, self._prm, self._numer)
         return sum(a.nbytes for a in arrays)
+
+
+def _events(chunks: list[np.ndarray]) -> Events:
+    """Event rows, in order, as :class:`Events` columns."""
+    rows = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+    return Events(*(np.ascontiguousarray(rows[:, c]) for c in range(N_EVENT)))
 
 
 def warm_up() -> None:

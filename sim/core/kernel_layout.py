@@ -1,13 +1,16 @@
 """The compiled kernel's flat arrays: what each column and each code means.
 
-**Layout**: ``hot`` is an int64 (capacity, 8) array, one 64-byte row per member with the
-fields an order touches (held, spend since entry, spend, obtained, obtained since entry,
-grant value since entry, status, heap position); ``cold`` an int64 (capacity, 5) array
-(cash, cash since entry, entries, sales, forced exits); the heap 32 bytes per member:
-136 bytes per member in all (:attr:`sim.core.kernel_book.KernelBook.nbytes`). The fields
-are exposed as per-field views (:attr:`~sim.core.kernel_book.KernelBook.held`, ...).
-``prm`` holds the mechanics as integers, ``g`` the book's totals and counters, and an event
-buffer one row per event applied.
+**Layout**: ``hot`` is an int64 (capacity, 8) array, one 64-byte row per member with the fields
+an order touches (held, spend since entry, spend, obtained, obtained since entry, grant value
+since entry, status, heap position); ``cold`` an int64 (capacity, 5) array (cash, cash since
+entry, entries, sales, forced exits; a sixth column, unpaid, under a custody shortfall); the
+heap 32 bytes per member: 136 bytes per member in all
+(:attr:`sim.core.kernel_book.KernelBook.nbytes`). The fields are exposed as per-field views
+(:attr:`~sim.core.kernel_book.KernelBook.held`, ...).
+``prm`` holds the mechanics as integers (and the custody shortfall's share), ``g`` the
+book's totals and counters, and an event buffer one row per event applied. ``G_POOL`` is the
+*posted* pool, the price's numerator; the cash really in it is ``G_POOL - G_MISSING +
+G_UNPAID`` (what a custody shortfall skimmed, and payouts booked but not paid).
 
 The numbers here are compiled into the kernel as constants (numba freezes module globals).
 """
@@ -15,8 +18,8 @@ The numbers here are compiled into the kernel as constants (numba freezes module
 # -- actions (input) and event kinds (output) ----------------------------------------------
 
 BUY, SELL, SELL_ALL = 0, 1, 2
-EV_BUY, EV_SELL, EV_FORCED_EXIT, EV_REFUSED = 0, 1, 2, 3
-EVENT_NAMES = ("buy", "sell", "forced_exit", "refused")
+EV_BUY, EV_SELL, EV_FORCED_EXIT, EV_REFUSED, EV_GRANT = 0, 1, 2, 3, 4
+EVENT_NAMES = ("buy", "sell", "forced_exit", "refused", "grant")
 
 # member status; NONE = never bought (the book has no record of the member)
 NONE, ACTIVE, SOLD_OUT, EXITED = 0, 1, 2, 3
@@ -26,8 +29,8 @@ STATUS_NAMES = ("none", "active", "sold_out", "exited")
 H_HELD, H_SPENT_ENTRY, H_SPENT, H_OBTAINED, H_OBTAINED_ENTRY, H_GRANT_VALUE_ENTRY = range(6)
 H_STATUS, H_POS = 6, 7
 N_HOT = 8
-# cold member fields
-C_CASH, C_CASH_ENTRY, C_ENTRIES, C_SALES, C_FORCED_EXITS = range(5)
+# cold member fields; C_UNPAID (payouts booked but not paid) only under a custody shortfall
+C_CASH, C_CASH_ENTRY, C_ENTRIES, C_SALES, C_FORCED_EXITS, C_UNPAID = range(6)
 N_COLD = 5
 # heap node columns (node p lives in row p + 1, so a node's two children share a cache line)
 N_NUM, N_DEN, N_MEMBER = 0, 1, 2
@@ -51,8 +54,10 @@ N_NODE = 4
     P_MIN_SPEND,
     P_START_NUM,
     P_START_DEN,
-) = range(16)
-N_PARAMS = 16
+    P_SHORT_NUM,
+    P_SHORT_DEN,
+) = range(18)
+N_PARAMS = 18
 
 # global state and counters
 (
@@ -76,8 +81,10 @@ N_PARAMS = 16
     G_UNITS_SOLD,
     G_UNITS_EXITED,
     G_REKEYED,
-) = range(20)
-N_GLOBAL = 20
+    G_MISSING,
+    G_UNPAID,
+) = range(22)
+N_GLOBAL = 22
 COUNTERS = (
     ("buys", G_BUYS),
     ("sales", G_SELLS),
@@ -91,6 +98,8 @@ COUNTERS = (
     ("units_sold", G_UNITS_SOLD),
     ("units_exited", G_UNITS_EXITED),
     ("heap_rekeyed", G_REKEYED),
+    ("missing", G_MISSING),
+    ("unpaid", G_UNPAID),
 )
 
 # event record columns

@@ -4,14 +4,14 @@ face over the compiled kernel's :class:`sim.core.kernel_book.KernelBook`, in pla
 
 What the model and :mod:`sim.batch.run` read of a book is here: the mechanics, a real
 :class:`~sim.core.ledger.Ledger` with the same accounts, opened in the same order, the posted
-pool (the pool's cash: no stress levers), the points, the exact price, the holders, the
-members table's figures in bulk (:meth:`CompiledBook.member_figures`), a member's standing,
-and ``members``, a read-only mapping from member id to a live view of what the sell-target
-heap reads of a record (held, spend since entry, version; named like
-:class:`sim.core.book.Member`). Members are the model's ids 1, 2, ... (Mesa's
-``unique_id``), member ``k`` being the kernel's number ``k - 1``; the kernel's arrays grow
-(:mod:`sim.core.capacity`) as new ids come, keeping every member's state and the exit heap
-as they were.
+pool and the pool's cash, the payouts booked but unpaid, the points, the exact price, the
+holders, the members table's figures in bulk (:meth:`CompiledBook.member_figures`), a member's
+standing, and ``members``, a read-only mapping from member id to a live view of what the
+sell-target heap reads of a record (held, spend since entry, version; named like
+:class:`sim.core.book.Member`). Members are the model's ids 1, 2, ... (Mesa's ``unique_id``),
+member ``k`` being the kernel's number ``k - 1``; the kernel's arrays grow
+(:mod:`sim.core.capacity`) as new ids come, keeping every member's state and the exit heap as
+they were.
 
 What the kernel has no field for is kept here, per member, in arrays: referral bonuses,
 withdrawals, and ``version`` — the count of the member's orders, sales and forced exits,
@@ -19,24 +19,25 @@ which is exactly what :class:`sim.core.book.Book` bumps its ``Member.version`` o
 sell-target heap discards the same stale entries on either core.
 
 **The ledger**, day by day: the day's orders are received (each order's split parts,
-:func:`sim.core.rules.split_order`, summed by amount), then the day's payouts move from the
-pool to ``member_cash``, then the day's referral bonuses from their line to
-``member_cash`` (or the distribution rules' outcomes, summed by account:
-:func:`sim.distribution.booking.post_in_bulk`); withdrawals move ``member_cash`` to
-``withdrawn`` one by one. Balances, money entered by source and every account's totals end
-each day exactly as the reference's do (the same postings, summed), and after each day the
-ledger's pool must equal the kernel's pool to the fen (:class:`~sim.core.ledger.LedgerError`
-otherwise).
+:func:`sim.core.rules.split_order`, summed by amount), then the day's payouts move from the pool
+to ``member_cash``, then the day's referral bonuses from their line to ``member_cash`` (or the
+distribution rules' outcomes, summed by account: :func:`sim.distribution.booking.post_in_bulk`);
+withdrawals move ``member_cash`` to ``withdrawn`` one by one. The stress levers post as the book
+posts them: a subsidy is received into the pool, the operator's take moves the pool to
+``operator_diverted``, a custody shortfall's skim (summed over the call) the pool to
+``custody_shortfall``. Balances, money entered by source and every account's totals end each day
+exactly as the reference's do (the same postings, summed), and after each day the ledger's pool
+must hold the kernel's pool cash to the fen (:class:`~sim.core.ledger.LedgerError` otherwise).
 
-**Not supported** (refused when the scenario is read, see :mod:`sim.scenario.root`): the stress
-levers that move money or points outside the rules — subsidies, the operator's diversion,
-a custody shortfall, legacy points. A withdrawal cap and a halt work as with the book.
+Every stress lever works as with the book: subsidies, the operator's diversion, a custody
+shortfall, legacy points (:meth:`CompiledBook.grant`), a withdrawal cap and a halt.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Mapping
 from fractions import Fraction
+from math import gcd
 
 import numpy as np
 
@@ -44,6 +45,7 @@ from sim.core.book import (
     MEMBER_FIGURES,
     NEVER_BOUGHT,
     SOLD_OUT,
+    Applied,
     Refused,
     Standing,
     open_book_accounts,
@@ -51,9 +53,16 @@ from sim.core.book import (
 )
 from sim.core.capacity import grown
 from sim.core.kernel_book import Events, KernelBook
-from sim.core.kernel_layout import EV_BUY, NONE, STATUS_NAMES
+from sim.core.kernel_layout import EV_BUY, EV_GRANT, EVENT_NAMES, NONE, STATUS_NAMES
 from sim.core.ledger import Ledger, LedgerError
-from sim.core.mechanics import MEMBER_CASH, POOL, WITHDRAWN, Mechanics
+from sim.core.mechanics import (
+    CUSTODY_SHORTFALL,
+    MEMBER_CASH,
+    OPERATOR_DIVERTED,
+    POOL,
+    WITHDRAWN,
+    Mechanics,
+)
 from sim.core.referral import Bonus
 
 START_CAPACITY = 1024
@@ -62,6 +71,35 @@ _VIEWS = ("_status", "_held", "_spent", "_spent_entry", "_cash", "_entries", "_f
 # the kernel's status names as the book's; a member known only from a bonus is "sold_out"
 _STATUS = {i: name for i, name in enumerate(STATUS_NAMES)}
 _STATUS[NONE] = SOLD_OUT
+
+
+def _fraction(numerator: int, denominator: int) -> Fraction:
+    """``Fraction(numerator, denominator)`` for ints with denominator > 0, built directly
+    (the same normalised value, in half the time)."""
+    g = gcd(numerator, denominator)
+    value = object.__new__(Fraction)
+    value._numerator = numerator // g
+    value._denominator = denominator // g
+    return value
+
+
+def events_as_applied(ev: Events) -> list[Applied]:
+    """The kernel's events as the reference book's :class:`~sim.core.book.Applied` rows."""
+    prices = map(_fraction, ev.price_num.tolist(), ev.price_den.tolist())
+    return [
+        Applied(EVENT_NAMES[k], m, a, p, c, pool, points, price)
+        for k, m, a, p, c, pool, points, price in zip(
+            ev.kind.tolist(),
+            (ev.member + 1).tolist(),
+            ev.amount.tolist(),
+            ev.points_delta.tolist(),
+            ev.cash_delta.tolist(),
+            ev.pool.tolist(),
+            ev.points.tolist(),
+            prices,
+            strict=True,
+        )
+    ]
 
 
 class CompiledMember:
@@ -170,7 +208,8 @@ class CompiledBook:
         self._views()
         self._known = KnownIds(self.kernel.capacity)  # who bought or were paid a bonus
         self.members = CompiledMembers(self)
-        self.unpaid = 0
+        self._shortfall = Fraction(0)
+        self._missing_posted = 0  # fen of the kernel's skim already posted to the ledger
 
     def _views(self) -> None:
         """Name the kernel's columns the book reads (views: re-made when the kernel grows)."""
@@ -226,6 +265,7 @@ class CompiledBook:
             "bonus": self._bonus,
             "withdrawn": self._withdrawn,
             "forced_exits": self._forced_exits,
+            "unpaid": self.kernel.unpaid_of,
         }
         for name in MEMBER_FIGURES[1:]:
             column = np.zeros(len(keys), np.int64)
@@ -252,21 +292,29 @@ class CompiledBook:
 
     @property
     def custody_shortfall(self) -> Fraction:
-        return Fraction(0)
+        return self._shortfall
 
     @custody_shortfall.setter
     def custody_shortfall(self, value: Fraction) -> None:
-        if value:  # sim.scenario.root refuses this combination when the scenario is read
-            raise ValueError("the fast core has no custody shortfall; use run.core: reference")
+        """Set before the first order (as the model does): the kernel skims from then on."""
+        self.kernel.set_custody_shortfall(value)  # may give the kernel new arrays
+        self._views()
+        self._shortfall = Fraction(value)
 
     @property
     def pool(self) -> int:
-        """The posted pool (fen): with no stress levers, the cash in the pool."""
+        """The posted pool (fen): the price's numerator."""
         return self.kernel.pool
 
     @property
     def pool_cash(self) -> int:
-        return self.kernel.pool
+        """The cash really in the pool (fen)."""
+        return self.kernel.pool_cash
+
+    @property
+    def unpaid(self) -> int:
+        """Fen of payouts booked but never paid (the pool's cash ran out)."""
+        return self.kernel.unpaid
 
     @property
     def points(self) -> int:
@@ -312,13 +360,45 @@ class CompiledBook:
         self.ledger.transfer(MEMBER_CASH, WITHDRAWN, amount)
         self._withdrawn[key - 1] += amount  # type: ignore[operator]
 
+    # -- the stress levers ----------------------------------------------------------------
+
+    def subsidize(self, amount: int, source: str = "financing") -> list[Applied]:
+        """Money paid straight into the pool (:meth:`sim.core.book.Book.subsidize`): the
+        price jumps; returns the forced exits it sets off."""
+        self.ledger.receive(amount, {POOL: amount}, source)
+        return self._lever(self.kernel.subsidize(amount))
+
+    def divert(self, amount: int) -> int:
+        """The operator takes up to ``amount`` fen of the pool's cash; the price falls."""
+        taken = self.kernel.divert(amount)
+        self.ledger.open(OPERATOR_DIVERTED, "operator")
+        self.ledger.transfer(POOL, OPERATOR_DIVERTED, taken)
+        self.check_pool()
+        return taken
+
+    def grant(self, key: int, value: int, as_order: bool = False) -> list[Applied]:
+        """Points minted to a member without money for a claim of ``value`` fen
+        (:meth:`sim.core.book.Book.grant`); returns the grant and the forced exits it sets
+        off."""
+        self.ensure(key)
+        return self._lever(self.kernel.grant(key - 1, value, as_order))
+
+    def _lever(self, events: Events) -> list[Applied]:
+        """Book what a lever set off (as :class:`sim.core.book.Applied` rows: few)."""
+        self.applied(events)
+        self.post(events.amount[:0], int(events.cash_delta.sum()))
+        self.check_pool()
+        return events_as_applied(events)
+
     # -- one day's stream -----------------------------------------------------------------
 
     def applied(self, events: Events) -> None:
         """After the kernel applied ``events`` (refusals left out): each bumps its member's
-        ``version``, as the book bumps ``Member.version``; every buyer now has a record."""
+        ``version``, as the book bumps ``Member.version``; every buyer (or member granted
+        points) now has a record."""
         np.add.at(self._version, events.member, 1)
-        self._known.update(events.member[events.kind == EV_BUY] + 1)
+        kind = events.kind
+        self._known.update(events.member[(kind == EV_BUY) | (kind == EV_GRANT)] + 1)
 
     def post(self, buys: np.ndarray, paid: int) -> None:
         """Book a day's orders (fen, one per order) and payouts (fen in all) in the ledger."""
@@ -328,13 +408,18 @@ class CompiledBook:
             for amount, count in zip(amounts.tolist(), counts.tolist(), strict=True):
                 parts = self.mechanics.parts(amount)
                 ledger.receive(amount * count, {line: part * count for line, part in parts.items()})
+        missing = self.kernel.missing - self._missing_posted
+        if missing:
+            ledger.open(CUSTODY_SHORTFALL, "missing")
+            ledger.transfer(POOL, CUSTODY_SHORTFALL, missing)
+            self._missing_posted += missing
         if paid:
             ledger.transfer(POOL, MEMBER_CASH, paid)
 
     def check_pool(self) -> None:
-        """The ledger's pool must be the kernel's pool, to the fen."""
-        ledger_pool = self.ledger.balance(POOL)
-        if ledger_pool != self.kernel.pool:
+        """The ledger's pool must hold the kernel's pool cash, to the fen."""
+        ledger_pool, cash = self.ledger.balance(POOL), self.kernel.pool_cash
+        if ledger_pool != cash:
             raise LedgerError(
-                f"the ledger's pool holds {ledger_pool} fen but the fast core's {self.kernel.pool}"
+                f"the ledger's pool holds {ledger_pool} fen but the fast core's {cash}"
             )

@@ -211,15 +211,18 @@ def walk_ins_and_wake_ups(model, day: int, settings: tuple) -> np.ndarray:
     return out[:, : state[joining.ORDERS]]
 
 
-def stream(orders: np.ndarray, intents: list[Intent]) -> tuple[np.ndarray, ...]:
-    """The day's stream as arrays — member, action code, fen — the orders first, then
-    ``intents`` (sales of everything held)."""
-    sales = np.array([intent.member for intent in intents], np.int64)
+def stream(first: list[Intent], orders: np.ndarray, then: list[Intent]) -> tuple[np.ndarray, ...]:
+    """The day's stream as arrays — member, action code, fen — in the reference's order:
+    the intents handed in ``first`` (old members' sales on a release day), the orders, then
+    the intents handed in after them; the intents are sales of everything."""
+    intents = first + then
     if any(intent.action != "sell" or intent.amount is not None for intent in intents):
-        raise ValueError("only sales of everything may follow the compiled orders")
-    members = np.concatenate((orders[0], sales))
-    codes = np.concatenate(
-        (np.full(orders.shape[1], BUY, np.int8), np.full(len(sales), SELL_ALL, np.int8))
-    )
-    fen = np.concatenate((orders[1], np.zeros(len(sales), np.int64)))
+        raise ValueError("only sales of everything may join the compiled orders")
+    before = np.array([intent.member for intent in first], np.int64)
+    after = np.array([intent.member for intent in then], np.int64)
+    members = np.concatenate((before, orders[0], after))
+    codes = np.full(len(members), SELL_ALL, np.int8)
+    codes[len(before) : len(before) + orders.shape[1]] = BUY
+    fen = np.zeros(len(members), np.int64)
+    fen[len(before) : len(before) + orders.shape[1]] = orders[1]
     return members, codes, fen

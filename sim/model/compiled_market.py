@@ -11,54 +11,22 @@ the compiled kernel in one call instead of one Python call per order.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from fractions import Fraction
-from math import gcd
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.book import Applied, Refused
-from sim.core.kernel_book import Events
-from sim.core.kernel_layout import BUY, EV_BUY, EV_REFUSED, EVENT_NAMES, SELL, SELL_ALL
+from sim.core.book import Refused
+from sim.core.kernel_layout import BUY, EV_BUY, EV_REFUSED, SELL, SELL_ALL
 from sim.core.referral import Bonus, PayoutRule
 from sim.distribution.base import Outcome, Payout
 from sim.distribution.booking import post_in_bulk
-from sim.model.compiled_book import CompiledBook
+from sim.model.compiled_book import CompiledBook, events_as_applied
 from sim.model.market import DayResult, Intent
 
 if TYPE_CHECKING:
     from sim.distribution.runtime import Distribution
 
 _ACTIONS = {"buy": BUY, "sell": SELL}
-
-
-def _fraction(numerator: int, denominator: int) -> Fraction:
-    """``Fraction(numerator, denominator)`` for ints with denominator > 0, built directly
-    (the same normalised value, in half the time)."""
-    g = gcd(numerator, denominator)
-    value = object.__new__(Fraction)
-    value._numerator = numerator // g
-    value._denominator = denominator // g
-    return value
-
-
-def events_as_applied(ev: Events) -> list[Applied]:
-    """The kernel's events as the reference book's :class:`~sim.core.book.Applied` rows."""
-    prices = map(_fraction, ev.price_num.tolist(), ev.price_den.tolist())
-    return [
-        Applied(EVENT_NAMES[k], m, a, p, c, pool, points, price)
-        for k, m, a, p, c, pool, points, price in zip(
-            ev.kind.tolist(),
-            (ev.member + 1).tolist(),
-            ev.amount.tolist(),
-            ev.points_delta.tolist(),
-            ev.cash_delta.tolist(),
-            ev.pool.tolist(),
-            ev.points.tolist(),
-            prices,
-            strict=True,
-        )
-    ]
 
 
 class CompiledMarket:

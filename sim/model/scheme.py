@@ -210,9 +210,10 @@ class SchemeModel(mesa.Model):
                 self._wake_members(day)
                 self._apply(self._shuffled(self._today), day)
             else:  # the same, in compiled passes (sim.model.compiled_day)
+                released, self._today = self._today, []  # old members' sales come first
                 orders = compiled_day.walk_ins_and_wake_ups(self, day, self._joins)
                 self._wake_sellers(day)
-                self._apply_stream(compiled_day.stream(orders, self._today), day)
+                self._apply_stream(compiled_day.stream(released, orders, self._today), day)
             self._pay_withdrawals()
         self._operator_takes(day)
         self._close_day(day)

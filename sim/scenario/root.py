@@ -299,14 +299,6 @@ class Scenario(Section):
         if self.distribution is not None:
             check_distribution(self)
         check_not_given(self)
-        if self.run.core == "fast":
-            lever = _stress_lever(self.stress)
-            if lever is not None:
-                raise Problem(
-                    f"the fast core does not support stress levers yet (stress.{lever} is "
-                    "set); use run.core: reference",
-                    key=("run", "core"),
-                )
         return self
 
     @classmethod
@@ -355,23 +347,6 @@ def _mechanics(order: OrderSection, points: PointsSection) -> Mechanics:
         max_points_per_order=None if cap is None else points_to_units(cap, 10**points.decimals),
         min_spend_to_sell=yuan_to_fen(points.min_spend_to_sell),
     )
-
-
-def _stress_lever(stress: StressSection) -> str | None:
-    """The first stress lever set that moves money or points outside the rules (what the fast
-    core cannot apply yet), as its key under ``stress``; None when there is none."""
-    diversion = stress.diversion
-    if stress.custody_shortfall > 0:
-        return "custody_shortfall"
-    if diversion.daily_share > 0:
-        return "diversion.daily_share"
-    if diversion.on_days:
-        return "diversion.on_days"
-    if stress.subsidies:
-        return "subsidies"
-    if stress.legacy is not None:
-        return "legacy"
-    return None
 
 
 def load_scenario(path: str | Path) -> Scenario:
