@@ -168,7 +168,7 @@ def test_the_fast_core_equals_the_reference_on_random_scenarios(
     data, _ = load_yaml(SCENARIOS / f"{base}.yaml")
     data.pop("sweep", None)
     data["points"].update(rules)
-    data["run"] = {"days": 50, "seed": seed}
+    data["run"] = {"days": 50, "seed": seed, "core": "reference"}
     data["inflow"] = {**inflow, "initial_members": initial}
     if inflow["kind"] == "bass":
         data["inflow"]["initial_members"] = min(initial, inflow["market_size"])

@@ -19,8 +19,11 @@ GENERIC = {"product_cost": 0.30, "distribution": 0.30, "platform": 0.10, "pool":
 
 
 def scenario(**sections) -> Scenario:
+    """A scenario on the reference core, whose records these tests read (the fast core is
+    proven equal to it: tests.test_engine_equality)."""
     data = {"name": "test", "order": {"amount": 1000, "split": dict(GENERIC)}}
     data.update(sections)
+    data["run"] = {"core": "reference", **data.get("run", {})}
     return Scenario.from_dict(data)
 
 

@@ -76,13 +76,22 @@ def test_points_that_outgrow_int64_stay_exact_to_the_file(cli, tmp_path):
     assert summary["members_who_bought"] == sum(1 for r in model.book.members.values() if r.spent)
 
 
-def test_the_fast_core_names_the_setting_that_lets_a_scenario_run(cli, tmp_path):
-    path = tmp_path / "fast.yaml"
-    text = fast(with_values(GENERIC, start_price="0.000001", days="5"))
-    path.write_text(text.replace("  exit_multiple: 3.0", "  exit_multiple: 3.0\n  decimals: 12"))
-    result = cli("run", path, "--out", tmp_path / "out", "--quiet")
-    assert_refused(result, "fast.yaml", "run.core:", "set run.core: reference")
-    assert files_under(tmp_path) == [path]
+def test_a_fast_run_past_int64_is_redone_on_the_reference_core(cli, tmp_path):
+    """The fast core computes in 64-bit integers; a run that outgrows them is redone on the
+    reference core (proven equal to it), and the summary says which core computed it."""
+    text = with_values(GENERIC, start_price="0.000001", days="5")
+    text = text.replace("  exit_multiple: 3.0", "  exit_multiple: 3.0\n  decimals: 12")
+    for core in ("fast", "reference"):
+        path = tmp_path / f"{core}.yaml"
+        path.write_text(fast(text, core), encoding="utf-8")
+        result = cli("run", path, "--out", tmp_path / core, "--quiet")
+        assert result.code == 0, result.err
+        summary = json.loads((tmp_path / core / "summary.json").read_text())
+        assert summary["scenario_definition"]["run"]["core"] == "reference"
+    for name in ("timeseries.parquet", "members.parquet"):
+        assert (tmp_path / "fast" / name).read_bytes() == (
+            tmp_path / "reference" / name
+        ).read_bytes()
 
 
 def test_a_diluted_price_keeps_the_legacy_scenario_exact(cli, tmp_path):
@@ -109,6 +118,7 @@ EXTREMES = st.fixed_dictionaries(
         "exit_multiple": st.sampled_from(["null", "1.01", "3.0", "1e15"]),
         "mint_ratio": st.sampled_from(["0.000001", "0.7", "1"]),
         "core": st.sampled_from(["reference", "fast"]),
+        "legacy": st.booleans(),
         "rate": st.sampled_from(["0", "1", "20"]),
     }
 )
@@ -119,10 +129,10 @@ EXTREMES = st.fixed_dictionaries(
 )
 @given(values=EXTREMES)
 def test_extreme_valid_scenarios_run_or_are_refused_in_one_line(cli_runner, tmp_path, values):
-    """Valid scenarios at the edges of the range (the fast core has no stress levers, so it
-    runs the generic platform; the reference core the legacy claims, which dilute)."""
+    """Valid scenarios at the edges of the range, on either core: the generic platform, and
+    the legacy claims, which dilute the price."""
     decimals, core = values.pop("decimals"), values.pop("core")
-    if core == "fast":
+    if values.pop("legacy") is False:
         text = with_values(GENERIC, days="12", **values)
     else:
         legacy = (SCENARIOS / "legacy-debts.yaml").read_text(encoding="utf-8")
