@@ -96,15 +96,22 @@ def _surprises(model, ev) -> None:
 
 
 def paid_in_bulk(model, members: np.ndarray, amounts: np.ndarray, day: int) -> None:
-    """``SchemeModel._paid`` for the compiled core's referral bonuses (arrays, in order)."""
+    """``SchemeModel._paid`` for the compiled core's bonuses (arrays, in order): referral
+    bonuses, or the distribution rules' payouts."""
     if not len(members):
         return
     model._figures.bonuses += int(amounts.sum())
     _, first = np.unique(members, return_index=True)
     paid = members[np.sort(first)]  # each member once, in the order first paid
+    paid = paid[(paid >= 1) & (paid <= len(model.columns))]  # members of the run only
+    fees = np.zeros(len(paid), np.int64)
+    if model.distribution is not None:
+        paid_fees = model.distribution.fees
+        fees[:] = [paid_fees.get(member, 0) for member in paid.tolist()]
     book = model.book
     settle_in_bulk(
         paid,
+        fees,
         model.columns.arrays(),
         (book._spent, book._cash, book._bonus),
         model.break_even.counts,

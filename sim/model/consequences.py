@@ -113,11 +113,13 @@ def figures_of(counted: np.ndarray) -> dict[str, int]:
 
 
 @njit(cache=True)
-def settle_in_bulk(members, columns, book, counts, day):  # pragma: no cover - compiled
+def settle_in_bulk(members, fees, columns, book, counts, day):  # pragma: no cover - compiled
     """Re-judge for break-even each of ``members`` (ids, each once) after bonuses were paid
-    to them (``book``: spent, cash and bonus per member row)."""
+    to them (``fees``: what each paid for regions and service points, beside what ``book``
+    holds per member row: spent, cash and bonus)."""
     even, break_even_day = columns[2], columns[3]
     spent, cash, bonus = book
-    for member in members:
+    for i, member in enumerate(members):
         m = member - 1
-        settle_compiled(even, break_even_day, counts, m, spent[m], cash[m] + bonus[m], day)
+        paid_in = spent[m] + fees[i]
+        settle_compiled(even, break_even_day, counts, m, paid_in, cash[m] + bonus[m], day)
