@@ -69,3 +69,36 @@ def test_bass_diffusion_fills_the_market():
     for day in range(400):
         joined += arrivals.draw(day, joined)
     assert joined == 5000
+
+
+def test_recruits_are_expected_from_the_reach_not_yet_used():
+    """Referrers only (reach 1, recruiting at half a member a day): every newcomer brings one
+    unit of reach and every recruit uses one, so the reach not used stays at the first 10
+    members' 10, and 5 join a day until the market of 25 is full."""
+    from sim.model.inflow import expected_members
+    from sim.scenario.root import Scenario
+
+    scenario = Scenario.from_dict(
+        {
+            "name": "t",
+            "order": {"split": {"distribution": 0.7, "pool": 0.3}},
+            "inflow": {"kind": "referral", "initial_members": 10, "market_size": 25},
+            "population": {"mix": {"referrer": 1}, "referrer": {"reach": 1, "recruit_rate": 0.5}},
+        }
+    )
+    assert [expected_members(scenario, days) for days in (0, 1, 2, 3, 4)] == [10, 15, 20, 25, 25]
+
+
+@pytest.mark.parametrize("name", ["national-100k", "seed-generic-3x", "growth-then-decay"])
+def test_a_run_holds_room_for_its_members_from_the_start(name):
+    """The room a run holds from the start (walk-ins and referrers' recruits expected) is
+    at least the members who join, and not much more: no array grows, and little is idle."""
+    from sim.batch.run import simulate
+    from sim.model.inflow import expected_room
+    from sim.scenario.root import load_scenario
+    from tests.conftest import SCENARIOS
+
+    scenario = load_scenario(SCENARIOS / f"{name}.yaml")
+    joined = simulate(scenario).model.joined
+    room = expected_room(scenario, scenario.run.days)
+    assert joined <= room <= 1.2 * joined

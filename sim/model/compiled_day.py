@@ -174,8 +174,12 @@ def walk_ins_and_wake_ups(model, day: int, settings: tuple) -> np.ndarray:
     calendar.used(free, -entries)
     woken = (woken[0][:entries], woken[1][:entries])
     most = arrivals + entries  # every item joins a member at most
-    columns.reserve(most)
-    network.reserve(most)
+    joins = most
+    market = settings[2][2]
+    if market >= 0:  # nobody joins past the market but the first members on day 0
+        joins = min(most, max(arrivals, market - model.joined))
+    columns.reserve(joins)
+    network.reserve(joins)
     calendar.reserve(2 * most)  # a join plans one recruit, a recruit one more
     state = np.zeros(9, np.int64)
     state[[joining.NETWORK, joining.ROOTS, joining.DEEPEST]] = network.counts()

@@ -57,14 +57,42 @@ def expected_joiners(spec, days: int, most: float) -> float:
     return joined
 
 
+def expected_members(scenario, days: int) -> float:
+    """The members a run is expected to have after ``days`` days: the inflow's walk-ins and
+    first members, and the referrers' recruits, day by day in expectation (a referrer with
+    ``k`` of a reach ``R`` used recruits ``recruit_rate * (1 - k/R)`` a day, so the recruits
+    a day are ``recruit_rate / R`` times the reach not yet used; each newcomer is a referrer
+    with the mix's share), within the market and before a halt."""
+    spec = scenario.inflow
+    market = math.inf if spec.market_size is None else spec.market_size
+    halt = scenario.stress.halt_day
+    referrer = dict(scenario.population.mix).get("referrer", 0)
+    reach, rate = scenario.population.referrer.reach, scenario.population.referrer.recruit_rate
+    joined = min(float(spec.initial_members), market)
+    unused = float(referrer) * float(reach) * joined  # reach not yet used, summed
+    for day in range(days if halt is None else min(days, halt)):
+        walk_ins = expected_arrivals(spec, day, int(min(joined, 2**62)))
+        recruits = unused * min(float(rate) / float(reach), 1.0)
+        new = min(walk_ins + recruits, market - joined)
+        unused += float(referrer) * float(reach) * new - recruits
+        joined += new
+        if joined > MAX_MEMBERS:
+            break
+    return joined
+
+
 def expected_room(scenario, days: int) -> int:
-    """Rows to hold from the start for a run's members: a tenth above the walk-ins and
-    first members the inflow is expected to bring, the old members of a failed platform,
-    and a thousand (recruits beyond are room grown as they come)."""
-    expected = expected_joiners(scenario.inflow, days, MAX_MEMBERS)
+    """Rows to hold from the start for a run's members: a twentieth above the members it
+    is expected to have (:func:`expected_members`), but no more than its market, the old
+    members of a failed platform, and a thousand (members beyond are room grown as they
+    come)."""
+    expected = expected_members(scenario, days) * 1.05
+    market = scenario.inflow.market_size
+    if market is not None:
+        expected = min(expected, market)
     legacy = scenario.stress.legacy
     old = 0 if legacy is None else legacy.members
-    return int(min(expected * 1.1 + old + 1024, MAX_MEMBERS + 1))
+    return int(min(expected + old + 1024, MAX_MEMBERS + 1))
 
 
 def check_inflow(spec, days: int) -> None:
