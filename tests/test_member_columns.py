@@ -13,6 +13,7 @@ from sim.model.compiled_book import KnownIds
 from sim.model.network import ReferralNetwork
 from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS, member_rows, run_model
+from tests.test_scenario import error_for, write
 
 
 def test_a_run_keeps_its_members_in_columns_and_its_views_agree_with_the_table():
@@ -61,7 +62,7 @@ def test_the_mapping_knows_exactly_the_ids_it_holds():
     assert members.get(3) is None
     # a row is a few machine integers: 38 bytes, against ~470 for a Mesa agent and its
     # registration (ENGINE.md); the sponsor is the network's
-    assert sum(getattr(columns, name).itemsize for name in COLUMNS) == 38
+    assert sum(getattr(columns, name).itemsize for name in COLUMNS) == 26
 
 
 def test_the_calendar_wakes_members_in_the_order_made_and_reuses_its_entries():
@@ -126,3 +127,29 @@ def test_compiled_wake_ups_link_as_the_calendar_does():
         assert compiled.pop(day) == python.pop(day)
     compiled.add(5, 1, "order")
     assert compiled.pop(5) == [(1, "order")]
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "message"),
+    [
+        (
+            "  consumer:\n    sell_target: {low: 2, high: 1000.5}\n",
+            "population.consumer.sell_target.high",
+            "expected a multiple of spend of at most 1,000, got 1000.5",
+        ),
+        (
+            "  referrer: {reach: 10000001}\n",
+            "population.referrer.reach",
+            "expected at most 10,000,000 (the members one run holds), got 1e+07",
+        ),
+    ],
+)
+def test_a_target_or_reach_beyond_its_32_bit_column_is_refused(tmp_path, section, key, message):
+    """The members' columns hold sell targets in millionths and reaches in 32 bits: a target
+    above 1000x the spend (never reached) or a reach above a run's members (never used up) is
+    refused where it is read."""
+    text = "name: t\norder:\n  split: {distribution: 0.7, pool: 0.3}\npopulation:\n" + section
+    error = error_for(write(tmp_path, text))
+    assert (error.key, error.message) == (key, message)
+    ok = text.replace("1000.5", "1000").replace("10000001", "10000000")
+    assert load_scenario(write(tmp_path, ok, "ok.yaml")).population is not None

@@ -136,7 +136,7 @@ from sim.core.trigger_heap import exit_trigger, pop_top, refile, sift_down
 # numba's on-disk cache notices edits to this file only (numba#1833), yet the code it keeps
 # for these functions holds int128, kernel_layout and trigger_heap too. This digest of those
 # three files makes an edit to one of them an edit here (tests/test_kernel.py checks it).
-DEPENDENCIES_SHA256 = "f7f9f5551dc6aba50f85734fe1afddc8cf86a7b529ede56f3b5e150494d911de"
+DEPENDENCIES_SHA256 = "e53d5d82648ea9b85f9cb6df390d09d158344809a6d1201ecc591e963c3a103e"
 
 PREFETCH = 16  # orders ahead whose member rows are prefetched
 

@@ -1,10 +1,10 @@
 """The compiled kernel's flat arrays: what each column and each code means.
 
-**Layout**: ``hot`` is an int64 (capacity, 8) array, one 64-byte row per member with the fields
-an order touches (held, spend since entry, spend, obtained, obtained since entry, grant value
-since entry, status, heap position); ``cold`` an int64 (capacity, 5) array (cash, cash since
-entry, entries, sales, forced exits; a sixth column, unpaid, under a custody shortfall); the
-heap 32 bytes per member: 136 bytes per member in all
+**Layout**: ``hot`` is an int64 (capacity, 8) array, one 64-byte row per member with the
+fields an order touches (held, spend since entry, spend, obtained, obtained since entry,
+grant value since entry, status, heap position); ``cold`` an int64 (capacity, 5) array
+(cash, cash since entry, entries, sales, forced exits; a sixth column, unpaid, under a
+custody shortfall); the heap 24 bytes per member: 128 bytes per member in all
 (:attr:`sim.core.kernel_book.KernelBook.nbytes`). The fields are exposed as per-field views
 (:attr:`~sim.core.kernel_book.KernelBook.held`, ...).
 ``prm`` holds the mechanics as integers (and the custody shortfall's share), ``g`` the
@@ -32,9 +32,10 @@ N_HOT = 8
 # cold member fields; C_UNPAID (payouts booked but not paid) only under a custody shortfall
 C_CASH, C_CASH_ENTRY, C_ENTRIES, C_SALES, C_FORCED_EXITS, C_UNPAID = range(6)
 N_COLD = 5
-# heap node columns (node p lives in row p + 1, so a node's two children share a cache line)
+# heap node columns (node p lives in row p + 1; 24 bytes: a fourth column, which put a
+# node's two children on one cache line, cost 8 bytes a member for about 6% of W1's speed)
 N_NUM, N_DEN, N_MEMBER = 0, 1, 2
-N_NODE = 4
+N_NODE = 3
 
 # parameters
 (

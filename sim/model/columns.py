@@ -4,7 +4,7 @@ A member is the row ``id - 1`` (ids count from 1, in the order members joined). 
 behaviours (:mod:`sim.model.agents`) decide on and the members table reports is here —
 type, join day, exit day, break-even, sell target, reach and recruits — as numpy columns of
 machine integers with room to spare, which grow (:mod:`sim.core.capacity`) as members join. No
-Python object is made per member: a row costs 38 bytes, where a Mesa agent with its
+Python object is made per member: a row costs 26 bytes, where a Mesa agent with its
 registration cost about 470. ``-1`` stands for "none" (never exited, never even, no
 target). Who sponsored whom is the referral network's (:mod:`sim.model.network`), not
 repeated here.
@@ -34,9 +34,11 @@ COLUMNS = {
     "exit_day": (np.int32, NONE),
     "even": (np.int8, NONE),  # -1 never bought, 0 below break-even, 1 even
     "break_even_day": (np.int32, NONE),
-    "target": (np.int64, NONE),  # sell target in millionths of a multiple of spend
-    "reach": (np.int64, 0),
-    "recruited": (np.int64, 0),
+    # sell target in millionths of a multiple of spend (at most 1000x: 32 bits), reach (at
+    # most the members of a run)
+    "target": (np.int32, NONE),
+    "reach": (np.int32, 0),
+    "recruited": (np.int32, 0),  # at most the members of a run
 }
 
 

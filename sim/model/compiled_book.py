@@ -204,7 +204,7 @@ class CompiledBook:
         self.kernel = KernelBook(mechanics, max(capacity or START_CAPACITY, 1))
         self._bonus = np.zeros(self.kernel.capacity, np.int64)
         self._withdrawn = np.zeros(self.kernel.capacity, np.int64)
-        self._version = np.zeros(self.kernel.capacity, np.int64)
+        self._version = np.zeros(self.kernel.capacity, np.int32)  # events a member: 32 bits
         self._views()
         self._known = KnownIds(self.kernel.capacity)  # who bought or were paid a bonus
         self.members = CompiledMembers(self)
@@ -235,7 +235,7 @@ class CompiledBook:
         self.kernel.grow(capacity)
         for name in ("_bonus", "_withdrawn", "_version"):
             old = getattr(self, name)
-            new = np.zeros(capacity, np.int64)
+            new = np.zeros(capacity, old.dtype)
             new[: len(old)] = old
             setattr(self, name, new)
         self._known.grow(capacity)

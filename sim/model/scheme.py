@@ -105,7 +105,10 @@ class SchemeModel(mesa.Model):
         self.day = 0
         self.day_rows: list[dict] = []  # one a day, exact (sim.model.daily)
         self._calendar = Calendar(self.days)  # wake-ups by day (sim.model.calendar)
-        self.sell_targets = SellTargets()
+        # the members' sell targets, with room from the start if anyone has one (a heap that
+        # grows while full holds the old and the new copy at once)
+        targets = scenario.population.consumer.sell_target is not None
+        self.sell_targets = SellTargets(room if targets else 1024)
         self.panic = PanicTriggers(self.population.panic_seller)
         self.break_even = BreakEvenCount()
         self.surprises = Surprises()  # orders minting nothing, leftover pools taken over

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from pydantic import Field, PlainValidator, field_serializer, field_validator, model_validator
 
 from sim.errors import did_you_mean
+from sim.limits import MAX_MEMBERS
 from sim.scenario.checks import (
     Count,
     Day,
@@ -154,8 +155,12 @@ class AmountChoices(Section):
         return self
 
 
+MAX_SELL_TARGET = 1000  # a member's target in millionths fits 32 bits (sim.model.columns)
+
+
 class SellTarget(Section):
-    """Each member draws a target multiple uniformly in [low, high] and sells all on reaching it."""
+    """Each member draws a target multiple uniformly in [low, high] and sells all on reaching
+    it (at most 1000x the spend: a target beyond is a member who never sells)."""
 
     low: PositiveFloat
     high: PositiveFloat
@@ -164,6 +169,11 @@ class SellTarget(Section):
     def _ordered(self) -> SellTarget:
         if self.high < self.low:
             raise Problem(f"expected high >= low ({self.low:g}), got {self.high:g}", key="high")
+        if self.high > MAX_SELL_TARGET:
+            raise Problem(
+                f"expected a multiple of spend of at most {MAX_SELL_TARGET:,}, got {self.high:g}",
+                key="high",
+            )
         return self
 
 
@@ -193,10 +203,20 @@ class ConsumerSection(Section):
 
 
 class ReferrerSection(Section):
-    """Referrers recruit new members at a rate that falls as their reach is used up."""
+    """Referrers recruit new members at a rate that falls as their reach is used up (a reach
+    of at most the members one run holds, :data:`sim.limits.MAX_MEMBERS`)."""
 
     reach: PositiveFloat = 10.0
     recruit_rate: PositiveFloat = 0.2
+
+    @field_validator("reach")
+    @classmethod
+    def _within_a_run(cls, value: float) -> float:
+        if value > MAX_MEMBERS:
+            raise Problem(
+                f"expected at most {MAX_MEMBERS:,} (the members one run holds), got {value:g}"
+            )
+        return value
 
 
 class PriceGrowthTrigger(Section):
