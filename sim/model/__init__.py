@@ -20,8 +20,9 @@ Rooms:
 - ``sell_targets``: members' sell targets in an indexed heap keyed by price; ``panic``: the panic
   triggers; ``break_even``: the count of members below break-even; ``arithmetic``: orders
   minting nothing and leftover pools taken over, counted and foreseen.
-- ``daily``: a day's figures and its exact row of the time series; ``members``: the exact
-  members table.
+- ``daily``: a day's figures and its exact row of the time series; ``series``: those rows
+  as Mesa's ``model.datacollector`` (yuan, points); ``members``: the exact members table
+  (``model.members.to_pandas()``).
 
 May import core, scenario, distribution and the top-level utilities (``sim.draws``,
 ``sim.errors``); never replay, analysis, batch or report.

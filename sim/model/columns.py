@@ -153,11 +153,24 @@ class MemberView:
 
 class Members(Mapping):
     """The model's members by id, each a :class:`MemberView` made when asked for (``network``:
-    the :class:`~sim.model.network.ReferralNetwork` they joined)."""
+    the :class:`~sim.model.network.ReferralNetwork` they joined); all of them as one table
+    with :meth:`to_arrow` or :meth:`to_pandas` (``table``: what builds it)."""
 
-    def __init__(self, columns: MemberColumns, network) -> None:
+    def __init__(self, columns: MemberColumns, network, table=None, frame=None) -> None:
         self._columns = columns
         self._network = network
+        self._table, self._frame = table, frame  # sim.model.members' builders
+
+    def to_arrow(self):
+        """The members table, one row a member, exact (money in fen, points in units:
+        :mod:`sim.model.members`), as a :class:`pyarrow.Table`."""
+        if self._table is None:
+            raise TypeError("these members were made without a table")
+        return self._table()
+
+    def to_pandas(self):
+        """:meth:`to_arrow` as a pandas DataFrame (figures past int64 as Python integers)."""
+        return self._frame(self.to_arrow())
 
     def __getitem__(self, member: int) -> MemberView:
         if member not in self:

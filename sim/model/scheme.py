@@ -41,9 +41,11 @@ from sim.model.columns import LEGACY, MemberColumns, Members
 from sim.model.daily import DayFigures, day_row
 from sim.model.inflow import Arrivals, check_inflow, expected_room
 from sim.model.market import Intent, ReferenceMarket
+from sim.model.members import member_frame, member_table
 from sim.model.network import ReferralNetwork, sponsor_rule
 from sim.model.panic import PanicTriggers
 from sim.model.sell_targets import SellTargets
+from sim.model.series import DaySeries
 from sim.model.stress import StressSchedule, equal_shares
 from sim.model.withdrawals import CompiledWithdrawals, WithdrawalQueue
 
@@ -100,10 +102,15 @@ class SchemeModel(mesa.Model):
             self.withdrawals = WithdrawalQueue(self.stress.withdrawal_cap)
         self.arrivals = Arrivals(scenario.inflow, self.draws)
         self.columns = MemberColumns(room)  # the members, one row each (sim.model.columns)
-        self.members = Members(self.columns, self.network)  # ... read as objects on demand
+        # ... read one by one as objects, or all as a table (model.members.to_pandas())
+        self.members = Members(
+            self.columns, self.network, table=lambda: member_table(self), frame=member_frame
+        )
         self.joined = 0
         self.day = 0
         self.day_rows: list[dict] = []  # one a day, exact (sim.model.daily)
+        self._series = DaySeries(mechanics.unit)  # ... and in yuan for model.datacollector
+        self.datacollector: mesa.DataCollector | None = None  # made on the first day
         self._calendar = Calendar(self.days)  # wake-ups by day (sim.model.calendar)
         # the members' sell targets, with room from the start if anyone has one (a heap that
         # grows while full holds the old and the new copy at once)
@@ -221,6 +228,8 @@ class SchemeModel(mesa.Model):
         self._operator_takes(day)
         self._close_day(day)
         self.day += 1
+        if self.day >= self.days:
+            self.running = False  # Mesa's run_model() stops at the horizon
 
     def _arrivals(self, day: int) -> None:
         """Walk-ins from the inflow process (and the first members, on day 0) join."""
@@ -269,7 +278,9 @@ class SchemeModel(mesa.Model):
         """Check the ledger and keep the day's row."""
         self.book.ledger.check()
         self.panic.close_day(self.book.price, self._figures.sales)
-        self.day_rows.append(day_row(self, day, self._figures))
+        row = day_row(self, day, self._figures)
+        self.day_rows.append(row)
+        self.datacollector = self._series.collect(self, row)
 
     def _financing_and_legacy(self, day: int) -> None:
         subsidy = self.stress.subsidy(day)
@@ -406,6 +417,7 @@ class SchemeModel(mesa.Model):
         self._paid(self.core.post(dist.close()), day)
         self.book.ledger.check()
         self.day_rows[-1] = day_row(self, day, self._figures)
+        self._series.redo_last(self.day_rows[-1])
 
     def close(self) -> None:
         """Drop Mesa's class-level id counter for this model, which would keep it alive
