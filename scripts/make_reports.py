@@ -1,16 +1,17 @@
 """Regenerate the reports of the shipped scenarios: ``python scripts/make_reports.py``.
 
-Runs one small batch per group of shipped scenarios into ``out/report-batches/GROUP`` (the
+Runs one batch per group of shipped scenarios into ``out/report-batches/GROUP`` (the
 batches resume: a second call runs only what is missing), then writes
 ``reports/GROUP.html`` and ``reports/GROUP.md`` with ``python -m sim report``. The default
-is as many replicates as two idle cores run in about 15 minutes: 12 replicates of a year
-(6 for each of the sweep's 9 points and for the distribution group, 9 for the
-100,000-member platform) and 3 re-runs per scenario for the member-level claims and the
-paired tests (claim 3 needs at least two for an interval); every interval in the reports
-says how many runs it rests on. ``--replicates`` scales every group (4 takes about 5
-minutes). Delete ``out/report-batches`` after changing the code: a batch made by an older
-version lacks the newer columns. ``largest-case-9m`` (9 million members over 3 years) is
-left out: one run of it takes longer than all the others together.
+is 200 replicates of a year per scenario (50 for each of the sweep's 9 points) and 3 re-runs
+per scenario for the member-level claims and the paired tests; every interval in the reports
+says how many runs it rests on. On two idle cores the groups without the distribution layer
+take about 15 minutes (``--only stress-levers sweep-cap-and-decay national-100k``); seed
+004's rules, still Python, take about 16 s a run, so the two groups that hold them take
+about two hours more. ``--replicates`` scales every group. Delete ``out/report-batches``
+after changing the code: a batch made by an older version lacks the newer columns.
+``largest-case-9m`` (9 million members over 3 years) is left out: one run of it takes
+longer than a report's batch.
 """
 
 from __future__ import annotations
@@ -62,18 +63,18 @@ GROUPS: dict[str, tuple[str, list[str], float]] = {
     "sweep-cap-and-decay": (
         "Where do members still get paid? The exit cap against how fast inflow fades",
         ["sweep-cap-and-decay"],
-        0.5,
+        0.25,
     ),
     "national-100k": (
         "A national platform's first year, about 100,000 members",
         ["national-100k"],
-        0.75,
+        1.0,
     ),
     "distribution": (
         "The distribution layer: seed 004's 链动2+1 pack, the local-services rewards, and the "
         "two-level-only variant",
         ["seed-004-chain-motion", "seed-local-services-distribution", "two-level-only"],
-        0.5,
+        1.0,
     ),
 }
 LEFT_OUT = {"largest-case-9m": "9 million members over 3 years: too long for a report batch"}
@@ -89,7 +90,7 @@ def report(group: str, batches: Path, reports: Path, reruns: int) -> tuple[str, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--replicates", type=int, default=12, help="replicates per scenario (12: ~15 minutes)"
+        "--replicates", type=int, default=200, help="replicates per scenario (200)"
     )
     parser.add_argument("--workers", type=int, default=2, help="worker processes (2)")
     parser.add_argument(
