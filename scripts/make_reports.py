@@ -89,9 +89,7 @@ def report(group: str, batches: Path, reports: Path, reruns: int) -> tuple[str, 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--replicates", type=int, default=200, help="replicates per scenario (200)"
-    )
+    parser.add_argument("--replicates", type=int, default=200, help="replicates per scenario (200)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (2)")
     parser.add_argument(
         "--reruns", type=int, default=3, help="re-runs for member evidence and paired tests (3)"
