@@ -285,6 +285,30 @@ def _force_exits(source, hot, cold, heap, g, prm, ev, n, record):
     return n, True
 
 
+# Book._member_for_order, Book._add_points and the since-entry counts of Book.buy/grant
+@njit(cache=True, _nrt=False)
+def _credit(m, spend, units, pnum, pden, hot, cold, g, prm):
+    """Member ``m`` is credited ``units`` minted at the price pnum/pden for ``spend`` fen
+    counted since entry (an order's amount, or a legacy claim): a first order or one after a
+    forced exit starts a new entry (the since-entry counts restart)."""
+    if hot[m, H_STATUS] in (NONE, EXITED):
+        cold[m, C_ENTRIES] += 1
+        hot[m, H_SPENT_ENTRY] = 0
+        hot[m, H_OBTAINED_ENTRY] = 0
+        hot[m, H_GRANT_VALUE_ENTRY] = 0
+        cold[m, C_CASH_ENTRY] = 0
+    hot[m, H_STATUS] = ACTIVE
+    hot[m, H_SPENT_ENTRY] += spend
+    held = hot[m, H_HELD]
+    if held == 0 and units > 0:
+        g[G_HOLDERS] += 1
+    hot[m, H_HELD] = held + units
+    hot[m, H_OBTAINED] += units
+    hot[m, H_OBTAINED_ENTRY] += units
+    if prm[P_GRANT_VALUE]:
+        hot[m, H_GRANT_VALUE_ENTRY] += muldiv(units, pnum, pden)  # rules.grant_value
+
+
 # Book.buy, its forced exits apart
 @njit(cache=True, _nrt=False)
 def _buy(source, m, amount, hot, cold, heap, g, prm, numer, ev, n, record):
@@ -316,24 +340,8 @@ def _buy(source, m, amount, hot, cold, heap, g, prm, numer, ev, n, record):
     g[G_POINTS] += granted
     _reprice(g)
     old_num, old_den = exit_trigger(m, hot, cold, prm)
-    status = hot[m, H_STATUS]
-    if status in (NONE, EXITED):  # (re-)entry, Book._enter: the since-entry counts restart
-        cold[m, C_ENTRIES] += 1
-        hot[m, H_SPENT_ENTRY] = 0
-        hot[m, H_OBTAINED_ENTRY] = 0
-        hot[m, H_GRANT_VALUE_ENTRY] = 0
-        cold[m, C_CASH_ENTRY] = 0
-    hot[m, H_STATUS] = ACTIVE
     hot[m, H_SPENT] += amount
-    hot[m, H_SPENT_ENTRY] += amount
-    held = hot[m, H_HELD]
-    if held == 0 and granted > 0:
-        g[G_HOLDERS] += 1
-    hot[m, H_HELD] = held + granted
-    hot[m, H_OBTAINED] += granted
-    hot[m, H_OBTAINED_ENTRY] += granted
-    if prm[P_GRANT_VALUE]:
-        hot[m, H_GRANT_VALUE_ENTRY] += muldiv(granted, pnum, pden)  # rules.grant_value
+    _credit(m, amount, granted, pnum, pden, hot, cold, g, prm)
     g[G_BUYS] += 1
     g[G_MONEY_IN] += amount
     g[G_POOL_IN] += c
@@ -470,22 +478,7 @@ def grant(m, value, as_order, hot, cold, heap, g, prm, numer, ev):
     else:  # rules.mint(value, price, 1, None)
         units = muldiv(value, pden, pnum)
     old_num, old_den = exit_trigger(m, hot, cold, prm)
-    if hot[m, H_STATUS] in (NONE, EXITED):  # Book._member_for_order: a (re-)entry
-        cold[m, C_ENTRIES] += 1
-        hot[m, H_SPENT_ENTRY] = 0
-        hot[m, H_OBTAINED_ENTRY] = 0
-        hot[m, H_GRANT_VALUE_ENTRY] = 0
-        cold[m, C_CASH_ENTRY] = 0
-    hot[m, H_STATUS] = ACTIVE
-    hot[m, H_SPENT_ENTRY] += value
-    held = hot[m, H_HELD]
-    if held == 0 and units > 0:
-        g[G_HOLDERS] += 1
-    hot[m, H_HELD] = held + units
-    hot[m, H_OBTAINED] += units
-    hot[m, H_OBTAINED_ENTRY] += units
-    if prm[P_GRANT_VALUE]:
-        hot[m, H_GRANT_VALUE_ENTRY] += muldiv(units, pnum, pden)  # rules.grant_value
+    _credit(m, value, units, pnum, pden, hot, cold, g, prm)
     g[G_POINTS] += units
     g[G_MINTED] += units
     _reprice(g)
