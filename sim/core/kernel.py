@@ -214,6 +214,36 @@ def _pool_part(amount, numer, prm):
     return part
 
 
+# Book._mint_price
+@njit(cache=True, _nrt=False)
+def mint_price(g, prm):
+    """The price new points are minted at, (numerator, denominator): the current price, or
+    the start price while the pool is empty (price 0, possible only under stress)."""
+    if g[G_PRICE_NUM] <= 0:
+        return prm[P_START_NUM], prm[P_START_DEN]
+    return g[G_PRICE_NUM], g[G_PRICE_DEN]
+
+
+# Book._order_points: rules.mint of an order's pool part, in int64
+@njit(cache=True, _nrt=False)
+def _order_points(c, pnum, pden, prm):
+    """The units an order whose pool part is ``c`` fen is granted at the price pnum/pden:
+    the mint ratio's worth, rounded down, at most ``max_points_per_order``."""
+    granted = muldiv(prm[P_MINT_NUM] * c, pden, prm[P_MINT_DEN] * pnum)
+    cap = prm[P_CAP]
+    if cap >= 0 and granted > cap:
+        granted = cap
+    return granted
+
+
+# Book.pool_cash
+@njit(cache=True, _nrt=False)
+def pool_cash(g):
+    """The cash really in the pool: the posted pool less what a custody shortfall skimmed,
+    plus the payouts booked but not paid."""
+    return g[G_POOL] - g[G_MISSING] + g[G_UNPAID]
+
+
 # Book._skim
 @njit(cache=True, _nrt=False)
 def _skim(inflow, g, prm):
@@ -230,9 +260,7 @@ def _pay(m, units, hot, cold, g, prm):
     far as the pool's cash covers it; the rest is booked as unpaid (only under a custody
     shortfall). The posted pool drops by the whole payout."""
     due = muldiv(prm[P_PAY_NUM] * units, g[G_PRICE_NUM], prm[P_PAY_DEN] * g[G_PRICE_DEN])
-    cash = g[G_POOL] - g[G_MISSING] + g[G_UNPAID]  # the pool's cash
-    if due < cash:
-        cash = due
+    cash = min(due, pool_cash(g))
     g[G_POOL] -= due
     if due > cash:
         g[G_UNPAID] += due - cash
@@ -325,16 +353,8 @@ def _buy(source, m, amount, hot, cold, heap, g, prm, numer, ev, n, record):
         c = _pool_part(amount, numer, prm)
         g[G_LAST_AMOUNT] = amount
         g[G_LAST_POOL_PART] = c
-    # the mint price: the current price, or the start price if the pool is empty
-    pnum = g[G_PRICE_NUM]
-    pden = g[G_PRICE_DEN]
-    if pnum <= 0:
-        pnum = prm[P_START_NUM]
-        pden = prm[P_START_DEN]
-    granted = muldiv(prm[P_MINT_NUM] * c, pden, prm[P_MINT_DEN] * pnum)  # rules.mint, in int64
-    cap = prm[P_CAP]
-    if cap >= 0 and granted > cap:
-        granted = cap
+    pnum, pden = mint_price(g, prm)
+    granted = _order_points(c, pnum, pden, prm)
     g[G_POOL] += c
     _skim(c, g, prm)
     g[G_POINTS] += granted
@@ -452,7 +472,7 @@ def force_exits(source, hot, cold, heap, g, prm, ev):
 def take_from_pool(amount, g):
     """The operator takes up to ``amount`` fen of the pool's cash; the price falls. Returns
     the fen taken."""
-    taken = min(amount, g[G_POOL] - g[G_MISSING] + g[G_UNPAID])
+    taken = min(amount, pool_cash(g))
     g[G_POOL] -= taken
     _reprice(g)
     return taken
@@ -464,17 +484,9 @@ def grant(m, value, as_order, hot, cold, heap, g, prm, numer, ev):
     """Points minted to member ``m`` without money for a claim of ``value`` fen: the claim's
     worth at the mint price, or with ``as_order`` what an order of ``value`` is granted. The
     claim counts as spend since entry (not as money spent). Writes the grant event (row 0)."""
-    pnum = g[G_PRICE_NUM]
-    pden = g[G_PRICE_DEN]
-    if pnum <= 0:  # Book._mint_price
-        pnum = prm[P_START_NUM]
-        pden = prm[P_START_DEN]
-    if as_order:  # Book._order_points
-        c = _pool_part(value, numer, prm)
-        units = muldiv(prm[P_MINT_NUM] * c, pden, prm[P_MINT_DEN] * pnum)
-        cap = prm[P_CAP]
-        if cap >= 0 and units > cap:
-            units = cap
+    pnum, pden = mint_price(g, prm)
+    if as_order:
+        units = _order_points(_pool_part(value, numer, prm), pnum, pden, prm)
     else:  # rules.mint(value, price, 1, None)
         units = muldiv(value, pden, pnum)
     old_num, old_den = exit_trigger(m, hot, cold, prm)

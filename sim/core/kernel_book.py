@@ -290,9 +290,7 @@ class KernelBook:
         :func:`sim.core.kernel.grant`): the grant event, then the forced exits it sets off."""
         self._check_members(np.array([member], np.int64))
         g, prm = self._g, self._prm
-        num, den = int(g[G_PRICE_NUM]), int(g[G_PRICE_DEN])
-        if num <= 0:
-            num, den = int(prm[P_START_NUM]), int(prm[P_START_DEN])
+        num, den = self._mint_price()
         # the units the kernel mints (sim.core.kernel.grant; before any cap), in Python ints
         minted = value * den // num
         if as_order:
@@ -319,6 +317,11 @@ class KernelBook:
                 return chunks
             size *= 2
 
+    def _mint_price(self) -> tuple[int, int]:
+        """:func:`sim.core.kernel.mint_price`, as Python integers."""
+        num, den = kernel.mint_price(self._g, self._prm)
+        return int(num), int(den)
+
     def _check_members(self, members: np.ndarray) -> None:
         if len(members) and (members.min() < 0 or members.max() >= self.capacity):
             raise ValueError(f"members must be numbered 0..{self.capacity - 1}")
@@ -326,11 +329,8 @@ class KernelBook:
     def _check_room(self, new_money: int, new_orders: int) -> None:
         """Refuse a call that could leave the exact range. The price never falls under these
         rules, so the call mints at most ``new_money`` worth of points at today's price."""
-        g = self._g
-        num, den = int(g[G_PRICE_NUM]), int(g[G_PRICE_DEN])
-        if num <= 0:
-            num, den = int(self._prm[P_START_NUM]), int(self._prm[P_START_DEN])
-        prm = self._prm
+        g, prm = self._g, self._prm
+        num, den = self._mint_price()
         pool_share = int(self._numer[prm[P_POOL_INDEX]]), int(prm[P_SPLIT_DEN])
         # the pool's part, rounded up; then its mint ratio's worth at today's price
         new_pool = -(-new_money * pool_share[0] // pool_share[1]) + new_orders
@@ -357,8 +357,7 @@ class KernelBook:
     def pool_cash(self) -> int:
         """The cash really in the pool, fen: the posted pool less what a custody shortfall
         skimmed, plus the payouts booked but not paid."""
-        g = self._g
-        return int(g[G_POOL]) - int(g[G_MISSING]) + int(g[G_UNPAID])
+        return int(kernel.pool_cash(self._g))
 
     @property
     def missing(self) -> int:
