@@ -20,6 +20,16 @@ from sim.model.consequences import FIGURES, figures_of, handle_events, settle_in
 from sim.model.market import Intent
 
 
+def _fees_of(model, members: np.ndarray) -> np.ndarray:
+    """What each of ``members`` (ids) paid for regions and service points, fen (zeros
+    without the distribution layer): ``SchemeModel._paid_in`` less the spend."""
+    fees = np.zeros(len(members), np.int64)
+    if model.distribution is not None:
+        paid = model.distribution.fees
+        fees[:] = [paid.get(member, 0) for member in members.tolist()]
+    return fees
+
+
 def handle_applied(model, ev, day: int) -> None:
     """``SchemeModel._handle`` for the compiled core's events (arrays), in one compiled
     pass (:func:`sim.model.consequences.handle_events`): the same draws in the same order."""
@@ -33,10 +43,7 @@ def handle_applied(model, ev, day: int) -> None:
     calendar.reserve(n)
     numbers, at = model.draws.peek(2 * n), np.zeros(1, np.int64)
     counted, credits = np.zeros(len(FIGURES), np.int64), np.empty(n, np.int64)
-    fees = np.zeros(n, np.int64)
-    if model.distribution is not None:
-        paid_fees = model.distribution.fees
-        fees[:] = [paid_fees.get(member, 0) for member in members.tolist()]
+    fees = _fees_of(model, members)
     spec = model.population.consumer
     panic = model.panic
     panic.room(top)
@@ -104,10 +111,7 @@ def paid_in_bulk(model, members: np.ndarray, amounts: np.ndarray, day: int) -> N
     _, first = np.unique(members, return_index=True)
     paid = members[np.sort(first)]  # each member once, in the order first paid
     paid = paid[(paid >= 1) & (paid <= len(model.columns))]  # members of the run only
-    fees = np.zeros(len(paid), np.int64)
-    if model.distribution is not None:
-        paid_fees = model.distribution.fees
-        fees[:] = [paid_fees.get(member, 0) for member in paid.tolist()]
+    fees = _fees_of(model, paid)
     book = model.book
     settle_in_bulk(
         paid,
