@@ -12,7 +12,7 @@ import pytest
 from sim.batch.run import run_to_files
 from sim.model.members import member_frame, member_table
 from sim.model.scheme import SchemeModel
-from sim.model.series import DaySeries
+from sim.model.series import day_collector
 from sim.scenario.root import Scenario, load_scenario
 from tests.conftest import SCENARIOS
 
@@ -62,11 +62,9 @@ def test_members_read_as_a_table_and_one_by_one(core):
     model.close()
 
 
-def test_redoing_the_last_day_replaces_its_record_only():
-    series = DaySeries(unit=100)
-    model = object()
-    series.collect(model, {"day": 0, "pool": 500, "points": 7})
-    collector = series.collect(model, {"day": 1, "pool": 900, "points": 9})
-    series.redo_last({"day": 1, "pool": 1000, "points": 9})
+def test_the_collector_shows_the_exact_rows_as_the_file_does():
+    collector = day_collector(
+        [{"day": 0, "pool": 500, "points": 7}, {"day": 1, "pool": 1000, "points": 9}], unit=100
+    )
     frame = collector.get_model_vars_dataframe()
     assert frame.to_dict("list") == {"day": [0, 1], "pool": [5.0, 10.0], "points": [0.07, 0.09]}

@@ -45,7 +45,7 @@ from sim.model.members import member_frame, member_table
 from sim.model.network import ReferralNetwork, sponsor_rule
 from sim.model.panic import PanicTriggers
 from sim.model.sell_targets import SellTargets
-from sim.model.series import DaySeries
+from sim.model.series import day_collector
 from sim.model.stress import StressSchedule, equal_shares
 from sim.model.withdrawals import CompiledWithdrawals, WithdrawalQueue
 
@@ -109,8 +109,6 @@ class SchemeModel(mesa.Model):
         self.joined = 0
         self.day = 0
         self.day_rows: list[dict] = []  # one a day, exact (sim.model.daily)
-        self._series = DaySeries(mechanics.unit)  # ... and in yuan for model.datacollector
-        self.datacollector: mesa.DataCollector | None = None  # made on the first day
         self._calendar = Calendar(self.days)  # wake-ups by day (sim.model.calendar)
         # the members' sell targets, with room from the start if anyone has one (a heap that
         # grows while full holds the old and the new copy at once)
@@ -278,9 +276,7 @@ class SchemeModel(mesa.Model):
         """Check the ledger and keep the day's row."""
         self.book.ledger.check()
         self.panic.close_day(self.book.price, self._figures.sales)
-        row = day_row(self, day, self._figures)
-        self.day_rows.append(row)
-        self.datacollector = self._series.collect(self, row)
+        self.day_rows.append(day_row(self, day, self._figures))
 
     def _financing_and_legacy(self, day: int) -> None:
         subsidy = self.stress.subsidy(day)
@@ -403,6 +399,12 @@ class SchemeModel(mesa.Model):
 
     # -- output -------------------------------------------------------------------------
 
+    @property
+    def datacollector(self) -> mesa.DataCollector:
+        """The day rows so far as Mesa's :class:`~mesa.DataCollector` (yuan and points, as
+        ``timeseries.parquet``: :mod:`sim.model.series`)."""
+        return day_collector(self.day_rows, self.book.mechanics.unit)
+
     def finish(self) -> None:
         """End the run after its last step: the distribution rules name what they still hold
         for members who never qualified (frozen funds forfeited); the last day's row is
@@ -417,7 +419,6 @@ class SchemeModel(mesa.Model):
         self._paid(self.core.post(dist.close()), day)
         self.book.ledger.check()
         self.day_rows[-1] = day_row(self, day, self._figures)
-        self._series.redo_last(self.day_rows[-1])
 
     def close(self) -> None:
         """Drop Mesa's class-level id counter for this model, which would keep it alive

@@ -1,11 +1,11 @@
 """The model-level series the way Mesa users read them: ``model.datacollector``, a
 :class:`mesa.DataCollector` with one model reporter per column of the run's time series.
 
-Each day the model keeps its row of exact figures (:mod:`sim.model.daily`); the collector
-records the same row as the time-series file shows it (yuan, points, yuan per point), so
-``model.datacollector.get_model_vars_dataframe()`` in a notebook equals ``timeseries.parquet``
-day for day. The columns are those of the first day's row (every account is opened before
-it). The last day's row is redone when the run finishes (:meth:`DaySeries.redo_last`).
+The model keeps one row of exact figures a day (:mod:`sim.model.daily`); the collector is
+made from those rows when asked for, showing them as the time-series file does (yuan,
+points, yuan per point), so ``model.datacollector.get_model_vars_dataframe()`` in a notebook
+equals ``timeseries.parquet`` day for day, the last day as the run's close redid it. Nothing
+is collected while the model steps.
 """
 
 from __future__ import annotations
@@ -15,30 +15,16 @@ import mesa
 from sim.model.daily import output_row
 
 
-class DaySeries:
-    """Feeds one model's rows to its :class:`mesa.DataCollector`."""
+def day_collector(rows: list[dict], unit: int) -> mesa.DataCollector:
+    """``rows`` (exact, one a day) as a collector: its records the rows as the file shows
+    them, its reporters reading the model's last row (should a caller collect again)."""
+    shown = [output_row(row, unit) for row in rows]
+    names = list(shown[0]) if shown else []
+    collector = mesa.DataCollector(model_reporters={name: _last(name, unit) for name in names})
+    for name in names:
+        collector.model_vars[name] = [row.get(name) for row in shown]
+    return collector
 
-    def __init__(self, unit: int) -> None:
-        self.unit = unit
-        self.collector: mesa.DataCollector | None = None
-        self.today: dict = {}  # the row being collected, as the file shows it
 
-    def collect(self, model, row: dict) -> mesa.DataCollector:
-        """Record the day's exact ``row``; returns the collector (made on the first day)."""
-        self.today = output_row(row, self.unit)
-        if self.collector is None:
-            reporters = {name: self._reporter(name) for name in self.today}
-            self.collector = mesa.DataCollector(model_reporters=reporters)
-        self.collector.collect(model)
-        return self.collector
-
-    def redo_last(self, row: dict) -> None:
-        """Replace the last day's record by ``row`` (exact), as the model redid it."""
-        if self.collector is None:
-            return
-        self.today = output_row(row, self.unit)
-        for name, values in self.collector.model_vars.items():
-            values[-1] = self.today.get(name)
-
-    def _reporter(self, name: str):
-        return lambda model: self.today.get(name)
+def _last(name: str, unit: int):
+    return lambda model: output_row(model.day_rows[-1], unit).get(name)
