@@ -216,6 +216,7 @@ def test_the_book_face_posts_a_custody_shortfall_and_refuses_a_whole_one() -> No
     with pytest.raises(ValueError, match="custody shortfall"):
         book.custody_shortfall = F(1)
     book.custody_shortfall = F(1, 10)
+    assert book.custody_shortfall == F(1, 10)
     market = CompiledMarket(book, None, lambda: np.zeros(3, np.int64))
     market.apply_arrays(np.array([1, 2]), np.array([BUY, BUY], np.int8), np.array([999, 100_000]))
     skimmed = 299 // 10 + 30_000 // 10  # a tenth of each pool part, rounded down

@@ -96,6 +96,7 @@ def test_levers_match_the_reference(mech, stream, shortfall):
     book.custody_shortfall = shortfall
     fast = KernelBook(mech, members)
     fast.set_custody_shortfall(shortfall)
+    assert fast.custody_shortfall == shortfall
     for step in steps:
         lever(book, fast, step)
         assert (fast.pool_cash, fast.unpaid) == (book.pool_cash, book.unpaid)

@@ -360,6 +360,11 @@ class KernelBook:
         return int(kernel.pool_cash(self._g))
 
     @property
+    def custody_shortfall(self) -> Fraction:
+        """The share of every pool inflow skimmed (:meth:`set_custody_shortfall`; 0: none)."""
+        return Fraction(int(self._prm[P_SHORT_NUM]), int(self._prm[P_SHORT_DEN]))
+
+    @property
     def missing(self) -> int:
         """Fen a custody shortfall skimmed from the pool's inflow."""
         return int(self._g[G_MISSING])

@@ -208,7 +208,6 @@ class CompiledBook:
         self._views()
         self._known = KnownIds(self.kernel.capacity)  # who bought or were paid a bonus
         self.members = CompiledMembers(self)
-        self._shortfall = Fraction(0)
         self._missing_posted = 0  # fen of the kernel's skim already posted to the ledger
 
     def _views(self) -> None:
@@ -292,14 +291,13 @@ class CompiledBook:
 
     @property
     def custody_shortfall(self) -> Fraction:
-        return self._shortfall
+        return self.kernel.custody_shortfall
 
     @custody_shortfall.setter
     def custody_shortfall(self, value: Fraction) -> None:
         """Set before the first order (as the model does): the kernel skims from then on."""
         self.kernel.set_custody_shortfall(value)  # may give the kernel new arrays
         self._views()
-        self._shortfall = Fraction(value)
 
     @property
     def pool(self) -> int:
