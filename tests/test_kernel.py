@@ -102,22 +102,26 @@ def kernel_trigger(fast: KernelBook, member: int) -> F | None:
     return None if den == 0 else F(int(num), int(den))
 
 
+def event_row(events: Events, i: int) -> tuple:
+    """The kernel's event ``i`` as the book's row: action, member, amount, points and cash
+    deltas, pool, points, exact price."""
+    return (
+        EVENT_NAMES[events.kind[i]],
+        int(events.member[i]),
+        int(events.amount[i]),
+        int(events.points_delta[i]),
+        int(events.cash_delta[i]),
+        int(events.pool[i]),
+        int(events.points[i]),
+        F(int(events.price_num[i]), int(events.price_den[i])),
+    )
+
+
 def kernel_rows(events: Events) -> list[list[tuple]]:
     """The kernel's events grouped by the input that caused them."""
     grouped: dict[int, list[tuple]] = {}
     for i in range(len(events.kind)):
-        grouped.setdefault(int(events.source[i]), []).append(
-            (
-                EVENT_NAMES[events.kind[i]],
-                int(events.member[i]),
-                int(events.amount[i]),
-                int(events.points_delta[i]),
-                int(events.cash_delta[i]),
-                int(events.pool[i]),
-                int(events.points[i]),
-                F(int(events.price_num[i]), int(events.price_den[i])),
-            )
-        )
+        grouped.setdefault(int(events.source[i]), []).append(event_row(events, i))
     return [grouped.get(i, []) for i in range(max(grouped, default=-1) + 1)]
 
 

@@ -15,29 +15,17 @@ from hypothesis import strategies as st
 
 from sim.core import rules
 from sim.core.book import Book
-from sim.core.kernel_book import KernelBook
-from sim.core.kernel_layout import BUY, EVENT_NAMES, SELL_ALL
+from sim.core.kernel_book import LIMIT, KernelBook
+from sim.core.kernel_layout import BUY, SELL_ALL
 from sim.core.mechanics import CUSTODY_SHORTFALL, Mechanics
 from sim.errors import BeyondRange
 from tests.strategies import mechanics
-from tests.test_kernel import assert_same_state, outcome
+from tests.test_kernel import assert_same_state, event_row, outcome
 
 
 def kernel_rows(events) -> list[tuple]:
-    """The kernel's events, in order, as the book's rows."""
-    return [
-        (
-            EVENT_NAMES[events.kind[i]],
-            int(events.member[i]),
-            int(events.amount[i]),
-            int(events.points_delta[i]),
-            int(events.cash_delta[i]),
-            int(events.pool[i]),
-            int(events.points[i]),
-            F(int(events.price_num[i]), int(events.price_den[i])),
-        )
-        for i in range(len(events.kind))
-    ]
+    """The kernel's events, in order (a lever's have no input to be grouped by)."""
+    return [event_row(events, i) for i in range(len(events.kind))]
 
 
 def applied_rows(applied) -> list[tuple]:
@@ -71,6 +59,15 @@ def lever(book: Book, fast: KernelBook, step: tuple) -> None:
     assert got == expected
 
 
+def assert_beyond_range(book: Book, fast: KernelBook) -> None:
+    """The fast core refused a step honestly: the reference, which took it, has minted units
+    that times the mechanics' integers reach 2**62 (within the few units the fast core's
+    bound rounds up), unless a per-order cap, which that bound leaves out, held them back."""
+    minted = sum(member.obtained for member in book.members.values())
+    capped = book.mechanics.max_points_per_order is not None
+    assert capped or (minted + 4) * fast._factor >= LIMIT
+
+
 @st.composite
 def lever_streams(draw):
     members = draw(st.integers(1, 8))
@@ -98,7 +95,11 @@ def test_levers_match_the_reference(mech, stream, shortfall):
     fast.set_custody_shortfall(shortfall)
     assert fast.custody_shortfall == shortfall
     for step in steps:
-        lever(book, fast, step)
+        try:
+            lever(book, fast, step)
+        except BeyondRange:  # a price diluted to almost nothing: the rest is the reference's
+            assert_beyond_range(book, fast)
+            return
         assert (fast.pool_cash, fast.unpaid) == (book.pool_cash, book.unpaid)
         assert fast.missing == book.ledger.balance(CUSTODY_SHORTFALL)
     assert_same_state(book, fast)
