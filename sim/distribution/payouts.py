@@ -39,6 +39,8 @@ class PayoutLog:
         self._fen: list[int] = []
         self._keys = np.zeros(0, np.int64)
         self._sums = np.zeros(0, np.int64)
+        self._coded: list[tuple[np.ndarray, np.ndarray]] = []  # (keys, fen) from add_coded
+        self._coded_rows = 0
 
     def add(self, payouts: Iterable[Payout]) -> None:
         kinds, members, codes, fen = self.kinds, self._members, self._kinds, self._fen
@@ -55,15 +57,40 @@ class PayoutLog:
         if len(members) >= self.flush_at:
             self._flush()
 
+    def add_coded(self, members, rules, levels, reasons, fen, names) -> None:
+        """:meth:`add` for payouts as arrays (the compiled rules'): ``rules`` and
+        ``reasons`` index ``names`` = (rule names, reason names)."""
+        rule_names, reason_names = names
+        packed = (rules * (1 << 32) + levels) * len(reason_names) + reasons
+        distinct, where = np.unique(packed, return_inverse=True)
+        codes = []
+        for key in distinct.tolist():
+            rest, reason = divmod(key, len(reason_names))
+            kind = (rule_names[rest >> 32], rest & 0xFFFFFFFF, reason_names[reason])
+            code = self.kinds.get(kind)
+            if code is None:
+                code = self.kinds[kind] = len(self.kinds)
+                if code >= 1 << KIND_BITS:
+                    raise OverflowError("more than 2**20 (rule, level, reason) kinds")
+            codes.append(code)
+        keys = (members.astype(np.int64) << KIND_BITS) | np.array(codes, np.int64)[where]
+        self._coded.append((keys, fen.astype(np.int64)))
+        self._coded_rows += len(keys)
+        if self._coded_rows >= self.flush_at:
+            self._flush()
+
     def _flush(self) -> None:
-        if not self._members:
+        if not self._members and not self._coded:
             return
         keys = (np.array(self._members, np.int64) << KIND_BITS) | np.array(self._kinds, np.int64)
+        coded_keys = [k for k, _ in self._coded]
+        coded_fen = [f for _, f in self._coded]
         self._keys, self._sums = _fold(
-            np.concatenate([self._keys, keys]),
-            np.concatenate([self._sums, np.array(self._fen, np.int64)]),
+            np.concatenate([self._keys, keys, *coded_keys]),
+            np.concatenate([self._sums, np.array(self._fen, np.int64), *coded_fen]),
         )
         self._members, self._kinds, self._fen = [], [], []
+        self._coded, self._coded_rows = [], 0
 
     def totals(self) -> Totals:
         """The payouts summed, sorted by member, rule, level, reason."""

@@ -19,7 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 from sim.distribution import build
+from sim.distribution import compiled_layout as L
 from sim.distribution.base import KEPT, Income, Outcome
+from sim.distribution.compiled_rules import CompiledRules, PaidBatch, unsupported
 from sim.distribution.payouts import PayoutLog
 from sim.distribution.spillover import SpillOver
 from sim.distribution.venues import Venues
@@ -34,7 +36,9 @@ def generator(seed: int) -> np.random.Generator:
 
 
 class Distribution:
-    def __init__(self, section: DistributionSection, mechanics, network, seed: int) -> None:
+    def __init__(
+        self, section: DistributionSection, mechanics, network, seed: int, compiled: bool = False
+    ) -> None:
         regions, districts = build.region_map(section.regions)
         self.section = section
         self.rules = build.rule_set(section, regions)
@@ -48,6 +52,11 @@ class Distribution:
         self.today = 0
         self.log = PayoutLog()
         self.fees: dict[int, int] = {}  # member -> fen paid for regions and service points
+        # ``compiled``: a day's orders in one compiled call where every rule has a twin
+        self.compiled = None
+        if compiled and unsupported(self.rules) is None:
+            self.compiled = CompiledRules(self.rules, regions, districts)
+            self.compiled.bind(mechanics.parts, network)
         self._founders = next(
             (
                 (rule, spec.founders)
@@ -80,7 +89,10 @@ class Distribution:
     ) -> tuple[list[Outcome], list[Income]]:
         """A member joined the network: the rules' outcomes, and what they bought (nothing
         unless ``buys``)."""
-        outcomes = self.rules.join(member, self.network, recruiter)
+        if self.compiled is not None:
+            outcomes = self.compiled.join(member, recruiter)
+        else:
+            outcomes = self.rules.join(member, self.network, recruiter)
         if self._founders is not None and len(self.network) <= self._founders[1]:
             self._founders[0].add(self.rules.state, member)
         incomes = self.venues.join(member, district) if buys else []
@@ -106,10 +118,29 @@ class Distribution:
         )
         return self._logged(outcomes)
 
+    def orders(self, buyers: np.ndarray, amounts: np.ndarray) -> PaidBatch:
+        """A day's applied orders (member ids, fen) in one compiled call: what they paid."""
+        batch = self.compiled.orders(buyers, amounts, self.venues)
+        if len(batch.rows):
+            rows = batch.rows
+            self.log.add_coded(
+                rows[:, L.O_MEMBER],
+                rows[:, L.O_RULE],
+                rows[:, L.O_LEVEL],
+                rows[:, L.O_REASON],
+                rows[:, L.O_FEN],
+                (L.RULE_NAMES, L.REASONS),
+            )
+        return batch
+
     def day(self, day: int) -> list[Outcome]:
+        if self.compiled is not None:
+            return self._logged(self.compiled.day(day, self.network))
         return self._logged(self.rules.day(day, self.network))
 
     def close(self) -> list[Outcome]:
+        if self.compiled is not None:
+            return self._logged(self.compiled.close(self.network))
         return self._logged(self.rules.close(self.network))
 
     def _logged(self, outcomes: list[Outcome]) -> list[Outcome]:

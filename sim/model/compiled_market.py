@@ -19,7 +19,7 @@ from sim.core.book import Refused
 from sim.core.kernel_layout import BUY, EV_BUY, EV_REFUSED, SELL, SELL_ALL
 from sim.core.referral import Bonus, PayoutRule
 from sim.distribution.base import Outcome, Payout
-from sim.distribution.booking import post_in_bulk
+from sim.distribution.booking import batch_payouts, post_batch, post_in_bulk
 from sim.model.compiled_book import CompiledBook, events_as_applied
 from sim.model.market import DayResult, Intent
 
@@ -102,6 +102,13 @@ class CompiledMarket:
         buys = kind == EV_BUY
         if self.rule is not None:
             self._referrals(ev.member[buys] + 1, ev.amount[buys], result)
+        elif self.distribution is not None and self.distribution.compiled is not None:
+            dist = self.distribution
+            batch = dist.orders(ev.member[buys] + 1, ev.amount[buys])
+            post_batch(book, batch, dist.compiled.accounts, dist.lines)
+            result.paid = (batch.members, batch.fen)
+            if self.prices:  # the objects, for those who compare them with the reference's
+                result.bonuses = batch_payouts(batch)
         elif self.distribution is not None:
             order = self.distribution.order
             outcomes = []

@@ -170,8 +170,12 @@ class ReferralNetwork:
         return np.bincount(self._depth[1 : self._n + 1], minlength=self._max_depth + 1)
 
     def sponsors(self) -> np.ndarray:
-        """Each member's sponsor, 0 for a root (read-only views, like the two below)."""
+        """Each member's sponsor, 0 for a root (read-only views, like those below)."""
         return _frozen(self._sponsor[: self._n + 1])
+
+    def regions(self) -> np.ndarray:
+        """Each member's region code (0: none)."""
+        return _frozen(self._region[: self._n + 1])
 
     def depths(self) -> np.ndarray:
         return _frozen(self._depth[: self._n + 1])

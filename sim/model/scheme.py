@@ -72,7 +72,11 @@ class SchemeModel(mesa.Model):
         self.distribution = None  # the bonus rules of SPEC §6 (sim.distribution.runtime)
         if scenario.distribution is not None:
             self.distribution = Distribution(
-                scenario.distribution, mechanics, self.network, self.seed
+                scenario.distribution,
+                mechanics,
+                self.network,
+                self.seed,
+                compiled=scenario.run.core == "fast",
             )
         if scenario.run.core == "fast":  # the compiled kernel: the same results, faster
             from sim.model.compiled_book import CompiledBook

@@ -1,0 +1,376 @@
+"""The rule set with its per-order walks compiled: a day's orders in one call, what the
+rules keep per member held as columns (:mod:`~.compiled_layout`).
+
+:class:`CompiledRules` stands beside a :class:`~sim.distribution.ruleset.RuleSet` and reads
+its settings from the same rule objects. Orders go to the compiled twin
+(:func:`sim.distribution.compiled_orders.run_orders`); joins are the twin of
+``RuleSet.join``; the rules' end-of-day and end-of-run hooks stay the Python ones, fed the
+state they read (dividend pools and tiers at a period's end, everything at the close) from
+the columns. :func:`unsupported` names what has no compiled twin yet (the shareholder
+dividend, line re-assignment, tiers assessed by team size): such a rule set runs on the
+reference, order by order.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.distribution import compiled_layout as L
+from sim.distribution.base import Outcome
+from sim.distribution.chain import ChainMotion
+from sim.distribution.compiled_orders import (
+    G_FROZEN_LIVE,
+    G_FROZEN_USED,
+    G_OUT,
+    draw_venues,
+    join_member,
+    run_orders,
+)
+from sim.distribution.differential import LevelDifferential
+from sim.distribution.direct import DirectIndirect
+from sim.distribution.dividends import TierDividend
+from sim.distribution.merchant import MerchantRecruitment
+from sim.distribution.regional import LEVELS, RegionalAgents, RegionMap
+from sim.distribution.ruleset import RuleSet
+from sim.distribution.service import ServicePoints
+
+_KINDS = {
+    ChainMotion: L.K_CHAIN,
+    TierDividend: L.K_POOL,
+    LevelDifferential: L.K_DIFFERENTIAL,
+    RegionalAgents: L.K_REGIONAL,
+    ServicePoints: L.K_SERVICE,
+    DirectIndirect: L.K_DIRECT,
+    MerchantRecruitment: L.K_MERCHANT,
+}
+
+
+def unsupported(rules: RuleSet) -> str | None:
+    """Why ``rules`` has no compiled twin (None: it has one)."""
+    for rule in rules.rules:
+        if type(rule) not in _KINDS:
+            return f"rule {rule.name} ({type(rule).__name__})"
+        if isinstance(rule, ChainMotion) and rule.reassign_every:
+            return "chain motion's line re-assignment"
+    if rules.ladder is not None and any(t.team_size is not None for t in rules.ladder.tiers):
+        return "tiers assessed by team size"
+    return None
+
+
+class PaidBatch(NamedTuple):
+    """What a day's orders paid: one row per payout in order (member, fen, and the ids of
+    source account, rule, level, reason), and leftovers (source id, account id) -> fen."""
+
+    rows: np.ndarray
+    leftovers: dict[tuple[int, int], int]
+
+    @property
+    def members(self) -> np.ndarray:
+        return self.rows[:, L.O_MEMBER]
+
+    @property
+    def fen(self) -> np.ndarray:
+        return self.rows[:, L.O_FEN]
+
+
+class CompiledRules:
+    def __init__(self, rules: RuleSet, regions: RegionMap, districts: list[int]) -> None:
+        why = unsupported(rules)
+        if why is not None:
+            raise ValueError(f"no compiled twin for {why}")
+        self.rules, self.state = rules, rules.state
+        names = list(rules.lines)
+        for name in rules.accounts():
+            if name not in names:
+                names.append(name)
+        self.accounts = names
+        ids = {name: i for i, name in enumerate(names)}
+        self.pool_names = [r.pool for r in rules.rules if isinstance(r, TierDividend)]
+        self.pools = np.zeros(len(self.pool_names), np.int64)
+        self.steps = np.zeros((len(rules.rules), L.N_STEP_COLS), np.int64)
+        self.width = 1
+        for s, rule in enumerate(rules.rules):
+            self._step(self.steps[s], rule, ids)
+        self.unallocated = [  # (line, its account) for lines whose rules have allotments
+            (ids[line], ids[f"unallocated_{line}"])
+            for line in rules.lines
+            if f"unallocated_{line}" in ids
+        ]
+        self._ladder(rules)
+        self._contribute = any(
+            isinstance(r, ChainMotion) and r.contribute == "joined" for r in rules.rules
+        )
+        self._regions(regions, districts)
+        self.ms = np.zeros((0, L.N_MEMBER_COLS), np.int64)
+        self.fz = np.zeros((0, L.N_FROZEN_COLS), np.int64)
+        self.g = np.zeros(3, np.int64)
+        self._amounts: dict[int, int] = {}  # amount -> row of the per-amount tables
+        self.budgets = np.zeros((0, len(rules.rules)), np.int64)
+        self.dues = np.zeros((0, len(rules.rules), self.width), np.int64)
+        self.unallocated_fen = np.zeros((0, len(self.unallocated)), np.int64)
+
+    # -- settings as integers ------------------------------------------------------------
+
+    def _step(self, p: np.ndarray, rule, ids: dict[str, int]) -> None:
+        p[L.S_KIND], p[L.S_LINE] = _KINDS[type(rule)], ids[rule.line]
+        p[L.S_UNPAID] = ids[rule.pool if isinstance(rule, TierDividend) else rule.unpaid]
+        if isinstance(rule, ChainMotion):
+            p[L.S_FROZEN] = ids[rule.frozen]
+            p[L.S_FREEZE_NUM], p[L.S_FREEZE_DEN] = rule.freeze.numerator, rule.freeze.denominator
+            p[L.S_PEER_NUM], p[L.S_PEER_DEN] = rule.peer.numerator, rule.peer.denominator
+            p[L.S_BOSS_AT], p[L.S_ORDERS_OVER] = rule.boss_at, rule.orders_over
+            p[L.S_PROMOTE_FIRST] = rule.promote_first
+            p[L.S_CONTRIBUTE_AGENTS] = rule.contribute == "agents"
+            p[L.S_UNLOCK_BOTH] = rule.unlock == "both"
+            p[L.S_PEER_TO_OWNER] = rule.peer_to == "team_owner"
+            self.width = max(self.width, 3)
+        elif isinstance(rule, LevelDifferential):
+            if rule.peer is not None:
+                p[L.S_PEER_NUM], p[L.S_PEER_DEN] = rule.peer.numerator, rule.peer.denominator
+            p[L.S_INCLUDE_BUYER] = rule.include_buyer
+            self.width = max(self.width, len(rule.amounts) + 1)
+        elif isinstance(rule, RegionalAgents):
+            p[L.S_DIFFERENTIAL] = rule.differential
+            self.width = max(self.width, len(LEVELS))
+        elif isinstance(rule, TierDividend):
+            p[L.S_POOL] = self.pool_names.index(rule.pool)
+        elif isinstance(rule, DirectIndirect):
+            p[L.S_LEVELS] = len(rule.amounts)
+            self.width = max(self.width, len(rule.amounts))
+
+    def _ladder(self, rules: RuleSet) -> None:
+        ladder = rules.ladder
+        tiers = () if ladder is None else ladder.tiers
+        self.ladder = np.array(
+            [[-1 if v is None else v for v in (t.pack, t.own_spend, t.team_volume)] for t in tiers],
+            np.int64,
+        ).reshape(len(tiers), 3)
+        gates = () if ladder is None else ladder._volume_gate
+        self.gates = np.array([min(g, L.NO_GATE) for g in gates] or [0], np.int64)
+        self.by_volume = ladder is not None and ladder._by_volume
+
+    def _regions(self, regions: RegionMap, districts: list[int]) -> None:
+        top = max([0, *regions.level])
+        self.region_level = np.zeros(top + 1, np.int64)
+        for region, level in regions.level.items():
+            self.region_level[region] = level
+        self.region_chain = np.full((max([0, *districts]) + 1, len(LEVELS)), -1, np.int64)
+        for d in districts:
+            chain = regions.chain(d)
+            self.region_chain[d, : len(chain)] = chain
+        self.region_owner = np.zeros(top + 1, np.int64)
+
+    def _dues(self, amount: int) -> tuple[list[int], list[list[int]], list[int]]:
+        """Each step's budget and dues on an order of ``amount`` fen, and each allotted
+        line's unallocated rest: ``RuleSet.order``'s budgets, worked out once per amount."""
+        rules = self.rules
+        parts = self._parts(amount)
+        budgets, dues, rest = [], [], {}
+        for line, shared in rules.by_line.items():
+            left = parts[line]
+            for rule in shared:
+                allot = rules.allotments.get(rule.name)
+                budget = left if allot is None else min(allot.of(amount), left)
+                left -= budget
+                budgets.append((rules.rules.index(rule), budget))
+            rest[line] = left
+        row = [0] * len(rules.rules)
+        for s, budget in budgets:
+            row[s] = budget
+        for rule in rules.rules:
+            dues.append(_rule_dues(rule, amount))
+        names = self.accounts
+        return row, dues, [rest[names[line]] for line, _ in self.unallocated]
+
+    # -- the run -------------------------------------------------------------------------
+
+    def bind(self, parts, network) -> None:
+        """The order split (amount -> {line: fen}) and the network the orders walk."""
+        self._parts, self.network = parts, network
+
+    def _room(self, members: int) -> None:
+        if len(self.ms) <= members:
+            size = max(members + 1, 2 * len(self.ms), 1024)
+            grown = np.zeros((size, L.N_MEMBER_COLS), np.int64)
+            grown[:, L.M_FROZEN_HEAD] = grown[:, L.M_FROZEN_TAIL] = -1
+            grown[: len(self.ms)] = self.ms
+            self.ms = grown
+
+    def join(self, member: int, recruiter: int | None) -> list[Outcome]:
+        """``RuleSet.join`` (the rules supported pay nothing on a join)."""
+        self._room(member)
+        join_member(self.ms, self.network.sponsors(), member, recruiter or 0, self._contribute)
+        return []
+
+    def orders(self, buyers: np.ndarray, amounts: np.ndarray, venues) -> PaidBatch:
+        """A day's orders (member ids, fen), in the order applied: what they paid."""
+        net = self.network
+        self._room(len(net))
+        districts = net.regions()
+        shops, pickups = self._venues(buyers, districts, venues)
+        distinct, where = np.unique(amounts, return_inverse=True)
+        kinds = np.array([self._kind(a) for a in distinct.tolist()], np.int64)[where]
+        n = len(buyers)
+        chain = bool((self.steps[:, L.S_KIND] == L.K_CHAIN).any())
+        if chain and len(self.fz) < self.g[G_FROZEN_USED] + 3 * n:
+            grown = np.zeros((max(2 * len(self.fz), self.g[G_FROZEN_USED] + 3 * n), 5), np.int64)
+            grown[: len(self.fz)] = self.fz
+            self.fz = grown
+        out = np.zeros((n * self._most() + self.g[G_FROZEN_LIVE] + 3 * n, L.N_OUT_COLS), np.int64)
+        left_over = np.zeros((len(self.accounts), len(self.accounts)), np.int64)
+        self.g[G_OUT] = 0
+        run_orders(
+            buyers.astype(np.int64), kinds, amounts.astype(np.int64), districts, pickups, shops,
+            self.ms, self.fz, self.g, out, left_over, self.pools, net.sponsors(),
+            self.steps, self.budgets, self.dues, self.unallocated_fen,
+            np.array(self.unallocated, np.int64).reshape(-1, 2),
+            self.region_chain, self.region_level, self.region_owner, self._point_owner,
+            self._shop_promoter, self.ladder, self.gates, self.by_volume, len(self.ladder),
+        )  # fmt: skip
+        sources, targets = np.nonzero(left_over)
+        moved = {
+            (s, t): int(left_over[s, t])
+            for s, t in zip(sources.tolist(), targets.tolist(), strict=True)
+        }
+        return PaidBatch(out[: self.g[G_OUT]], moved)
+
+    def _most(self) -> int:
+        """The most payouts one order can make, releases aside."""
+        most = 0
+        for rule in self.rules.rules:
+            if isinstance(rule, ChainMotion):
+                most += 4
+            elif isinstance(rule, LevelDifferential):
+                most += 2 * len(rule.amounts) + 1
+            elif isinstance(rule, RegionalAgents):
+                most += len(LEVELS)
+            elif isinstance(rule, DirectIndirect):
+                most += len(rule.amounts)
+            elif not isinstance(rule, TierDividend):
+                most += 1
+        return most
+
+    def _kind(self, amount: int) -> int:
+        found = self._amounts.get(amount)
+        if found is None:
+            row, dues, rest = self._dues(amount)
+            found = self._amounts[amount] = len(self.budgets)
+            self.budgets = np.vstack([self.budgets, np.array([row], np.int64)])
+            table = np.zeros((1, len(dues), self.width), np.int64)
+            for s, values in enumerate(dues):
+                table[0, s, : len(values)] = values
+            self.dues = np.concatenate([self.dues, table])
+            self.unallocated_fen = np.vstack(
+                [self.unallocated_fen, np.array([rest], np.int64).reshape(1, -1)]
+            )
+        return found
+
+    def _venues(self, buyers, districts, venues) -> tuple[np.ndarray, np.ndarray]:
+        """The shops and pickup points of the orders, drawn as ``Distribution.order`` does,
+        and the venues' owners as arrays."""
+        state = self.state
+        for region, owner in state.region_owner.items():
+            self.region_owner[region] = owner
+        shops_n = 0 if venues.merchant is None else venues.shops
+        self._point_owner = _by_id(state.service_points, len(state.service_points))
+        self._shop_promoter = _by_id(state.merchant_promoter, shops_n)
+        points = venues.service is not None
+        starts, listed = np.zeros(len(self.region_chain) + 1, np.int64), []
+        if points:
+            for d in range(len(self.region_chain)):
+                listed += venues.points.get(d, [])
+                starts[d + 1] = len(listed)
+        share = venues.pickup_share if points else 0.0
+        uniforms = venues.draws.peek(2 * len(buyers))
+        shops, pickups, used = draw_venues(
+            buyers, districts, uniforms, shops_n, points, starts,
+            np.array(listed, np.int64), share,
+        )  # fmt: skip
+        venues.draws.advance(used)
+        return shops, pickups
+
+    # -- what the Python hooks read --------------------------------------------------------
+
+    def day(self, day: int, net) -> list[Outcome]:
+        """``RuleSet.day``: the pools and (at a period's end) the tiers handed to the rules."""
+        state = self.state
+        for name, fen in zip(self.pool_names, self.pools.tolist(), strict=True):
+            state.pools[name] = fen
+        if any(isinstance(r, TierDividend) and not (day + 1) % r.period for r in self.rules.rules):
+            self._export_tiers()
+        out = self.rules.day(day, net)
+        for i, name in enumerate(self.pool_names):
+            self.pools[i] = state.pools[name]
+        return out
+
+    def close(self, net) -> list[Outcome]:
+        """``RuleSet.close``, after the columns are written back to the state."""
+        self.export()
+        return self.rules.close(net)
+
+    def _export_tiers(self) -> None:
+        state, ms = self.state, self.ms
+        tiered = np.flatnonzero(ms[:, L.M_TIER])
+        tiers = ms[tiered, L.M_TIER]
+        state.tier = dict(zip(tiered.tolist(), tiers.tolist(), strict=True))
+        state.tier_members = {
+            t: set(tiered[tiers == t].tolist()) for t in np.unique(tiers).tolist()
+        }
+
+    def export(self) -> None:
+        """Write the columns back into the rules' :class:`DistributionState`, in the form the
+        reference keeps them (a member appears in a dict once it has an entry there)."""
+        state, ms = self.state, self.ms
+        self._export_tiers()
+        for name, column in (
+            ("own_orders", L.M_OWN_ORDERS),
+            ("own_volume", L.M_OWN_VOLUME),
+            ("team_orders", L.M_TEAM_ORDERS),
+            ("team_volume", L.M_TEAM_VOLUME),
+            ("identity", L.M_IDENTITY),
+            ("agent_recruits", L.M_AGENT_RECRUITS),
+            ("recruiter", L.M_RECRUITER),
+        ):
+            who = np.flatnonzero(ms[:, column])
+            setattr(state, name, dict(zip(who.tolist(), ms[who, column].tolist(), strict=True)))
+        state.task_done = set(np.flatnonzero(ms[:, L.M_TASK_DONE]).tolist())
+        state.contributed = {
+            int(m): [int(x) for x in ms[m, [L.M_LINE_A, L.M_LINE_B]] if x]
+            for m in np.flatnonzero(ms[:, L.M_LINE_A])
+        }
+        state.frozen = {}
+        for m in np.flatnonzero(ms[:, L.M_FROZEN_HEAD] >= 0).tolist():
+            parts, e = {}, int(ms[m, L.M_FROZEN_HEAD])
+            while e != -1:
+                rule, level, reason, fen = self.fz[e, 1:].tolist()
+                parts[L.RULE_NAMES[rule], level, L.REASONS[reason]] = fen
+                e = int(self.fz[e, L.F_NEXT])
+            state.frozen[m] = parts
+        for name, fen in zip(self.pool_names, self.pools.tolist(), strict=True):
+            state.pools[name] = fen
+
+
+def _rule_dues(rule, amount: int) -> list[int]:
+    """What the compiled walk of ``rule`` reads per order amount."""
+    if isinstance(rule, ChainMotion):
+        packs = amount // rule.pack
+        return [packs, rule.direct * packs, rule.see_point * packs]
+    if isinstance(rule, LevelDifferential):
+        return list(rule.dues(amount))
+    if isinstance(rule, RegionalAgents | DirectIndirect):
+        return [a.of(amount) for a in rule.amounts]
+    if isinstance(rule, ServicePoints):
+        return [rule.reward.of(amount)]
+    if isinstance(rule, MerchantRecruitment):
+        return [rule.share.of(amount)]
+    return []
+
+
+def _by_id(owners: dict[int, int], last: int) -> np.ndarray:
+    """A dict of venue id (1 .. ``last``) -> owner as an array by id (0: nobody)."""
+    found = np.zeros(max([last, *owners]) + 1, np.int64)
+    if owners:
+        found[list(owners)] = list(owners.values())
+    return found
