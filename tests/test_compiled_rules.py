@@ -1,8 +1,9 @@
-"""The compiled rule set (:mod:`sim.distribution.compiled_orders`) equals the Python rules it
-restates, payout for payout: two distribution layers, one per implementation, see the same
-joins and orders on random networks under random settings; every day's payouts (in order,
-with their source), leftovers, day outcomes and, at the close, everything the rules keep
-per member must be the same."""
+"""The compiled rule set (:mod:`sim.distribution.compiled_orders`, ``compiled_joins``) equals
+the Python rules it restates, payout for payout: two distribution layers, one per
+implementation, see the same joins and orders on random networks under random settings; the
+joiners' places, districts and purchases, every day's payouts (in order, with their
+source), leftovers, day outcomes and, at the close, everything the rules keep per member
+must be the same."""
 
 from __future__ import annotations
 
@@ -63,8 +64,10 @@ def state_of(dist: Distribution) -> dict:
     }
 
 
-def drive(spec: Scenario, seed: int, days: int, joins: int, orders: int) -> list[tuple]:
-    """Run both layers side by side; the payouts compared."""
+def drive(
+    spec: Scenario, seed: int, days: int, joins: int, orders: int
+) -> tuple[list, Distribution]:
+    """Run both layers side by side; the payouts compared, and the compiled layer."""
     mechanics = spec.mechanics()
     layers = []
     for compiled in (False, True):
@@ -78,15 +81,27 @@ def drive(spec: Scenario, seed: int, days: int, joins: int, orders: int) -> list
     for day in range(days):
         for dist in layers:
             dist.today = day
+        chosen, bought = [], []
         for _ in range(int(rng.integers(0, joins + 1))):
             n = len(reference.network)
             recruiter = int(rng.integers(1, n + 1)) if n and rng.random() < 0.85 else None
-            for dist in layers:
-                member = len(dist.network) + 1
-                placed, district = dist.place(member, recruiter)
-                dist.network.add(member, placed, district)
-                outcomes, _ = dist.join(member, recruiter, district)
-                assert outcomes == []
+            chosen.append(recruiter or 0)
+            member = len(reference.network) + 1
+            placed, district = reference.place(member, recruiter)
+            reference.network.add(member, placed, district)
+            outcomes, incomes = reference.join(member, recruiter, district)
+            assert outcomes == []
+            bought += incomes
+        if chosen:  # the compiled joins: the day's joiners at once
+            first = len(fast.network) + 1
+            members = np.arange(first, first + len(chosen), dtype=np.int64)
+            placed, districts, incomes = fast.place_all(members, np.array(chosen, np.int64))
+            for m, p, d in zip(members.tolist(), placed.tolist(), districts.tolist(), strict=True):
+                fast.network.add(m, p or None, d)
+            fast.joined_all(members, np.array(chosen, np.int64))
+            assert incomes == bought, f"day {day}: what the joiners bought differs"
+            assert np.array_equal(fast.network.sponsors(), reference.network.sponsors())
+            assert np.array_equal(fast.network.regions(), reference.network.regions())
         n = len(reference.network)
         if n:
             count = int(rng.integers(0, orders + 1))
@@ -103,9 +118,11 @@ def drive(spec: Scenario, seed: int, days: int, joins: int, orders: int) -> list
             compared += want[0]
         assert fast.day(day) == reference.day(day), f"day {day}: day outcomes differ"
     assert state_of(fast) == state_of(reference)
+    assert fast.fees == reference.fees
+    assert fast.venues.points == reference.venues.points
     assert fast.close() == reference.close()
     assert _same_totals(fast, reference)
-    return compared
+    return compared, fast
 
 
 def _same_totals(a: Distribution, b: Distribution) -> bool:
@@ -199,8 +216,10 @@ def test_a_long_run_pays_thousands_of_payouts_the_same():
         EVERY_RULE["distribution"]["ladder"],
         "spill_over",
     )
-    compared = drive(spec, 7, days=60, joins=40, orders=150)
+    compared, fast = drive(spec, 7, days=60, joins=40, orders=150)
     assert len(compared) > 5_000
+    state = fast.rules.state  # regions, service points and shops were bought on the way
+    assert state.region_owner and state.service_points and state.merchant_promoter
     assert {row[3] for row in compared} == set(RULE_NAMES)  # every rule paid
     assert {row[2] for row in compared if row[3] == "chain_direct"} == {
         "chain_motion",

@@ -20,6 +20,7 @@ import numpy as np
 from sim.distribution import compiled_layout as L
 from sim.distribution.base import Outcome
 from sim.distribution.chain import ChainMotion
+from sim.distribution.compiled_joins import join_members
 from sim.distribution.compiled_orders import (
     G_FROZEN_LIVE,
     G_FROZEN_USED,
@@ -203,6 +204,12 @@ class CompiledRules:
         self._room(member)
         join_member(self.ms, self.network.sponsors(), member, recruiter or 0, self._contribute)
         return []
+
+    def join_all(self, members: np.ndarray, recruiters: np.ndarray) -> None:
+        """:meth:`join` for many joiners at once (ids in order; recruiters 0: none)."""
+        if len(members):
+            self._room(int(members.max()))
+            join_members(self.ms, self.network.sponsors(), members, recruiters, self._contribute)
 
     def orders(self, buyers: np.ndarray, amounts: np.ndarray, venues) -> PaidBatch:
         """A day's orders (member ids, fen), in the order applied: what they paid."""

@@ -21,6 +21,12 @@ import numpy as np
 from sim.distribution import build
 from sim.distribution import compiled_layout as L
 from sim.distribution.base import KEPT, Income, Outcome
+from sim.distribution.compiled_joins import (
+    BOUGHT_REGION,
+    OPENED_POINT,
+    place_joins,
+    spill_places,
+)
 from sim.distribution.compiled_rules import CompiledRules, PaidBatch, unsupported
 from sim.distribution.payouts import PayoutLog
 from sim.distribution.spillover import SpillOver
@@ -51,6 +57,7 @@ class Distribution:
         self.lines = frozenset(self.rules.lines)
         self.today = 0
         self.log = PayoutLog()
+        self._spill_places = None  # spill-over's state once the compiled joins take over
         self.fees: dict[int, int] = {}  # member -> fen paid for regions and service points
         # ``compiled``: a day's orders in one compiled call where every rule has a twin
         self.compiled = None
@@ -79,6 +86,8 @@ class Distribution:
     def place(self, member: int, recruiter: int | None) -> tuple[int | None, int]:
         """Where a joiner goes: their sponsor in the network (the recruiter, or where
         spill-over slides them) and their district."""
+        if self._spill_places is not None:
+            raise RuntimeError("a join placed in Python after the compiled joins took over")
         district = self.venues.district()
         if recruiter is None or self.spill is None:
             return recruiter, district
@@ -99,6 +108,70 @@ class Distribution:
         for income in incomes:
             self.fees[member] = self.fees.get(member, 0) + income.amount
         return self._logged(outcomes), incomes
+
+    def place_all(
+        self, members: np.ndarray, recruiters: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[Income]]:
+        """:meth:`place` and what :meth:`join` buys, for a day's joiners at once (ids in
+        order, recruiters 0: none), compiled: their sponsors in the network, districts, and
+        what they bought. Then add them to the network and call :meth:`joined_all`."""
+        venues, state = self.venues, self.rules.state
+        if self._spill_places is None:
+            self._spill_places = spill_places(self.spill or SpillOver())
+        count, slots = self._spill_places
+        n = len(members)
+        last = int(max(members.max(), recruiters.max())) if n else 0
+        if len(count) <= last:
+            count = np.concatenate([count, np.zeros(max(last + 1, 2 * len(count)), np.int64)])
+            self._spill_places = count, slots
+        compiled = self.compiled
+        region_owner = np.zeros(len(compiled.region_level), np.int64)
+        for region, owner in state.region_owner.items():
+            region_owner[region] = owner
+        fees = getattr(venues, "region_fees", [None] * 4)
+        level_fee = np.array([-1 if fee is None else fee for fee in fees], np.int64)
+        point_district = np.zeros(len(state.service_points) + n + 1, np.int64)
+        for district, points in getattr(venues, "points", {}).items():
+            point_district[points] = district
+        shops = venues.shops if venues.merchant is not None else 0
+        promoter = np.zeros(shops + 1, np.int64)
+        for shop, who in state.merchant_promoter.items():
+            promoter[shop] = who
+        placed, districts = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        bought = np.zeros((3 * n, 4), np.int64)
+        used, rows = place_joins(
+            members, recruiters, True, venues.draws.peek(4 * n),
+            np.array(venues.districts, np.int64), self.spill is not None, count, slots,
+            venues.regional is not None, compiled.region_chain, compiled.region_level,
+            level_fee, region_owner, getattr(venues, "take_up", 0.0),
+            venues.service is not None, getattr(venues, "open_share", 0.0), point_district,
+            np.array([len(state.service_points)], np.int64),
+            venues.merchant is not None, shops, np.array([getattr(venues, "recruited", 0)]),
+            getattr(venues, "recruit_share", 0.0), promoter, placed, districts, bought,
+        )  # fmt: skip
+        venues.draws.advance(used)
+        return placed, districts, self._bought(bought[:rows])
+
+    def _bought(self, bought: np.ndarray) -> list[Income]:
+        """The compiled joins' purchases, recorded as the venues record them."""
+        venues, state = self.venues, self.rules.state
+        incomes = []
+        for kind, member, venue, extra in bought.tolist():
+            if kind == BOUGHT_REGION:
+                incomes.append(venues.regional.sell(state, venue, member, extra))
+            elif kind == OPENED_POINT:
+                venues.points.setdefault(extra, []).append(venue)
+                incomes.append(venues.service.open(state, venue, member, venues.point_fee))
+            else:
+                venues.recruited += 1
+                venues.merchant.register(state, venue, member)
+        for income in incomes:
+            self.fees[income.member] = self.fees.get(income.member, 0) + income.amount
+        return incomes
+
+    def joined_all(self, members: np.ndarray, recruiters: np.ndarray) -> None:
+        """The rules see the joins placed by :meth:`place_all` (now in the network)."""
+        self.compiled.join_all(members, recruiters)
 
     # -- orders, days, the end ---------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.core.book import Applied
 from sim.core.kernel_layout import BUY, EV_BUY, SELL_ALL
+from sim.distribution.booking import take_fees
 from sim.model import joining
 from sim.model.columns import COLUMNS
 from sim.model.consequences import FIGURES, figures_of, handle_events, settle_in_bulk
@@ -126,12 +127,14 @@ def paid_in_bulk(model, members: np.ndarray, amounts: np.ndarray, day: int) -> N
 
 
 def compiled_joins(model) -> tuple | None:
-    """The settings the walk-ins pass reads, or None where it does not apply (the
-    distribution layer places members itself; other sponsor rules choose in Python)."""
+    """The settings the walk-ins pass reads, or None where it does not apply (a
+    distribution layer with no compiled twin places members in Python; other sponsor rules
+    choose in Python)."""
     spec = model.scenario
+    dist = model.distribution
     if (
         spec.run.core != "fast"
-        or model.distribution is not None
+        or (dist is not None and dist.compiled is None)
         or spec.network.sponsor not in joining.SPONSOR_CODES
     ):
         return None
@@ -191,6 +194,8 @@ def walk_ins_and_wake_ups(model, day: int, settings: tuple) -> np.ndarray:
     state[joining.JOINED] = model.joined
     state[joining.FREE] = calendar._free
     out = np.empty((2, most), np.int64)
+    dist = model.distribution
+    deferred = np.empty((2, joins if dist is not None else 0), np.int64)
     choices, behaviour, sponsoring = settings
     item, items = 0, most
     while True:  # until every item is done; a pass stops early when the numbers run low
@@ -214,16 +219,40 @@ def walk_ins_and_wake_ups(model, day: int, settings: tuple) -> np.ndarray:
             sponsoring,
             day,
             out,
+            deferred,
         )
         model.draws.advance(int(at[0]))
         if item == items:
             break
     columns.joined(int(state[joining.SIZE]))
-    network.grown_to(*state[[joining.NETWORK, joining.ROOTS, joining.DEEPEST]].tolist())
+    if dist is None:
+        network.grown_to(*state[[joining.NETWORK, joining.ROOTS, joining.DEEPEST]].tolist())
+    else:
+        _placed_by_distribution(model, deferred[:, : state[joining.NEW]])
     model.joined = int(state[joining.JOINED])
     calendar.used(int(state[joining.FREE]), int(state[joining.TAKEN]))
     model._figures.new_members += int(state[joining.NEW])
     return out[:, : state[joining.ORDERS]]
+
+
+def _placed_by_distribution(model, joins: np.ndarray) -> None:
+    """The day's joiners (ids, sponsors chosen) placed by the distribution layer, added to
+    the network in their districts, seen by the rules: ``SchemeModel._add_to_network`` for
+    all of them at once. What they bought enters the ledger as fees."""
+    members, chosen = joins
+    if not len(members):
+        return
+    network, dist = model.network, model.distribution
+    placed, districts, incomes = dist.place_all(members, chosen)
+    counts = np.zeros(9, np.int64)
+    counts[[joining.NETWORK, joining.ROOTS, joining.DEEPEST]] = network.counts()
+    if members[0] != counts[joining.NETWORK] + 1:
+        raise ValueError("the joiners are not the network's next members")
+    joining.network_add_all(network.arrays(), counts, members, placed)
+    network.grown_to(*counts[[joining.NETWORK, joining.ROOTS, joining.DEEPEST]].tolist())
+    network.set_regions(members, districts)
+    dist.joined_all(members, chosen)
+    model._figures.fees += take_fees(model.book.ledger, incomes)
 
 
 def stream(first: list[Intent], orders: np.ndarray, then: list[Intent]) -> tuple[np.ndarray, ...]:

@@ -52,6 +52,13 @@ def network_add(network, state, member, sponsor):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def network_add_all(network, state, members, sponsors):  # pragma: no cover - compiled
+    """:func:`network_add` for each member in order (ids in order: the next ones)."""
+    for i in range(members.shape[0]):
+        network_add(network, state, members[i], sponsors[i])
+
+
+@njit(cache=True)
 def _schedule(calendar, state, horizon, day, member, code):  # pragma: no cover - compiled
     if day < horizon:
         head, tail, wake_member, wake_reason, following = calendar
@@ -73,9 +80,13 @@ def _plan_recruit(columns, calendar, state, horizon, u, at, rate, row, day):  # 
 
 
 @njit(cache=True)
-def _join(columns, network, calendar, state, horizon, u, at, choices, behaviour, day, sponsor, out):
+def _join(
+    columns, network, calendar, state, horizon, u, at, choices, behaviour, day, sponsor, out,
+    deferred,
+):  # fmt: skip  # pragma: no cover - compiled
     """:meth:`sim.model.scheme.SchemeModel.join` with :func:`sim.model.agents.join`: a new
-    row, the member in the network, their first order in ``out``."""  # pragma: no cover
+    row, the member in the network (or, with ``deferred`` columns, their id and sponsor
+    there, for the distribution layer to place), their first order in ``out``."""
     kinds, join_day, _, _, _, target, reach, _ = columns
     types, type_shares, type_certain, amounts, amount_shares, amount_certain = choices
     low, high, has_target, reach_mean, recruit_rate = behaviour
@@ -89,7 +100,12 @@ def _join(columns, network, calendar, state, horizon, u, at, choices, behaviour,
     if kind == REFERRER:
         reach[row] = poisson_at(u, at, reach_mean)
         _plan_recruit(columns, calendar, state, horizon, u, at, recruit_rate, row, day)
-    network_add(network, state, row + 1, sponsor)
+    if deferred.shape[1]:  # the distribution layer places the member after the pass
+        deferred[0, state[NEW]] = row + 1
+        deferred[1, state[NEW]] = sponsor
+        state[NETWORK] += 1
+    else:
+        network_add(network, state, row + 1, sponsor)
     state[JOINED] += 1
     state[NEW] += 1
     out[0, state[ORDERS]] = row + 1
@@ -114,6 +130,7 @@ def walk_ins_and_wake_ups(
     sponsoring,  # sponsor rule code, recruited share, market size (-1: none)
     day,
     out,  # the orders: member, fen
+    deferred,  # (2, 0), or the joiners' ids and sponsors when the distribution places them
 ):  # pragma: no cover - compiled
     """Do the items from ``start`` on; returns the next item to do (all done: the count)."""
     rule, share, market = sponsoring
@@ -127,7 +144,7 @@ def walk_ins_and_wake_ups(
             if rule == 1 and state[NETWORK] > 0 and chance_at(u, at, share):
                 sponsor = index_at(u, at, state[NETWORK]) + 1
             _join(columns, network, calendar, state, horizon, u, at, choices, behaviour, day,
-                  sponsor, out)  # fmt: skip
+                  sponsor, out, deferred)  # fmt: skip
         else:
             member = woken[0][item - arrivals]
             if woken[1][item - arrivals] == ORDER_CODE:
@@ -137,7 +154,7 @@ def walk_ins_and_wake_ups(
                 state[ORDERS] += 1
             elif market < 0 or state[JOINED] < market:
                 _join(columns, network, calendar, state, horizon, u, at, choices, behaviour,
-                      day, member, out)  # fmt: skip
+                      day, member, out, deferred)  # fmt: skip
                 columns[7][member - 1] += 1
                 _plan_recruit(columns, calendar, state, horizon, u, at, behaviour[4],
                               member - 1, day)  # fmt: skip

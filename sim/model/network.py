@@ -85,6 +85,10 @@ class ReferralNetwork:
             self._max_depth = depth
         self._n = n
 
+    def set_regions(self, members: np.ndarray, regions: np.ndarray) -> None:
+        """The region codes of members added by compiled code."""
+        self._region[members] = regions
+
     def reserve(self, members: int) -> None:
         """Room for ``members`` more (the arrays are replaced: re-read them)."""
         if len(self._sponsor) <= self._n + members:
