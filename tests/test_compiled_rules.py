@@ -233,3 +233,22 @@ def test_what_has_no_compiled_twin_runs_on_the_reference():
     assert unsupported(rules) == "chain motion's line re-assignment"
     dist = Distribution(spec.distribution, spec.mechanics(), ReferralNetwork(), 1, compiled=True)
     assert dist.compiled is None
+
+
+def test_spill_over_placed_in_python_carries_on_compiled():
+    """Members placed in Python before the compiled joins take over (a run's legacy
+    members) are where the compiled places expect them: both go on the same."""
+    from sim.distribution.compiled_joins import SpillPlaces, _spill
+    from sim.distribution.spillover import SpillOver
+
+    rng = np.random.default_rng(4)
+    python = SpillOver()
+    recruiters = rng.integers(1, 6, 400).tolist()
+    for member, recruiter in enumerate(recruiters[:150], start=10):
+        python.place(recruiter, member)
+    places = SpillPlaces(python)
+    for member, recruiter in enumerate(recruiters[150:], start=160):
+        places.room(1, recruiter)
+        got = _spill(places.count, places.table, places.filled, recruiter, member)
+        assert got == python.place(recruiter, member)
+    assert places.filled[0] == 400 and 2 * places.filled[0] <= len(places.table)

@@ -5,15 +5,15 @@ point, a shop brought in), drawn from the layer's stream in the reference's orde
 The twins of :meth:`sim.distribution.runtime.Distribution.place` (``Venues.district`` and
 :meth:`sim.distribution.spillover.SpillOver.place`) and of ``Venues.join``; the Python ones
 stay the reference (``tests/test_compiled_rules.py`` compares the two). Spill-over's places
-are kept in a dict keyed by (recruiter, line, place): a line's places are a binary heap, its
-layer ``r`` at places ``2**r - 1`` on, so the member above place ``i`` is at ``(i - 1) // 2``.
+are kept in a table keyed by (recruiter, line, place): a line's places are a binary heap,
+its layer ``r`` at places ``2**r - 1`` on, so the member above place ``i`` is at
+``(i - 1) // 2``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, types
-from numba.typed import Dict
+from numba import njit
 
 from sim.distribution.compiled_orders import join_member
 
@@ -21,25 +21,70 @@ from sim.distribution.compiled_orders import join_member
 BOUGHT_REGION, OPENED_POINT, BROUGHT_SHOP = 0, 1, 2
 
 
-def spill_places(spill) -> tuple[np.ndarray, Dict]:
+class SpillPlaces:
     """The compiled form of a :class:`~sim.distribution.spillover.SpillOver`'s state:
-    recruits placed per recruiter (by id) and the dict of places."""
-    recruits = spill._recruits
-    count = np.zeros(max([0, *recruits]) + 1, np.int64)
-    for recruiter, k in recruits.items():
-        count[recruiter] = k
-    slots = Dict.empty(types.int64, types.int64)
-    for (recruiter, line), layers in spill._layers.items():
-        place = 0
-        for layer in layers:
-            for member in layer:
-                slots[_key(recruiter, line, place)] = member
-                place += 1
-    return count, slots
+    recruits placed per recruiter (by id) and an open-addressing table of places, (key,
+    member) rows, key -1 empty, never more than half full."""
+
+    def __init__(self, spill) -> None:
+        recruits = spill._recruits
+        self.count = np.zeros(max([0, *recruits]) + 1, np.int64)
+        for recruiter, k in recruits.items():
+            self.count[recruiter] = k
+        self.table = np.full((1024, 2), -1, np.int64)
+        self.filled = np.zeros(1, np.int64)
+        for (recruiter, line), layers in spill._layers.items():
+            place = 0
+            for layer in layers:
+                for member in layer:
+                    self.room(1, recruiter)
+                    _put(self.table, self.filled, _key(recruiter, line, place), member)
+                    place += 1
+
+    def room(self, joins: int, last: int) -> None:
+        """Room for ``joins`` more places and recruiters up to id ``last``."""
+        if len(self.count) <= last:
+            self.count = np.concatenate(
+                [self.count, np.zeros(max(last + 1, 2 * len(self.count)), np.int64)]
+            )
+        size = len(self.table)
+        while 2 * (int(self.filled[0]) + joins) > size:
+            size *= 2
+        if size != len(self.table):
+            old, self.table = self.table, np.full((size, 2), -1, np.int64)
+            self.filled[0] = 0
+            _rehash(old, self.table, self.filled)
+
+
+@njit(cache=True)
+def _find(table, key):
+    """The row of ``key`` in the table, or the empty row where it goes."""
+    mask = table.shape[0] - 1
+    i = ((key >> 32) * 2654435761 + (key & 0xFFFFFFFF) * 40503) & mask
+    while table[i, 0] != -1 and table[i, 0] != key:
+        i = (i + 1) & mask
+    return i
+
+
+@njit(cache=True)
+def _put(table, filled, key, member):
+    i = _find(table, key)
+    if table[i, 0] == -1:
+        filled[0] += 1
+        table[i, 0] = key
+    table[i, 1] = member
+
+
+@njit(cache=True)
+def _rehash(old, table, filled):
+    for i in range(old.shape[0]):
+        if old[i, 0] != -1:
+            _put(table, filled, old[i, 0], old[i, 1])
 
 
 @njit(cache=True)
 def _key(recruiter, line, place):
+    """A place: recruiter (< 2**29), line (0-2) and place in the line (< 2**32)."""
     return ((recruiter * 3 + line) << 32) | place
 
 
@@ -59,16 +104,16 @@ def _slot(s):
 
 
 @njit(cache=True)
-def _spill(count, slots, recruiter, member):
+def _spill(count, table, filled, recruiter, member):
     """``SpillOver.place``: the member under whom ``recruiter``'s next recruit goes."""
     k = count[recruiter]
     count[recruiter] = k + 1
     if k < 3:
-        slots[_key(recruiter, k, 0)] = member
+        _put(table, filled, _key(recruiter, k, 0), member)
         return recruiter
     line, layer, pos = _slot(k - 3)
-    slots[_key(recruiter, line, (1 << layer) - 1 + pos)] = member
-    return slots[_key(recruiter, line, (1 << (layer - 1)) - 1 + pos // 2)]
+    _put(table, filled, _key(recruiter, line, (1 << layer) - 1 + pos), member)
+    return table[_find(table, _key(recruiter, line, (1 << (layer - 1)) - 1 + pos // 2)), 1]
 
 
 @njit(cache=True)
@@ -84,7 +129,7 @@ def _chance(u, used, p):
 
 @njit(cache=True)
 def place_joins(
-    members, recruiters, buys, u, districts, spill, count, slots,
+    members, recruiters, buys, u, districts, spill, count, table, filled,
     regions, region_chain, region_level, level_fee, region_owner, take_up,
     service, open_share, point_district, points,
     merchant, shops, recruited, recruit_share, promoter,
@@ -104,7 +149,7 @@ def place_joins(
             d = districts[min(int(u[used] * n_districts), n_districts - 1)]
             used += 1
         district_of[i] = d
-        placed[i] = _spill(count, slots, r, m) if spill and r != 0 else r
+        placed[i] = _spill(count, table, filled, r, m) if spill and r != 0 else r
         if not buys:
             continue
         if regions:

@@ -314,7 +314,7 @@ class CompiledRules:
 
     def close(self, net) -> list[Outcome]:
         """``RuleSet.close``, after the columns are written back to the state."""
-        self.export()
+        self.export(full=False)
         return self.rules.close(net)
 
     def _export_tiers(self) -> None:
@@ -326,27 +326,36 @@ class CompiledRules:
             t: set(tiered[tiers == t].tolist()) for t in np.unique(tiers).tolist()
         }
 
-    def export(self) -> None:
+    def export(self, full: bool = True) -> None:
         """Write the columns back into the rules' :class:`DistributionState`, in the form the
-        reference keeps them (a member appears in a dict once it has an entry there)."""
+        reference keeps them (a member appears in a dict once it has an entry there); not
+        ``full``: what the close and the summary read (tiers, identities, frozen funds)."""
         state, ms = self.state, self.ms
         self._export_tiers()
         for name, column in (
+            ("identity", L.M_IDENTITY),
             ("own_orders", L.M_OWN_ORDERS),
             ("own_volume", L.M_OWN_VOLUME),
             ("team_orders", L.M_TEAM_ORDERS),
             ("team_volume", L.M_TEAM_VOLUME),
-            ("identity", L.M_IDENTITY),
             ("agent_recruits", L.M_AGENT_RECRUITS),
             ("recruiter", L.M_RECRUITER),
-        ):
+        )[: None if full else 1]:
             who = np.flatnonzero(ms[:, column])
             setattr(state, name, dict(zip(who.tolist(), ms[who, column].tolist(), strict=True)))
+        self._export_frozen()
+        for name, fen in zip(self.pool_names, self.pools.tolist(), strict=True):
+            state.pools[name] = fen
+        if not full:
+            return
         state.task_done = set(np.flatnonzero(ms[:, L.M_TASK_DONE]).tolist())
         state.contributed = {
             int(m): [int(x) for x in ms[m, [L.M_LINE_A, L.M_LINE_B]] if x]
             for m in np.flatnonzero(ms[:, L.M_LINE_A])
         }
+
+    def _export_frozen(self) -> None:
+        state, ms = self.state, self.ms
         state.frozen = {}
         for m in np.flatnonzero(ms[:, L.M_FROZEN_HEAD] >= 0).tolist():
             parts, e = {}, int(ms[m, L.M_FROZEN_HEAD])
@@ -355,8 +364,6 @@ class CompiledRules:
                 parts[L.RULE_NAMES[rule], level, L.REASONS[reason]] = fen
                 e = int(self.fz[e, L.F_NEXT])
             state.frozen[m] = parts
-        for name, fen in zip(self.pool_names, self.pools.tolist(), strict=True):
-            state.pools[name] = fen
 
 
 def _rule_dues(rule, amount: int) -> list[int]:

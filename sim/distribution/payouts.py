@@ -39,7 +39,7 @@ class PayoutLog:
         self._fen: list[int] = []
         self._keys = np.zeros(0, np.int64)
         self._sums = np.zeros(0, np.int64)
-        self._coded: list[tuple[np.ndarray, np.ndarray]] = []  # (keys, fen) from add_coded
+        self._coded: list[tuple[np.ndarray, ...]] = []  # (members, kinds, fen) from add_coded
         self._coded_rows = 0
 
     def add(self, payouts: Iterable[Payout]) -> None:
@@ -59,9 +59,21 @@ class PayoutLog:
 
     def add_coded(self, members, rules, levels, reasons, fen, names) -> None:
         """:meth:`add` for payouts as arrays (the compiled rules'): ``rules`` and
-        ``reasons`` index ``names`` = (rule names, reason names)."""
-        rule_names, reason_names = names
-        packed = (rules * (1 << 32) + levels) * len(reason_names) + reasons
+        ``reasons`` index ``names`` = (rule names, reason names), the same on every call;
+        the (rule, level, reason) kinds are numbered when the arrays are folded."""
+        self._names = names
+        packed = (rules * (1 << 32) + levels) * len(names[1]) + reasons
+        self._coded.append((members.astype(np.int64), packed, fen.astype(np.int64)))
+        self._coded_rows += len(members)
+        if self._coded_rows >= self.flush_at:
+            self._flush()
+
+    def _coded_keys(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The arrays from :meth:`add_coded` as keys (member and kind code) and fen."""
+        if not self._coded:
+            return [], []
+        rule_names, reason_names = self._names
+        packed = np.concatenate([p for _, p, _ in self._coded])
         distinct, where = np.unique(packed, return_inverse=True)
         codes = []
         for key in distinct.tolist():
@@ -73,18 +85,15 @@ class PayoutLog:
                 if code >= 1 << KIND_BITS:
                     raise OverflowError("more than 2**20 (rule, level, reason) kinds")
             codes.append(code)
-        keys = (members.astype(np.int64) << KIND_BITS) | np.array(codes, np.int64)[where]
-        self._coded.append((keys, fen.astype(np.int64)))
-        self._coded_rows += len(keys)
-        if self._coded_rows >= self.flush_at:
-            self._flush()
+        members = np.concatenate([m for m, _, _ in self._coded])
+        keys = (members << KIND_BITS) | np.array(codes, np.int64)[where.reshape(-1)]
+        return [keys], [np.concatenate([f for _, _, f in self._coded])]
 
     def _flush(self) -> None:
         if not self._members and not self._coded:
             return
         keys = (np.array(self._members, np.int64) << KIND_BITS) | np.array(self._kinds, np.int64)
-        coded_keys = [k for k, _ in self._coded]
-        coded_fen = [f for _, f in self._coded]
+        coded_keys, coded_fen = self._coded_keys()
         self._keys, self._sums = _fold(
             np.concatenate([self._keys, keys, *coded_keys]),
             np.concatenate([self._sums, np.array(self._fen, np.int64), *coded_fen]),

@@ -24,8 +24,8 @@ from sim.distribution.base import KEPT, Income, Outcome
 from sim.distribution.compiled_joins import (
     BOUGHT_REGION,
     OPENED_POINT,
+    SpillPlaces,
     place_joins,
-    spill_places,
 )
 from sim.distribution.compiled_rules import CompiledRules, PaidBatch, unsupported
 from sim.distribution.payouts import PayoutLog
@@ -117,13 +117,10 @@ class Distribution:
         what they bought. Then add them to the network and call :meth:`joined_all`."""
         venues, state = self.venues, self.rules.state
         if self._spill_places is None:
-            self._spill_places = spill_places(self.spill or SpillOver())
-        count, slots = self._spill_places
+            self._spill_places = SpillPlaces(self.spill or SpillOver())
+        places = self._spill_places
         n = len(members)
-        last = int(max(members.max(), recruiters.max())) if n else 0
-        if len(count) <= last:
-            count = np.concatenate([count, np.zeros(max(last + 1, 2 * len(count)), np.int64)])
-            self._spill_places = count, slots
+        places.room(n, int(max(members.max(), recruiters.max())) if n else 0)
         compiled = self.compiled
         region_owner = np.zeros(len(compiled.region_level), np.int64)
         for region, owner in state.region_owner.items():
@@ -141,7 +138,8 @@ class Distribution:
         bought = np.zeros((3 * n, 4), np.int64)
         used, rows = place_joins(
             members, recruiters, True, venues.draws.peek(4 * n),
-            np.array(venues.districts, np.int64), self.spill is not None, count, slots,
+            np.array(venues.districts, np.int64), self.spill is not None, places.count,
+            places.table, places.filled,
             venues.regional is not None, compiled.region_chain, compiled.region_level,
             level_fee, region_owner, getattr(venues, "take_up", 0.0),
             venues.service is not None, getattr(venues, "open_share", 0.0), point_district,

@@ -25,9 +25,15 @@ def _fees_of(model, members: np.ndarray) -> np.ndarray:
     """What each of ``members`` (ids) paid for regions and service points, fen (zeros
     without the distribution layer): ``SchemeModel._paid_in`` less the spend."""
     fees = np.zeros(len(members), np.int64)
-    if model.distribution is not None:
-        paid = model.distribution.fees
-        fees[:] = [paid.get(member, 0) for member in members.tolist()]
+    if model.distribution is not None and model.distribution.fees:
+        paid = model.distribution.fees  # few members pay fees: look them up sorted
+        payers = np.fromiter(paid, np.int64, len(paid))
+        amounts = np.fromiter(paid.values(), np.int64, len(paid))
+        order = np.argsort(payers)
+        payers, amounts = payers[order], amounts[order]
+        at = np.minimum(np.searchsorted(payers, members), len(payers) - 1)
+        found = payers[at] == members
+        fees[found] = amounts[at[found]]
     return fees
 
 
