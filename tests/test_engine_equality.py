@@ -26,7 +26,13 @@ from sim.scenario.root import Scenario
 from tests.conftest import SCENARIOS
 from tests.test_kernel_levers import assert_beyond_range
 
-BASES = ("seed-generic-3x", "two-level-only", "seed-004-pack-3x-direct-only")
+BASES = (
+    "seed-generic-3x",
+    "two-level-only",
+    "seed-004-pack-3x-direct-only",
+    "seed-004-chain-motion",
+    "seed-local-services-distribution",
+)
 D = Decimal
 
 inflows = st.one_of(
@@ -180,7 +186,11 @@ def test_the_fast_core_equals_the_reference_on_random_scenarios(
         data["population"]["mix"] = {"consumer": D("0.5"), "referrer": D("0.5")}
         data["inflow"]["initial_members"] = max(initial, 1)
     data["network"] = {"sponsor": sponsor}
-    if "distribution" in data["order"]["split"] and referral is not None:
+    if (
+        "distribution" in data["order"]["split"]
+        and referral is not None
+        and "distribution" not in data
+    ):
         data["referral"] = {"direct": referral[0], "indirect": referral[1]}
         data["order"].pop("rules_not_given", None)  # the referral rules are given here
     data["stress"] = stress
