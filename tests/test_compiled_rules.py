@@ -168,6 +168,7 @@ OTHERS = st.fixed_dictionaries(
         "include_buyer": st.booleans(),
         "regional_differential": st.booleans(),
         "direct": st.sampled_from([[0.01], [0.01, 0.005], [pack(5), pack(3), 0.002]]),
+        "shareholders": st.sampled_from(["shares", "volume"]),
     }
 )
 
@@ -191,6 +192,13 @@ def other_rules(o: dict) -> list[dict]:
         {"kind": "service_points"},
         {"kind": "direct_indirect", "amounts": o["direct"], "allot": 0.03},
         {"kind": "merchant_recruitment", "share": 0.005, "allot": 0.01},
+        {
+            "kind": "shareholder_dividend",
+            "weight": o["shareholders"],
+            "period": 4,
+            "founders": 6,
+            "allot": 0.02,
+        },
     ]
 
 
@@ -210,6 +218,7 @@ def test_the_compiled_rules_pay_what_the_python_rules_pay(chain, others, ladder,
 def test_a_long_run_pays_thousands_of_payouts_the_same():
     chain = {"peer": 0.1, "freeze": 0.2, "boss_at": 3, "orders_over": 20}
     others = {"diff_peer": 0.1, "include_buyer": False, "regional_differential": True}
+    others["shareholders"] = "volume"
     spec = scenario(
         chain,
         other_rules(others | {"direct": [0.01, 0.005]}),
@@ -220,7 +229,9 @@ def test_a_long_run_pays_thousands_of_payouts_the_same():
     assert len(compared) > 5_000
     state = fast.rules.state  # regions, service points and shops were bought on the way
     assert state.region_owner and state.service_points and state.merchant_promoter
-    assert {row[3] for row in compared} == set(RULE_NAMES)  # every rule paid
+    assert {row[3] for row in compared} == set(RULE_NAMES)  # every rule paid per order
+    paid = set(fast.log.totals().rule)  # and the dividends, compared day by day
+    assert {"tier_dividend", "shareholder_dividend"} <= paid
     assert {row[2] for row in compared if row[3] == "chain_direct"} == {
         "chain_motion",
         "chain_frozen",  # frozen and released

@@ -6,9 +6,8 @@ its settings from the same rule objects. Orders go to the compiled twin
 (:func:`sim.distribution.compiled_orders.run_orders`); joins are the twin of
 ``RuleSet.join``; the rules' end-of-day and end-of-run hooks stay the Python ones, fed the
 state they read (dividend pools and tiers at a period's end, everything at the close) from
-the columns. :func:`unsupported` names what has no compiled twin yet (the shareholder
-dividend, line re-assignment, tiers assessed by team size): such a rule set runs on the
-reference, order by order.
+the columns. :func:`unsupported` names what has no compiled twin yet (line re-assignment,
+tiers assessed by team size): such a rule set runs on the reference, order by order.
 """
 
 from __future__ import annotations
@@ -31,15 +30,17 @@ from sim.distribution.compiled_orders import (
 )
 from sim.distribution.differential import LevelDifferential
 from sim.distribution.direct import DirectIndirect
-from sim.distribution.dividends import TierDividend
+from sim.distribution.dividends import ShareholderDividend, TierDividend
 from sim.distribution.merchant import MerchantRecruitment
 from sim.distribution.regional import LEVELS, RegionalAgents, RegionMap
 from sim.distribution.ruleset import RuleSet
 from sim.distribution.service import ServicePoints
 
+POOLS = (TierDividend, ShareholderDividend)  # paid into a pool per order, out per period
 _KINDS = {
     ChainMotion: L.K_CHAIN,
     TierDividend: L.K_POOL,
+    ShareholderDividend: L.K_POOL,
     LevelDifferential: L.K_DIFFERENTIAL,
     RegionalAgents: L.K_REGIONAL,
     ServicePoints: L.K_SERVICE,
@@ -88,7 +89,7 @@ class CompiledRules:
                 names.append(name)
         self.accounts = names
         ids = {name: i for i, name in enumerate(names)}
-        self.pool_names = [r.pool for r in rules.rules if isinstance(r, TierDividend)]
+        self.pool_names = [r.pool for r in rules.rules if isinstance(r, POOLS)]
         self.pools = np.zeros(len(self.pool_names), np.int64)
         self.steps = np.zeros((len(rules.rules), L.N_STEP_COLS), np.int64)
         self.width = 1
@@ -116,7 +117,7 @@ class CompiledRules:
 
     def _step(self, p: np.ndarray, rule, ids: dict[str, int]) -> None:
         p[L.S_KIND], p[L.S_LINE] = _KINDS[type(rule)], ids[rule.line]
-        p[L.S_UNPAID] = ids[rule.pool if isinstance(rule, TierDividend) else rule.unpaid]
+        p[L.S_UNPAID] = ids[rule.pool if isinstance(rule, POOLS) else rule.unpaid]
         if isinstance(rule, ChainMotion):
             p[L.S_FROZEN] = ids[rule.frozen]
             p[L.S_FREEZE_NUM], p[L.S_FREEZE_DEN] = rule.freeze.numerator, rule.freeze.denominator
@@ -135,7 +136,7 @@ class CompiledRules:
         elif isinstance(rule, RegionalAgents):
             p[L.S_DIFFERENTIAL] = rule.differential
             self.width = max(self.width, len(LEVELS))
-        elif isinstance(rule, TierDividend):
+        elif isinstance(rule, POOLS):
             p[L.S_POOL] = self.pool_names.index(rule.pool)
         elif isinstance(rule, DirectIndirect):
             p[L.S_LEVELS] = len(rule.amounts)
@@ -255,7 +256,7 @@ class CompiledRules:
                 most += len(LEVELS)
             elif isinstance(rule, DirectIndirect):
                 most += len(rule.amounts)
-            elif not isinstance(rule, TierDividend):
+            elif not isinstance(rule, POOLS):
                 most += 1
         return most
 
@@ -305,8 +306,11 @@ class CompiledRules:
         state = self.state
         for name, fen in zip(self.pool_names, self.pools.tolist(), strict=True):
             state.pools[name] = fen
-        if any(isinstance(r, TierDividend) and not (day + 1) % r.period for r in self.rules.rules):
+        ends = [r for r in self.rules.rules if isinstance(r, POOLS) and not (day + 1) % r.period]
+        if any(isinstance(r, TierDividend) for r in ends):
             self._export_tiers()
+        if any(isinstance(r, ShareholderDividend) and r.weight == "volume" for r in ends):
+            self._export_volumes(state.shareholders)
         out = self.rules.day(day, net)
         for i, name in enumerate(self.pool_names):
             self.pools[i] = state.pools[name]
@@ -316,6 +320,15 @@ class CompiledRules:
         """``RuleSet.close``, after the columns are written back to the state."""
         self.export(full=False)
         return self.rules.close(net)
+
+    def _export_volumes(self, members) -> None:
+        """Own and team volume of ``members`` (what a dividend weighted by volume reads)."""
+        state, ms = self.state, self.ms
+        for m in members:
+            for name, column in (("own_volume", L.M_OWN_VOLUME), ("team_volume", L.M_TEAM_VOLUME)):
+                fen = int(ms[m, column]) if m < len(ms) else 0
+                if fen:
+                    getattr(state, name)[m] = fen
 
     def _export_tiers(self) -> None:
         state, ms = self.state, self.ms

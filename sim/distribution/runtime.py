@@ -170,6 +170,9 @@ class Distribution:
     def joined_all(self, members: np.ndarray, recruiters: np.ndarray) -> None:
         """The rules see the joins placed by :meth:`place_all` (now in the network)."""
         self.compiled.join_all(members, recruiters)
+        if self._founders is not None:  # the first members are the shareholders
+            for member in members[members <= self._founders[1]].tolist():
+                self._founders[0].add(self.rules.state, member)
 
     # -- orders, days, the end ---------------------------------------------------------------
 
