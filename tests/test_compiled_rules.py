@@ -148,6 +148,11 @@ LADDERS = st.sampled_from(
             {"name": "co_founder", "pack": 3000},
             {"name": "director", "own_spend": 5000},
         ],
+        [
+            {"name": "partner", "team_size": 3},
+            {"name": "co_founder", "team_size": 8, "team_volume": 5000},
+            {"name": "director", "pack": 3000, "team_size": 30},
+        ],
     ]
 )
 CHAIN = st.fixed_dictionaries(

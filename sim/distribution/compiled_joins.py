@@ -15,7 +15,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.distribution.compiled_orders import join_member
+from sim.distribution.compiled_chain import contribute_line
+from sim.distribution.compiled_layout import M_RECRUITER, M_TEAM_SIZE, M_TIER
+from sim.distribution.compiled_orders import assess_tier
+from sim.distribution.compiled_purse import recruiter_of
 
 # what a joiner bought: (kind, member, venue id, the region's fee or the point's district)
 BOUGHT_REGION, OPENED_POINT, BROUGHT_SHOP = 0, 1, 2
@@ -188,7 +191,28 @@ def place_joins(
 
 
 @njit(cache=True)
-def join_members(ms, sponsor, members, recruiters, contribute):
-    """:func:`~sim.distribution.compiled_orders.join_member` for each joiner, in order."""
+def join_member(ms, sponsor, member, recruiter, contribute, ladder, team_gates, by_team):
+    """``RuleSet.join`` for the rules compiled: who recruited the member where spill-over
+    placed them elsewhere, (``contribute``) chain motion's lines left to the upline, and
+    (``by_team``) the upline's team sizes counted and assessed for tiers
+    (``TierLadder.on_join``)."""
+    if recruiter != 0 and recruiter != sponsor[member]:
+        ms[member, M_RECRUITER] = recruiter
+    if contribute:
+        r = recruiter_of(ms, sponsor, member)
+        if r != 0:
+            contribute_line(ms, sponsor, r, member)
+    if by_team:
+        a = sponsor[member]
+        while a != 0:
+            ms[a, M_TEAM_SIZE] += 1
+            if ms[a, M_TEAM_SIZE] >= team_gates[ms[a, M_TIER]]:
+                assess_tier(ms, a, ladder, ladder.shape[0])
+            a = sponsor[a]
+
+
+@njit(cache=True)
+def join_members(ms, sponsor, members, recruiters, contribute, ladder, team_gates, by_team):
+    """:func:`join_member` for each joiner, in order."""
     for i in range(members.shape[0]):
-        join_member(ms, sponsor, members[i], recruiters[i], contribute)
+        join_member(ms, sponsor, members[i], recruiters[i], contribute, ladder, team_gates, by_team)

@@ -24,8 +24,9 @@ The numbers here are compiled into :mod:`sim.distribution.compiled_orders` as co
     M_TASK_DONE,
     M_FROZEN_HEAD,  # first frozen entry (-1: nothing frozen)
     M_FROZEN_TAIL,
-) = range(13)
-N_MEMBER_COLS = 13
+    M_TEAM_SIZE,  # members below, counted as they join (only when a tier asks for it)
+) = range(14)
+N_MEMBER_COLS = 14
 
 # frozen entry columns
 F_NEXT, F_RULE, F_LEVEL, F_REASON, F_AMOUNT = range(5)

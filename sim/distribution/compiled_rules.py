@@ -6,8 +6,8 @@ its settings from the same rule objects. Orders go to the compiled twin
 (:func:`sim.distribution.compiled_orders.run_orders`); joins are the twin of
 ``RuleSet.join``; the rules' end-of-day and end-of-run hooks stay the Python ones, fed the
 state they read (dividend pools and tiers at a period's end, everything at the close) from
-the columns. :func:`unsupported` names what has no compiled twin yet (line re-assignment,
-tiers assessed by team size): such a rule set runs on the reference, order by order.
+the columns. :func:`unsupported` names what has no compiled twin yet (chain motion's line
+re-assignment): such a rule set runs on the reference, order by order.
 """
 
 from __future__ import annotations
@@ -19,15 +19,9 @@ import numpy as np
 from sim.distribution import compiled_layout as L
 from sim.distribution.base import Outcome
 from sim.distribution.chain import ChainMotion
-from sim.distribution.compiled_joins import join_members
-from sim.distribution.compiled_orders import (
-    G_FROZEN_LIVE,
-    G_FROZEN_USED,
-    G_OUT,
-    draw_venues,
-    join_member,
-    run_orders,
-)
+from sim.distribution.compiled_joins import join_member, join_members
+from sim.distribution.compiled_orders import draw_venues, run_orders
+from sim.distribution.compiled_purse import G_FROZEN_LIVE, G_FROZEN_USED, G_OUT
 from sim.distribution.differential import LevelDifferential
 from sim.distribution.direct import DirectIndirect
 from sim.distribution.dividends import ShareholderDividend, TierDividend
@@ -56,8 +50,6 @@ def unsupported(rules: RuleSet) -> str | None:
             return f"rule {rule.name} ({type(rule).__name__})"
         if isinstance(rule, ChainMotion) and rule.reassign_every:
             return "chain motion's line re-assignment"
-    if rules.ladder is not None and any(t.team_size is not None for t in rules.ladder.tiers):
-        return "tiers assessed by team size"
     return None
 
 
@@ -146,12 +138,16 @@ class CompiledRules:
         ladder = rules.ladder
         tiers = () if ladder is None else ladder.tiers
         self.ladder = np.array(
-            [[-1 if v is None else v for v in (t.pack, t.own_spend, t.team_volume)] for t in tiers],
+            [
+                [-1 if v is None else v for v in (t.pack, t.own_spend, t.team_volume, t.team_size)]
+                for t in tiers
+            ],
             np.int64,
-        ).reshape(len(tiers), 3)
-        gates = () if ladder is None else ladder._volume_gate
-        self.gates = np.array([min(g, L.NO_GATE) for g in gates] or [0], np.int64)
+        ).reshape(len(tiers), 4)
+        self.gates = _gates(() if ladder is None else ladder._volume_gate)
+        self.team_gates = _gates(() if ladder is None else ladder._team_gate)
         self.by_volume = ladder is not None and ladder._by_volume
+        self.by_team = ladder is not None and ladder._by_team
 
     def _regions(self, regions: RegionMap, districts: list[int]) -> None:
         top = max([0, *regions.level])
@@ -203,14 +199,21 @@ class CompiledRules:
     def join(self, member: int, recruiter: int | None) -> list[Outcome]:
         """``RuleSet.join`` (the rules supported pay nothing on a join)."""
         self._room(member)
-        join_member(self.ms, self.network.sponsors(), member, recruiter or 0, self._contribute)
+        join_member(
+            self.ms, self.network.sponsors(), member, recruiter or 0, *self._join_settings()
+        )
         return []
+
+    def _join_settings(self) -> tuple:
+        return self._contribute, self.ladder, self.team_gates, self.by_team
 
     def join_all(self, members: np.ndarray, recruiters: np.ndarray) -> None:
         """:meth:`join` for many joiners at once (ids in order; recruiters 0: none)."""
         if len(members):
             self._room(int(members.max()))
-            join_members(self.ms, self.network.sponsors(), members, recruiters, self._contribute)
+            join_members(
+                self.ms, self.network.sponsors(), members, recruiters, *self._join_settings()
+            )
 
     def orders(self, buyers: np.ndarray, amounts: np.ndarray, venues) -> PaidBatch:
         """A day's orders (member ids, fen), in the order applied: what they paid."""
@@ -377,6 +380,11 @@ class CompiledRules:
                 parts[L.RULE_NAMES[rule], level, L.REASONS[reason]] = fen
                 e = int(self.fz[e, L.F_NEXT])
             state.frozen[m] = parts
+
+
+def _gates(gates) -> np.ndarray:
+    """A ladder's gates as integers (none: a figure nothing reaches)."""
+    return np.array([min(g, L.NO_GATE) for g in gates] or [0], np.int64)
 
 
 def _rule_dues(rule, amount: int) -> list[int]:
