@@ -165,7 +165,8 @@ CHAIN = st.fixed_dictionaries(
         "unlock": st.sampled_from(["either", "both"]),
         "promote_first": st.booleans(),
         "peer_to": st.sampled_from(["recruiter_boss", "team_owner"]),
-    }
+    },
+    optional={"reassign_every": st.sampled_from([2, 5])},
 )
 OTHERS = st.fixed_dictionaries(
     {
@@ -243,12 +244,22 @@ def test_a_long_run_pays_thousands_of_payouts_the_same():
     }
 
 
-def test_what_has_no_compiled_twin_runs_on_the_reference():
-    spec = Scenario.from_dict(EVERY_RULE)
+def test_every_rule_has_a_compiled_twin():
+    spec = Scenario.from_dict(EVERY_RULE)  # every rule kind, line re-assignment included
     rules = Distribution(spec.distribution, spec.mechanics(), ReferralNetwork(), 1).rules
-    assert unsupported(rules) == "chain motion's line re-assignment"
+    assert unsupported(rules) is None
     dist = Distribution(spec.distribution, spec.mechanics(), ReferralNetwork(), 1, compiled=True)
-    assert dist.compiled is None
+    assert dist.compiled is not None
+
+
+def test_lines_are_reassigned_the_same():
+    chain = {"peer": 0.1, "freeze": 0.5, "boss_at": 2, "orders_over": 40, "reassign_every": 3}
+    others = {"diff_peer": None, "include_buyer": False, "regional_differential": True}
+    others |= {"direct": [0.01], "shareholders": "shares"}
+    spec = scenario(chain, other_rules(others), EVERY_RULE["distribution"]["ladder"], "direct")
+    _, fast = drive(spec, 11, days=45, joins=25, orders=60)
+    released = [p for p in fast.log.totals().rule]  # the day outcomes were compared daily
+    assert released and fast.rules.state.identity
 
 
 def test_spill_over_placed_in_python_carries_on_compiled():
@@ -268,3 +279,21 @@ def test_spill_over_placed_in_python_carries_on_compiled():
         got = _spill(places.count, places.table, places.filled, recruiter, member)
         assert got == python.place(recruiter, member)
     assert places.filled[0] == 400 and 2 * places.filled[0] <= len(places.table)
+
+
+def test_the_numba_caches_notice_an_edit_to_the_code_they_compile_in():
+    """numba's cache tracks each module's own file (numba#1833): each compiled module's
+    digest of the modules it calls into must be up to date, so an edit there is one here
+    (and a stale cache cannot run yesterday's rule)."""
+    import hashlib
+    import importlib
+    from pathlib import Path
+
+    for name in ("compiled_purse", "compiled_chain", "compiled_orders", "compiled_joins"):
+        module = importlib.import_module(f"sim.distribution.{name}")
+        digest = hashlib.sha256()
+        for dep in module.DEPENDENCIES:
+            path = Path(importlib.import_module(f"sim.distribution.{dep}").__file__)
+            digest.update(path.read_text(encoding="utf-8").encode())
+        found = digest.hexdigest()
+        assert found == module.DEPENDENCIES_SHA256, f"set {name}.DEPENDENCIES_SHA256 = {found!r}"

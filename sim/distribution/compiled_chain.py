@@ -23,6 +23,7 @@ from sim.distribution.compiled_layout import (
     M_LINE_A,
     M_LINE_B,
     M_OWN_ORDERS,
+    M_PERIOD,
     M_TASK_DONE,
     M_TEAM_ORDERS,
     R_CHAIN_DIRECT,
@@ -39,6 +40,7 @@ from sim.distribution.compiled_layout import (
     S_PEER_NUM,
     S_PEER_TO_OWNER,
     S_PROMOTE_FIRST,
+    S_REASSIGN,
     S_UNLOCK_BOTH,
     S_UNPAID,
 )
@@ -49,6 +51,12 @@ from sim.distribution.compiled_purse import (
     emit,
     recruiter_of,
 )
+
+# numba's on-disk cache notices edits to this file only (numba#1833), yet the code it keeps
+# holds what it calls from the modules it names in DEPENDENCIES: their digest makes an edit
+# to one of them an edit here (tests/test_compiled_rules.py checks it).
+DEPENDENCIES = ("compiled_layout", "compiled_purse")
+DEPENDENCIES_SHA256 = "1d2d3c813615ddca401ed0f202ebb46e126546ede33f0ab11fd1dec850f2da94"
 
 
 @njit(cache=True)
@@ -227,3 +235,40 @@ def pay_chain(ms, fz, g, out, left_over, sponsor, up, m, buyer, reason, budget, 
         if ms[q, M_FROZEN_HEAD] != -1 and _in_lines(ms, q, child):
             _settle(ms, fz, g, out, p, q)
         child = q
+    if p[S_REASSIGN]:
+        ms[buyer, M_PERIOD] += 1
+        for i in range(m):
+            ms[up[i], M_PERIOD] += 1
+
+
+@njit(cache=True)
+def reassign_lines(ms, fz, g, out, p, first, after, u, members):
+    """``ChainMotion.on_day`` on a re-assignment day: each boss (by id) whose contributed
+    lines both placed no order this period swaps one, drawn from ``u``, for their most active
+    other direct line (earliest joined on ties; ``first``/``after``: the network's lines,
+    newest first), then what is frozen for them is settled. Returns the numbers used."""
+    used = 0
+    for boss in range(1, members + 1):
+        if ms[boss, M_IDENTITY] != BOSS:
+            continue
+        a, b = ms[boss, M_LINE_A], ms[boss, M_LINE_B]
+        if a == 0 or ms[a, M_PERIOD] or (b != 0 and ms[b, M_PERIOD]):
+            continue
+        best, most = 0, 0
+        child = first[boss]
+        while child != 0:  # newest first: the last of the most active is the earliest
+            orders = ms[child, M_PERIOD]
+            if child != a and child != b and orders > 0 and orders >= most:
+                best, most = child, orders
+            child = after[child]
+        if best == 0:
+            continue
+        pick = 0
+        if b != 0:
+            pick = min(int(u[used] * 2), 1)
+            used += 1
+        ms[boss, M_LINE_A if pick == 0 else M_LINE_B] = best
+        if ms[boss, M_FROZEN_HEAD] != -1:
+            _settle(ms, fz, g, out, p, boss)
+    ms[:, M_PERIOD] = 0
+    return used

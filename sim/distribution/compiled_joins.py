@@ -59,6 +59,13 @@ class SpillPlaces:
             _rehash(old, self.table, self.filled)
 
 
+# numba's on-disk cache notices edits to this file only (numba#1833), yet the code it keeps
+# holds what it calls from the modules it names in DEPENDENCIES: their digest makes an edit
+# to one of them an edit here (tests/test_compiled_rules.py checks it).
+DEPENDENCIES = ("compiled_layout", "compiled_purse", "compiled_chain", "compiled_orders")
+DEPENDENCIES_SHA256 = "628f8d63ef9e9d7f8c49be31578002e6b67546977d51c6cff60b6b119a3c7431"
+
+
 @njit(cache=True)
 def _find(table, key):
     """The row of ``key`` in the table, or the empty row where it goes."""

@@ -25,8 +25,9 @@ The numbers here are compiled into :mod:`sim.distribution.compiled_orders` as co
     M_FROZEN_HEAD,  # first frozen entry (-1: nothing frozen)
     M_FROZEN_TAIL,
     M_TEAM_SIZE,  # members below, counted as they join (only when a tier asks for it)
-) = range(14)
-N_MEMBER_COLS = 14
+    M_PERIOD,  # orders in the member's team this period, their own included (re-assignment)
+) = range(15)
+N_MEMBER_COLS = 15
 
 # frozen entry columns
 F_NEXT, F_RULE, F_LEVEL, F_REASON, F_AMOUNT = range(5)
@@ -63,7 +64,9 @@ S_DIFFERENTIAL = 15
 S_POOL = 16
 # direct / indirect: how many levels
 S_LEVELS = 17
-N_STEP_COLS = 18
+# chain motion: orders counted per period for line re-assignment
+S_REASSIGN = 18
+N_STEP_COLS = 19
 
 # payout rule names, in the order their ids are numbered
 RULE_NAMES = (

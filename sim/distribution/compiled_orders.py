@@ -50,6 +50,12 @@ from sim.distribution.compiled_layout import (
 )
 from sim.distribution.compiled_purse import cap, emit, recruiter_of
 
+# numba's on-disk cache notices edits to this file only (numba#1833), yet the code it keeps
+# holds what it calls from the modules it names in DEPENDENCIES: their digest makes an edit
+# to one of them an edit here (tests/test_compiled_rules.py checks it).
+DEPENDENCIES = ("compiled_layout", "compiled_purse", "compiled_chain")
+DEPENDENCIES_SHA256 = "4baeb2eb25d8cc4dd23175ed8260dcbf3a2a05095763acd68d2d7cc2e7001374"
+
 
 @njit(cache=True)
 def _differential(ms, g, out, left_over, up, m, buyer, reason, budget, p, dues, top):

@@ -19,6 +19,13 @@ from sim.distribution.compiled_layout import (
 G_OUT, G_FROZEN_USED, G_FROZEN_LIVE = 0, 1, 2
 
 
+# numba's on-disk cache notices edits to this file only (numba#1833), yet the code it keeps
+# holds what it calls from the modules it names in DEPENDENCIES: their digest makes an edit
+# to one of them an edit here (tests/test_compiled_rules.py checks it).
+DEPENDENCIES = ("compiled_layout",)
+DEPENDENCIES_SHA256 = "ac372ef362063adf8e6af67bdc23ba1460c2a3a55aeb269522d76e4f75e5b692"
+
+
 @njit(cache=True)
 def emit(out, g, member, fen, source, rule, level, reason):
     """A payout (nothing for 0 fen, as ``Purse.pay``)."""

@@ -6,8 +6,8 @@ its settings from the same rule objects. Orders go to the compiled twin
 (:func:`sim.distribution.compiled_orders.run_orders`); joins are the twin of
 ``RuleSet.join``; the rules' end-of-day and end-of-run hooks stay the Python ones, fed the
 state they read (dividend pools and tiers at a period's end, everything at the close) from
-the columns. :func:`unsupported` names what has no compiled twin yet (chain motion's line
-re-assignment): such a rule set runs on the reference, order by order.
+the columns. :func:`unsupported` names what has no compiled twin (a rule of a type this
+module does not know): such a rule set runs on the reference, order by order.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.distribution import compiled_layout as L
-from sim.distribution.base import Outcome
+from sim.distribution.base import Outcome, Payout
 from sim.distribution.chain import ChainMotion
+from sim.distribution.compiled_chain import reassign_lines
 from sim.distribution.compiled_joins import join_member, join_members
 from sim.distribution.compiled_orders import draw_venues, run_orders
 from sim.distribution.compiled_purse import G_FROZEN_LIVE, G_FROZEN_USED, G_OUT
@@ -48,8 +49,6 @@ def unsupported(rules: RuleSet) -> str | None:
     for rule in rules.rules:
         if type(rule) not in _KINDS:
             return f"rule {rule.name} ({type(rule).__name__})"
-        if isinstance(rule, ChainMotion) and rule.reassign_every:
-            return "chain motion's line re-assignment"
     return None
 
 
@@ -119,6 +118,7 @@ class CompiledRules:
             p[L.S_CONTRIBUTE_AGENTS] = rule.contribute == "agents"
             p[L.S_UNLOCK_BOTH] = rule.unlock == "both"
             p[L.S_PEER_TO_OWNER] = rule.peer_to == "team_owner"
+            p[L.S_REASSIGN] = bool(rule.reassign_every)
             self.width = max(self.width, 3)
         elif isinstance(rule, LevelDifferential):
             if rule.peer is not None:
@@ -314,10 +314,47 @@ class CompiledRules:
             self._export_tiers()
         if any(isinstance(r, ShareholderDividend) and r.weight == "volume" for r in ends):
             self._export_volumes(state.shareholders)
-        out = self.rules.day(day, net)
+        out: list[Outcome] = []
+        for s, rule in enumerate(self.rules.rules):  # RuleSet.day, chain motion compiled
+            if isinstance(rule, ChainMotion):
+                out += self._reassign(day, rule, self.steps[s])
+            else:
+                out += rule.on_day(day, net, state)
         for i, name in enumerate(self.pool_names):
             self.pools[i] = state.pools[name]
         return out
+
+    def _reassign(self, day: int, rule: ChainMotion, step: np.ndarray) -> list[Outcome]:
+        """``ChainMotion.on_day``: on a re-assignment day, dead contributed lines swapped
+        (:func:`~sim.distribution.compiled_chain.reassign_lines`) and what that unlocks
+        released, one outcome per boss."""
+        if not rule.reassign_every or (day + 1) % rule.reassign_every:
+            return []
+        net, ms = self.network, self.ms
+        self._room(len(net))
+        _, _, first, after, _ = net.arrays()
+        out = np.zeros((int(self.g[G_FROZEN_LIVE]), L.N_OUT_COLS), np.int64)
+        self.g[G_OUT] = 0
+        bosses = int(np.count_nonzero(ms[:, L.M_IDENTITY] == L.BOSS))
+        stream = self.state.rng
+        used = reassign_lines(
+            ms, self.fz, self.g, out, step, first, after, stream.peek(bosses), len(net)
+        )
+        stream.advance(used)
+        outcomes, rows = [], out[: self.g[G_OUT]].tolist()
+        for row in rows:  # one outcome per boss released, payouts in the order frozen
+            payout = Payout(
+                row[L.O_MEMBER],
+                row[L.O_FEN],
+                L.RULE_NAMES[row[L.O_RULE]],
+                row[L.O_LEVEL],
+                L.REASONS[row[L.O_REASON]],
+            )
+            if outcomes and outcomes[-1].payouts[-1].member == payout.member:
+                outcomes[-1] = outcomes[-1]._replace(payouts=(*outcomes[-1].payouts, payout))
+            else:
+                outcomes.append(Outcome(rule.frozen, (payout,), {}))
+        return outcomes
 
     def close(self, net) -> list[Outcome]:
         """``RuleSet.close``, after the columns are written back to the state."""
