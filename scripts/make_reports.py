@@ -6,10 +6,11 @@ batches resume: a second call runs only what is missing), then writes
 is 200 replicates of a year per scenario (50 for each of the sweep's 9 points) and 3 re-runs
 per scenario for the member-level claims and the paired tests; every interval in the reports
 says how many runs it rests on. On two idle cores the groups without the distribution layer
-take about 15 minutes (``--only stress-levers sweep-cap-and-decay national-100k``); seed
-004's rules, still Python, take about 16 s a run, so the two groups that hold them take
-about two hours more. ``--replicates`` scales every group. Delete ``out/report-batches``
-after changing the code: a batch made by an older version lacks the newer columns.
+take about 10 minutes (``--only stress-levers sweep-cap-and-decay national-100k``) and the
+two that hold the distribution rules (``--only seed-variants distribution``, 2,400 runs, seed
+004's rules compiled since 2026-12-06) about half an hour. ``--replicates`` scales every
+group. Delete ``out/report-batches`` after changing the code: a batch made by an older
+version lacks the newer columns.
 ``largest-case-9m`` (9 million members over 3 years) is left out: one run of it takes
 longer than a report's batch.
 """

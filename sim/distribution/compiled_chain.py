@@ -1,7 +1,9 @@
 """链动2+1 chain motion as a compiled walk: the twin of
 :class:`sim.distribution.chain.ChainMotion` (its pay, promotions, contributed lines, task and
 frozen fund), called by :func:`sim.distribution.compiled_orders.run_orders` for each order.
-Frozen funds are entries chained per member in the order first frozen (a dict's order)."""
+Frozen funds are entries chained per member in the order first frozen (a dict's order);
+released entries go to a free list, so the store follows the funds frozen, not those ever
+frozen."""
 
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ from sim.distribution.compiled_layout import (
     S_UNPAID,
 )
 from sim.distribution.compiled_purse import (
+    G_FROZEN_FREE,
     G_FROZEN_LIVE,
     G_FROZEN_USED,
     cap,
@@ -56,7 +59,7 @@ from sim.distribution.compiled_purse import (
 # holds what it calls from the modules it names in DEPENDENCIES: their digest makes an edit
 # to one of them an edit here (tests/test_compiled_rules.py checks it).
 DEPENDENCIES = ("compiled_layout", "compiled_purse")
-DEPENDENCIES_SHA256 = "1d2d3c813615ddca401ed0f202ebb46e126546ede33f0ab11fd1dec850f2da94"
+DEPENDENCIES_SHA256 = "c94adf48e4b990d2247ad16b3fe3c4ef7d16cde58ec8cc0b5fcfc92e1368c6a3"
 
 
 @njit(cache=True)
@@ -138,10 +141,14 @@ def _freeze(ms, fz, g, member, rule, level, reason, held):
             fz[e, F_AMOUNT] += held
             return
         e = fz[e, F_NEXT]
-    e = g[G_FROZEN_USED]
-    if e >= fz.shape[0]:
-        raise IndexError("frozen buffer full")
-    g[G_FROZEN_USED] = e + 1
+    e = g[G_FROZEN_FREE]
+    if e != -1:  # an entry released before
+        g[G_FROZEN_FREE] = fz[e, F_NEXT]
+    else:
+        e = g[G_FROZEN_USED]
+        if e >= fz.shape[0]:
+            raise IndexError("frozen buffer full")
+        g[G_FROZEN_USED] = e + 1
     g[G_FROZEN_LIVE] += 1
     fz[e, F_NEXT] = -1
     fz[e, F_RULE] = rule
@@ -168,6 +175,8 @@ def _settle(ms, fz, g, out, p, member):
               fz[e, F_REASON])  # fmt: skip
         g[G_FROZEN_LIVE] -= 1
         e = fz[e, F_NEXT]
+    fz[ms[member, M_FROZEN_TAIL], F_NEXT] = g[G_FROZEN_FREE]  # the entries are free again
+    g[G_FROZEN_FREE] = ms[member, M_FROZEN_HEAD]
     ms[member, M_FROZEN_HEAD] = -1
     ms[member, M_FROZEN_TAIL] = -1
 

@@ -63,7 +63,7 @@ class SpillPlaces:
 # holds what it calls from the modules it names in DEPENDENCIES: their digest makes an edit
 # to one of them an edit here (tests/test_compiled_rules.py checks it).
 DEPENDENCIES = ("compiled_layout", "compiled_purse", "compiled_chain", "compiled_orders")
-DEPENDENCIES_SHA256 = "628f8d63ef9e9d7f8c49be31578002e6b67546977d51c6cff60b6b119a3c7431"
+DEPENDENCIES_SHA256 = "f7fc3f8051f6d128aea22f87ec1516dc61e15668f86323ec3d18b72d15e8021b"
 
 
 @njit(cache=True)

@@ -54,7 +54,7 @@ from sim.distribution.compiled_purse import cap, emit, recruiter_of
 # holds what it calls from the modules it names in DEPENDENCIES: their digest makes an edit
 # to one of them an edit here (tests/test_compiled_rules.py checks it).
 DEPENDENCIES = ("compiled_layout", "compiled_purse", "compiled_chain")
-DEPENDENCIES_SHA256 = "4baeb2eb25d8cc4dd23175ed8260dcbf3a2a05095763acd68d2d7cc2e7001374"
+DEPENDENCIES_SHA256 = "c5fbfdb8c65f118704a5399d02837421964d40ca2577c6dc5f21bd497c52f12e"
 
 
 @njit(cache=True)

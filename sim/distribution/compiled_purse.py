@@ -15,8 +15,10 @@ from sim.distribution.compiled_layout import (
     O_SOURCE,
 )
 
-# counters (``g``): payouts written, frozen entries used, frozen entries live
-G_OUT, G_FROZEN_USED, G_FROZEN_LIVE = 0, 1, 2
+# counters (``g``): payouts written, frozen entries used, frozen entries live, the first
+# free (released) entry (-1: none)
+G_OUT, G_FROZEN_USED, G_FROZEN_LIVE, G_FROZEN_FREE = 0, 1, 2, 3
+N_COUNTERS = 4
 
 
 # numba's on-disk cache notices edits to this file only (numba#1833), yet the code it keeps

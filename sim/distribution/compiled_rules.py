@@ -22,7 +22,13 @@ from sim.distribution.chain import ChainMotion
 from sim.distribution.compiled_chain import reassign_lines
 from sim.distribution.compiled_joins import join_member, join_members
 from sim.distribution.compiled_orders import draw_venues, run_orders
-from sim.distribution.compiled_purse import G_FROZEN_LIVE, G_FROZEN_USED, G_OUT
+from sim.distribution.compiled_purse import (
+    G_FROZEN_FREE,
+    G_FROZEN_LIVE,
+    G_FROZEN_USED,
+    G_OUT,
+    N_COUNTERS,
+)
 from sim.distribution.differential import LevelDifferential
 from sim.distribution.direct import DirectIndirect
 from sim.distribution.dividends import ShareholderDividend, TierDividend
@@ -31,6 +37,8 @@ from sim.distribution.regional import LEVELS, RegionalAgents, RegionMap
 from sim.distribution.ruleset import RuleSet
 from sim.distribution.service import ServicePoints
 
+# chain motion pays at most four members an order (direct, 见点, and a peer bonus on each)
+EARNERS_PER_ORDER = 4
 POOLS = (TierDividend, ShareholderDividend)  # paid into a pool per order, out per period
 _KINDS = {
     ChainMotion: L.K_CHAIN,
@@ -98,7 +106,8 @@ class CompiledRules:
         self._regions(regions, districts)
         self.ms = np.zeros((0, L.N_MEMBER_COLS), np.int64)
         self.fz = np.zeros((0, L.N_FROZEN_COLS), np.int64)
-        self.g = np.zeros(3, np.int64)
+        self.g = np.zeros(N_COUNTERS, np.int64)
+        self.g[G_FROZEN_FREE] = -1
         self._amounts: dict[int, int] = {}  # amount -> row of the per-amount tables
         self.budgets = np.zeros((0, len(rules.rules)), np.int64)
         self.dues = np.zeros((0, len(rules.rules), self.width), np.int64)
@@ -225,11 +234,13 @@ class CompiledRules:
         kinds = np.array([self._kind(a) for a in distinct.tolist()], np.int64)[where]
         n = len(buyers)
         chain = bool((self.steps[:, L.S_KIND] == L.K_CHAIN).any())
-        if chain and len(self.fz) < self.g[G_FROZEN_USED] + 3 * n:
-            grown = np.zeros((max(2 * len(self.fz), self.g[G_FROZEN_USED] + 3 * n), 5), np.int64)
+        fresh = EARNERS_PER_ORDER * n  # frozen entries the day can make, at most
+        if chain and len(self.fz) < self.g[G_FROZEN_USED] + fresh:
+            grown = np.zeros((max(2 * len(self.fz), self.g[G_FROZEN_USED] + fresh), 5), np.int64)
             grown[: len(self.fz)] = self.fz
             self.fz = grown
-        out = np.zeros((n * self._most() + self.g[G_FROZEN_LIVE] + 3 * n, L.N_OUT_COLS), np.int64)
+        releases = self.g[G_FROZEN_LIVE] + fresh  # every entry live today, released at most once
+        out = np.zeros((n * self._most() + releases, L.N_OUT_COLS), np.int64)
         left_over = np.zeros((len(self.accounts), len(self.accounts)), np.int64)
         self.g[G_OUT] = 0
         run_orders(
@@ -252,7 +263,7 @@ class CompiledRules:
         most = 0
         for rule in self.rules.rules:
             if isinstance(rule, ChainMotion):
-                most += 4
+                most += EARNERS_PER_ORDER
             elif isinstance(rule, LevelDifferential):
                 most += 2 * len(rule.amounts) + 1
             elif isinstance(rule, RegionalAgents):

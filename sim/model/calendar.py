@@ -30,9 +30,11 @@ class Calendar:
     def __init__(self, days: int) -> None:
         self.head = np.full(max(days, 0), END, np.int64)
         self.tail = np.full(max(days, 0), END, np.int64)
-        self.member = np.zeros(0, np.int64)
+        # 32-bit members and links: 9 bytes an entry, not 17 (a 9-million-member run keeps
+        # millions pending); entries and members stay below 2**31 (sim.limits)
+        self.member = np.zeros(0, np.int32)
         self.reason = np.zeros(0, np.int8)
-        self.following = np.zeros(0, np.int64)
+        self.following = np.zeros(0, np.int32)
         self._free = END  # the first unused entry, the others linked through ``following``
         self._spare = 0  # entries in the free list
 
