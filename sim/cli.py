@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--workload",
-        choices=("w1", "year_1m", "largest_9m", "seed004_1m", "replicates_100k"),
+        choices=("w1", "year_1m", "largest_9m", "seed004_1m", "seed004_9m", "replicates_100k"),
         default="w1",
         help="w1: the compiled kernel alone (--orders, --members); the others: whole runs at "
         "national scale (see the README's Performance) (default %(default)s)",

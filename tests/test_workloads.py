@@ -23,6 +23,9 @@ def test_the_workloads_run_the_scenarios_they_name():
     seed004 = workloads.seed004_1m()
     assert seed004.inflow.market_size == 1_000_000 and seed004.distribution is not None
     assert seed004.run.core == "fast"
+    big = workloads.seed004_9m()
+    assert (big.inflow.market_size, big.run.days) == (9_000_000, 1095)
+    assert big.distribution == seed004.distribution
 
 
 def short(name: str, days: int) -> Scenario:
