@@ -131,9 +131,11 @@ def test_growing_keeps_every_link_and_costs_under_36_bytes_a_member():
         net.add(member, None if member == 1 else member // 2)
     assert len(net._sponsor) == 1280  # by a quarter
     assert net.nbytes / len(net) < 36  # the worst case, just after growing: 35
-    assert net.nbytes / len(net) == 7 * 4 * 1280 / 1024
+    assert net.nbytes / len(net) == 5 * 4 * 1280 / 1024  # no regions, team sizes not asked
     assert net.lines(511) == [1022, 1023] and net.lines(512) == [1024]
     assert net.depth(1024) == 11 and net.team_size(1) == 1023 and net.team_size(2) == 511
+    assert net.nbytes / len(net) == 6 * 4 * 1280 / 1024  # team sizes now counted
+    assert net.region(5) == 0 and not net.regions().any()
 
 
 def test_about_half_of_a_uniformly_recruited_network_recruits_nobody():

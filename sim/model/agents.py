@@ -22,6 +22,8 @@ model and a member id and reads the member's kind from the columns:
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.draws import chance, poisson, uniform, wait_days, wait_for_rate
 from sim.model.columns import CONSUMER, LEGACY, PANIC_SELLER, REFERRER
 from sim.model.market import Intent
@@ -86,6 +88,17 @@ def on_panic(model, member: int, day: int) -> list[Intent]:
     if chance(model.draws, model.population.panic_seller.react_probability):
         return [Intent(member, "sell", None)]
     return []
+
+
+def panic_sales(model, members: np.ndarray) -> np.ndarray:
+    """:func:`on_panic` for many panic sellers at once (ids in order): those who sell, from
+    the same draws (one each, in order, unless the outcome is certain)."""
+    react = model.population.panic_seller.react_probability
+    if react <= 0:
+        return members[:0]
+    if react >= 1:
+        return members
+    return members[model.draws.take(len(members)) < react]
 
 
 def on_release(model, member: int, day: int) -> list[Intent]:

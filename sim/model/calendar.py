@@ -27,21 +27,24 @@ END = -1
 class Calendar:
     """Wake-ups on days ``0 .. days - 1``."""
 
-    def __init__(self, days: int) -> None:
+    def __init__(self, days: int, room: int = 0) -> None:
         self.head = np.full(max(days, 0), END, np.int64)
         self.tail = np.full(max(days, 0), END, np.int64)
         # 32-bit members and links: 9 bytes an entry, not 17 (a 9-million-member run keeps
-        # millions pending); entries and members stay below 2**31 (sim.limits)
-        self.member = np.zeros(0, np.int32)
-        self.reason = np.zeros(0, np.int8)
-        self.following = np.zeros(0, np.int32)
+        # millions pending); entries and members stay below 2**31 (sim.limits). ``room``
+        # entries are allocated from the start but touched only once made: growing later
+        # would hold the old and the new copy at once, the peak of a large run
+        self.member = np.zeros(room, np.int32)
+        self.reason = np.zeros(room, np.int8)
+        self.following = np.zeros(room, np.int32)
+        self._made = 0  # entries made (used or free); those beyond are untouched room
         self._free = END  # the first unused entry, the others linked through ``following``
         self._spare = 0  # entries in the free list
 
     @property
     def entries(self) -> int:
         """Entries made so far (used or free)."""
-        return len(self.member)
+        return self._made
 
     def add(self, day: int, member: int, reason: str) -> None:
         """Wake ``member`` on ``day`` for ``reason``, after those already due that day."""
@@ -72,14 +75,16 @@ class Calendar:
         re-read them), for compiled code to add to."""
         if n <= self._spare:
             return
-        made = len(self.member)
+        made = self._made
         size = grown(made, made + n - self._spare)
-        columns = []
-        for column in (self.member, self.reason, self.following):
-            bigger = np.zeros(size, column.dtype)
-            bigger[:made] = column
-            columns.append(bigger)
-        self.member, self.reason, self.following = columns
+        if size > len(self.member):  # beyond the room: the arrays grow
+            columns = []
+            for column in (self.member, self.reason, self.following):
+                bigger = np.zeros(size, column.dtype)
+                bigger[:made] = column[:made]
+                columns.append(bigger)
+            self.member, self.reason, self.following = columns
+        self._made = size
         # the new entries join the free list, lowest first
         self.following[made : size - 1] = np.arange(made + 1, size)
         self.following[size - 1] = self._free
@@ -98,7 +103,7 @@ class Calendar:
 
     def pending(self) -> int:
         """Wake-ups still to come (for tests and memory figures)."""
-        return len(self.member) - self._spare
+        return self._made - self._spare
 
 
 @njit(cache=True)

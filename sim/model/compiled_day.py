@@ -261,15 +261,20 @@ def _placed_by_distribution(model, joins: np.ndarray) -> None:
     model._figures.fees += take_fees(model.book.ledger, incomes)
 
 
-def stream(first: list[Intent], orders: np.ndarray, then: list[Intent]) -> tuple[np.ndarray, ...]:
+def stream(
+    first: list[Intent], orders: np.ndarray, then: list[Intent], last: np.ndarray | None = None
+) -> tuple[np.ndarray, ...]:
     """The day's stream as arrays — member, action code, fen — in the reference's order:
-    the intents handed in ``first`` (old members' sales on a release day), the orders, then
-    the intents handed in after them; the intents are sales of everything."""
+    the intents handed in ``first`` (old members' sales on a release day), the orders, the
+    intents handed in after them, then the members in ``last`` (panic sellers); the intents
+    are sales of everything."""
     intents = first + then
     if any(intent.action != "sell" or intent.amount is not None for intent in intents):
         raise ValueError("only sales of everything may join the compiled orders")
     before = np.array([intent.member for intent in first], np.int64)
     after = np.array([intent.member for intent in then], np.int64)
+    if last is not None and len(last):
+        after = np.concatenate((after, last.astype(np.int64)))
     members = np.concatenate((before, orders[0], after))
     codes = np.full(len(members), SELL_ALL, np.int8)
     codes[len(before) : len(before) + orders.shape[1]] = BUY

@@ -40,10 +40,14 @@ class ReferralNetwork:
     """The sponsor tree (a forest: members sponsored by nobody are roots, depth 1)."""
 
     _ARRAYS = ("_sponsor", "_depth", "_first", "_next", "_direct", "_region", "_team")
+    # made when first written (a run without regions never needs them; team sizes are
+    # counted at the end): 8 bytes a member less while the run steps
+    _LAZY = ("_region", "_team")
 
     def __init__(self, capacity: int = 1024) -> None:
         for name in self._ARRAYS:
-            setattr(self, name, np.zeros(max(capacity, 2), np.int32))
+            size = 0 if name in self._LAZY else max(capacity, 2)
+            setattr(self, name, np.zeros(size, np.int32))
         self._n = 0
         self._roots = 0
         self._max_depth = 0
@@ -80,14 +84,15 @@ class ReferralNetwork:
             self._direct[sponsor] += 1
         self._depth[n] = depth
         if region:
-            self._region[n] = region
+            self._made("_region")[n] = region
         if depth > self._max_depth:
             self._max_depth = depth
         self._n = n
 
     def set_regions(self, members: np.ndarray, regions: np.ndarray) -> None:
         """The region codes of members added by compiled code."""
-        self._region[members] = regions
+        if len(regions) and regions.any():
+            self._made("_region")[members] = regions
 
     def reserve(self, members: int) -> None:
         """Room for ``members`` more (the arrays are replaced: re-read them)."""
@@ -107,10 +112,20 @@ class ReferralNetwork:
         """Compiled code added members up to ``members`` (see :meth:`counts`)."""
         self._n, self._roots, self._max_depth = members, roots, deepest
 
+    def _made(self, name: str) -> np.ndarray:
+        """A lazy array, made at the others' length the first time it is written."""
+        array = getattr(self, name)
+        if len(array) != len(self._sponsor):
+            array = np.zeros(len(self._sponsor), np.int32)
+            setattr(self, name, array)
+        return array
+
     def _grow(self, needed: int = 0) -> None:
         size = grown(len(self._sponsor), needed)
         for name in self._ARRAYS:
             old = getattr(self, name)
+            if name in self._LAZY and not len(old):
+                continue
             new = np.zeros(size, old.dtype)
             new[: len(old)] = old
             setattr(self, name, new)
@@ -156,10 +171,11 @@ class ReferralNetwork:
         """Everyone below the member, all levels (the member not counted)."""
         self._known(member)
         self._update_teams()
-        return int(self._team[member])
+        return int(self._made("_team")[member])
 
     def region(self, member: int) -> int:
-        return int(self._region[self._known(member)])
+        self._known(member)
+        return int(self._region[member]) if len(self._region) else 0
 
     # -- the whole network (arrays indexed by member id; entry 0 unused) ----------------------
 
@@ -179,6 +195,8 @@ class ReferralNetwork:
 
     def regions(self) -> np.ndarray:
         """Each member's region code (0: none)."""
+        if not len(self._region):
+            return _frozen(np.zeros(self._n + 1, np.int32))
         return _frozen(self._region[: self._n + 1])
 
     def depths(self) -> np.ndarray:
@@ -190,7 +208,7 @@ class ReferralNetwork:
     def team_sizes(self) -> np.ndarray:
         """Every member's :meth:`team_size` (a read-only view, current until the next add)."""
         self._update_teams()
-        return _frozen(self._team[: self._n + 1])
+        return _frozen(self._made("_team")[: self._n + 1])
 
     def levels(self) -> np.ndarray:
         """Levels of each member's team counting the member's own: 1 for a member who
@@ -204,6 +222,7 @@ class ReferralNetwork:
         n, done = self._n, self._team_upto
         if done == n:
             return
+        self._made("_team")
         new = n - done
         if new * (self._max_depth - 1) <= n or (
             int(self._depth[done + 1 : n + 1].sum(dtype=np.int64)) - new <= n

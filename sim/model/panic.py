@@ -47,7 +47,11 @@ class PanicTriggers:
 
     def members(self) -> list[int]:
         """The panic sellers holding points, by id."""
-        return (np.flatnonzero(self._holding) + 1).tolist()
+        return self.member_ids().tolist()
+
+    def member_ids(self) -> np.ndarray:
+        """:meth:`members` as an array."""
+        return np.flatnonzero(self._holding) + 1
 
     def close_day(self, price: Fraction, sales: int) -> None:
         """Record the day's closing price and number of sales."""

@@ -113,7 +113,7 @@ class SchemeModel(mesa.Model):
         self.joined = 0
         self.day = 0
         self.day_rows: list[dict] = []  # one a day, exact (sim.model.daily)
-        self._calendar = Calendar(self.days)  # wake-ups by day (sim.model.calendar)
+        self._calendar = Calendar(self.days, room)  # wake-ups by day (sim.model.calendar)
         # the members' sell targets, with room from the start if anyone has one (a heap that
         # grows while full holds the old and the new copy at once)
         targets = scenario.population.consumer.sell_target is not None
@@ -224,8 +224,9 @@ class SchemeModel(mesa.Model):
             else:  # the same, in compiled passes (sim.model.compiled_day)
                 released, self._today = self._today, []  # old members' sales come first
                 orders = compiled_day.walk_ins_and_wake_ups(self, day, self._joins)
-                self._wake_sellers(day)
-                self._apply_stream(compiled_day.stream(released, orders, self._today), day)
+                panicking = self._wake_sellers(day, panic_as_array=True)
+                stream = compiled_day.stream(released, orders, self._today, panicking)
+                self._apply_stream(stream, day)
             self._pay_withdrawals()
         self._operator_takes(day)
         self._close_day(day)
@@ -257,16 +258,21 @@ class SchemeModel(mesa.Model):
             self._today += agents.wake(self, member, day, reason)
         self._wake_sellers(day)
 
-    def _wake_sellers(self, day: int) -> None:
-        """Members whose sell target or a panic trigger says so hand in intents."""
+    def _wake_sellers(self, day: int, panic_as_array: bool = False) -> np.ndarray:
+        """Members whose sell target or a panic trigger says so hand in intents; with
+        ``panic_as_array`` the panic sellers' sales of everything are returned as their ids
+        instead (a panic can be millions of sales: no object each)."""
         self._today += self.sell_targets.due(
             self.book.price, self.book.members, self.columns.target_of
         )
         panic = self.panic
         if panic.holders and panic.fire(day, self.book.holders):
             self._figures.panic = True
+            if panic_as_array:
+                return agents.panic_sales(self, panic.member_ids())
             for member in panic.members():
                 self._today += agents.on_panic(self, member, day)
+        return np.zeros(0, np.int64)
 
     def _pay_withdrawals(self) -> None:
         self._figures.withdrawals = self.withdrawals.pay(self.book)
