@@ -13,7 +13,10 @@ outcome, rule), ``state`` what the rules share, ``ruleset`` the rules applied pe
 order and day, ``presets`` the seeds' rule sets, ``build`` scenario section -> rules,
 ``venues`` districts, regions sold, service points and shops, ``runtime`` the layer in one
 run, ``booking`` posting outcomes to a book, ``payouts`` and ``summary`` what was paid
-(``bonuses.parquet``, the summary's figures).
+(``bonuses.parquet``, the summary's figures). ``compiled_rules`` (with ``compiled_orders``,
+``compiled_chain``, ``compiled_joins``, ``compiled_purse`` and ``compiled_layout``) is the
+rules' compiled twin: a day's orders and joins in one numba call each, proven equal to the
+Python rules, which stay the reference.
 
 May import core, scenario and the top-level ``sim.draws``; never model or higher (the model
 hands it the network).
