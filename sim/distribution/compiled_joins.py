@@ -19,6 +19,7 @@ from sim.distribution.compiled_chain import contribute_line
 from sim.distribution.compiled_layout import M_RECRUITER, M_TEAM_SIZE, M_TIER
 from sim.distribution.compiled_orders import assess_tier
 from sim.distribution.compiled_purse import recruiter_of
+from sim.distribution.spillover import slot
 
 # what a joiner bought: (kind, member, venue id, the region's fee or the point's district)
 BOUGHT_REGION, OPENED_POINT, BROUGHT_SHOP = 0, 1, 2
@@ -62,8 +63,14 @@ class SpillPlaces:
 # numba's on-disk cache notices edits to this file only (numba#1833), yet the code it keeps
 # holds what it calls from the modules it names in DEPENDENCIES: their digest makes an edit
 # to one of them an edit here (tests/test_compiled_rules.py checks it).
-DEPENDENCIES = ("compiled_layout", "compiled_purse", "compiled_chain", "compiled_orders")
-DEPENDENCIES_SHA256 = "f7fc3f8051f6d128aea22f87ec1516dc61e15668f86323ec3d18b72d15e8021b"
+DEPENDENCIES = (
+    "compiled_layout",
+    "compiled_purse",
+    "compiled_chain",
+    "compiled_orders",
+    "spillover",
+)
+DEPENDENCIES_SHA256 = "917a04d1ad983662eceb8e1eed75eb2f79bec65681995401e9ce0644508fba52"
 
 
 @njit(cache=True)
@@ -98,19 +105,8 @@ def _key(recruiter, line, place):
     return ((recruiter * 3 + line) << 32) | place
 
 
-@njit(cache=True)
-def _slot(s):
-    """``spillover._slot``: the ``s``-th slid-down recruit's (line, layer, position)."""
-    layer = 1
-    while True:
-        width = 1 << layer
-        if s < width:
-            return 2, layer, s
-        s -= width
-        if s < 2 * width:
-            return s // width, layer, s % width
-        s -= 2 * width
-        layer += 1
+# ``SpillOver``'s own slot arithmetic, compiled: one implementation for both
+_slot = njit(cache=True)(slot)
 
 
 @njit(cache=True)

@@ -31,7 +31,7 @@ class SpillOver:
         if k < 3:
             self._layers[recruiter, k] = [[member]]
             return recruiter
-        line, layer, pos = _slot(k - 3)
+        line, layer, pos = slot(k - 3)
         layers = self._layers[recruiter, line]
         if len(layers) == layer:
             layers.append([])
@@ -39,7 +39,7 @@ class SpillOver:
         return layers[layer - 1][pos // 2]
 
 
-def _slot(s: int) -> tuple[int, int, int]:
+def slot(s: int) -> tuple[int, int, int]:
     """The ``s``-th slid-down recruit (0-based): (line index 0-2, layer >= 1, position)."""
     layer = 1
     while True:
