@@ -40,6 +40,7 @@ from fractions import Fraction
 from math import gcd
 
 import numpy as np
+from numba import njit
 
 from sim.core.book import (
     MEMBER_FIGURES,
@@ -332,14 +333,14 @@ class CompiledBook:
         amounts = [bonus.amount for bonus in bonuses]
         self.ensure(max(keys))
         self.ledger.transfer(line, MEMBER_CASH, sum(amounts))
-        np.add.at(self._bonus, np.array(keys, np.int64) - 1, np.array(amounts, np.int64))
+        _add_at(self._bonus, np.array(keys, np.int64) - 1, np.array(amounts, np.int64))
         self._known.update(keys)
 
     def pay_bonuses_in_bulk(self, members: np.ndarray, amounts: np.ndarray, line: str) -> None:
         """:meth:`pay_bonuses` for bonuses as arrays (member ids, fen)."""
         self.ensure(int(members.max()))
         self.ledger.transfer(line, MEMBER_CASH, int(amounts.sum()))
-        np.add.at(self._bonus, members - 1, amounts)
+        _add_at(self._bonus, members - 1, amounts)
         self._known.update(members)
 
     def cash_balance(self, key: Hashable) -> int:
@@ -394,7 +395,7 @@ class CompiledBook:
         """After the kernel applied ``events`` (refusals left out): each bumps its member's
         ``version``, as the book bumps ``Member.version``; every buyer (or member granted
         points) now has a record."""
-        np.add.at(self._version, events.member, 1)
+        _add_at(self._version, events.member, np.ones(len(events.member), np.int32))
         kind = events.kind
         self._known.update(events.member[(kind == EV_BUY) | (kind == EV_GRANT)] + 1)
 
@@ -421,3 +422,11 @@ class CompiledBook:
             raise LedgerError(
                 f"the ledger's pool holds {ledger_pool} fen but the fast core's {cash}"
             )
+
+
+@njit(cache=True)
+def _add_at(target, rows, amounts):  # pragma: no cover - compiled
+    """``np.add.at(target, rows, amounts)`` (rows may repeat), compiled: numpy's takes
+    0.2 s of a million-member year's 3."""
+    for i in range(rows.shape[0]):
+        target[rows[i]] += amounts[i]
