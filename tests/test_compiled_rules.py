@@ -297,3 +297,16 @@ def test_the_numba_caches_notice_an_edit_to_the_code_they_compile_in():
             digest.update(path.read_text(encoding="utf-8").encode())
         found = digest.hexdigest()
         assert found == module.DEPENDENCIES_SHA256, f"set {name}.DEPENDENCIES_SHA256 = {found!r}"
+
+
+def test_the_shipped_distribution_scenarios_run_compiled():
+    """The fast core's distribution runs take the compiled joins and orders (a silent fall
+    back to the Python rules would leave the equality tests comparing Python with Python)."""
+    from sim.model.scheme import SchemeModel
+    from sim.scenario.root import load_scenario
+    from tests.conftest import SCENARIOS
+
+    for name in ("seed-004-chain-motion", "seed-local-services-distribution", "two-level-only"):
+        model = SchemeModel(load_scenario(SCENARIOS / f"{name}.yaml"), days=2)
+        assert model.distribution.compiled is not None, name
+        assert model._joins is not None, name  # the walk-ins pass places through the layer
