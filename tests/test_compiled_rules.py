@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.distribution.base import Outcome
-from sim.distribution.booking import batch_payouts
 from sim.distribution.compiled_layout import RULE_NAMES
 from sim.distribution.compiled_rules import unsupported
 from sim.distribution.runtime import Distribution
@@ -43,7 +42,7 @@ def compiled_rows(batch, accounts: list[str]) -> tuple[list[tuple], dict]:
     sources = [accounts[s] for s in batch.rows[:, 2].tolist()]
     rows = [
         (p.member, p.amount, source, p.rule, p.level, p.reason)
-        for p, source in zip(batch_payouts(batch), sources, strict=True)
+        for p, source in zip(batch.payouts(), sources, strict=True)
     ]
     moved = {(accounts[s], accounts[a]): fen for (s, a), fen in batch.leftovers.items() if fen}
     return rows, moved

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from sim.distribution.base import KEPT, Income, Outcome, Payout
-from sim.distribution.compiled_layout import O_FEN, O_MEMBER, O_SOURCE, REASONS, RULE_NAMES
+from sim.distribution.compiled_layout import O_FEN, O_MEMBER, O_SOURCE
 
 FEES = "fees"  # the ledger's source for money paid for regions and service points
 REGION_FEES, SERVICE_POINT_FEES = "region_fees", "service_point_fees"  # where the fees go
@@ -70,22 +70,15 @@ def post_batch(book, batch, accounts: list[str], lines: frozenset[str]) -> None:
     (:class:`~sim.distribution.compiled_rules.PaidBatch`; ``accounts`` names its ids)."""
     rows = batch.rows
     sources = rows[:, O_SOURCE]
+    paid_from = np.unique(sources).tolist()
     for first in (True, False):
-        for source in np.unique(sources).tolist():
+        for source in paid_from:
             if (accounts[source] in lines) is first:
                 mine = sources == source
                 book.pay_bonuses_in_bulk(rows[mine, O_MEMBER], rows[mine, O_FEN], accounts[source])
         for (source, account), amount in batch.leftovers.items():
             if (accounts[source] in lines) is first:
                 book.ledger.transfer(accounts[source], accounts[account], amount)
-
-
-def batch_payouts(batch) -> list[Payout]:
-    """The batch's payouts as :class:`Payout` objects, in order."""
-    return [
-        Payout(member, fen, RULE_NAMES[rule], level, REASONS[reason])
-        for member, fen, _, rule, level, reason in batch.rows.tolist()
-    ]
 
 
 def take_fees(ledger, incomes: Iterable[Income]) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.core.capacity import grown
 from sim.distribution.compiled_chain import contribute_line
 from sim.distribution.compiled_layout import M_RECRUITER, M_TEAM_SIZE, M_TIER
 from sim.distribution.compiled_orders import assess_tier
@@ -48,9 +49,9 @@ class SpillPlaces:
     def room(self, joins: int, last: int) -> None:
         """Room for ``joins`` more places and recruiters up to id ``last``."""
         if len(self.count) <= last:
-            self.count = np.concatenate(
-                [self.count, np.zeros(max(last + 1, 2 * len(self.count)), np.int64)]
-            )
+            count = np.zeros(grown(len(self.count), last + 1), np.int64)
+            count[: len(self.count)] = self.count
+            self.count = count
         size = len(self.table)
         while 2 * (int(self.filled[0]) + joins) > size:
             size *= 2

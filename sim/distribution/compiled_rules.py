@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.core.capacity import grown
 from sim.distribution import compiled_layout as L
 from sim.distribution.base import Outcome, Payout
 from sim.distribution.chain import ChainMotion
@@ -74,6 +75,18 @@ class PaidBatch(NamedTuple):
     @property
     def fen(self) -> np.ndarray:
         return self.rows[:, L.O_FEN]
+
+    def payouts(self) -> list[Payout]:
+        """The payouts as :class:`Payout` objects, in order."""
+        return payouts_of(self.rows)
+
+
+def payouts_of(rows: np.ndarray) -> list[Payout]:
+    """Payout rows (:data:`~.compiled_layout.O_MEMBER`, ...) as :class:`Payout` objects."""
+    return [
+        Payout(member, fen, L.RULE_NAMES[rule], level, L.REASONS[reason])
+        for member, fen, _, rule, level, reason in rows.tolist()
+    ]
 
 
 class CompiledRules:
@@ -167,7 +180,6 @@ class CompiledRules:
         for d in districts:
             chain = regions.chain(d)
             self.region_chain[d, : len(chain)] = chain
-        self.region_owner = np.zeros(top + 1, np.int64)
 
     def _dues(self, amount: int) -> tuple[list[int], list[list[int]], list[int]]:
         """Each step's budget and dues on an order of ``amount`` fen, and each allotted
@@ -199,11 +211,10 @@ class CompiledRules:
 
     def _room(self, members: int) -> None:
         if len(self.ms) <= members:
-            size = max(members + 1, 2 * len(self.ms), 1024)
-            grown = np.zeros((size, L.N_MEMBER_COLS), np.int64)
-            grown[:, L.M_FROZEN_HEAD] = grown[:, L.M_FROZEN_TAIL] = -1
-            grown[: len(self.ms)] = self.ms
-            self.ms = grown
+            bigger = np.zeros((grown(len(self.ms), members + 1), L.N_MEMBER_COLS), np.int64)
+            bigger[:, L.M_FROZEN_HEAD] = bigger[:, L.M_FROZEN_TAIL] = -1
+            bigger[: len(self.ms)] = self.ms
+            self.ms = bigger
 
     def join(self, member: int, recruiter: int | None) -> list[Outcome]:
         """``RuleSet.join`` (the rules supported pay nothing on a join)."""
@@ -229,7 +240,7 @@ class CompiledRules:
         net = self.network
         self._room(len(net))
         districts = net.regions()
-        shops, pickups = self._venues(buyers, districts, venues)
+        shops, pickups, owners = self._venues(buyers, districts, venues)
         distinct, where = np.unique(amounts, return_inverse=True)
         kinds = np.array([self._kind(a) for a in distinct.tolist()], np.int64)[where]
         n = len(buyers)
@@ -248,8 +259,8 @@ class CompiledRules:
             self.ms, self.fz, self.g, out, left_over, self.pools, net.sponsors(),
             self.steps, self.budgets, self.dues, self.unallocated_fen,
             np.array(self.unallocated, np.int64).reshape(-1, 2),
-            self.region_chain, self.region_level, self.region_owner, self._point_owner,
-            self._shop_promoter, self.ladder, self.gates, self.by_volume, len(self.ladder),
+            self.region_chain, self.region_level, *owners,
+            self.ladder, self.gates, self.by_volume, len(self.ladder),
         )  # fmt: skip
         sources, targets = np.nonzero(left_over)
         moved = {
@@ -289,15 +300,16 @@ class CompiledRules:
             )
         return found
 
-    def _venues(self, buyers, districts, venues) -> tuple[np.ndarray, np.ndarray]:
+    def _venues(self, buyers, districts, venues) -> tuple[np.ndarray, np.ndarray, tuple]:
         """The shops and pickup points of the orders, drawn as ``Distribution.order`` does,
-        and the venues' owners as arrays."""
+        and the owners of regions, service points and shops as arrays by id."""
         state = self.state
-        for region, owner in state.region_owner.items():
-            self.region_owner[region] = owner
         shops_n = 0 if venues.merchant is None else venues.shops
-        self._point_owner = _by_id(state.service_points, len(state.service_points))
-        self._shop_promoter = _by_id(state.merchant_promoter, shops_n)
+        owners = (
+            owners_by_id(state.region_owner, len(self.region_level) - 1),
+            owners_by_id(state.service_points, len(state.service_points)),
+            owners_by_id(state.merchant_promoter, shops_n),
+        )
         points = venues.service is not None
         starts, listed = np.zeros(len(self.region_chain) + 1, np.int64), []
         if points:
@@ -311,7 +323,7 @@ class CompiledRules:
             np.array(listed, np.int64), share,
         )  # fmt: skip
         venues.draws.advance(used)
-        return shops, pickups
+        return shops, pickups, owners
 
     # -- what the Python hooks read --------------------------------------------------------
 
@@ -352,15 +364,8 @@ class CompiledRules:
             ms, self.fz, self.g, out, step, first, after, stream.peek(bosses), len(net)
         )
         stream.advance(used)
-        outcomes, rows = [], out[: self.g[G_OUT]].tolist()
-        for row in rows:  # one outcome per boss released, payouts in the order frozen
-            payout = Payout(
-                row[L.O_MEMBER],
-                row[L.O_FEN],
-                L.RULE_NAMES[row[L.O_RULE]],
-                row[L.O_LEVEL],
-                L.REASONS[row[L.O_REASON]],
-            )
+        outcomes: list[Outcome] = []
+        for payout in payouts_of(out[: self.g[G_OUT]]):  # one outcome per boss released
             if outcomes and outcomes[-1].payouts[-1].member == payout.member:
                 outcomes[-1] = outcomes[-1]._replace(payouts=(*outcomes[-1].payouts, payout))
             else:
@@ -451,7 +456,7 @@ def _rule_dues(rule, amount: int) -> list[int]:
     return []
 
 
-def _by_id(owners: dict[int, int], last: int) -> np.ndarray:
+def owners_by_id(owners: dict[int, int], last: int) -> np.ndarray:
     """A dict of venue id (1 .. ``last``) -> owner as an array by id (0: nobody)."""
     found = np.zeros(max([last, *owners]) + 1, np.int64)
     if owners:

@@ -27,7 +27,12 @@ from sim.distribution.compiled_joins import (
     SpillPlaces,
     place_joins,
 )
-from sim.distribution.compiled_rules import CompiledRules, PaidBatch, unsupported
+from sim.distribution.compiled_rules import (
+    CompiledRules,
+    PaidBatch,
+    owners_by_id,
+    unsupported,
+)
 from sim.distribution.payouts import PayoutLog
 from sim.distribution.spillover import SpillOver
 from sim.distribution.venues import Venues
@@ -122,18 +127,14 @@ class Distribution:
         n = len(members)
         places.room(n, int(max(members.max(), recruiters.max())) if n else 0)
         compiled = self.compiled
-        region_owner = np.zeros(len(compiled.region_level), np.int64)
-        for region, owner in state.region_owner.items():
-            region_owner[region] = owner
+        region_owner = owners_by_id(state.region_owner, len(compiled.region_level) - 1)
         fees = getattr(venues, "region_fees", [None] * 4)
         level_fee = np.array([-1 if fee is None else fee for fee in fees], np.int64)
         point_district = np.zeros(len(state.service_points) + n + 1, np.int64)
         for district, points in getattr(venues, "points", {}).items():
             point_district[points] = district
         shops = venues.shops if venues.merchant is not None else 0
-        promoter = np.zeros(shops + 1, np.int64)
-        for shop, who in state.merchant_promoter.items():
-            promoter[shop] = who
+        promoter = owners_by_id(state.merchant_promoter, shops)
         placed, districts = np.zeros(n, np.int64), np.zeros(n, np.int64)
         bought = np.zeros((3 * n, 4), np.int64)
         used, rows = place_joins(

@@ -19,7 +19,7 @@ from sim.core.book import Refused
 from sim.core.kernel_layout import BUY, EV_BUY, EV_REFUSED, SELL, SELL_ALL
 from sim.core.referral import Bonus, PayoutRule
 from sim.distribution.base import Outcome, Payout
-from sim.distribution.booking import batch_payouts, post_batch, post_in_bulk
+from sim.distribution.booking import post_batch, post_in_bulk
 from sim.model.compiled_book import CompiledBook, events_as_applied
 from sim.model.market import DayResult, Intent
 
@@ -108,7 +108,7 @@ class CompiledMarket:
             post_batch(book, batch, dist.compiled.accounts, dist.lines)
             result.paid = (batch.members, batch.fen)
             if self.prices:  # the objects, for those who compare them with the reference's
-                result.bonuses = batch_payouts(batch)
+                result.bonuses = batch.payouts()
         elif self.distribution is not None:
             order = self.distribution.order
             outcomes = []
