@@ -177,7 +177,7 @@ class KernelBook:
         self._g[G_PRICE_NUM] = start.numerator
         self._g[G_PRICE_DEN] = start.denominator
         self._g[G_LAST_AMOUNT] = -1
-        self._no_events = np.empty((0, N_EVENT), np.int64)
+        self._no_events = _event_rows(0)
 
     # -- applying events ----------------------------------------------------------------
 
@@ -203,7 +203,7 @@ class KernelBook:
         chunks = []
         start, pending = 0, False
         while True:
-            buffer = np.empty((size, N_EVENT), np.int64)
+            buffer = _event_rows(size)
             start, n, pending = kernel.apply_events(
                 members, actions, amounts, start, pending, *state, buffer, True
             )
@@ -298,7 +298,7 @@ class KernelBook:
             minted = pool_part * int(prm[P_MINT_NUM]) * den // (int(prm[P_MINT_DEN]) * num)
         if value < 0 or max(value, int(g[G_MINTED]) + minted) * self._factor >= LIMIT:
             raise _beyond("a grant would take the points past what the fast core computes")
-        first = np.empty((1, N_EVENT), np.int64)
+        first = _event_rows(1)
         state = (self._hot, self._cold, self._heap, g, prm, self._numer)
         kernel.grant(int(member), int(value), bool(as_order), *state, first)
         events = _events([first, *self._forced_exits(-1)])
@@ -310,7 +310,7 @@ class KernelBook:
         state = (self._hot, self._cold, self._heap, self._g, self._prm)
         chunks, size = [], 64
         while True:
-            buffer = np.empty((size, N_EVENT), np.int64)
+            buffer = _event_rows(size)
             n, done = kernel.force_exits(source, *state, buffer)
             chunks.append(buffer[:n])
             if done:
@@ -465,10 +465,18 @@ class KernelBook:
         return sum(a.nbytes for a in arrays)
 
 
+def _event_rows(size: int) -> np.ndarray:
+    """Room for ``size`` event rows, column by column (Fortran order): each column of the
+    rows the kernel writes is already a contiguous array, so :func:`_events` hands them out
+    without a copy (a day of a million sales at 9 million members: 80 MB less at the peak)."""
+    return np.empty((N_EVENT, size), np.int64).T
+
+
 def _events(chunks: list[np.ndarray]) -> Events:
     """Event rows, in order, as :class:`Events` columns."""
-    rows = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
-    return Events(*(np.ascontiguousarray(rows[:, c]) for c in range(N_EVENT)))
+    if len(chunks) == 1:
+        return Events(*(chunks[0][:, c] for c in range(N_EVENT)))
+    return Events(*(np.concatenate([rows[:, c] for rows in chunks]) for c in range(N_EVENT)))
 
 
 def warm_up() -> None:

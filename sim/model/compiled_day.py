@@ -21,11 +21,12 @@ from sim.model.consequences import FIGURES, figures_of, handle_events, settle_in
 from sim.model.market import Intent
 
 
-def _fees_of(model, members: np.ndarray) -> np.ndarray:
-    """What each of ``members`` (ids) paid for regions and service points, fen (zeros
-    without the distribution layer): ``SchemeModel._paid_in`` less the spend."""
+def _fees_of(model, members: np.ndarray, offset: int = 0) -> np.ndarray:
+    """What each of ``members + offset`` (ids) paid for regions and service points, fen
+    (zeros without the distribution layer): ``SchemeModel._paid_in`` less the spend."""
     fees = np.zeros(len(members), np.int64)
     if model.distribution is not None and model.distribution.fees:
+        members = members + offset
         paid = model.distribution.fees  # few members pay fees: look them up sorted
         payers = np.fromiter(paid, np.int64, len(paid))
         amounts = np.fromiter(paid.values(), np.int64, len(paid))
@@ -44,13 +45,12 @@ def handle_applied(model, ev, day: int) -> None:
     if not n:
         return
     book, columns, calendar = model.book, model.columns, model._calendar
-    members = ev.member + 1
-    top = int(members.max())
+    top = int(ev.member.max()) + 1
     model.sell_targets.room(top)
     calendar.reserve(n)
     numbers, at = model.draws.peek(2 * n), np.zeros(1, np.int64)
     counted, credits = np.zeros(len(FIGURES), np.int64), np.empty(n, np.int64)
-    fees = _fees_of(model, members)
+    fees = _fees_of(model, ev.member, offset=1)
     spec = model.population.consumer
     panic = model.panic
     panic.room(top)
@@ -263,7 +263,7 @@ def _placed_by_distribution(model, joins: np.ndarray) -> None:
 
 def stream(
     first: list[Intent], orders: np.ndarray, then: list[Intent], last: np.ndarray | None = None
-) -> tuple[np.ndarray, ...]:
+) -> list[np.ndarray]:
     """The day's stream as arrays — member, action code, fen — in the reference's order:
     the intents handed in ``first`` (old members' sales on a release day), the orders, the
     intents handed in after them, then the members in ``last`` (panic sellers); the intents
@@ -280,4 +280,4 @@ def stream(
     codes[len(before) : len(before) + orders.shape[1]] = BUY
     fen = np.zeros(len(members), np.int64)
     fen[len(before) : len(before) + orders.shape[1]] = orders[1]
-    return members, codes, fen
+    return [members, codes, fen]

@@ -226,6 +226,7 @@ class SchemeModel(mesa.Model):
                 orders = compiled_day.walk_ins_and_wake_ups(self, day, self._joins)
                 panicking = self._wake_sellers(day, panic_as_array=True)
                 stream = compiled_day.stream(released, orders, self._today, panicking)
+                del released, orders, panicking  # a panic's million sales: held once
                 self._apply_stream(stream, day)
             self._pay_withdrawals()
         self._operator_takes(day)
@@ -309,13 +310,20 @@ class SchemeModel(mesa.Model):
             return intents
         return [intents[i] for i in self.draws.order(len(intents)).tolist()]
 
-    def _apply_stream(self, stream: tuple[np.ndarray, ...], day: int) -> None:
+    def _apply_stream(self, stream: list[np.ndarray], day: int) -> None:
         """:meth:`_apply` for a stream of arrays (member, action code, fen), shuffled as
-        :meth:`_shuffled` shuffles a list."""
-        if len(stream[0]) >= 2:
-            order = self.draws.order(len(stream[0]))
-            stream = tuple(column[order] for column in stream)
-        self._applied(self.core.apply_arrays(*stream), day)
+        :meth:`_shuffled` shuffles a list. The list is emptied: on a day of a million sales
+        each array is held once, and none while the events' consequences are worked out."""
+        columns = stream.copy()
+        stream.clear()
+        if len(columns[0]) >= 2:
+            order = self.draws.order(len(columns[0]))
+            for i, column in enumerate(columns):
+                columns[i] = column[order]
+            del order, column
+        result = self.core.apply_arrays(*columns)
+        del columns
+        self._applied(result, day)
 
     def _apply(self, intents: list[Intent], day: int) -> None:
         """The core applies the day's stream; then the distribution rules' day payouts."""
