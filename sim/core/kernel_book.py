@@ -474,6 +474,7 @@ def _event_rows(size: int) -> np.ndarray:
 
 def _events(chunks: list[np.ndarray]) -> Events:
     """Event rows, in order, as :class:`Events` columns."""
+    chunks = [rows for rows in chunks if len(rows)] or chunks[:1]
     if len(chunks) == 1:
         return Events(*(chunks[0][:, c] for c in range(N_EVENT)))
     return Events(*(np.concatenate([rows[:, c] for rows in chunks]) for c in range(N_EVENT)))
