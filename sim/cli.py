@@ -36,12 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = commands.add_parser(
         "replay",
-        help="replay an event log (CSV day,member,action,amount) through the rules",
+        help="replay a platform's event log (CSV or Parquet) through the rules",
         description="Apply a platform's event log in file order, insert the forced exits the "
         "rules trigger, check the ledger after every event, and write trace, members and "
         "ledger tables.",
     )
-    replay.add_argument("events", type=Path, help="CSV with header day,member,action,amount")
+    replay.add_argument(
+        "events", type=Path, help="CSV or .parquet with columns day,member,action,amount, ..."
+    )
     replay.add_argument("--scenario", type=Path, required=True, help="scenario YAML")
     replay.add_argument("--out", type=_out_path, required=True, help="output folder")
     replay.add_argument(
@@ -217,7 +219,12 @@ def _replay(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     formats = ("parquet", "csv") if args.format == "csv" else ("parquet",)
     book, summary = replay_file(
-        args.events, scenario.mechanics(), args.out, formats, progress=not args.quiet
+        args.events,
+        scenario.mechanics(),
+        args.out,
+        formats,
+        progress=not args.quiet,
+        bonus_line=scenario.referral.paid_from,
     )
     if not args.quiet:
         title = f"Replayed {args.events} under scenario '{scenario.name}'"

@@ -19,6 +19,8 @@ TRACE_COLUMNS = [
     "points",
     "price",
     "source_line",
+    "kind",
+    "other_member",
 ]
 
 
@@ -127,6 +129,13 @@ def test_members_and_ledger_tables(replay):
         "points_obtained",
         "sales",
         "forced_exits",
+        "sponsor",
+        "first_day",
+        "fees",
+        "bonuses",
+        "withdrawn",
+        "cash_balance",
+        "requested",
     ]
     m1 = tables.members.set_index("member").loc["1"]
     assert m1.spent == pytest.approx(1099.99) and m1.sales == 1

@@ -2,11 +2,13 @@
 
 Rooms:
 
-- ``eventlog``: a CSV log (``day,member,action,amount``) read and checked, one line of
-  error per bad row.
+- ``eventlog``: a log (CSV or Parquet: ``day,member,action,amount`` and the optional
+  ``sponsor``, ``source_member``, ``kind``) read and checked, one line of error per bad row.
+- ``records``: what joins, bonuses, withdrawals and fees mean: the referral tree, the
+  records' money posted to the book's ledger.
 - ``apply``: the log applied in file order with the forced exits the rules insert, the
   ledger checked after every event; the trace, members and ledger tables.
 
-May import core and the top-level utilities (``sim.errors``, ``sim.outputs``); nothing of
-the agent model.
+May import core, scenario and distribution (the rules' accounts and fees) and the top-level
+utilities (``sim.errors``, ``sim.outputs``); nothing of the agent model.
 """

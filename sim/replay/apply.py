@@ -1,8 +1,9 @@
 """Replay a real event log through the reference book: the auditor's line-by-line trace.
 
-``python -m sim replay EVENTS.csv --scenario S.yaml --out DIR`` applies each buy and sale in
-file order through :class:`~sim.core.book.Book` (the same rules every other part uses), inserts
-the forced exits the rules trigger, checks the ledger after every event, and writes
+``python -m sim replay EVENTS --scenario S.yaml --out DIR`` applies each row in file order:
+buys and sales through :class:`~sim.core.book.Book` (the same rules every other part uses)
+with the forced exits the rules trigger, joins, bonuses, withdrawals and fees through
+:class:`~sim.replay.records.Records`; it checks the ledger after every row and writes
 ``trace``, ``members`` and ``ledger`` tables (see the README for every column).
 """
 
@@ -17,12 +18,13 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from sim.core import rules
-from sim.core.book import Applied, Book, Refused
+from sim.core.book import NEVER_BOUGHT, Applied, Book, Refused
 from sim.core.mechanics import Mechanics
 from sim.core.units import fen_to_yuan, price_to_yuan, units_to_points
 from sim.errors import InputError
 from sim.outputs import TableWriter, check_out_dir, parquet_to_csv, staged, write_table
 from sim.replay.eventlog import Event, count_rows, read_events
+from sim.replay.records import Records
 
 TRACE_SCHEMA = pa.schema(
     [
@@ -37,6 +39,8 @@ TRACE_SCHEMA = pa.schema(
         ("points", pa.float64()),
         ("price", pa.float64()),
         ("source_line", pa.int64()),
+        ("kind", pa.string()),
+        ("other_member", pa.string()),
     ]
 )
 MEMBERS_SCHEMA = pa.schema(
@@ -52,6 +56,13 @@ MEMBERS_SCHEMA = pa.schema(
         ("points_obtained", pa.float64()),
         ("sales", pa.int64()),
         ("forced_exits", pa.int64()),
+        ("sponsor", pa.string()),
+        ("first_day", pa.int64()),
+        ("fees", pa.float64()),
+        ("bonuses", pa.float64()),
+        ("withdrawn", pa.float64()),
+        ("cash_balance", pa.float64()),
+        ("requested", pa.float64()),
     ]
 )
 LEDGER_SCHEMA = pa.schema(
@@ -74,6 +85,7 @@ class ReplaySummary:
     price_low: float = float("inf")
     price_high: float = 0.0
     files: list[str] = field(default_factory=list)
+    records: Records | None = None
 
 
 def trace_row(seq: int, event: Event, applied: Applied, unit: int) -> dict:
@@ -94,50 +106,104 @@ def trace_row(seq: int, event: Event, applied: Applied, unit: int) -> dict:
         "points": units_to_points(applied.points, unit),
         "price": price_to_yuan(applied.price, unit),
         "source_line": event.line,
+        "kind": None,
+        "other_member": None,
     }
 
 
-def apply_events(
-    book: Book, events: Iterable[Event], source: str | Path | None = None
-) -> Iterator[dict]:
+def record_row(seq: int, event: Event, book: Book) -> dict:
+    """One output row for a join, bonus, withdrawal or fee: no points move; ``cash_delta`` is
+    the change of the member's cash balance (a bonus adds, a paid withdrawal takes)."""
+    amount = None if event.amount is None else fen_to_yuan(event.amount)
+    cash = 0
+    if event.action == "bonus":
+        cash = event.amount
+    elif event.action == "withdraw" and event.kind == "paid":
+        cash = -event.amount
+    return {
+        "seq": seq,
+        "day": event.day,
+        "member": event.member,
+        "action": event.action,
+        "amount": amount,
+        "points_delta": 0.0,
+        "cash_delta": fen_to_yuan(cash),
+        "pool": fen_to_yuan(book.pool),
+        "points": units_to_points(book.points, book.mechanics.unit),
+        "price": price_to_yuan(book.price, book.mechanics.unit),
+        "source_line": event.line,
+        "kind": event.kind,
+        "other_member": event.other,
+    }
+
+
+def apply_events(book: Book, events: Iterable[Event], records: Records) -> Iterator[dict]:
     """Apply events in order and yield trace rows; the ledger is checked after each event.
 
-    A rule the log breaks (selling more than held, ...) is bad input: an InputError at its line.
+    A rule the log breaks (selling more than held, a sponsor who never joined, ...) is bad
+    input: an InputError at its line.
     """
     seq = 0
+    handle = {
+        "join": records.join,
+        "withdraw": records.withdraw,
+        "bonus": records.bonus,
+        "fee": records.fee,
+    }
     for event in events:
+        if event.action in handle:
+            handle[event.action](event)
+            book.ledger.check()
+            seq += 1
+            yield record_row(seq, event, book)
+            continue
+        records.appear(event)
         try:
             if event.action == "buy":
                 applied = book.buy(event.member, event.amount)
             else:
                 applied = book.sell(event.member, event.amount)
         except Refused as refusal:
-            raise InputError(str(refusal), file=source, line=event.line) from None
+            raise InputError(str(refusal), file=records.source, line=event.line) from None
         book.ledger.check()
         for one in applied:
             seq += 1
             yield trace_row(seq, event, one, book.mechanics.unit)
 
 
-def member_rows(book: Book) -> list[dict]:
+def member_rows(book: Book, records: Records) -> list[dict]:
     """One row per member, in order of first appearance."""
     unit, price = book.mechanics.unit, book.price
-    return [
-        {
-            "member": str(m.key),
-            "status": m.status,
-            "entries": m.entries,
-            "spent": fen_to_yuan(m.spent),
-            "cash_received": fen_to_yuan(m.cash),
-            "net_cash": fen_to_yuan(m.cash - m.spent),
-            "points_held": units_to_points(m.held, unit),
-            "value_held": fen_to_yuan(rules.value(m.held, price)),
-            "points_obtained": units_to_points(m.obtained, unit),
-            "sales": m.sales,
-            "forced_exits": m.forced_exits,
-        }
-        for m in book.members.values()
-    ]
+    rows = []
+    for key, seen in records.members.items():
+        m = book.members.get(key)
+        bought = m is not None and m.entries > 0
+        spent = m.spent if m else 0
+        cash = m.cash if m else 0
+        held = m.held if m else 0
+        rows.append(
+            {
+                "member": key,
+                "status": m.status if bought else NEVER_BOUGHT,
+                "entries": m.entries if m else 0,
+                "spent": fen_to_yuan(spent),
+                "cash_received": fen_to_yuan(cash),
+                "net_cash": fen_to_yuan(cash - spent),
+                "points_held": units_to_points(held, unit),
+                "value_held": fen_to_yuan(rules.value(held, price)),
+                "points_obtained": units_to_points(m.obtained if m else 0, unit),
+                "sales": m.sales if m else 0,
+                "forced_exits": m.forced_exits if m else 0,
+                "sponsor": seen.sponsor,
+                "first_day": seen.day,
+                "fees": fen_to_yuan(records.fees[key]),
+                "bonuses": fen_to_yuan(m.bonus if m else 0),
+                "withdrawn": fen_to_yuan(m.withdrawn if m else 0),
+                "cash_balance": fen_to_yuan(m.balance if m else 0),
+                "requested": fen_to_yuan(records.requested[key]),
+            }
+        )
+    return rows
 
 
 def ledger_rows(book: Book) -> list[dict]:
@@ -160,12 +226,15 @@ def replay_file(
     out: str | Path,
     formats: tuple[str, ...] = ("parquet",),
     progress: bool = False,
+    bonus_line: str = "distribution",
 ) -> tuple[Book, ReplaySummary]:
-    """Replay ``events_path`` and write the tables into ``out`` (all or nothing)."""
+    """Replay ``events_path`` and write the tables into ``out`` (all or nothing); bonus
+    rows are paid from the split's ``bonus_line``."""
     events_path = Path(events_path)
     out = check_out_dir(out)
     book = Book(mechanics)
-    summary = ReplaySummary()
+    records = Records(book, bonus_line, events_path)
+    summary = ReplaySummary(records=records)
     events = read_events(events_path, mechanics.unit)
     bar = tqdm(
         total=count_rows(events_path),
@@ -178,7 +247,7 @@ def replay_file(
         trace = TableWriter(stage / "trace.parquet", TRACE_SCHEMA)
         try:
             last_line = 0
-            for row in apply_events(book, events, events_path):
+            for row in apply_events(book, events, records):
                 trace.append(row)
                 summary.actions[row["action"]] += 1
                 summary.price_low = min(summary.price_low, row["price"])
@@ -189,7 +258,7 @@ def replay_file(
         finally:
             trace.close()
         summary.rows = trace.rows
-        write_table(stage / "members.parquet", MEMBERS_SCHEMA, member_rows(book))
+        write_table(stage / "members.parquet", MEMBERS_SCHEMA, member_rows(book, records))
         write_table(stage / "ledger.parquet", LEDGER_SCHEMA, ledger_rows(book))
         names = ["trace", "members", "ledger"]
         if "csv" in formats:
@@ -202,26 +271,40 @@ def replay_file(
 def describe(book: Book, summary: ReplaySummary, title: str) -> str:
     """A short human summary of a replay."""
     unit = book.mechanics.unit
-    members = book.members.values()
-    statuses = Counter(m.status for m in members)
-    in_profit = sum(1 for m in members if m.cash > m.spent)
+    bought = [m for m in book.members.values() if m.entries > 0]
+    statuses = Counter(m.status for m in bought)
+    in_profit = sum(1 for m in bought if m.cash > m.spent)
     ledger = book.ledger
     accounts = "  ".join(
         f"{a.name} {fen_to_yuan(a.balance):,.2f}" for a in ledger.accounts.values()
     )
     acts = summary.actions
-    return "\n".join(
-        [
-            title,
-            f"  events   {summary.rows:,} rows: {acts['buy']:,} orders, {acts['sell']:,} sales, "
-            f"{acts['forced_exit']:,} forced exits",
-            f"  members  {len(book.members):,}: {statuses['active']:,} active, "
-            f"{statuses['sold_out']:,} sold out, {statuses['exited']:,} exited; "
-            f"{in_profit:,} got back more cash than they spent",
-            f"  book     pool {fen_to_yuan(book.pool):,.2f} yuan, "
-            f"points {units_to_points(book.points, unit):,.2f}, "
-            f"price {price_to_yuan(book.price, unit):.4f} "
-            f"(low {summary.price_low:.4f}, high {summary.price_high:.4f})",
-            f"  ledger   {fen_to_yuan(ledger.entered):,.2f} yuan entered, all of it in: {accounts}",
-        ]
-    )
+    records = summary.records
+    everyone = len(records.members) if records is not None else len(book.members)
+    lines = [
+        title,
+        f"  events   {summary.rows:,} rows: {acts['buy']:,} orders, {acts['sell']:,} sales, "
+        f"{acts['forced_exit']:,} forced exits",
+        f"  members  {everyone:,}: {statuses['active']:,} active, "
+        f"{statuses['sold_out']:,} sold out, {statuses['exited']:,} exited, "
+        f"{everyone - len(bought):,} never bought; "
+        f"{in_profit:,} got back more cash than they spent",
+    ]
+    if records is not None and (acts["join"] or acts["bonus"] or acts["withdraw"] or acts["fee"]):
+        roots = sum(1 for seen in records.members.values() if seen.sponsor is None)
+        lines.append(
+            f"  records  {acts['join']:,} joins ({roots:,} members with no sponsor); "
+            f"bonuses {fen_to_yuan(sum(records.bonuses.values())):,.2f} yuan "
+            f"({fen_to_yuan(records.unfunded):,.2f} beyond the '{records.bonus_line}' line); "
+            f"withdrawn {fen_to_yuan(sum(m.withdrawn for m in book.members.values())):,.2f} "
+            f"yuan, asked for and not paid {fen_to_yuan(sum(records.requested.values())):,.2f}; "
+            f"fees {fen_to_yuan(sum(records.fees.values())):,.2f} yuan"
+        )
+    lines += [
+        f"  book     pool {fen_to_yuan(book.pool):,.2f} yuan, "
+        f"points {units_to_points(book.points, unit):,.2f}, "
+        f"price {price_to_yuan(book.price, unit):.4f} "
+        f"(low {summary.price_low:.4f}, high {summary.price_high:.4f})",
+        f"  ledger   {fen_to_yuan(ledger.entered):,.2f} yuan entered, all of it in: {accounts}",
+    ]
+    return "\n".join(lines)

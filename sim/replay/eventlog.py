@@ -1,9 +1,12 @@
-"""Read a platform's event log (CSV ``day,member,action,amount``) into checked events.
+"""Read a platform's event log (CSV or Parquet) into checked events.
 
-Each row is validated as it is read and every problem is reported with the file and line:
-missing or unknown columns, a day that is not a whole number or goes back in time, an
-unknown action, an amount that is not a positive number of yuan (buy) or points (sell, or
-``all``). Rows stream, so a log of any length is read in constant memory.
+The columns ``day,member,action,amount`` are required; ``sponsor``, ``source_member`` and
+``kind`` are optional; any other column is refused. Actions: ``join`` (a member placed under
+``sponsor``, no amount), ``buy`` (yuan), ``sell`` (points or ``all``), ``withdraw``, ``bonus``
+and ``fee`` (yuan). Each row is validated as it is read and every problem is reported with
+the file and line (for Parquet, the row number + 1: its line in a CSV export). Rows stream,
+so a log of any length is read in constant memory. What a row means for the members and the
+money is :mod:`sim.replay.apply`'s.
 """
 
 from __future__ import annotations
@@ -19,73 +22,134 @@ from sim.errors import InputError, did_you_mean
 from sim.limits import EVENTS_MB, check_input_file
 
 COLUMNS = ("day", "member", "action", "amount")
-ACTIONS = ("buy", "sell")
+OPTIONAL = ("sponsor", "source_member", "kind")
+ACTIONS = ("join", "buy", "sell", "withdraw", "bonus", "fee")
 ALL = "all"
+YUAN_ACTIONS = ("buy", "withdraw", "bonus", "fee")
+
+# the ``kind`` of a bonus row: what the platform's records call the payment (the README maps
+# each to the rules that pay it); empty means ``other``
+BONUS_KINDS = (
+    "direct",  # 直推: the buyer's sponsor
+    "indirect",  # 间推: the sponsor's sponsor
+    "see_point",  # 见点: every order some levels down
+    "differential",  # 级差: the difference between two ranks' rates
+    "peer",  # 平级: a rank's equal above
+    "dividend",  # 分红: a share of a pool (tiers, shareholders)
+    "regional",  # 区域代理: a region's agent
+    "service",  # 服务中心: a service point's owner
+    "merchant",  # a merchant's recruiter
+    "other",
+)
+# the ``kind`` of a fee row (what was bought) and the ledger account it enters; empty: other
+FEE_KINDS = ("region", "service_point", "membership", "other")
+# the ``kind`` of a withdraw row: ``paid`` (the default: money left the platform) or
+# ``requested`` (the member asked; the platform's records show it queued, not yet paid)
+WITHDRAW_KINDS = ("paid", "requested")
+_KINDS = {"bonus": BONUS_KINDS, "fee": FEE_KINDS, "withdraw": WITHDRAW_KINDS}
+_DEFAULT_KIND = {"bonus": "other", "fee": "other", "withdraw": "paid"}
+HEADER = ",".join(COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One row of the log. ``amount`` is fen for a buy, point units for a sale, None for
-    ``sell all``."""
+    """One row of the log. ``amount`` is fen for buy, withdraw, bonus and fee, point units
+    for a sale, None for ``sell all`` and a join. ``other`` is the sponsor of a join or the
+    member whose order earned a bonus (None: not given); ``kind`` is set for bonus, fee and
+    withdraw rows (their defaults filled in), None otherwise."""
 
     line: int
     day: int
     member: str
     action: str
     amount: int | None
+    other: str | None = None
+    kind: str | None = None
 
 
 def read_events(path: str | Path, unit: int) -> Iterator[Event]:
-    """The events of ``path`` in file order; InputError at the first bad row. The file's
-    kind and size are checked now, before anything reads it."""
+    """The events of ``path`` (``.parquet``: Parquet, anything else CSV) in file order;
+    InputError at the first bad row. The file's kind and size are checked now."""
     check_input_file(path, "an event log", EVENTS_MB)
-    return _events(Path(path), unit)
+    path = Path(path)
+    if is_parquet(path):
+        return _parse(_parquet_rows(path), path, unit)
+    return _csv_events(path, unit)
 
 
-def _events(path: Path, unit: int) -> Iterator[Event]:
+def is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in (".parquet", ".pq")
+
+
+def _csv_events(path: Path, unit: int) -> Iterator[Event]:
     try:
         handle = path.open(encoding="utf-8-sig", newline="")
     except OSError as error:
         raise InputError(f"cannot read event log: {error.strerror}", file=path) from None
     with handle:
+        reader = csv.reader(handle)
         try:
-            yield from _parse(csv.reader(handle), path, unit)
+            yield from _parse(((reader.line_num, row) for row in reader), path, unit)
         except UnicodeDecodeError:
             raise InputError("event log is not UTF-8 text", file=path) from None
         except csv.Error as error:
             raise InputError(f"malformed CSV: {error}", file=path) from None
 
 
-def _parse(reader, path: Path, unit: int) -> Iterator[Event]:
-    header = next(reader, None)
+def _parquet_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The header, then each row as text cells (numbers as decimal text), batch by batch."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        source = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as error:
+        raise InputError(f"not a readable Parquet file: {error}", file=path) from None
+    yield 1, list(source.schema_arrow.names)
+    line = 1
+    for batch in source.iter_batches(batch_size=65_536):
+        columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+        for values in zip(*columns, strict=True):
+            line += 1
+            yield line, [_cell(value) for value in values]
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _parse(rows: Iterator[tuple[int, list[str]]], path: Path, unit: int) -> Iterator[Event]:
+    line, header = next(rows, (1, None))
     while header is not None and not any(cell.strip() for cell in header):
-        header = next(reader, None)
+        line, header = next(rows, (line, None))
     if header is None:
-        raise InputError(
-            "event log is empty; expected the header day,member,action,amount", file=path, line=1
-        )
+        raise InputError(f"event log is empty; expected the header {HEADER}", file=path, line=1)
     names = [cell.strip().lower() for cell in header]
-    line = reader.line_num
+    known = COLUMNS + OPTIONAL
     for name in names:
-        if name not in COLUMNS:
+        if name not in known:
             raise InputError(
-                f"unknown column '{name}'{did_you_mean(name, COLUMNS)}", file=path, line=line
+                f"unknown column '{name}'{did_you_mean(name, known)}", file=path, line=line
             )
     for name in COLUMNS:
         if name not in names:
             raise InputError(
-                f"missing column '{name}'; expected the header day,member,action,amount",
+                f"missing column '{name}'; expected the header {HEADER} "
+                f"(optional: {', '.join(OPTIONAL)})",
                 file=path,
                 line=line,
             )
     if len(set(names)) != len(names):
         raise InputError("a column appears twice in the header", file=path, line=line)
-    index = {name: names.index(name) for name in COLUMNS}
+    index = {name: names.index(name) for name in known if name in names}
 
     last_day = None
     count = 0
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(names):
@@ -100,16 +164,7 @@ def _parse(reader, path: Path, unit: int) -> Iterator[Event]:
                 key="day",
             )
         last_day = day
-        member = cells["member"]
-        if not member:
-            raise InputError("member is empty", file=path, line=line, key="member")
-        if not member.isprintable() or len(member) > MAX_ID:
-            raise InputError(
-                f"expected printable text of at most {MAX_ID} characters, got {member[:40]!r}",
-                file=path,
-                line=line,
-                key="member",
-            )
+        member = _member_id(cells["member"], "member", path, line)
         action = cells["action"].lower()
         if action not in ACTIONS:
             raise InputError(
@@ -119,10 +174,81 @@ def _parse(reader, path: Path, unit: int) -> Iterator[Event]:
                 key="action",
             )
         amount = _amount(action, cells["amount"], unit, path, line)
+        other = _other(action, cells, member, path, line)
+        kind = _kind(action, cells.get("kind", ""), path, line)
         count += 1
-        yield Event(line, day, member, action, amount)
+        yield Event(line, day, member, action, amount, other, kind)
     if count == 0:
         raise InputError("event log has a header but no events", file=path, line=line)
+
+
+def _member_id(text: str, key: str, path: Path, line: int) -> str:
+    if not text:
+        raise InputError(f"{key} is empty", file=path, line=line, key=key)
+    if not text.isprintable() or len(text) > MAX_ID:
+        raise InputError(
+            f"expected printable text of at most {MAX_ID} characters, got {text[:40]!r}",
+            file=path,
+            line=line,
+            key=key,
+        )
+    return text
+
+
+def _other(action: str, cells: dict[str, str], member: str, path: Path, line: int) -> str | None:
+    """The sponsor of a join, the source member of a bonus; refused on any other row."""
+    sponsor, source = cells.get("sponsor", ""), cells.get("source_member", "")
+    if sponsor and action != "join":
+        raise InputError(
+            f"a sponsor is given only on join rows, not on a {action}",
+            file=path,
+            line=line,
+            key="sponsor",
+        )
+    if source and action != "bonus":
+        raise InputError(
+            f"a source_member is given only on bonus rows, not on a {action}",
+            file=path,
+            line=line,
+            key="source_member",
+        )
+    if action == "join" and sponsor:
+        sponsor = _member_id(sponsor, "sponsor", path, line)
+        if sponsor == member:
+            raise InputError(
+                f"member {member} is given as their own sponsor (a sponsor cycle)",
+                file=path,
+                line=line,
+                key="sponsor",
+            )
+        return sponsor
+    if action == "bonus" and source:
+        return _member_id(source, "source_member", path, line)
+    return None
+
+
+def _kind(action: str, text: str, path: Path, line: int) -> str | None:
+    kinds = _KINDS.get(action)
+    text = text.lower()
+    if kinds is None:
+        if text:
+            raise InputError(
+                f"a kind is given only on bonus, fee and withdraw rows, not on a {action}",
+                file=path,
+                line=line,
+                key="kind",
+            )
+        return None
+    if not text:
+        return _DEFAULT_KIND[action]
+    if text not in kinds:
+        raise InputError(
+            f"unknown {action} kind '{text[:40]}'{did_you_mean(text, kinds)}",
+            file=path,
+            line=line,
+            key="kind",
+        )
+    return text
 
 
 def _day(text: str, path: Path, line: int) -> int:
@@ -142,20 +268,26 @@ def _day(text: str, path: Path, line: int) -> int:
 
 
 def _amount(action: str, text: str, unit: int, path: Path, line: int) -> int | None:
-    if text.lower() != ALL and not _DECIMAL_TEXT.fullmatch(text):
-        shown = text[:40]
-        what = "an amount in yuan" if action == "buy" else "a number of points or 'all'"
+    if action == "join":
+        if text:
+            raise InputError(
+                f"a join carries no amount, got '{text[:40]}'", file=path, line=line, key="amount"
+            )
+        return None
+    in_yuan = action in YUAN_ACTIONS
+    if text.lower() == ALL and not in_yuan:
+        return None
+    if not _DECIMAL_TEXT.fullmatch(text):
+        what = "an amount in yuan" if in_yuan else "a number of points or 'all'"
         raise InputError(
-            f"expected {what} as decimal text (digits, one '.'), got '{shown}'",
+            f"expected {what} as decimal text (digits, one '.'), got '{text[:40]}'",
             file=path,
             line=line,
             key="amount",
         )
     try:
-        if action == "buy":
+        if in_yuan:
             amount = yuan_to_fen(text, "an amount in yuan")
-        elif text.lower() == ALL:
-            return None
         else:
             amount = points_to_units(text, unit, "a number of points or 'all'")
     except ValueError as error:
@@ -174,8 +306,13 @@ _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # '-' kept: negatives get th
 
 def count_rows(path: str | Path) -> int:
     """Data rows in the file (for a progress bar's total); 0 if unreadable."""
+    path = Path(path)
     try:
-        with Path(path).open("rb") as handle:
+        if is_parquet(path):
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows
+        with path.open("rb") as handle:
             return max(sum(1 for _ in handle) - 1, 0)
-    except OSError:
+    except (OSError, ValueError):  # only a progress bar's total
         return 0

@@ -1,0 +1,152 @@
+"""What a log's rows other than buys and sales mean: who recruited whom, the bonuses the
+platform's records say it paid, withdrawals (paid, or asked for and queued), fees.
+
+The book (:class:`sim.core.book.Book`) keeps the points, the pool and each member's cash; this
+keeps the referral tree and the records beside it, and posts their money to the book's ledger
+so that every fen stays in exactly one account:
+
+- a ``bonus`` moves money from the bonus line of the split (the scenario's
+  ``referral.paid_from``, else ``distribution``) to the member's cash; what the line does not
+  hold enters from outside the orders (ledger source ``unfunded_bonuses``: the operator's
+  margin or other members' money — the log cannot tell which);
+- a ``withdraw`` of kind ``paid`` moves money from the member's cash out of the platform
+  (account ``withdrawn``); of kind ``requested`` it only records the member's ask (the
+  platform's records show it queued); a later paid withdrawal settles the member's requests
+  first;
+- a ``fee`` enters as platform income in ``<kind>_fees`` (``region_fees``,
+  ``service_point_fees``, ...), like the distribution layer's fees.
+
+A member appears with their join, or with their first row of any other kind (then with no
+sponsor). A sponsor must have appeared before; a member joins once, and a join after the
+member's first row may not give them a sponsor. So the tree can have no cycle.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim.core.book import Book
+from sim.core.mechanics import WITHDRAWN
+from sim.distribution.base import Income
+from sim.distribution.booking import take_fees
+from sim.errors import InputError
+from sim.replay.eventlog import Event
+
+UNFUNDED = "unfunded_bonuses"  # ledger source: bonuses beyond what the bonus line held
+
+
+@dataclass
+class Appearance:
+    """A member's place in the tree: sponsor (None: a root), first day and line, joined by a
+    join row or not."""
+
+    sponsor: str | None
+    day: int
+    line: int
+    joined: bool
+
+
+@dataclass
+class Records:
+    """The tree and the records of one replay, in order of first appearance."""
+
+    book: Book
+    bonus_line: str
+    source: Path | None = None
+    members: dict[str, Appearance] = field(default_factory=dict)
+    fees: Counter = field(default_factory=Counter)  # fen by member
+    bonuses: Counter = field(default_factory=Counter)  # fen by (member, kind)
+    bonus_sources: Counter = field(default_factory=Counter)  # fen by (member, source member)
+    requested: Counter = field(default_factory=Counter)  # fen asked for, not yet paid
+    unfunded: int = 0  # fen of bonuses beyond the bonus line's balance
+
+    def appear(self, event: Event) -> None:
+        """The member of ``event`` enters the tree as a root if this is their first row."""
+        if event.member not in self.members:
+            self.members[event.member] = Appearance(None, event.day, event.line, False)
+
+    def join(self, event: Event) -> None:
+        member, sponsor = event.member, event.other
+        seen = self.members.get(member)
+        if seen is not None and seen.joined:
+            raise self._refused(event, f"member {member} joins twice (first on line {seen.line})")
+        if seen is not None and sponsor is not None:
+            raise self._refused(
+                event,
+                f"member {member} first appeared on line {seen.line} with no sponsor; a later "
+                f"join may not give them sponsor {sponsor}",
+                "sponsor",
+            )
+        if sponsor is not None and sponsor not in self.members:
+            raise self._refused(
+                event, f"sponsor {sponsor} has not joined (no earlier row names them)", "sponsor"
+            )
+        if seen is None:
+            self.members[member] = Appearance(sponsor, event.day, event.line, True)
+        else:
+            seen.joined = True
+
+    def bonus(self, event: Event) -> None:
+        """The records' bonus, posted from the bonus line (the shortfall enters unfunded)."""
+        if event.other is not None and event.other not in self.members:
+            raise self._refused(
+                event,
+                f"source member {event.other} has not appeared (no earlier row names them)",
+                "source_member",
+            )
+        if self.bonus_line not in self.book.ledger.accounts:
+            raise self._refused(
+                event,
+                f"bonuses are paid from the split's line '{self.bonus_line}', which the "
+                "scenario's order.split has not; name one in referral.paid_from",
+            )
+        self.appear(event)
+        amount, ledger, line = event.amount, self.book.ledger, self.bonus_line
+        short = max(amount - ledger.balance(line), 0)
+        if short:
+            ledger.receive(short, {line: short}, source=UNFUNDED)
+            self.unfunded += short
+        self.book.pay_bonus(event.member, amount, line)
+        self.bonuses[event.member, event.kind] += amount
+        if event.other is not None:
+            self.bonus_sources[event.member, event.other] += amount
+
+    def withdraw(self, event: Event) -> None:
+        self.appear(event)
+        member, amount = event.member, event.amount
+        record = self.book.members.get(member)
+        balance = 0 if record is None else record.balance
+        if event.kind == "requested":
+            free = balance - self.requested[member]
+            if amount > free:
+                raise self._refused(
+                    event,
+                    f"member {member} asks to withdraw {amount / 100:,.2f} yuan but has "
+                    f"{free / 100:,.2f} yuan not yet asked for",
+                    "amount",
+                )
+            self.requested[member] += amount
+            return
+        if amount > balance:
+            raise self._refused(
+                event,
+                f"member {member} withdraws {amount / 100:,.2f} yuan but has "
+                f"{balance / 100:,.2f} yuan in cash (a withdrawal the platform queued is a "
+                "withdraw row of kind 'requested')",
+                "amount",
+            )
+        self.book.ledger.open(WITHDRAWN, "out")
+        self.book.withdraw(member, amount)
+        settled = min(self.requested[member], amount)
+        if settled:
+            self.requested[member] -= settled
+
+    def fee(self, event: Event) -> None:
+        self.appear(event)
+        take_fees(self.book.ledger, [Income(f"{event.kind}_fees", event.amount, 0, event.kind)])
+        self.fees[event.member] += event.amount
+
+    def _refused(self, event: Event, message: str, key: str | None = None) -> InputError:
+        return InputError(message, file=self.source, line=event.line, key=key)

@@ -1,0 +1,221 @@
+"""The richer event log: joins with sponsors, bonuses the records say were paid, withdrawals
+(paid and queued), fees; CSV and Parquet; each bad row refused with its line. Hand-built logs
+under seed-generic-3x (each 1000-yuan order puts 300 in the distribution line)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import SCENARIOS
+from tests.test_bad_input import assert_nothing_written, assert_refused
+
+HEADER = ("day", "member", "action", "amount", "sponsor", "source_member", "kind")
+SCENARIO = SCENARIOS / "seed-generic-3x.yaml"
+
+# A recruits B, B recruits C; the records pay A and B bonuses on B's and C's orders, C buys a
+# region, A withdraws, B asks for 30 and is paid 10 of it.
+PLATFORM = [
+    (0, "A", "join", "", "", "", ""),
+    (0, "B", "join", "", "A", "", ""),
+    (0, "A", "buy", "1000", "", "", ""),
+    (1, "B", "buy", "1000", "", "", ""),
+    (1, "A", "bonus", "30", "", "B", "direct"),
+    (2, "C", "join", "", "B", "", ""),
+    (2, "C", "fee", "500", "", "", "region"),
+    (2, "C", "buy", "1000", "", "", ""),
+    (3, "A", "bonus", "20", "", "C", "indirect"),
+    (3, "B", "bonus", "30", "", "C", "direct"),
+    (4, "A", "withdraw", "50", "", "", ""),
+    (5, "B", "withdraw", "30", "", "", "requested"),
+    (6, "B", "withdraw", "10", "", "", "paid"),
+]
+
+
+def _csv(path, rows, header=HEADER):
+    lines = [",".join(header), *(",".join(map(str, row)) for row in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _replay(cli, tmp_path, rows, name="events.csv", out="out"):
+    log = _csv(tmp_path / name, rows)
+    folder = tmp_path / out
+    result = cli("replay", log, "--scenario", SCENARIO, "--out", folder)
+    assert result.code == 0, result.err
+    tables = {
+        n: pq.read_table(folder / f"{n}.parquet").to_pandas()
+        for n in ("trace", "members", "ledger")
+    }
+    return tables, result
+
+
+def test_the_tree_bonuses_withdrawals_and_fees_by_member(cli, tmp_path):
+    tables, _ = _replay(cli, tmp_path, PLATFORM)
+    members = tables["members"].set_index("member")
+    assert list(members.index) == ["A", "B", "C"]
+    assert members.sponsor.fillna("-").to_dict() == {"A": "-", "B": "A", "C": "B"}
+    assert members.first_day.to_dict() == {"A": 0, "B": 0, "C": 2}
+    assert members.bonuses.to_dict() == {"A": 50.0, "B": 30.0, "C": 0.0}
+    assert members.withdrawn.to_dict() == {"A": 50.0, "B": 10.0, "C": 0.0}
+    assert members.cash_balance.to_dict() == {"A": 0.0, "B": 20.0, "C": 0.0}
+    assert members.requested.to_dict() == {"A": 0.0, "B": 20.0, "C": 0.0}
+    assert members.fees.to_dict() == {"A": 0.0, "B": 0.0, "C": 500.0}
+    assert members.spent.to_dict() == {"A": 1000.0, "B": 1000.0, "C": 1000.0}
+
+
+def test_every_fen_is_in_one_account(cli, tmp_path):
+    tables, result = _replay(cli, tmp_path, PLATFORM)
+    ledger = tables["ledger"].set_index("account").balance
+    assert ledger.to_dict() == {
+        "product_cost": 900.0,
+        "distribution": 820.0,  # 900 from three orders less 80 of bonuses
+        "platform": 300.0,
+        "pool": 900.0,
+        "member_cash": 20.0,  # 80 of bonuses less 60 withdrawn
+        "withdrawn": 60.0,
+        "region_fees": 500.0,
+    }
+    assert ledger.sum() == 3500.0  # three orders and one fee entered
+    assert ledger["member_cash"] == tables["members"].cash_balance.sum()
+    assert "3,500.00 yuan entered" in result.out
+    assert "3 joins (1 members with no sponsor); bonuses 80.00 yuan" in result.out
+
+
+def test_record_rows_in_the_trace(cli, tmp_path):
+    trace = _replay(cli, tmp_path, PLATFORM)[0]["trace"]
+    assert list(trace.action) == [row[2] for row in PLATFORM]  # no forced exit in this log
+    bonus = trace.iloc[4]
+    assert (bonus.member, bonus.amount, bonus.cash_delta, bonus.kind, bonus.other_member) == (
+        "A",
+        30.0,
+        30.0,
+        "direct",
+        "B",
+    )
+    assert trace.iloc[1].other_member == "A" and pd_isnull(trace.iloc[1].amount)
+    assert list(trace.cash_delta[10:]) == [-50.0, 0.0, -10.0]  # a request moves no money
+    assert list(trace.kind[10:]) == ["paid", "requested", "paid"]
+    assert trace.iloc[6].kind == "region" and trace.iloc[6].points_delta == 0
+
+
+def pd_isnull(value) -> bool:
+    return value is None or value != value
+
+
+def test_a_bonus_beyond_the_line_enters_as_unfunded(cli, tmp_path):
+    rows = [(0, "A", "buy", "1000", "", "", ""), (0, "B", "bonus", "350", "", "A", "direct")]
+    tables, result = _replay(cli, tmp_path, rows)
+    ledger = tables["ledger"].set_index("account").balance
+    assert ledger["distribution"] == 0.0 and ledger["member_cash"] == 350.0
+    assert ledger.sum() == 1050.0  # 1000 of the order, 50 from outside the orders
+    assert "(50.00 beyond the 'distribution' line)" in result.out
+    members = tables["members"].set_index("member")
+    assert members.loc["B", "status"] == "never_bought" and members.loc["B", "bonuses"] == 350.0
+
+
+def test_a_parquet_log_gives_the_same_files_as_its_csv(cli, tmp_path):
+    _replay(cli, tmp_path, PLATFORM)
+    columns = list(zip(*PLATFORM, strict=True))
+    table = pa.table(
+        {
+            "day": pa.array(columns[0], pa.int64()),
+            "member": pa.array(columns[1]),
+            "action": pa.array(columns[2]),
+            "amount": pa.array([float(a) if a else None for a in columns[3]], pa.float64()),
+            "sponsor": pa.array([s or None for s in columns[4]]),
+            "source_member": pa.array([s or None for s in columns[5]]),
+            "kind": pa.array([k or None for k in columns[6]]),
+        }
+    )
+    pq.write_table(table, tmp_path / "events.parquet")
+    result = cli(
+        "replay", tmp_path / "events.parquet", "--scenario", SCENARIO, "--out", tmp_path / "pq"
+    )
+    assert result.code == 0, result.err
+    for name in ("trace", "members", "ledger"):
+        assert (tmp_path / "pq" / f"{name}.parquet").read_bytes() == (
+            tmp_path / "out" / f"{name}.parquet"
+        ).read_bytes()
+
+
+BAD_ROWS = {
+    "sponsor who never joined": (
+        [(0, "B", "join", "", "Z", "", "")],
+        ["events.csv:2", "sponsor: sponsor Z has not joined"],
+    ),
+    "own sponsor": ([(0, "A", "join", "", "A", "", "")], ["events.csv:2", "sponsor cycle"]),
+    "joins twice": (
+        [(0, "A", "join", "", "", "", ""), (1, "A", "join", "", "", "", "")],
+        ["events.csv:3", "member A joins twice (first on line 2)"],
+    ),
+    "join after the first order with a sponsor": (
+        [
+            (0, "A", "join", "", "", "", ""),
+            (0, "B", "buy", "10", "", "", ""),
+            (1, "B", "join", "", "A", "", ""),
+        ],
+        ["events.csv:4", "first appeared on line 3 with no sponsor"],
+    ),
+    "withdrawal with no balance": (
+        [(0, "A", "buy", "1000", "", "", ""), (1, "A", "withdraw", "10", "", "", "")],
+        ["events.csv:3", "withdraws 10.00 yuan but has 0.00 yuan in cash"],
+    ),
+    "request beyond the balance": (
+        [(0, "A", "withdraw", "10", "", "", "requested")],
+        ["events.csv:2", "asks to withdraw 10.00 yuan but has 0.00"],
+    ),
+    "negative fee": ([(0, "A", "fee", "-5", "", "", "region")], ["events.csv:2", "amount", ">= 0"]),
+    "non-numeric bonus": (
+        [(0, "A", "bonus", "lots", "", "", "direct")],
+        ["events.csv:2", "amount", "expected an amount in yuan as decimal text"],
+    ),
+    "unknown bonus kind": (
+        [(0, "A", "bonus", "5", "", "", "dirct")],
+        ["events.csv:2", "kind", "unknown bonus kind 'dirct'", "did you mean 'direct'"],
+    ),
+    "kind on a buy": (
+        [(0, "A", "buy", "5", "", "", "direct")],
+        ["events.csv:2", "a kind is given only on bonus, fee and withdraw rows"],
+    ),
+    "sponsor on a buy": (
+        [(0, "A", "join", "", "", "", ""), (0, "B", "buy", "5", "A", "", "")],
+        ["events.csv:3", "a sponsor is given only on join rows"],
+    ),
+    "amount on a join": (
+        [(0, "A", "join", "5", "", "", "")],
+        ["events.csv:2", "a join carries no amount"],
+    ),
+    "bonus from a member never seen": (
+        [(0, "A", "bonus", "5", "", "Q", "direct")],
+        ["events.csv:2", "source member Q has not appeared"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_ROWS))
+def test_bad_rows_are_refused_with_their_line(cli, tmp_path, case):
+    rows, fragments = BAD_ROWS[case]
+    log = _csv(tmp_path / "events.csv", rows)
+    out = tmp_path / "out"
+    assert_refused(cli("replay", log, "--scenario", SCENARIO, "--out", out), *fragments)
+    assert_nothing_written(tmp_path, out)
+
+
+def test_a_bad_parquet_row_names_its_line(cli, tmp_path):
+    table = pa.table(
+        {"day": [0, 1], "member": ["A", "A"], "action": ["buy", "sel"], "amount": [10.0, 1.0]}
+    )
+    pq.write_table(table, tmp_path / "events.parquet")
+    out = tmp_path / "out"
+    result = cli("replay", tmp_path / "events.parquet", "--scenario", SCENARIO, "--out", out)
+    assert_refused(result, "events.parquet:3", "unknown action 'sel'")
+    assert not out.exists()
+
+
+def test_a_file_that_is_not_parquet_is_refused(cli, tmp_path):
+    (tmp_path / "events.parquet").write_text("day,member,action,amount\n0,A,buy,10\n")
+    out = tmp_path / "out"
+    result = cli("replay", tmp_path / "events.parquet", "--scenario", SCENARIO, "--out", out)
+    assert_refused(result, "events.parquet", "not a readable Parquet file")
