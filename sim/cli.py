@@ -214,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _replay(args: argparse.Namespace) -> int:
     from sim.replay.apply import describe, replay_file
+    from sim.replay.entitlement import Entitlement
     from sim.scenario.root import load_scenario
 
     scenario = load_scenario(args.scenario)
@@ -225,10 +226,16 @@ def _replay(args: argparse.Namespace) -> int:
         formats,
         progress=not args.quiet,
         bonus_line=scenario.referral.paid_from,
+        entitlement=Entitlement.of(scenario),
     )
     if not args.quiet:
         title = f"Replayed {args.events} under scenario '{scenario.name}'"
         print(describe(book, summary, title))
+        if scenario.distribution is not None:
+            print(
+                "  note     the scenario's distribution rules are not computed on the log: "
+                "only referral.direct and indirect are compared with the records"
+            )
         print(f"  wrote    {args.out}/: " + ", ".join(summary.files))
     return 0
 

@@ -219,3 +219,48 @@ def test_a_file_that_is_not_parquet_is_refused(cli, tmp_path):
     out = tmp_path / "out"
     result = cli("replay", tmp_path / "events.parquet", "--scenario", SCENARIO, "--out", out)
     assert_refused(result, "events.parquet", "not a readable Parquet file")
+
+
+RULED = SCENARIOS / "seed-generic-3x-assumed-referral.yaml"  # direct 3%, indirect 2%
+
+
+def _checked(cli, tmp_path, rows):
+    log = _csv(tmp_path / "events.csv", rows)
+    out = tmp_path / "out"
+    result = cli("replay", log, "--scenario", RULED, "--out", out)
+    assert result.code == 0, result.err
+    return pq.read_table(out / "bonus_check.parquet").to_pylist(), result
+
+
+def test_records_that_follow_the_rule_are_all_due(cli, tmp_path):
+    # B's order owes A 30 (direct); C's owes B 30 (direct) and A 20 (indirect): as recorded
+    rows, result = _checked(cli, tmp_path, PLATFORM)
+    assert rows == [
+        {"member": "A", "kind": "direct", "paid": 30.0, "due": 30.0, "difference": 0.0},
+        {"member": "A", "kind": "indirect", "paid": 20.0, "due": 20.0, "difference": 0.0},
+        {"member": "B", "kind": "direct", "paid": 30.0, "due": 30.0, "difference": 0.0},
+    ]
+    assert "records paid 80.00 yuan of bonuses, the published rule makes 80.00 due" in result.out
+    assert "every member was paid exactly what the rule makes due" in result.out
+
+
+def test_paying_more_or_less_than_the_rule_is_a_finding(cli, tmp_path):
+    rows = [row for row in PLATFORM if row[2] != "withdraw"]
+    rows = [r for r in rows if not (r[1] == "A" and r[6] == "indirect")]  # A shorted 20
+    rows = [(*r[:3], "40", *r[4:]) if (r[1], r[6]) == ("B", "direct") else r for r in rows]
+    rows.append((7, "A", "bonus", "15", "", "C", "differential"))  # no such rule
+    check, result = _checked(cli, tmp_path, rows)
+    assert [(r["member"], r["kind"], r["difference"]) for r in check] == [
+        ("A", "direct", 0.0),
+        ("A", "indirect", -20.0),
+        ("A", "differential", 15.0),
+        ("B", "direct", 10.0),
+    ]
+    assert (
+        "FINDING: 2 members paid 25.00 more than the rule allows, 1 paid 20.00 less" in result.out
+    )
+
+
+def test_no_check_without_a_published_rule(cli, tmp_path):
+    _replay(cli, tmp_path, PLATFORM)  # seed-generic-3x: the 300 line has no rule given
+    assert not (tmp_path / "out" / "bonus_check.parquet").exists()

@@ -6,6 +6,8 @@ Rooms:
   ``sponsor``, ``source_member``, ``kind``) read and checked, one line of error per bad row.
 - ``records``: what joins, bonuses, withdrawals and fees mean: the referral tree, the
   records' money posted to the book's ledger.
+- ``entitlement``: rules against records: the bonuses the scenario's published referral
+  rule makes due on the logged tree and orders, beside what the records paid.
 - ``apply``: the log applied in file order with the forced exits the rules insert, the
   ledger checked after every event; the trace, members and ledger tables.
 

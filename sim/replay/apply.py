@@ -23,6 +23,7 @@ from sim.core.mechanics import Mechanics
 from sim.core.units import fen_to_yuan, price_to_yuan, units_to_points
 from sim.errors import InputError
 from sim.outputs import TableWriter, check_out_dir, parquet_to_csv, staged, write_table
+from sim.replay.entitlement import CHECK_SCHEMA, Entitlement, check_rows, findings
 from sim.replay.eventlog import Event, count_rows, read_events
 from sim.replay.records import Records
 
@@ -86,6 +87,7 @@ class ReplaySummary:
     price_high: float = 0.0
     files: list[str] = field(default_factory=list)
     records: Records | None = None
+    entitlement: Entitlement | None = None
 
 
 def trace_row(seq: int, event: Event, applied: Applied, unit: int) -> dict:
@@ -137,12 +139,20 @@ def record_row(seq: int, event: Event, book: Book) -> dict:
     }
 
 
-def apply_events(book: Book, events: Iterable[Event], records: Records) -> Iterator[dict]:
+def apply_events(
+    book: Book, events: Iterable[Event], records: Records, entitlement: Entitlement | None = None
+) -> Iterator[dict]:
     """Apply events in order and yield trace rows; the ledger is checked after each event.
+    With ``entitlement``, each order's bonuses due under the published rule are counted.
 
     A rule the log breaks (selling more than held, a sponsor who never joined, ...) is bad
     input: an InputError at its line.
     """
+    appearances = records.members
+
+    def sponsor(member: str) -> str | None:
+        return appearances[member].sponsor
+
     seq = 0
     handle = {
         "join": records.join,
@@ -166,6 +176,8 @@ def apply_events(book: Book, events: Iterable[Event], records: Records) -> Itera
         except Refused as refusal:
             raise InputError(str(refusal), file=records.source, line=event.line) from None
         book.ledger.check()
+        if entitlement is not None and event.action == "buy":
+            entitlement.order(event.member, event.amount, sponsor)
         for one in applied:
             seq += 1
             yield trace_row(seq, event, one, book.mechanics.unit)
@@ -227,14 +239,16 @@ def replay_file(
     formats: tuple[str, ...] = ("parquet",),
     progress: bool = False,
     bonus_line: str = "distribution",
+    entitlement: Entitlement | None = None,
 ) -> tuple[Book, ReplaySummary]:
     """Replay ``events_path`` and write the tables into ``out`` (all or nothing); bonus
-    rows are paid from the split's ``bonus_line``."""
+    rows are paid from the split's ``bonus_line``. With ``entitlement`` (the published
+    rule), ``bonus_check`` compares what the records paid with what it makes due."""
     events_path = Path(events_path)
     out = check_out_dir(out)
     book = Book(mechanics)
     records = Records(book, bonus_line, events_path)
-    summary = ReplaySummary(records=records)
+    summary = ReplaySummary(records=records, entitlement=entitlement)
     events = read_events(events_path, mechanics.unit)
     bar = tqdm(
         total=count_rows(events_path),
@@ -247,7 +261,7 @@ def replay_file(
         trace = TableWriter(stage / "trace.parquet", TRACE_SCHEMA)
         try:
             last_line = 0
-            for row in apply_events(book, events, records):
+            for row in apply_events(book, events, records, entitlement):
                 trace.append(row)
                 summary.actions[row["action"]] += 1
                 summary.price_low = min(summary.price_low, row["price"])
@@ -261,6 +275,10 @@ def replay_file(
         write_table(stage / "members.parquet", MEMBERS_SCHEMA, member_rows(book, records))
         write_table(stage / "ledger.parquet", LEDGER_SCHEMA, ledger_rows(book))
         names = ["trace", "members", "ledger"]
+        if entitlement is not None:
+            rows = check_rows(records.bonuses, entitlement.due, list(records.members))
+            write_table(stage / "bonus_check.parquet", CHECK_SCHEMA, rows)
+            names.append("bonus_check")
         if "csv" in formats:
             for name in names:
                 parquet_to_csv(stage / f"{name}.parquet", stage / f"{name}.csv")
@@ -300,6 +318,8 @@ def describe(book: Book, summary: ReplaySummary, title: str) -> str:
             f"yuan, asked for and not paid {fen_to_yuan(sum(records.requested.values())):,.2f}; "
             f"fees {fen_to_yuan(sum(records.fees.values())):,.2f} yuan"
         )
+    if summary.entitlement is not None:
+        lines.append(_check_line(findings(records.bonuses, summary.entitlement.due)))
     lines += [
         f"  book     pool {fen_to_yuan(book.pool):,.2f} yuan, "
         f"points {units_to_points(book.points, unit):,.2f}, "
@@ -308,3 +328,18 @@ def describe(book: Book, summary: ReplaySummary, title: str) -> str:
         f"  ledger   {fen_to_yuan(ledger.entered):,.2f} yuan entered, all of it in: {accounts}",
     ]
     return "\n".join(lines)
+
+
+def _check_line(found: dict[str, int]) -> str:
+    """Rules against records, one line: the totals and the finding."""
+    line = (
+        f"  rules    records paid {fen_to_yuan(found['paid']):,.2f} yuan of bonuses, the "
+        f"published rule makes {fen_to_yuan(found['due']):,.2f} due"
+    )
+    if found["over"] or found["short"]:
+        return line + (
+            f"; FINDING: {found['members_over']:,} members paid "
+            f"{fen_to_yuan(found['over']):,.2f} more than the rule allows, "
+            f"{found['members_short']:,} paid {fen_to_yuan(found['short']):,.2f} less"
+        )
+    return line + "; every member was paid exactly what the rule makes due"
