@@ -28,7 +28,15 @@ from sim.errors import InputError
 # user's, so the folder is not replaced (a file of ours with a folder's name is not ours).
 OUTPUT_NAMES = frozenset(
     f"{table}.{kind}"
-    for table in ("timeseries", "members", "bonuses", "trace", "ledger")
+    for table in (
+        "timeseries",
+        "members",
+        "bonuses",
+        "trace",
+        "ledger",
+        "clawback",
+        "bonus_check",
+    )
     for kind in ("parquet", "csv")
 ) | {"summary.json"}
 STAGE, ASIDE = ".sim-staging-", ".sim-aside-"  # hidden, beside the output, with the pid

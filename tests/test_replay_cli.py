@@ -136,6 +136,10 @@ def test_members_and_ledger_tables(replay):
         "withdrawn",
         "cash_balance",
         "requested",
+        "paid_in",
+        "paid_out",
+        "net_investment",
+        "outcome",
     ]
     m1 = tables.members.set_index("member").loc["1"]
     assert m1.spent == pytest.approx(1099.99) and m1.sales == 1
@@ -167,6 +171,8 @@ def test_replaying_twice_gives_byte_identical_files(cli, tmp_path):
         assert result.code == 0, result.err
     files = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert files == [
+        "clawback.csv",
+        "clawback.parquet",
         "ledger.csv",
         "ledger.parquet",
         "members.csv",

@@ -264,3 +264,44 @@ def test_paying_more_or_less_than_the_rule_is_a_finding(cli, tmp_path):
 def test_no_check_without_a_published_rule(cli, tmp_path):
     _replay(cli, tmp_path, PLATFORM)  # seed-generic-3x: the 300 line has no rule given
     assert not (tmp_path / "out" / "bonus_check.parquet").exists()
+
+
+def test_net_investment_outcomes_and_the_clawback_pool(cli, tmp_path):
+    # 767 orders of 1000 (seed 003's table: the price reaches 9.52), then members 1 and 2
+    # sell everything and withdraw 1500 and 1100: net winners by 500 and 100
+    rows = [(0, i, "buy", "1000", "", "", "") for i in range(1, 768)]
+    rows += [(1, 1, "sell", "all", "", "", ""), (1, 2, "sell", "all", "", "", "")]
+    rows += [(2, 1, "withdraw", "1500", "", "", ""), (2, 2, "withdraw", "1100", "", "", "")]
+    rows += [(2, "X", "join", "", "3", "", "")]  # joined, paid nothing: not involved
+    log = _csv(tmp_path / "events.csv", rows)
+    out = tmp_path / "out"
+    result = cli("replay", log, "--scenario", SCENARIOS / "seed-generic-nocap.yaml", "--out", out)
+    assert result.code == 0, result.err
+    members = pq.read_table(out / "members.parquet").to_pandas().set_index("member")
+    assert members.loc["1", ["paid_in", "paid_out", "net_investment"]].to_list() == [
+        1000.0,
+        1500.0,
+        -500.0,
+    ]
+    assert members.outcome.value_counts().to_dict() == {
+        "net_loser": 765,
+        "net_winner": 2,
+        "none": 1,
+    }
+    assert (members.paid_in - members.paid_out == members.net_investment).all()
+    clawback = pq.read_table(out / "clawback.parquet").to_pylist()
+    assert [(r["rank"], r["member"], r["net_winnings"]) for r in clawback] == [
+        (1, "1", 500.0),
+        (2, "2", 100.0),
+    ]
+    assert clawback[0]["share_of_pool"] == pytest.approx(5 / 6)
+    assert clawback[1]["cumulative_share"] == 1.0
+    assert "2 net winners withdrew 600.00 yuan more than they paid in" in result.out
+    assert "765 net losers are 765,000.00 yuan short" in result.out
+
+
+def test_fees_count_as_paid_in(cli, tmp_path):
+    members = _replay(cli, tmp_path, PLATFORM)[0]["members"].set_index("member")
+    assert members.paid_in.to_dict() == {"A": 1000.0, "B": 1000.0, "C": 1500.0}
+    assert members.net_investment.to_dict() == {"A": 950.0, "B": 990.0, "C": 1500.0}
+    assert set(members.outcome) == {"net_loser"}

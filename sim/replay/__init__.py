@@ -8,6 +8,8 @@ Rooms:
   records' money posted to the book's ledger.
 - ``entitlement``: rules against records: the bonuses the scenario's published referral
   rule makes due on the logged tree and orders, beside what the records paid.
+- ``forensics``: per member paid in, paid out, net investment and outcome; the clawback
+  pool and its largest winners.
 - ``apply``: the log applied in file order with the forced exits the rules insert, the
   ledger checked after every event; the trace, members and ledger tables.
 

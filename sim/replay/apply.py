@@ -17,14 +17,22 @@ from pathlib import Path
 import pyarrow as pa
 from tqdm import tqdm
 
-from sim.core import rules
-from sim.core.book import NEVER_BOUGHT, Applied, Book, Refused
+from sim.core.book import Applied, Book, Refused
 from sim.core.mechanics import Mechanics
 from sim.core.units import fen_to_yuan, price_to_yuan, units_to_points
 from sim.errors import InputError
 from sim.outputs import TableWriter, check_out_dir, parquet_to_csv, staged, write_table
 from sim.replay.entitlement import CHECK_SCHEMA, Entitlement, check_rows, findings
 from sim.replay.eventlog import Event, count_rows, read_events
+from sim.replay.forensics import (
+    CLAWBACK_SCHEMA,
+    MEMBERS_SCHEMA,
+    MemberFigures,
+    clawback_rows,
+    member_figures,
+    member_rows,
+    outcome_counts,
+)
 from sim.replay.records import Records
 
 TRACE_SCHEMA = pa.schema(
@@ -42,28 +50,6 @@ TRACE_SCHEMA = pa.schema(
         ("source_line", pa.int64()),
         ("kind", pa.string()),
         ("other_member", pa.string()),
-    ]
-)
-MEMBERS_SCHEMA = pa.schema(
-    [
-        ("member", pa.string()),
-        ("status", pa.string()),
-        ("entries", pa.int64()),
-        ("spent", pa.float64()),
-        ("cash_received", pa.float64()),
-        ("net_cash", pa.float64()),
-        ("points_held", pa.float64()),
-        ("value_held", pa.float64()),
-        ("points_obtained", pa.float64()),
-        ("sales", pa.int64()),
-        ("forced_exits", pa.int64()),
-        ("sponsor", pa.string()),
-        ("first_day", pa.int64()),
-        ("fees", pa.float64()),
-        ("bonuses", pa.float64()),
-        ("withdrawn", pa.float64()),
-        ("cash_balance", pa.float64()),
-        ("requested", pa.float64()),
     ]
 )
 LEDGER_SCHEMA = pa.schema(
@@ -88,6 +74,7 @@ class ReplaySummary:
     files: list[str] = field(default_factory=list)
     records: Records | None = None
     entitlement: Entitlement | None = None
+    figures: list[MemberFigures] = field(default_factory=list)
 
 
 def trace_row(seq: int, event: Event, applied: Applied, unit: int) -> dict:
@@ -183,41 +170,6 @@ def apply_events(
             yield trace_row(seq, event, one, book.mechanics.unit)
 
 
-def member_rows(book: Book, records: Records) -> list[dict]:
-    """One row per member, in order of first appearance."""
-    unit, price = book.mechanics.unit, book.price
-    rows = []
-    for key, seen in records.members.items():
-        m = book.members.get(key)
-        bought = m is not None and m.entries > 0
-        spent = m.spent if m else 0
-        cash = m.cash if m else 0
-        held = m.held if m else 0
-        rows.append(
-            {
-                "member": key,
-                "status": m.status if bought else NEVER_BOUGHT,
-                "entries": m.entries if m else 0,
-                "spent": fen_to_yuan(spent),
-                "cash_received": fen_to_yuan(cash),
-                "net_cash": fen_to_yuan(cash - spent),
-                "points_held": units_to_points(held, unit),
-                "value_held": fen_to_yuan(rules.value(held, price)),
-                "points_obtained": units_to_points(m.obtained if m else 0, unit),
-                "sales": m.sales if m else 0,
-                "forced_exits": m.forced_exits if m else 0,
-                "sponsor": seen.sponsor,
-                "first_day": seen.day,
-                "fees": fen_to_yuan(records.fees[key]),
-                "bonuses": fen_to_yuan(m.bonus if m else 0),
-                "withdrawn": fen_to_yuan(m.withdrawn if m else 0),
-                "cash_balance": fen_to_yuan(m.balance if m else 0),
-                "requested": fen_to_yuan(records.requested[key]),
-            }
-        )
-    return rows
-
-
 def ledger_rows(book: Book) -> list[dict]:
     """One row per ledger account."""
     return [
@@ -272,9 +224,12 @@ def replay_file(
         finally:
             trace.close()
         summary.rows = trace.rows
-        write_table(stage / "members.parquet", MEMBERS_SCHEMA, member_rows(book, records))
+        figures = summary.figures = member_figures(book, records)
+        members = member_rows(figures, book.price, mechanics.unit)
+        write_table(stage / "members.parquet", MEMBERS_SCHEMA, members)
+        write_table(stage / "clawback.parquet", CLAWBACK_SCHEMA, clawback_rows(figures))
         write_table(stage / "ledger.parquet", LEDGER_SCHEMA, ledger_rows(book))
-        names = ["trace", "members", "ledger"]
+        names = ["trace", "members", "ledger", "clawback"]
         if entitlement is not None:
             rows = check_rows(records.bonuses, entitlement.due, list(records.members))
             write_table(stage / "bonus_check.parquet", CHECK_SCHEMA, rows)
@@ -317,6 +272,15 @@ def describe(book: Book, summary: ReplaySummary, title: str) -> str:
             f"withdrawn {fen_to_yuan(sum(m.withdrawn for m in book.members.values())):,.2f} "
             f"yuan, asked for and not paid {fen_to_yuan(sum(records.requested.values())):,.2f}; "
             f"fees {fen_to_yuan(sum(records.fees.values())):,.2f} yuan"
+        )
+    if summary.figures:
+        count = outcome_counts(summary.figures)
+        lines.append(
+            f"  outcome  {count['net_winner']:,} net winners withdrew "
+            f"{fen_to_yuan(count['clawback_pool']):,.2f} yuan more than they paid in (the "
+            f"clawback pool), {count['net_loser']:,} net losers are "
+            f"{fen_to_yuan(count['net_losses']):,.2f} yuan short, {count['even']:,} even "
+            "(net investment: paid in less withdrawn)"
         )
     if summary.entitlement is not None:
         lines.append(_check_line(findings(records.bonuses, summary.entitlement.due)))
