@@ -36,6 +36,7 @@ OUTPUT_NAMES = frozenset(
         "ledger",
         "clawback",
         "bonus_check",
+        "teams",
     )
     for kind in ("parquet", "csv")
 ) | {"summary.json"}

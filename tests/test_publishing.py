@@ -22,7 +22,13 @@ from tests.test_hostile_inputs import assert_refused, files_under
 
 GENERIC = SCENARIOS / "seed-generic-3x.yaml"
 EXAMPLE = EXAMPLES / "seed-767-orders.csv"
-REPLAY_FILES = ["clawback.parquet", "ledger.parquet", "members.parquet", "trace.parquet"]
+REPLAY_FILES = [
+    "clawback.parquet",
+    "ledger.parquet",
+    "members.parquet",
+    "teams.parquet",
+    "trace.parquet",
+]
 
 
 def replay(cli, out, *extra):

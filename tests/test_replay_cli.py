@@ -177,6 +177,8 @@ def test_replaying_twice_gives_byte_identical_files(cli, tmp_path):
         "ledger.parquet",
         "members.csv",
         "members.parquet",
+        "teams.csv",
+        "teams.parquet",
         "trace.csv",
         "trace.parquet",
     ]

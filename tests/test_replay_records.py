@@ -305,3 +305,39 @@ def test_fees_count_as_paid_in(cli, tmp_path):
     assert members.paid_in.to_dict() == {"A": 1000.0, "B": 1000.0, "C": 1500.0}
     assert members.net_investment.to_dict() == {"A": 950.0, "B": 990.0, "C": 1500.0}
     assert set(members.outcome) == {"net_loser"}
+
+
+def test_teams_count_people_levels_and_paid_links(cli, tmp_path):
+    # R1 recruits x1, x2, x3 and x1 recruits y1; R2 heads a chain R2 -> a -> b -> c
+    tree = [("R1", ""), ("x1", "R1"), ("x2", "R1"), ("x3", "R1"), ("y1", "x1")]
+    tree += [("R2", ""), ("a", "R2"), ("b", "a"), ("c", "b")]
+    rows = [(0, m, "join", "", s, "", "") for m, s in tree]
+    rows += [(1, m, "buy", "100", "", "", "") for m, _ in tree]
+    rows += [
+        (2, "x1", "bonus", "3", "", "y1", "direct"),  # marks y1 -> x1
+        (2, "R1", "bonus", "2", "", "y1", "indirect"),  # marks x1 -> R1
+        (2, "R2", "bonus", "3", "", "a", "direct"),  # marks a -> R2
+        (2, "b", "bonus", "3", "", "c", "direct"),  # marks c -> b; b -> a carried nothing
+    ]
+    tables, result = _replay(cli, tmp_path, rows)
+    teams = pq.read_table(tmp_path / "out" / "teams.parquet").to_pylist()
+    got = {
+        t["member"]: (
+            t["recruits"],
+            t["participants_below"],
+            t["levels_all_links"],
+            t["levels_paid_links"],
+            t["team_paid_in"],
+        )
+        for t in teams
+    }
+    assert got == {
+        "R1": (3, 4, 3, 3, 400.0),
+        "x1": (1, 1, 2, 2, 100.0),
+        "R2": (1, 3, 4, 2, 300.0),
+        "a": (1, 2, 3, 1, 200.0),
+        "b": (1, 1, 2, 2, 100.0),
+    }
+    assert [t["member"] for t in teams] == ["R1", "x1", "R2", "a", "b"]
+    assert teams[0]["own_bonuses"] == 2.0 and teams[0]["own_net_investment"] == 100.0
+    assert "5 members recruited; the largest team is R1's, 4 below over 3 levels" in result.out

@@ -10,6 +10,8 @@ Rooms:
   rule makes due on the logged tree and orders, beside what the records paid.
 - ``forensics``: per member paid in, paid out, net investment and outcome; the clawback
   pool and its largest winners.
+- ``teams``: each recruiter's team: participants and levels below (all links, paid links),
+  the money it paid in, the head's own pay.
 - ``apply``: the log applied in file order with the forced exits the rules insert, the
   ledger checked after every event; the trace, members and ledger tables.
 

@@ -18,6 +18,7 @@ import pyarrow as pa
 from tqdm import tqdm
 
 from sim.core.book import Applied, Book, Refused
+from sim.core.law import PYRAMID_LEVELS, PYRAMID_PARTICIPANTS
 from sim.core.mechanics import Mechanics
 from sim.core.units import fen_to_yuan, price_to_yuan, units_to_points
 from sim.errors import InputError
@@ -34,6 +35,7 @@ from sim.replay.forensics import (
     outcome_counts,
 )
 from sim.replay.records import Records
+from sim.replay.teams import TEAMS_SCHEMA, team_rows
 
 TRACE_SCHEMA = pa.schema(
     [
@@ -75,6 +77,7 @@ class ReplaySummary:
     records: Records | None = None
     entitlement: Entitlement | None = None
     figures: list[MemberFigures] = field(default_factory=list)
+    teams: list[dict] = field(default_factory=list)
 
 
 def trace_row(seq: int, event: Event, applied: Applied, unit: int) -> dict:
@@ -228,8 +231,10 @@ def replay_file(
         members = member_rows(figures, book.price, mechanics.unit)
         write_table(stage / "members.parquet", MEMBERS_SCHEMA, members)
         write_table(stage / "clawback.parquet", CLAWBACK_SCHEMA, clawback_rows(figures))
+        summary.teams = team_rows(figures, records)
+        write_table(stage / "teams.parquet", TEAMS_SCHEMA, summary.teams)
         write_table(stage / "ledger.parquet", LEDGER_SCHEMA, ledger_rows(book))
-        names = ["trace", "members", "ledger", "clawback"]
+        names = ["trace", "members", "ledger", "clawback", "teams"]
         if entitlement is not None:
             rows = check_rows(records.bonuses, entitlement.due, list(records.members))
             write_table(stage / "bonus_check.parquet", CHECK_SCHEMA, rows)
@@ -282,6 +287,8 @@ def describe(book: Book, summary: ReplaySummary, title: str) -> str:
             f"{fen_to_yuan(count['net_losses']):,.2f} yuan short, {count['even']:,} even "
             "(net investment: paid in less withdrawn)"
         )
+    if summary.teams:
+        lines.append(_teams_line(summary.teams))
     if summary.entitlement is not None:
         lines.append(_check_line(findings(records.bonuses, summary.entitlement.due)))
     lines += [
@@ -307,3 +314,24 @@ def _check_line(found: dict[str, int]) -> str:
             f"{found['members_short']:,} paid {fen_to_yuan(found['short']):,.2f} less"
         )
     return line + "; every member was paid exactly what the rule makes due"
+
+
+def _teams_line(teams: list[dict]) -> str:
+    """The recruiters, the largest team and how many teams reach the filing thresholds
+    (participants and levels counting the head, as the 2013 opinion counts them)."""
+    largest = max(teams, key=lambda t: (t["participants_below"], t["levels_all_links"]))
+
+    def at(levels: str) -> int:
+        return sum(
+            1
+            for t in teams
+            if t["participants_below"] + 1 >= PYRAMID_PARTICIPANTS and t[levels] >= PYRAMID_LEVELS
+        )
+
+    return (
+        f"  teams    {len(teams):,} members recruited; the largest team is "
+        f"{largest['member']}'s, {largest['participants_below']:,} below over "
+        f"{largest['levels_all_links']} levels ({largest['levels_paid_links']} over paid links); "
+        f"{at('levels_all_links'):,} teams reach {PYRAMID_PARTICIPANTS} people and "
+        f"{PYRAMID_LEVELS} levels over all links, {at('levels_paid_links'):,} over paid links"
+    )

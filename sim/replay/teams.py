@@ -1,0 +1,91 @@
+"""The teams of a replayed platform: for each member who recruited anyone, the people and
+levels below them and the money their team paid in, as an investigator counts them from a
+seized membership database (the statute's thresholds are 30 participants and 3 levels).
+
+Levels are counted two ways: over every sponsor link, and over the links that carried pay
+only. A link from sponsor S to recruit R carried pay when the records show a bonus paid to S
+whose ``source_member`` is R or someone below R (so a direct bonus on R's order, or an
+indirect one on the order of R's recruit, marks it); a log without ``source_member`` marks
+none. Levels count the member's own: 1 for a member with recruits but no paid link, 2 with
+recruits, 3 with recruits' recruits.
+
+Members are positions in order of first appearance; a sponsor always appears before the
+recruit, so every count is one pass from the last member up (no recursion).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from sim.core.units import fen_to_yuan
+from sim.replay.forensics import MemberFigures
+from sim.replay.records import Records
+
+TEAMS_SCHEMA = pa.schema(
+    [
+        ("member", pa.string()),
+        ("sponsor", pa.string()),
+        ("recruits", pa.int64()),
+        ("participants_below", pa.int64()),
+        ("levels_all_links", pa.int64()),
+        ("levels_paid_links", pa.int64()),
+        ("team_paid_in", pa.float64()),
+        ("own_paid_in", pa.float64()),
+        ("own_bonuses", pa.float64()),
+        ("own_net_investment", pa.float64()),
+    ]
+)
+
+
+def paid_links(records: Records, place: dict[str, int], parent: np.ndarray) -> np.ndarray:
+    """For each position, whether the link to its sponsor carried pay (see the module)."""
+    paid = np.zeros(len(parent), bool)
+    for (receiver, source), amount in records.bonus_sources.items():
+        if amount <= 0:
+            continue
+        target, child = place[receiver], place[source]
+        while child >= 0 and parent[child] != target:
+            child = parent[child]
+        if child >= 0:
+            paid[child] = True
+    return paid
+
+
+def team_rows(figures: list[MemberFigures], records: Records) -> list[dict]:
+    """One row per member with at least one recruit, in order of first appearance."""
+    n = len(figures)
+    place = {f.member: i for i, f in enumerate(figures)}
+    parent = np.array([-1 if f.sponsor is None else place[f.sponsor] for f in figures], np.int64)
+    paid = paid_links(records, place, parent)
+    recruits = np.zeros(n, np.int64)
+    below = np.zeros(n, np.int64)
+    depth_all = np.zeros(n, np.int64)  # levels below the member, over every link
+    depth_paid = np.zeros(n, np.int64)  # over links that carried pay only
+    team_in = [0] * n  # fen paid in by everyone below (Python ints: exact at any size)
+    for i in range(n - 1, -1, -1):
+        p = parent[i]
+        if p < 0:
+            continue
+        recruits[p] += 1
+        below[p] += below[i] + 1
+        depth_all[p] = max(depth_all[p], depth_all[i] + 1)
+        if paid[i]:
+            depth_paid[p] = max(depth_paid[p], depth_paid[i] + 1)
+        team_in[p] += team_in[i] + figures[i].paid_in
+    return [
+        {
+            "member": f.member,
+            "sponsor": f.sponsor,
+            "recruits": int(recruits[i]),
+            "participants_below": int(below[i]),
+            "levels_all_links": int(depth_all[i]) + 1,
+            "levels_paid_links": int(depth_paid[i]) + 1,
+            "team_paid_in": fen_to_yuan(team_in[i]),
+            "own_paid_in": fen_to_yuan(f.paid_in),
+            "own_bonuses": fen_to_yuan(f.bonuses),
+            "own_net_investment": fen_to_yuan(f.net_investment),
+        }
+        for i, f in enumerate(figures)
+        if recruits[i]
+    ]
