@@ -213,8 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from sim.replay.apply import describe, replay_file
+    from sim.replay.apply import replay_file
     from sim.replay.entitlement import Entitlement
+    from sim.replay.summary import describe
     from sim.scenario.root import load_scenario
 
     scenario = load_scenario(args.scenario)
@@ -227,6 +228,7 @@ def _replay(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         bonus_line=scenario.referral.paid_from,
         entitlement=Entitlement.of(scenario),
+        wait_days=scenario.collapse.unpaid_withdrawals.request_wait_days or 1,
     )
     if not args.quiet:
         title = f"Replayed {args.events} under scenario '{scenario.name}'"

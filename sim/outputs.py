@@ -12,6 +12,7 @@ files.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import tempfile
@@ -265,6 +266,11 @@ def write_table(path: Path, schema: pa.Schema, rows: list[dict]) -> None:
     for row in rows:
         writer.append(row)
     writer.close()
+
+
+def write_json(path: Path, data: dict) -> None:
+    """A summary as indented UTF-8 JSON (Chinese text as itself), one trailing newline."""
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def parquet_to_csv(source: Path, target: Path) -> None:

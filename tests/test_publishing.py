@@ -5,6 +5,7 @@ any moment leaves the old output or the new one, and the next run sweeps up what
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import signal
@@ -26,6 +27,7 @@ REPLAY_FILES = [
     "clawback.parquet",
     "ledger.parquet",
     "members.parquet",
+    "summary.json",
     "teams.parquet",
     "trace.parquet",
 ]
@@ -156,7 +158,10 @@ def test_kill_9_at_any_moment_leaves_the_old_output_or_the_new_one(tmp_path):
         process.wait()
         assert {p.name: p.read_bytes() for p in out.iterdir()} == complete  # same inputs
         for name in REPLAY_FILES:
-            pq.read_table(out / name)
+            if name.endswith(".parquet"):
+                pq.read_table(out / name)
+            else:
+                json.loads((out / name).read_text(encoding="utf-8"))
     subprocess.run([*command, "--out", out], cwd=ROOT, check=True)
     assert hidden(tmp_path) == []
     assert files_under(out) == sorted(out / name for name in REPLAY_FILES)

@@ -177,6 +177,7 @@ def test_replaying_twice_gives_byte_identical_files(cli, tmp_path):
         "ledger.parquet",
         "members.csv",
         "members.parquet",
+        "summary.json",
         "teams.csv",
         "teams.parquet",
         "trace.csv",

@@ -4,6 +4,8 @@ under seed-generic-3x (each 1000-yuan order puts 300 in the distribution line)."
 
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -319,7 +321,7 @@ def test_teams_count_people_levels_and_paid_links(cli, tmp_path):
         (2, "R2", "bonus", "3", "", "a", "direct"),  # marks a -> R2
         (2, "b", "bonus", "3", "", "c", "direct"),  # marks c -> b; b -> a carried nothing
     ]
-    tables, result = _replay(cli, tmp_path, rows)
+    _, result = _replay(cli, tmp_path, rows)
     teams = pq.read_table(tmp_path / "out" / "teams.parquet").to_pylist()
     got = {
         t["member"]: (
@@ -341,3 +343,62 @@ def test_teams_count_people_levels_and_paid_links(cli, tmp_path):
     assert [t["member"] for t in teams] == ["R1", "x1", "R2", "a", "b"]
     assert teams[0]["own_bonuses"] == 2.0 and teams[0]["own_net_investment"] == 100.0
     assert "5 members recruited; the largest team is R1's, 4 below over 3 levels" in result.out
+
+
+def _insolvency(cli, tmp_path, tail):
+    """Ten orders of 1000, member 1 sells everything on day 1 (cash 439.67), then
+    ``tail``; the replay's summary.json."""
+    rows = [(0, i, "buy", "1000", "", "", "") for i in range(1, 11)]
+    rows += [(1, 1, "sell", "all", "", "", ""), *tail]
+    log = _csv(tmp_path / "events.csv", rows)
+    out = tmp_path / "out"
+    result = cli("replay", log, "--scenario", SCENARIOS / "seed-generic-nocap.yaml", "--out", out)
+    assert result.code == 0, result.err
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_a_request_unpaid_the_day_after_makes_the_platform_insolvent(cli, tmp_path):
+    tail = [(3, 1, "withdraw", "300", "", "", "requested"), (4, 2, "buy", "1000", "", "", "")]
+    tail += [(6, 1, "withdraw", "200", "", "", "paid")]
+    found = _insolvency(cli, tmp_path, tail)
+    assert found["insolvency"] == {
+        "day": 4,  # asked on day 3, still unpaid when day 4 ended
+        "request_wait_days": 1,
+        "asked_for_and_unpaid_then": 300.0,
+    }
+    owed = found["owed_to_members_at_end"]
+    assert owed["of_it_asked_for_and_unpaid"] == 100.0  # 200 of the 300 paid on day 6
+    assert owed["cash_credited"] == 239.67  # 439.67 from the sale less 200 withdrawn
+
+
+def test_a_request_paid_the_next_day_is_not_insolvency(cli, tmp_path):
+    tail = [(3, 1, "withdraw", "300", "", "", "requested"), (4, 1, "withdraw", "300", "", "", "")]
+    tail += [(9, 2, "buy", "1000", "", "", "")]
+    found = _insolvency(cli, tmp_path, tail)
+    assert found["insolvency"]["day"] is None
+    assert found["owed_to_members_at_end"]["of_it_asked_for_and_unpaid"] == 0.0
+
+
+def test_a_gap_in_the_log_counts_as_days_without_payment(cli, tmp_path):
+    # asked on day 3, the next row is on day 9: days 4 to 8 paid nothing
+    tail = [(3, 1, "withdraw", "100", "", "", "requested"), (9, 1, "withdraw", "100", "", "", "")]
+    assert _insolvency(cli, tmp_path, tail)["insolvency"]["day"] == 4
+
+
+def test_a_request_on_the_last_day_has_not_yet_waited(cli, tmp_path):
+    found = _insolvency(cli, tmp_path, [(3, 1, "withdraw", "100", "", "", "requested")])
+    assert found["insolvency"]["day"] is None
+    owed = found["owed_to_members_at_end"]
+    assert owed["of_it_asked_for_and_unpaid"] == 100.0
+    assert owed["cash_credited"] > 100.0  # the sale's payout, none of it withdrawn
+
+
+def test_the_printed_summary_names_the_insolvency_day(cli, tmp_path):
+    rows = [(0, i, "buy", "1000", "", "", "") for i in range(1, 11)]
+    rows += [(1, 1, "sell", "all", "", "", ""), (3, 1, "withdraw", "300", "", "", "requested")]
+    rows += [(5, 2, "buy", "1000", "", "", "")]
+    log = _csv(tmp_path / "events.csv", rows)
+    out = tmp_path / "out"
+    result = cli("replay", log, "--scenario", SCENARIOS / "seed-generic-nocap.yaml", "--out", out)
+    assert "insolvent on day 4: a request had waited 1 day(s) unpaid, 300.00 yuan" in result.out
+    assert "owed to members at the end 439.67 yuan credited (300.00 asked for" in result.out

@@ -13,7 +13,6 @@ documented in the README.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -30,7 +29,7 @@ from sim.distribution.summary import figures as distribution_figures
 from sim.errors import BeyondRange
 from sim.model.members import member_frame, member_table
 from sim.model.scheme import SchemeModel
-from sim.outputs import check_out_dir, staged, write_arrow, write_table
+from sim.outputs import check_out_dir, staged, write_arrow, write_json, write_table
 
 
 @dataclass(frozen=True)
@@ -149,6 +148,5 @@ def write_outputs(result: RunResult, out: Path) -> list[str]:
         write_arrow(stage / "members.parquet", result.members_output())
         if result.bonuses is not None:
             write_arrow(stage / "bonuses.parquet", result.bonuses)
-        text = json.dumps(result.summary, indent=2, ensure_ascii=False) + "\n"
-        (stage / "summary.json").write_text(text, encoding="utf-8")
+        write_json(stage / "summary.json", result.summary)
         return sorted(p.name for p in stage.iterdir())

@@ -12,6 +12,8 @@ Rooms:
   pool and its largest winners.
 - ``teams``: each recruiter's team: participants and levels below (all links, paid links),
   the money it paid in, the head's own pay.
+- ``insolvency``: withdrawal requests in order; the first day one waited too long unpaid.
+- ``summary``: what a replay found, printed and as ``summary.json``.
 - ``apply``: the log applied in file order with the forced exits the rules insert, the
   ledger checked after every event; the trace, members and ledger tables.
 

@@ -9,32 +9,36 @@ with the forced exits the rules trigger, joins, bonuses, withdrawals and fees th
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 from tqdm import tqdm
 
 from sim.core.book import Applied, Book, Refused
-from sim.core.law import PYRAMID_LEVELS, PYRAMID_PARTICIPANTS
 from sim.core.mechanics import Mechanics
 from sim.core.units import fen_to_yuan, price_to_yuan, units_to_points
 from sim.errors import InputError
-from sim.outputs import TableWriter, check_out_dir, parquet_to_csv, staged, write_table
-from sim.replay.entitlement import CHECK_SCHEMA, Entitlement, check_rows, findings
+from sim.outputs import (
+    TableWriter,
+    check_out_dir,
+    parquet_to_csv,
+    staged,
+    write_json,
+    write_table,
+)
+from sim.replay.entitlement import CHECK_SCHEMA, Entitlement, check_rows
 from sim.replay.eventlog import Event, count_rows, read_events
 from sim.replay.forensics import (
     CLAWBACK_SCHEMA,
     MEMBERS_SCHEMA,
-    MemberFigures,
     clawback_rows,
     member_figures,
     member_rows,
-    outcome_counts,
 )
+from sim.replay.insolvency import RequestQueue
 from sim.replay.records import Records
+from sim.replay.summary import ReplaySummary, summary_json
 from sim.replay.teams import TEAMS_SCHEMA, team_rows
 
 TRACE_SCHEMA = pa.schema(
@@ -63,21 +67,6 @@ LEDGER_SCHEMA = pa.schema(
         ("total_out", pa.float64()),
     ]
 )
-
-
-@dataclass
-class ReplaySummary:
-    """Key figures of a replay, for the printed summary and for tests."""
-
-    rows: int = 0
-    actions: Counter = field(default_factory=Counter)
-    price_low: float = float("inf")
-    price_high: float = 0.0
-    files: list[str] = field(default_factory=list)
-    records: Records | None = None
-    entitlement: Entitlement | None = None
-    figures: list[MemberFigures] = field(default_factory=list)
-    teams: list[dict] = field(default_factory=list)
 
 
 def trace_row(seq: int, event: Event, applied: Applied, unit: int) -> dict:
@@ -150,7 +139,11 @@ def apply_events(
         "bonus": records.bonus,
         "fee": records.fee,
     }
+    last = None
     for event in events:
+        if last is not None and event.day > last:
+            records.queue.day_passed(last, event.day)
+        last = event.day
         if event.action in handle:
             handle[event.action](event)
             book.ledger.check()
@@ -171,6 +164,8 @@ def apply_events(
         for one in applied:
             seq += 1
             yield trace_row(seq, event, one, book.mechanics.unit)
+    if last is not None:
+        records.queue.day_passed(last, None)
 
 
 def ledger_rows(book: Book) -> list[dict]:
@@ -195,14 +190,16 @@ def replay_file(
     progress: bool = False,
     bonus_line: str = "distribution",
     entitlement: Entitlement | None = None,
+    wait_days: int = 1,
 ) -> tuple[Book, ReplaySummary]:
     """Replay ``events_path`` and write the tables into ``out`` (all or nothing); bonus
     rows are paid from the split's ``bonus_line``. With ``entitlement`` (the published
-    rule), ``bonus_check`` compares what the records paid with what it makes due."""
+    rule), ``bonus_check`` compares what the records paid with what it makes due; a
+    withdrawal request unpaid for ``wait_days`` days makes the platform insolvent."""
     events_path = Path(events_path)
     out = check_out_dir(out)
     book = Book(mechanics)
-    records = Records(book, bonus_line, events_path)
+    records = Records(book, bonus_line, events_path, queue=RequestQueue(wait_days))
     summary = ReplaySummary(records=records, entitlement=entitlement)
     events = read_events(events_path, mechanics.unit)
     bar = tqdm(
@@ -235,6 +232,7 @@ def replay_file(
         write_table(stage / "teams.parquet", TEAMS_SCHEMA, summary.teams)
         write_table(stage / "ledger.parquet", LEDGER_SCHEMA, ledger_rows(book))
         names = ["trace", "members", "ledger", "clawback", "teams"]
+        write_json(stage / "summary.json", summary_json(book, summary))
         if entitlement is not None:
             rows = check_rows(records.bonuses, entitlement.due, list(records.members))
             write_table(stage / "bonus_check.parquet", CHECK_SCHEMA, rows)
@@ -244,94 +242,3 @@ def replay_file(
                 parquet_to_csv(stage / f"{name}.parquet", stage / f"{name}.csv")
         summary.files = sorted(p.name for p in stage.iterdir())
     return book, summary
-
-
-def describe(book: Book, summary: ReplaySummary, title: str) -> str:
-    """A short human summary of a replay."""
-    unit = book.mechanics.unit
-    bought = [m for m in book.members.values() if m.entries > 0]
-    statuses = Counter(m.status for m in bought)
-    in_profit = sum(1 for m in bought if m.cash > m.spent)
-    ledger = book.ledger
-    accounts = "  ".join(
-        f"{a.name} {fen_to_yuan(a.balance):,.2f}" for a in ledger.accounts.values()
-    )
-    acts = summary.actions
-    records = summary.records
-    everyone = len(records.members) if records is not None else len(book.members)
-    lines = [
-        title,
-        f"  events   {summary.rows:,} rows: {acts['buy']:,} orders, {acts['sell']:,} sales, "
-        f"{acts['forced_exit']:,} forced exits",
-        f"  members  {everyone:,}: {statuses['active']:,} active, "
-        f"{statuses['sold_out']:,} sold out, {statuses['exited']:,} exited, "
-        f"{everyone - len(bought):,} never bought; "
-        f"{in_profit:,} got back more cash than they spent",
-    ]
-    if records is not None and (acts["join"] or acts["bonus"] or acts["withdraw"] or acts["fee"]):
-        roots = sum(1 for seen in records.members.values() if seen.sponsor is None)
-        lines.append(
-            f"  records  {acts['join']:,} joins ({roots:,} members with no sponsor); "
-            f"bonuses {fen_to_yuan(sum(records.bonuses.values())):,.2f} yuan "
-            f"({fen_to_yuan(records.unfunded):,.2f} beyond the '{records.bonus_line}' line); "
-            f"withdrawn {fen_to_yuan(sum(m.withdrawn for m in book.members.values())):,.2f} "
-            f"yuan, asked for and not paid {fen_to_yuan(sum(records.requested.values())):,.2f}; "
-            f"fees {fen_to_yuan(sum(records.fees.values())):,.2f} yuan"
-        )
-    if summary.figures:
-        count = outcome_counts(summary.figures)
-        lines.append(
-            f"  outcome  {count['net_winner']:,} net winners withdrew "
-            f"{fen_to_yuan(count['clawback_pool']):,.2f} yuan more than they paid in (the "
-            f"clawback pool), {count['net_loser']:,} net losers are "
-            f"{fen_to_yuan(count['net_losses']):,.2f} yuan short, {count['even']:,} even "
-            "(net investment: paid in less withdrawn)"
-        )
-    if summary.teams:
-        lines.append(_teams_line(summary.teams))
-    if summary.entitlement is not None:
-        lines.append(_check_line(findings(records.bonuses, summary.entitlement.due)))
-    lines += [
-        f"  book     pool {fen_to_yuan(book.pool):,.2f} yuan, "
-        f"points {units_to_points(book.points, unit):,.2f}, "
-        f"price {price_to_yuan(book.price, unit):.4f} "
-        f"(low {summary.price_low:.4f}, high {summary.price_high:.4f})",
-        f"  ledger   {fen_to_yuan(ledger.entered):,.2f} yuan entered, all of it in: {accounts}",
-    ]
-    return "\n".join(lines)
-
-
-def _check_line(found: dict[str, int]) -> str:
-    """Rules against records, one line: the totals and the finding."""
-    line = (
-        f"  rules    records paid {fen_to_yuan(found['paid']):,.2f} yuan of bonuses, the "
-        f"published rule makes {fen_to_yuan(found['due']):,.2f} due"
-    )
-    if found["over"] or found["short"]:
-        return line + (
-            f"; FINDING: {found['members_over']:,} members paid "
-            f"{fen_to_yuan(found['over']):,.2f} more than the rule allows, "
-            f"{found['members_short']:,} paid {fen_to_yuan(found['short']):,.2f} less"
-        )
-    return line + "; every member was paid exactly what the rule makes due"
-
-
-def _teams_line(teams: list[dict]) -> str:
-    """The recruiters, the largest team and how many teams reach the filing thresholds
-    (participants and levels counting the head, as the 2013 opinion counts them)."""
-    largest = max(teams, key=lambda t: (t["participants_below"], t["levels_all_links"]))
-
-    def at(levels: str) -> int:
-        return sum(
-            1
-            for t in teams
-            if t["participants_below"] + 1 >= PYRAMID_PARTICIPANTS and t[levels] >= PYRAMID_LEVELS
-        )
-
-    return (
-        f"  teams    {len(teams):,} members recruited; the largest team is "
-        f"{largest['member']}'s, {largest['participants_below']:,} below over "
-        f"{largest['levels_all_links']} levels ({largest['levels_paid_links']} over paid links); "
-        f"{at('levels_all_links'):,} teams reach {PYRAMID_PARTICIPANTS} people and "
-        f"{PYRAMID_LEVELS} levels over all links, {at('levels_paid_links'):,} over paid links"
-    )

@@ -118,7 +118,7 @@ def member_figures(book: Book, records: Records) -> list[MemberFigures]:
                 bonuses=m.bonus if m else 0,
                 withdrawn=m.withdrawn if m else 0,
                 balance=m.balance if m else 0,
-                requested=records.requested[key],
+                requested=records.queue.waiting(key),
                 held=m.held if m else 0,
                 obtained=m.obtained if m else 0,
                 sales=m.sales if m else 0,

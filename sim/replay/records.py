@@ -33,6 +33,7 @@ from sim.distribution.base import Income
 from sim.distribution.booking import take_fees
 from sim.errors import InputError
 from sim.replay.eventlog import Event
+from sim.replay.insolvency import RequestQueue
 
 UNFUNDED = "unfunded_bonuses"  # ledger source: bonuses beyond what the bonus line held
 
@@ -59,7 +60,7 @@ class Records:
     fees: Counter = field(default_factory=Counter)  # fen by member
     bonuses: Counter = field(default_factory=Counter)  # fen by (member, kind)
     bonus_sources: Counter = field(default_factory=Counter)  # fen by (member, source member)
-    requested: Counter = field(default_factory=Counter)  # fen asked for, not yet paid
+    queue: RequestQueue = field(default_factory=RequestQueue)  # withdrawals asked for
     unfunded: int = 0  # fen of bonuses beyond the bonus line's balance
 
     def appear(self, event: Event) -> None:
@@ -119,7 +120,7 @@ class Records:
         record = self.book.members.get(member)
         balance = 0 if record is None else record.balance
         if event.kind == "requested":
-            free = balance - self.requested[member]
+            free = balance - self.queue.waiting(member)
             if amount > free:
                 raise self._refused(
                     event,
@@ -127,7 +128,7 @@ class Records:
                     f"{free / 100:,.2f} yuan not yet asked for",
                     "amount",
                 )
-            self.requested[member] += amount
+            self.queue.request(event.day, member, amount)
             return
         if amount > balance:
             raise self._refused(
@@ -139,9 +140,7 @@ class Records:
             )
         self.book.ledger.open(WITHDRAWN, "out")
         self.book.withdraw(member, amount)
-        settled = min(self.requested[member], amount)
-        if settled:
-            self.requested[member] -= settled
+        self.queue.settle(member, amount)
 
     def fee(self, event: Event) -> None:
         self.appear(event)
