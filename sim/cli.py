@@ -229,6 +229,7 @@ def _replay(args: argparse.Namespace) -> int:
         bonus_line=scenario.referral.paid_from,
         entitlement=Entitlement.of(scenario),
         wait_days=scenario.collapse.unpaid_withdrawals.request_wait_days or 1,
+        judge=_replay_flags(scenario),
     )
     if not args.quiet:
         title = f"Replayed {args.events} under scenario '{scenario.name}'"
@@ -240,6 +241,28 @@ def _replay(args: argparse.Namespace) -> int:
             )
         print(f"  wrote    {args.out}/: " + ", ".join(summary.files))
     return 0
+
+
+def _replay_flags(scenario) -> Callable:
+    """The red flags of a replay's tree with their first days (the analysis wing reads the
+    replay's results as plain values)."""
+    import pandas as pd
+
+    from sim.analysis.replay_flags import replay_flags
+    from sim.replay.teams import link_days
+
+    def judge(figures, records) -> dict:
+        members = pd.DataFrame(
+            {
+                "member": [f.member for f in figures],
+                "first_day": [f.first_day for f in figures],
+                "sponsor": [f.sponsor for f in figures],
+            }
+        )
+        days = link_days(figures, records)
+        return {"flags": replay_flags(members, records.history, days, scenario)}
+
+    return judge
 
 
 def _input_limit(parser: argparse.ArgumentParser) -> None:

@@ -38,6 +38,7 @@ OUTPUT_NAMES = frozenset(
         "clawback",
         "bonus_check",
         "teams",
+        "flags",
     )
     for kind in ("parquet", "csv")
 ) | {"summary.json"}

@@ -25,6 +25,7 @@ GENERIC = SCENARIOS / "seed-generic-3x.yaml"
 EXAMPLE = EXAMPLES / "seed-767-orders.csv"
 REPLAY_FILES = [
     "clawback.parquet",
+    "flags.parquet",
     "ledger.parquet",
     "members.parquet",
     "summary.json",

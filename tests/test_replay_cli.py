@@ -173,6 +173,8 @@ def test_replaying_twice_gives_byte_identical_files(cli, tmp_path):
     assert files == [
         "clawback.csv",
         "clawback.parquet",
+        "flags.csv",
+        "flags.parquet",
         "ledger.csv",
         "ledger.parquet",
         "members.csv",

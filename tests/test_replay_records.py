@@ -402,3 +402,48 @@ def test_the_printed_summary_names_the_insolvency_day(cli, tmp_path):
     result = cli("replay", log, "--scenario", SCENARIOS / "seed-generic-nocap.yaml", "--out", out)
     assert "insolvent on day 4: a request had waited 1 day(s) unpaid, 300.00 yuan" in result.out
     assert "owed to members at the end 439.67 yuan credited (300.00 asked for" in result.out
+
+
+def _flags(cli, tmp_path, rows):
+    _, result = _replay(cli, tmp_path, rows)
+    table = pq.read_table(tmp_path / "out" / "flags.parquet").to_pylist()
+    return {(f["key"], f["reading"]): f for f in table}, result
+
+
+def test_a_wide_team_and_a_deep_one_raise_the_pyramid_flag_only_for_the_platform(cli, tmp_path):
+    # D -> d1 -> d2 -> d3, each paid on the order below (day 1): deep and small;
+    # L with 40 recruits joining on days 2 and 3, paid on each (day 3): large and shallow
+    rows = [(0, m, "join", "", s, "", "") for m, s in [("D", ""), ("d1", "D"), ("d2", "d1")]]
+    rows += [(0, "d3", "join", "", "d2", "", ""), (0, "L", "join", "", "", "", "")]
+    rows += [(0, m, "buy", "1000", "", "", "") for m in ("D", "d1", "d2", "d3", "L")]
+    rows += [(1, up, "bonus", "30", "", down, "direct") for up, down in [("D", "d1"), ("d1", "d2")]]
+    rows += [(1, "d2", "bonus", "30", "", "d3", "direct")]
+    for day, first in ((2, 0), (3, 20)):
+        for i in range(first, first + 20):
+            rows += [
+                (day, f"r{i}", "join", "", "L", "", ""),
+                (day, f"r{i}", "buy", "1000", "", "", ""),
+            ]
+    rows += [(3, "L", "bonus", "30", "", f"r{i}", "direct") for i in range(40)]
+    flags, result = _flags(cli, tmp_path, rows)
+    platform = flags["pyramid_levels", "platform"]
+    assert platform["raised"] and platform["first_day"] == 3  # 25 had paid in on day 2
+    assert json.loads(platform["measured"])["levels"] == 5  # the platform over D's chain
+    assert json.loads(platform["measured"])["participants"] == 45
+    leader = flags["pyramid_levels", "leader"]
+    assert not leader["raised"] and leader["first_day"] is None
+    closest = json.loads(leader["measured"])
+    assert (closest["organiser"], closest["participants"], closest["levels"]) == ("L", 41, 2)
+    assert "pyramid_levels (platform) from day 3" in result.out
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert {(f["key"], f["reading"]) for f in summary["flags"]} == set(flags)
+
+
+def test_without_paid_links_there_are_no_levels(cli, tmp_path):
+    # the same wide team with no bonus rows: nobody was paid along a link
+    rows = [(0, "L", "join", "", "", "", ""), (0, "L", "buy", "1000", "", "", "")]
+    for i in range(40):
+        rows += [(1, f"r{i}", "join", "", "L", "", ""), (1, f"r{i}", "buy", "1000", "", "", "")]
+    flags, _ = _flags(cli, tmp_path, rows)
+    assert json.loads(flags["pyramid_levels", "platform"]["measured"])["compensated_links"] == 0
+    assert not flags["pyramid_levels", "platform"]["raised"]

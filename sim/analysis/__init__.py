@@ -19,6 +19,8 @@ Rooms:
   ``claims_panic`` claim 3 (a paired counterfactual), ``claims_money`` claims 4–6.
 - ``discovery``: PRIM scenario discovery over a sweep.
 - ``assess``: a platform's published rules judged before any data (``python -m sim assess``).
+- ``replay_flags``: the red flags of a replayed platform's real tree, with the first day
+  each was raised (the records' paid links, the log up to each day).
 - ``netinvest``: the net-investment method (cash out of the platform minus money in, with
   credited cash and points beside), what receivers and courts use.
 

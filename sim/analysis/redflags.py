@@ -86,6 +86,7 @@ def red_flags(
     scenario,
     layer: dict | None = None,
     bonuses: pd.DataFrame | None = None,
+    links: np.ndarray | None = None,
 ) -> list[Flag]:
     """The flags of SPEC §7 for one run, the pyramid ones under each reading of who
     organises (:mod:`sim.analysis.redflags_org`): ``members`` is its exact members table
@@ -93,9 +94,12 @@ def red_flags(
     source), ``scenario`` the scenario it ran, ``layer`` the distribution layer's exact
     figures when the run had one (:func:`sim.distribution.summary.figures`) and ``bonuses``
     what its rules paid by member and level (``bonuses.parquet``: each member's deepest
-    paid level gives their team its depth)."""
-    tree = Tree(members)
-    pyramids = [_pyramid(tree, scenario, layer, bonuses, reading) for reading in READINGS]
+    paid level gives their team its depth). ``links`` (per member in table order: whether
+    the link to their sponsor carried pay) is given when records name who was paid on whose
+    order (a replay: :func:`sim.replay.teams.paid_links`); the table is then in join order
+    already. Without it the links are read from the totals and the scenario's referral rule."""
+    tree = Tree(members, ordered=links is not None)
+    pyramids = [_pyramid(tree, scenario, layer, bonuses, reading, links) for reading in READINGS]
     return [
         *(flag for flag, _ in pyramids),
         *(_serious(flag, org) for flag, org in pyramids),
@@ -133,11 +137,12 @@ def distribution_levels(deepest_level: int) -> int:
 
 
 def _pyramid(
-    tree: Tree, scenario, layer: dict | None, bonuses, reading: str
+    tree: Tree, scenario, layer: dict | None, bonuses, reading: str, links=None
 ) -> tuple[Flag, Organisation | None]:
     """The pyramid flag under ``reading``, and the organisation it measured."""
-    referral = scenario.referral
-    links = tree.compensated_links(referral.direct > 0, referral.indirect > 0)
+    if links is None:
+        referral = scenario.referral
+        links = tree.compensated_links(referral.direct > 0, referral.indirect > 0)
     reach = reach_of(tree, bonuses)
     deepest = max(int(reach.max()) if len(reach) else 0, _layer_level(layer))
     count, at_filing, org = organisations(tree, links, reach, reading)

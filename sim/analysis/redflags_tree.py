@@ -28,7 +28,9 @@ COLUMNS = (
 class Tree:
     """The referral tree of a members table, in join order (positions, not member ids)."""
 
-    def __init__(self, members: pd.DataFrame) -> None:
+    def __init__(self, members: pd.DataFrame, ordered: bool = False) -> None:
+        """``ordered``: the table is in join order already (a replay's members, in order of
+        first appearance, where ids are text and several join on one day)."""
         missing = [c for c in COLUMNS if c not in members.columns]
         if missing:
             raise InputError(
@@ -37,9 +39,11 @@ class Tree:
             )
         if not pd.Index(members["member"]).is_unique:
             raise InputError("a member id appears twice", file="members table", key="member")
-        table, parent, known = _ordered(members, ["join_day", "member"])
-        if (known & (parent >= np.arange(len(parent)))).any() and pd.api.types.is_integer_dtype(
-            members["member"].dtype
+        table, parent, known = _ordered(members, [] if ordered else ["join_day", "member"])
+        if (
+            not ordered
+            and (known & (parent >= np.arange(len(parent)))).any()
+            and pd.api.types.is_integer_dtype(members["member"].dtype)
         ):  # a run numbers members as they enter the network: legacy members, placed
             # before the run, may carry a later join_day (the day their points came)
             table, parent, known = _ordered(members, ["member"])
@@ -81,7 +85,7 @@ class Tree:
 def _ordered(members: pd.DataFrame, by: list[str]):
     """The table sorted ``by`` these columns, each member's sponsor's position (-1: none or
     unknown) and whether a sponsor is named."""
-    table = members.sort_values(by, kind="stable").reset_index(drop=True)
+    table = (members.sort_values(by, kind="stable") if by else members).reset_index(drop=True)
     ids = pd.Index(table["member"])
     known = table["sponsor"].notna().to_numpy()
     sponsors = table["sponsor"][known]

@@ -9,7 +9,7 @@ with the forced exits the rules trigger, joins, bonuses, withdrawals and fees th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -24,6 +24,7 @@ from sim.outputs import (
     check_out_dir,
     parquet_to_csv,
     staged,
+    write_arrow,
     write_json,
     write_table,
 )
@@ -159,6 +160,7 @@ def apply_events(
         except Refused as refusal:
             raise InputError(str(refusal), file=records.source, line=event.line) from None
         book.ledger.check()
+        records.applied(event.day, applied)
         if entitlement is not None and event.action == "buy":
             entitlement.order(event.member, event.amount, sponsor)
         for one in applied:
@@ -191,11 +193,13 @@ def replay_file(
     bonus_line: str = "distribution",
     entitlement: Entitlement | None = None,
     wait_days: int = 1,
+    judge: Callable[[list, Records], dict[str, pa.Table]] | None = None,
 ) -> tuple[Book, ReplaySummary]:
     """Replay ``events_path`` and write the tables into ``out`` (all or nothing); bonus
     rows are paid from the split's ``bonus_line``. With ``entitlement`` (the published
     rule), ``bonus_check`` compares what the records paid with what it makes due; a
-    withdrawal request unpaid for ``wait_days`` days makes the platform insolvent."""
+    withdrawal request unpaid for ``wait_days`` days makes the platform insolvent. ``judge``
+    (from a higher wing: the red flags) makes more tables of the members and the records."""
     events_path = Path(events_path)
     out = check_out_dir(out)
     book = Book(mechanics)
@@ -232,6 +236,11 @@ def replay_file(
         write_table(stage / "teams.parquet", TEAMS_SCHEMA, summary.teams)
         write_table(stage / "ledger.parquet", LEDGER_SCHEMA, ledger_rows(book))
         names = ["trace", "members", "ledger", "clawback", "teams"]
+        if judge is not None:
+            summary.judged = judge(figures, records)
+            for name, table in summary.judged.items():
+                write_arrow(stage / f"{name}.parquet", table)
+                names.append(name)
         write_json(stage / "summary.json", summary_json(book, summary))
         if entitlement is not None:
             rows = check_rows(records.bonuses, entitlement.due, list(records.members))

@@ -60,6 +60,10 @@ class Records:
     fees: Counter = field(default_factory=Counter)  # fen by member
     bonuses: Counter = field(default_factory=Counter)  # fen by (member, kind)
     bonus_sources: Counter = field(default_factory=Counter)  # fen by (member, source member)
+    bonus_days: dict = field(default_factory=dict)  # (member, source member) -> first day
+    # the money each member paid in and got, day by day: (day, member, what, fen) with what
+    # "order", "fee", "cash" (a sale's or forced exit's payout), "bonus" or "exit" (fen 0)
+    history: list = field(default_factory=list)
     queue: RequestQueue = field(default_factory=RequestQueue)  # withdrawals asked for
     unfunded: int = 0  # fen of bonuses beyond the bonus line's balance
 
@@ -111,8 +115,10 @@ class Records:
             self.unfunded += short
         self.book.pay_bonus(event.member, amount, line)
         self.bonuses[event.member, event.kind] += amount
+        self.history.append((event.day, event.member, "bonus", amount))
         if event.other is not None:
             self.bonus_sources[event.member, event.other] += amount
+            self.bonus_days.setdefault((event.member, event.other), event.day)
 
     def withdraw(self, event: Event) -> None:
         self.appear(event)
@@ -146,6 +152,18 @@ class Records:
         self.appear(event)
         take_fees(self.book.ledger, [Income(f"{event.kind}_fees", event.amount, 0, event.kind)])
         self.fees[event.member] += event.amount
+        self.history.append((event.day, event.member, "fee", event.amount))
+
+    def applied(self, day: int, applied: list) -> None:
+        """The book's events of one row (the order or sale, and the forced exits it set off)
+        in the members' day-by-day history."""
+        for one in applied:
+            if one.action == "buy":
+                self.history.append((day, one.member, "order", one.amount))
+            else:
+                self.history.append((day, one.member, "cash", one.cash_delta))
+                if one.action == "forced_exit":
+                    self.history.append((day, one.member, "exit", 0))
 
     def _refused(self, event: Event, message: str, key: str | None = None) -> InputError:
         return InputError(message, file=self.source, line=event.line, key=key)

@@ -31,6 +31,7 @@ class ReplaySummary:
     entitlement: Entitlement | None = None
     figures: list[MemberFigures] = field(default_factory=list)
     teams: list[dict] = field(default_factory=list)
+    judged: dict = field(default_factory=dict)  # name -> pa.Table made by a higher wing
 
 
 def describe(book: Book, summary: ReplaySummary, title: str) -> str:
@@ -89,6 +90,8 @@ def describe(book: Book, summary: ReplaySummary, title: str) -> str:
             f"  cash     {when}; owed to members at the end {fen_to_yuan(owed):,.2f} yuan "
             f"credited ({fen_to_yuan(queue.queued):,.2f} asked for and unpaid)"
         )
+    if "flags" in summary.judged:
+        lines.append(_flags_line(summary.judged["flags"].to_pylist()))
     if summary.entitlement is not None:
         lines.append(_check_line(findings(records.bonuses, summary.entitlement.due)))
     lines += [
@@ -191,6 +194,8 @@ def summary_json(book: Book, summary: ReplaySummary) -> dict:
         "final_price": price_to_yuan(book.price, unit),
         "ledger_entered": fen_to_yuan(book.ledger.entered),
     }
+    for name, table in summary.judged.items():
+        out[name] = table.to_pylist()
     if summary.entitlement is not None:
         found = findings(records.bonuses, summary.entitlement.due)
         out["rules_against_records"] = {
@@ -202,3 +207,12 @@ def summary_json(book: Book, summary: ReplaySummary) -> dict:
             "members_shorted": found["members_short"],
         }
     return out
+
+
+def _flags_line(flags: list[dict]) -> str:
+    """The flags raised at the end, each with the first day it was raised."""
+    raised = [f for f in flags if f["raised"]]
+    if not raised:
+        return "  flags    none of the red flags is raised at the end of the log"
+    shown = ", ".join(f"{f['key']} ({f['reading']}) from day {f['first_day']}" for f in raised)
+    return f"  flags    raised: {shown}"

@@ -3,11 +3,11 @@ levels below them and the money their team paid in, as an investigator counts th
 seized membership database (the statute's thresholds are 30 participants and 3 levels).
 
 Levels are counted two ways: over every sponsor link, and over the links that carried pay
-only. A link from sponsor S to recruit R carried pay when the records show a bonus paid to S
-whose ``source_member`` is R or someone below R (so a direct bonus on R's order, or an
-indirect one on the order of R's recruit, marks it); a log without ``source_member`` marks
-none. Levels count the member's own: 1 for a member with recruits but no paid link, 2 with
-recruits, 3 with recruits' recruits.
+only. A bonus the records show paid to S whose ``source_member`` X is below S carried pay
+along every link from X up to S (a direct bonus on R's order marks R's link; an indirect one
+on the order of R's recruit marks both links), as the red flags read a run's chains; a log
+without ``source_member`` marks none. Levels count the member's own: 1 for a member with
+recruits but no paid link, 2 with recruits, 3 with recruits' recruits.
 
 Members are positions in order of first appearance; a sponsor always appears before the
 recruit, so every count is one pass from the last member up (no recursion).
@@ -39,17 +39,24 @@ TEAMS_SCHEMA = pa.schema(
 
 
 def paid_links(records: Records, place: dict[str, int], parent: np.ndarray) -> np.ndarray:
-    """For each position, whether the link to its sponsor carried pay (see the module)."""
-    paid = np.zeros(len(parent), bool)
+    """For each position, the first day the link to its sponsor carried pay (-1: never): a
+    bonus paid to S on the order of X below S carries pay along every link from X up to S."""
+    days = np.full(len(parent), -1, np.int64)
     for (receiver, source), amount in records.bonus_sources.items():
         if amount <= 0:
             continue
         target, child = place[receiver], place[source]
-        while child >= 0 and parent[child] != target:
+        path = []
+        while child >= 0 and child != target:
+            path.append(child)
             child = parent[child]
-        if child >= 0:
-            paid[child] = True
-    return paid
+        if child < 0:  # the receiver is not above the source: no link carried it
+            continue
+        day = records.bonus_days[receiver, source]
+        for node in path:
+            if days[node] < 0 or day < days[node]:
+                days[node] = day
+    return days
 
 
 def team_rows(figures: list[MemberFigures], records: Records) -> list[dict]:
@@ -57,7 +64,7 @@ def team_rows(figures: list[MemberFigures], records: Records) -> list[dict]:
     n = len(figures)
     place = {f.member: i for i, f in enumerate(figures)}
     parent = np.array([-1 if f.sponsor is None else place[f.sponsor] for f in figures], np.int64)
-    paid = paid_links(records, place, parent)
+    paid = paid_links(records, place, parent) >= 0
     recruits = np.zeros(n, np.int64)
     below = np.zeros(n, np.int64)
     depth_all = np.zeros(n, np.int64)  # levels below the member, over every link
@@ -89,3 +96,10 @@ def team_rows(figures: list[MemberFigures], records: Records) -> list[dict]:
         for i, f in enumerate(figures)
         if recruits[i]
     ]
+
+
+def link_days(figures: list[MemberFigures], records: Records) -> np.ndarray:
+    """:func:`paid_links` for the members in order of first appearance."""
+    place = {f.member: i for i, f in enumerate(figures)}
+    parent = np.array([-1 if f.sponsor is None else place[f.sponsor] for f in figures], np.int64)
+    return paid_links(records, place, parent)

@@ -1,0 +1,121 @@
+"""The red flags of a replayed platform's real tree, with dates.
+
+Each flag of SPEC §7 (:func:`sim.analysis.redflags.red_flags`: the pyramid test and its
+serious circumstances under both readings of who organises, illegal fundraising, the entry
+fee, recruitment pay, the promise) is measured on the replay's members as a run's are, with
+one difference: the links that carried pay are the ones the records name (a bonus paid to a
+member on the order of someone below them: ``link_days``, made by the replay), not read
+from totals and the scenario's rule. Its first day is the first day of the log on which the
+flag, measured on the log up to the end of that day, is raised (a flag can be raised on a
+day and not at the end: a loss that was later paid back).
+
+It reads a replay's results as plain values (the members in order of first appearance, the
+day-by-day history of their money, each link's first paid day), never the replay's code.
+Money is in fen until :func:`sim.analysis.redflags.flags_json` makes yuan of it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from sim.analysis.redflags import flags_json, red_flags
+
+FLAGS_SCHEMA = pa.schema(
+    [
+        ("key", pa.string()),
+        ("reading", pa.string()),
+        ("raised", pa.bool_()),
+        ("first_day", pa.int64()),
+        ("measured", pa.string()),
+        ("threshold", pa.string()),
+        ("law", pa.string()),
+        ("explanation", pa.string()),
+    ]
+)
+_FIGURES = ("order", "fee", "cash", "bonus", "exit")
+
+
+class _Days:
+    """The members' money day by day: each member's totals up to the end of a day, for days
+    asked in increasing order (one pass over the history)."""
+
+    def __init__(self, members: pd.DataFrame, history: list[tuple]) -> None:
+        self.members = members
+        self.place = {member: i for i, member in enumerate(members["member"])}
+        self.first = members["first_day"].to_numpy(np.int64)
+        self.history = history
+        self.next = 0
+        self.sums = {what: np.zeros(len(members), np.int64) for what in _FIGURES}
+
+    def frame(self, day: float) -> pd.DataFrame:
+        """The members who had appeared by the end of ``day``, as the flags read them."""
+        history, place, sums = self.history, self.place, self.sums
+        while self.next < len(history) and history[self.next][0] <= day:
+            _, member, what, fen = history[self.next]
+            sums[what][place[member]] += fen if what != "exit" else 1
+            self.next += 1
+        k = int(np.searchsorted(self.first, day, side="right"))  # appearance is time order
+        s = {what: column[:k] for what, column in sums.items()}
+        return pd.DataFrame(
+            {
+                "member": self.members["member"].iloc[:k].to_numpy(),
+                "join_day": self.first[:k],
+                "sponsor": self.members["sponsor"].iloc[:k].to_numpy(),
+                "spent": s["order"] + s["fee"],  # paid in to take part, fees included
+                "cash_received": s["cash"],
+                "bonuses_received": s["bonus"],
+                "forced_exits": s["exit"],
+                "fees_paid": s["fee"],
+            }
+        )
+
+
+def replay_flags(
+    members: pd.DataFrame, history: list[tuple], link_days: np.ndarray, scenario
+) -> pa.Table:
+    """Every flag under each reading at the end of the log, with its first day (null: never
+    raised on any day of the log). ``members``: ``member``, ``first_day``, ``sponsor`` in
+    order of first appearance; ``history``: ``(day, member, what, fen)`` in time order, what
+    one of "order", "fee", "cash", "bonus", "exit"; ``link_days``: per member the first day
+    the link to their sponsor carried pay (-1: never)."""
+    summary = {"money_entered_by_source": {}}
+
+    def flags_at(day: float, days: _Days) -> list:
+        frame = days.frame(day)
+        k = len(frame)
+        links = (link_days[:k] >= 0) & (link_days[:k] <= day)
+        return red_flags(frame, summary, scenario, links=links)
+
+    end = flags_at(np.inf, _Days(members, history))
+    first: dict[tuple[str, str], int] = {}
+    days = _Days(members, history)
+    every_day = {entry[0] for entry in history} | set(members["first_day"].tolist())
+    for day in sorted(every_day):
+        if len(first) == len(end):
+            break
+        for flag in flags_at(day, days):
+            if flag.raised:
+                first.setdefault((flag.key, flag.reading), day)
+    rows = []
+    for flag, shown in zip(end, flags_json(end), strict=True):
+        measured = {k: v for k, v in shown.items() if k not in _NOT_MEASURED}
+        rows.append(
+            {
+                "key": flag.key,
+                "reading": flag.reading,
+                "raised": flag.raised,
+                "first_day": first.get((flag.key, flag.reading)),
+                "measured": json.dumps(measured, ensure_ascii=False),
+                "threshold": flag.threshold,
+                "law": flag.law,
+                "explanation": flag.explanation,
+            }
+        )
+    return pa.Table.from_pylist(rows, schema=FLAGS_SCHEMA)
+
+
+_NOT_MEASURED = ("key", "raised", "reading", "threshold", "law", "explanation")
