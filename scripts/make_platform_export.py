@@ -6,10 +6,10 @@ joining under a sponsor (new members mostly under recent ones, so the tree runs 
 with no sponsor), an order of 1000 yuan at joining and some repeat orders; the bonuses its
 published rule pays (``scenarios/seed-generic-3x-assumed-referral.yaml``: 3% of each order to
 the buyer's sponsor, 2% to the sponsor's sponsor), each a ``bonus`` row naming the order's
-buyer, plus three over-payments to two insiders that the rule does not allow; members withdrawing most of their
-bonuses every week; one region bought for 50,000 yuan; some members selling everything; and, in the
-last week, withdrawal requests the platform never pays. The sellers withdraw what their sale
-paid (worked out by the book the replay uses), so some take out more than they paid in.
+buyer, plus three over-payments to two insiders that the rule does not allow; members
+withdrawing most of their bonuses every week; one region bought for 50,000 yuan; some members
+selling everything; and, in the last week, withdrawal requests the platform never pays. The
+sellers withdraw what their sale paid (worked out by the book the replay uses).
 """
 
 from __future__ import annotations

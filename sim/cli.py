@@ -115,12 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser(
         "report",
-        help="write a self-contained HTML report (and a Markdown summary) of batches",
+        help="write a self-contained HTML report (and a Markdown summary) of batches or of a "
+        "replay",
         description="Test the six claims of the source documents on batches, with collapse "
         "probabilities, phase diagrams, PRIM boxes and time series; write NAME.html (figures "
         "embedded, nothing loaded from the network) and NAME.md beside it, all or nothing.",
     )
-    report.add_argument("batches", type=Path, nargs="+", help="batch output folders")
+    report.add_argument(
+        "batches", type=Path, nargs="+", help="batch output folders, or one replay output folder"
+    )
     report.add_argument(
         "--out", type=_out_path, help="the .html file to write (default: reports/NAME.html)"
     )

@@ -31,6 +31,7 @@ def replayed(tmp_path_factory):
         for name in ("trace", "members", "ledger", "clawback", "teams", "flags", "bonus_check")
     }
     tables["summary"] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    tables["folder"] = out
     return tables
 
 
@@ -77,3 +78,46 @@ def test_the_walk_through_figures(replayed):
     ledger = replayed["ledger"].set_index("account").balance
     assert ledger.sum() == pytest.approx(526_000.0, abs=1e-6)  # orders and the region fee
     assert ledger["region_fees"] == 50_000.0
+
+
+def test_the_report_of_the_replay(replayed, tmp_path):
+    from sim.cli import main
+
+    page = tmp_path / "export.html"
+    assert main(["report", str(replayed["folder"]), "--out", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    assert html.count("data:image/png;base64,") == 2  # the timeline and the outcomes
+    assert "Insolvent on day 55" in html
+    assert "pyramid_levels (platform) raised from day 5." in html
+    assert "Legal red flags, with the first day each was raised" in html
+    assert "The vendor&#39;s claims, tested" not in html  # a replay has no claims to test
+    assert "Every number comes from the replayed records" in html
+    markdown = page.with_suffix(".md").read_text(encoding="utf-8")
+    assert "298 of 300 members are net losers" in markdown
+    assert "| 1 | u009 | – | 1,000 | 3,084 | 2,084 |" in markdown  # the clawback table
+    assert "paid 2 members 4,500.00 yuan more than the platform's own published rule" in markdown
+
+
+def test_a_replay_is_reported_on_its_own(replayed, tmp_path, capsys):
+    from sim.cli import main
+
+    other = tmp_path / "batch"
+    other.mkdir()
+    code = main(["report", str(replayed["folder"]), str(other), "--out", str(tmp_path / "r.html")])
+    assert code == 2
+    assert "report a replay folder on its own" in capsys.readouterr().err
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_an_incomplete_replay_folder_is_refused(replayed, tmp_path, capsys):
+    import shutil
+
+    from sim.cli import main
+
+    copy = tmp_path / "copy"
+    shutil.copytree(replayed["folder"], copy)
+    (copy / "flags.parquet").unlink()
+    assert main(["report", str(copy), "--out", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "flags.parquet is missing" in err

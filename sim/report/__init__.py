@@ -1,4 +1,5 @@
-"""The report wing: batch folders in, one self-contained HTML report and a Markdown summary out.
+"""The report wing: batch folders (or a replay folder) in, one self-contained HTML report
+and a Markdown summary out.
 
 Rooms, in the order a report is made:
 
@@ -13,6 +14,8 @@ Rooms, in the order a report is made:
   beside the runs, the distribution layer's pay, legal red flags, the six claims.
 - :mod:`sim.report.figures`: every figure, drawn with matplotlib as a PNG ``data:`` URI.
 - :mod:`sim.report.headline`: the summary in plain words, harm first;
+- :mod:`sim.report.replay_report`: the report of a replay folder: the forensic tables, the
+  red flags with their dates, the insolvency day, with figures.
 - :mod:`sim.report.build`: ``build_report``, everything the report shows as one ``Report``,
   with the summary in plain words.
 - :mod:`sim.report.render`: the HTML page (the Jinja2 template ``templates/report.html.j2``),

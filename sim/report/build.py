@@ -55,6 +55,8 @@ class Report:
     verdicts: list[Verdict]
     sections: list[ReportSection]
     notes: list[str]
+    source: str = "Every number comes from the simulated runs"
+    all_tables_in_markdown: bool = False  # a replay's: every section's tables
 
 
 def build_report(folders: list[str | Path], reruns: int, title: str | None = None) -> Report:

@@ -19,6 +19,7 @@ from sim.analysis.claims import FAILED, HELD, MIXED
 from sim.errors import InputError
 from sim.outputs import staged_files
 from sim.report.build import Report, build_report
+from sim.report.replay_report import is_replay_folder, replay_report
 from sim.report.sections import fmt
 
 TEMPLATES = Environment(loader=PackageLoader("sim.report", "templates"), autoescape=True)
@@ -66,17 +67,18 @@ def render_markdown(report: Report, html_name: str) -> str:
     parts = [f"# {_md(report.title)}", "", f"Figures and tables: [{html_name}]({html_name}).", ""]
     for heading, sentences in report.summary:
         parts += [f"## {heading}", "", *[f"- {_md(s)}" for s in sentences], ""]
-    parts += ["## The claims, tested", ""]
-    parts.append(
-        _md_table(
-            [
-                {"#": v.number, "claim": v.claim, "verdict": v.verdict, "evidence": v.evidence}
-                for v in report.verdicts
-            ]
+    if report.verdicts:
+        parts += ["## The claims, tested", ""]
+        parts.append(
+            _md_table(
+                [
+                    {"#": v.number, "claim": v.claim, "verdict": v.verdict, "evidence": v.evidence}
+                    for v in report.verdicts
+                ]
+            )
         )
-    )
     for section in report.sections:
-        if section.title.startswith(MARKDOWN_SECTIONS):
+        if report.all_tables_in_markdown or section.title.startswith(MARKDOWN_SECTIONS):
             parts += ["", f"## {section.title}", ""]
             for caption, rows in section.tables:
                 if rows:
@@ -89,13 +91,17 @@ def render_markdown(report: Report, html_name: str) -> str:
 def write_report(
     folders: list[str | Path], out: str | Path, reruns: int, title: str | None = None
 ) -> tuple[Path, Path]:
-    """Build the report and write ``out`` (.html) and the .md beside it, all or nothing."""
+    """Build the report of batch folders, or of one replay folder, and write ``out`` (.html)
+    and the .md beside it, all or nothing."""
     out = Path(out)
     if out.suffix.lower() != ".html":
         raise InputError("--out must name an .html file, e.g. reports/NAME.html", file=out)
     if out.is_dir():
         raise InputError("output path is a folder; give a file name ending in .html", file=out)
-    report = build_report(folders, reruns, title)
+    replays = [folder for folder in folders if is_replay_folder(folder)]
+    if replays and len(folders) > 1:
+        raise InputError("report a replay folder on its own, not beside others", file=replays[0])
+    report = replay_report(replays[0], title) if replays else build_report(folders, reruns, title)
     page = render_html(report)
     markdown = render_markdown(report, out.name)
     markdown_path = out.with_suffix(".md")
