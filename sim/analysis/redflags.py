@@ -87,6 +87,7 @@ def red_flags(
     layer: dict | None = None,
     bonuses: pd.DataFrame | None = None,
     links: np.ndarray | None = None,
+    readings: tuple[str, ...] = READINGS,
 ) -> list[Flag]:
     """The flags of SPEC §7 for one run, the pyramid ones under each reading of who
     organises (:mod:`sim.analysis.redflags_org`): ``members`` is its exact members table
@@ -97,9 +98,10 @@ def red_flags(
     paid level gives their team its depth). ``links`` (per member in table order: whether
     the link to their sponsor carried pay) is given when records name who was paid on whose
     order (a replay: :func:`sim.replay.teams.paid_links`); the table is then in join order
-    already. Without it the links are read from the totals and the scenario's referral rule."""
+    already. Without it the links are read from the totals and the scenario's referral rule.
+    ``readings``: those the pyramid flags are measured under (none: the other flags only)."""
     tree = Tree(members, ordered=links is not None)
-    pyramids = [_pyramid(tree, scenario, layer, bonuses, reading, links) for reading in READINGS]
+    pyramids = [_pyramid(tree, scenario, layer, bonuses, reading, links) for reading in readings]
     return [
         *(flag for flag, _ in pyramids),
         *(_serious(flag, org) for flag, org in pyramids),

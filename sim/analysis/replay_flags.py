@@ -6,8 +6,9 @@ fee, recruitment pay, the promise) is measured on the replay's members as a run'
 one difference: the links that carried pay are the ones the records name (a bonus paid to a
 member on the order of someone below them: ``link_days``, made by the replay), not read
 from totals and the scenario's rule. Its first day is the first day of the log on which the
-flag, measured on the log up to the end of that day, is raised (a flag can be raised on a
-day and not at the end: a loss that was later paid back).
+flag, measured on the log up to the end of that day, is raised: found by bisection for the
+pyramid flags, which only ever turn on, and day by day for the others (one can be raised on
+a day and not at the end: a loss that was later paid back).
 
 It reads a replay's results as plain values (the members in order of first appearance, the
 day-by-day history of their money, each link's first paid day), never the replay's code.
@@ -23,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sim.analysis.redflags import flags_json, red_flags
+from sim.analysis.redflags_org import DEFAULT_READING, READINGS
 
 FLAGS_SCHEMA = pa.schema(
     [
@@ -84,20 +86,21 @@ def replay_flags(
     the link to their sponsor carried pay (-1: never)."""
     summary = {"money_entered_by_source": {}}
 
-    def flags_at(day: float, days: _Days) -> list:
+    def flags_at(day: float, days: _Days, readings: tuple[str, ...] = READINGS) -> list:
         frame = days.frame(day)
         k = len(frame)
         links = (link_days[:k] >= 0) & (link_days[:k] <= day)
-        return red_flags(frame, summary, scenario, links=links)
+        return red_flags(frame, summary, scenario, links=links, readings=readings)
 
     end = flags_at(np.inf, _Days(members, history))
-    first: dict[tuple[str, str], int] = {}
+    every_day = sorted({entry[0] for entry in history} | set(members["first_day"].tolist()))
+    first = _first_pyramid_days(every_day, flags_at, members, history)
+    others = {flag.key for flag in end if flag.key not in PYRAMID_KEYS}
     days = _Days(members, history)
-    every_day = {entry[0] for entry in history} | set(members["first_day"].tolist())
-    for day in sorted(every_day):
-        if len(first) == len(end):
+    for day in every_day:  # the other flags need not stay raised: each day in turn
+        if all((key, DEFAULT_READING) in first for key in others):
             break
-        for flag in flags_at(day, days):
+        for flag in flags_at(day, days, ()):
             if flag.raised:
                 first.setdefault((flag.key, flag.reading), day)
     rows = []
@@ -119,3 +122,28 @@ def replay_flags(
 
 
 _NOT_MEASURED = ("key", "raised", "reading", "threshold", "law", "explanation")
+PYRAMID_KEYS = ("pyramid_levels", "pyramid_serious")
+
+
+def _first_pyramid_days(every_day: list, flags_at, members, history) -> dict:
+    """The first day of each pyramid flag under each reading, by bisection over the days:
+    these flags only ever turn on (participants, money and links that carried pay only grow
+    as the log goes on, so an organisation's levels and head count never fall)."""
+    first = {}
+    for reading in READINGS:
+        for key in PYRAMID_KEYS:
+            low, high = 0, len(every_day)  # the answer is in every_day[low:high], or none
+
+            def raised(i: int, key=key, reading=reading) -> bool:
+                flags = flags_at(every_day[i], _Days(members, history), (reading,))
+                return next(f.raised for f in flags if f.key == key)
+
+            while low < high:
+                middle = (low + high) // 2
+                if raised(middle):
+                    high = middle
+                else:
+                    low = middle + 1
+            if low < len(every_day):
+                first[key, reading] = every_day[low]
+    return first
