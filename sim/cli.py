@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--orders",
         type=_whole(1, limits.MAX_ORDERS),
         default=10_000_000,
-        help="orders (default %(default)s)",
+        help="orders of W1, or rows of the replay_10m log (default %(default)s)",
     )
     bench.add_argument(
         "--members",
@@ -154,7 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument(
         "--workload",
-        choices=("w1", "year_1m", "largest_9m", "seed004_1m", "seed004_9m", "replicates_100k"),
+        choices=(
+            "w1",
+            "year_1m",
+            "largest_9m",
+            "seed004_1m",
+            "seed004_9m",
+            "replicates_100k",
+            "replay_10m",
+        ),
         default="w1",
         help="w1: the compiled kernel alone (--orders, --members); the others: whole runs at "
         "national scale (see the README's Performance) (default %(default)s)",
@@ -366,7 +374,7 @@ def _bench(args: argparse.Namespace) -> int:
     if args.workload != "w1":
         from sim.batch.workloads import report
 
-        for line in report(args.workload, args.replicates):
+        for line in report(args.workload, args.replicates, args.orders):
             print(line, flush=True)
         return 0
     from sim.bench import main as bench_main

@@ -56,3 +56,25 @@ def test_the_bench_prints_name_value_unit_lines(cli, monkeypatch):
         "year_1m_peak_bytes_per_member",
     ]
     assert all(float(value) >= 0 for _, value, _ in lines)
+
+
+def test_the_replay_workload_writes_a_log_the_replay_accepts(tmp_path, cli):
+    from sim.batch.replay_workload import SCENARIO, write_log
+
+    log = tmp_path / "export.parquet"
+    rows = write_log(3_000, log)
+    result = cli("replay", log, "--scenario", SCENARIO, "--out", tmp_path / "out", "--quiet")
+    assert result.code == 0, result.err
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(log).to_pandas()
+    assert len(table) == rows and set(table.action) == {
+        "join",
+        "buy",
+        "bonus",
+        "withdraw",
+        "sell",
+        "fee",
+    }
+    assert list(table.day) == sorted(table.day)  # in time order
+    assert (table.action == "join").sum() == 300  # a tenth of the rows asked for

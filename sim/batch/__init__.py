@@ -17,7 +17,8 @@ Rooms:
 - ``designs``: a sweep's design points and applying one to a scenario;
   ``sensitivity``: Sobol and Morris indices (SALib).
 - ``compare``: means and 95% intervals across batches.
-- ``workloads``: the scale workloads ``python -m sim bench --workload`` measures.
+- ``workloads``: the scale workloads ``python -m sim bench --workload`` measures;
+  ``replay_workload`` the one that replays a generated platform export.
 
 May import core, scenario, distribution, model, replay, analysis and the top-level
 utilities; never report.

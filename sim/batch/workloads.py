@@ -11,6 +11,8 @@ model at national scale, measured (never a timed test).
   members over 3 years (the issue's "under 15 minutes"; about 14 GB).
 - ``replicates_100k``: replicates of ``national-100k`` (a 100,000-member year) as a batch on
   every core.
+- ``replay_10m``: a platform's export of 10 million events replayed
+  (:mod:`sim.batch.replay_workload`).
 
 Each prints ``NAME_figure value unit`` lines: the simulation's wall seconds (the model's
 days; building the scenario, numba's compile and writing files excluded), events a second
@@ -133,11 +135,21 @@ WORKLOADS: dict[str, Callable[[], Scenario]] = {
     "seed004_1m": seed004_1m,
     "seed004_9m": seed004_9m,
 }
-NAMES = ("w1", *WORKLOADS, "replicates_100k")
+NAMES = ("w1", *WORKLOADS, "replicates_100k", "replay_10m")
 
 
-def report(name: str, replicates: int = 20) -> list[str]:
-    """The workload's ``NAME_figure value unit`` lines."""
+def report(name: str, replicates: int = 20, rows: int = 10_000_000) -> list[str]:
+    """The workload's ``NAME_figure value unit`` lines (``rows``: the replay log's)."""
+    if name == "replay_10m":
+        from sim.batch.replay_workload import measure_replay
+
+        r = measure_replay(rows)
+        return [
+            f"{name}_rows {r['rows']} rows",
+            f"{name}_seconds {r['seconds']:.1f} s",
+            f"{name}_events_per_s {r['events_per_s']:.0f} events/s",
+            f"{name}_peak_rss {r['peak'] / 2**20:.0f} MiB",
+        ]
     if name == "replicates_100k":
         r = measure_replicates(replicates)
         return [
