@@ -241,6 +241,7 @@ def _replay(args: argparse.Namespace) -> int:
         entitlement=Entitlement.of(scenario),
         wait_days=scenario.collapse.unpaid_withdrawals.request_wait_days or 1,
         judge=_replay_flags(scenario),
+        scenario_name=scenario.name,
     )
     if not args.quiet:
         title = f"Replayed {args.events} under scenario '{scenario.name}'"

@@ -93,6 +93,7 @@ def test_the_report_of_the_replay(replayed, tmp_path):
     assert "Legal red flags, with the first day each was raised" in html
     assert "The vendor&#39;s claims, tested" not in html  # a replay has no claims to test
     assert "Every number comes from the replayed records" in html
+    assert "Replay of a platform&#39;s records: platform-export.csv" in html
     markdown = page.with_suffix(".md").read_text(encoding="utf-8")
     assert "298 of 300 members are net losers" in markdown
     assert "| 1 | u009 | – | 1,000 | 3,084 | 2,084 |" in markdown  # the clawback table
@@ -121,3 +122,11 @@ def test_an_incomplete_replay_folder_is_refused(replayed, tmp_path, capsys):
     assert main(["report", str(copy), "--out", str(tmp_path / "r.html")]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "flags.parquet is missing" in err
+
+
+def test_the_summary_names_the_log_and_the_scenario(replayed):
+    found = replayed["summary"]
+    assert (found["log"], found["scenario"]) == (
+        "platform-export.csv",
+        "seed-generic-3x-assumed-referral",
+    )

@@ -194,6 +194,7 @@ def replay_file(
     entitlement: Entitlement | None = None,
     wait_days: int = 1,
     judge: Callable[[list, Records], dict[str, pa.Table]] | None = None,
+    scenario_name: str | None = None,
 ) -> tuple[Book, ReplaySummary]:
     """Replay ``events_path`` and write the tables into ``out`` (all or nothing); bonus
     rows are paid from the split's ``bonus_line``. With ``entitlement`` (the published
@@ -205,6 +206,7 @@ def replay_file(
     book = Book(mechanics)
     records = Records(book, bonus_line, events_path, queue=RequestQueue(wait_days))
     summary = ReplaySummary(records=records, entitlement=entitlement)
+    summary.about = {"log": events_path.name, "scenario": scenario_name}
     events = read_events(events_path, mechanics.unit)
     bar = tqdm(
         total=count_rows(events_path),

@@ -32,6 +32,7 @@ class ReplaySummary:
     figures: list[MemberFigures] = field(default_factory=list)
     teams: list[dict] = field(default_factory=list)
     judged: dict = field(default_factory=dict)  # name -> pa.Table made by a higher wing
+    about: dict = field(default_factory=dict)  # what was replayed: the log, the scenario
 
 
 def describe(book: Book, summary: ReplaySummary, title: str) -> str:
@@ -156,6 +157,7 @@ def summary_json(book: Book, summary: ReplaySummary) -> dict:
     queue = records.queue
     held = sum(f.held for f in summary.figures)
     out = {
+        **summary.about,
         "events": {
             "rows": summary.rows,
             **{k: summary.actions[k] for k in sorted(summary.actions)},

@@ -176,15 +176,15 @@ def replay_report(folder: str | Path, title: str | None = None):
     sections = _sections(tables, found, dated)
     name = Path(folder).name
     return Report(
-        title or f"Replay of a platform's records: {name}",
+        title or f"Replay of a platform's records: {found.get('log', name)}",
         summary,
         [],
         sections,
         [
             "Every number comes from the platform's own records as replayed "
-            f"({found['events']['rows']:,} rows), under the rules of the scenario given to "
-            "the replay. The flags say where the records stand against the thresholds the "
-            "law sets; they do not decide any case."
+            f"({found.get('log', 'the log')}, {found['events']['rows']:,} rows), under the "
+            f"rules of scenario '{found.get('scenario')}'. The flags say where the records "
+            "stand against the thresholds the law sets; they do not decide any case."
         ],
         source="Every number comes from the replayed records",
         all_tables_in_markdown=True,
