@@ -88,6 +88,7 @@ def red_flags(
     bonuses: pd.DataFrame | None = None,
     links: np.ndarray | None = None,
     readings: tuple[str, ...] = READINGS,
+    parents: np.ndarray | None = None,
 ) -> list[Flag]:
     """The flags of SPEC §7 for one run, the pyramid ones under each reading of who
     organises (:mod:`sim.analysis.redflags_org`): ``members`` is its exact members table
@@ -99,8 +100,9 @@ def red_flags(
     the link to their sponsor carried pay) is given when records name who was paid on whose
     order (a replay: :func:`sim.replay.teams.paid_links`); the table is then in join order
     already. Without it the links are read from the totals and the scenario's referral rule.
-    ``readings``: those the pyramid flags are measured under (none: the other flags only)."""
-    tree = Tree(members, ordered=links is not None)
+    ``readings``: those the pyramid flags are measured under (none: the other flags only);
+    ``parents`` (with ``links``): each member's sponsor's position, -1 for none."""
+    tree = Tree(members, ordered=links is not None, parent=parents)
     pyramids = [_pyramid(tree, scenario, layer, bonuses, reading, links) for reading in readings]
     return [
         *(flag for flag, _ in pyramids),

@@ -28,9 +28,12 @@ COLUMNS = (
 class Tree:
     """The referral tree of a members table, in join order (positions, not member ids)."""
 
-    def __init__(self, members: pd.DataFrame, ordered: bool = False) -> None:
+    def __init__(
+        self, members: pd.DataFrame, ordered: bool = False, parent: np.ndarray | None = None
+    ) -> None:
         """``ordered``: the table is in join order already (a replay's members, in order of
-        first appearance, where ids are text and several join on one day)."""
+        first appearance, where ids are text and several join on one day); ``parent``, with
+        it: each member's sponsor's position (-1: none), when the caller knows them."""
         missing = [c for c in COLUMNS if c not in members.columns]
         if missing:
             raise InputError(
@@ -39,7 +42,10 @@ class Tree:
             )
         if not pd.Index(members["member"]).is_unique:
             raise InputError("a member id appears twice", file="members table", key="member")
-        table, parent, known = _ordered(members, [] if ordered else ["join_day", "member"])
+        if ordered and parent is not None:  # sponsors before recruits, known to the caller
+            table, known = members.reset_index(drop=True), parent >= 0
+        else:
+            table, parent, known = _ordered(members, [] if ordered else ["join_day", "member"])
         if (
             not ordered
             and (known & (parent >= np.arange(len(parent)))).any()

@@ -41,32 +41,44 @@ FLAGS_SCHEMA = pa.schema(
 _FIGURES = ("order", "fee", "cash", "bonus", "exit")
 
 
+class _Members:
+    """The members in order of first appearance, as arrays made once."""
+
+    def __init__(self, members: pd.DataFrame) -> None:
+        self.ids = members["member"].to_numpy(object)
+        self.sponsors = members["sponsor"].to_numpy(object)
+        self.first = members["first_day"].to_numpy(np.int64)
+        self.place = {member: i for i, member in enumerate(self.ids)}
+        self.parent = np.array(
+            [-1 if s is None or s != s else self.place[s] for s in self.sponsors], np.int64
+        )
+
+
 class _Days:
     """The members' money day by day: each member's totals up to the end of a day, for days
     asked in increasing order (one pass over the history)."""
 
-    def __init__(self, members: pd.DataFrame, history: list[tuple]) -> None:
+    def __init__(self, members: _Members, history: list[tuple]) -> None:
         self.members = members
-        self.place = {member: i for i, member in enumerate(members["member"])}
-        self.first = members["first_day"].to_numpy(np.int64)
         self.history = history
         self.next = 0
-        self.sums = {what: np.zeros(len(members), np.int64) for what in _FIGURES}
+        self.sums = {what: np.zeros(len(members.ids), np.int64) for what in _FIGURES}
 
     def frame(self, day: float) -> pd.DataFrame:
         """The members who had appeared by the end of ``day``, as the flags read them."""
-        history, place, sums = self.history, self.place, self.sums
+        history, place, sums = self.history, self.members.place, self.sums
         while self.next < len(history) and history[self.next][0] <= day:
             _, member, what, fen = history[self.next]
             sums[what][place[member]] += fen if what != "exit" else 1
             self.next += 1
-        k = int(np.searchsorted(self.first, day, side="right"))  # appearance is time order
+        m = self.members
+        k = int(np.searchsorted(m.first, day, side="right"))  # appearance is time order
         s = {what: column[:k] for what, column in sums.items()}
         return pd.DataFrame(
             {
-                "member": self.members["member"].iloc[:k].to_numpy(),
-                "join_day": self.first[:k],
-                "sponsor": self.members["sponsor"].iloc[:k].to_numpy(),
+                "member": m.ids[:k],
+                "join_day": m.first[:k],
+                "sponsor": m.sponsors[:k],
                 "spent": s["order"] + s["fee"],  # paid in to take part, fees included
                 "cash_received": s["cash"],
                 "bonuses_received": s["bonus"],
@@ -85,15 +97,17 @@ def replay_flags(
     one of "order", "fee", "cash", "bonus", "exit"; ``link_days``: per member the first day
     the link to their sponsor carried pay (-1: never)."""
     summary = {"money_entered_by_source": {}}
+    members = _Members(members)
 
     def flags_at(day: float, days: _Days, readings: tuple[str, ...] = READINGS) -> list:
         frame = days.frame(day)
         k = len(frame)
         links = (link_days[:k] >= 0) & (link_days[:k] <= day)
-        return red_flags(frame, summary, scenario, links=links, readings=readings)
+        parents = members.parent[:k]
+        return red_flags(frame, summary, scenario, links=links, readings=readings, parents=parents)
 
     end = flags_at(np.inf, _Days(members, history))
-    every_day = sorted({entry[0] for entry in history} | set(members["first_day"].tolist()))
+    every_day = sorted({entry[0] for entry in history} | set(members.first.tolist()))
     first = _first_pyramid_days(every_day, flags_at, members, history)
     others = {flag.key for flag in end if flag.key not in PYRAMID_KEYS}
     days = _Days(members, history)
