@@ -15,6 +15,7 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from sim.core.units import points_to_units, yuan_to_fen
@@ -286,10 +287,7 @@ def _amount(action: str, text: str, unit: int, path: Path, line: int) -> int | N
             key="amount",
         )
     try:
-        if in_yuan:
-            amount = yuan_to_fen(text, "an amount in yuan")
-        else:
-            amount = points_to_units(text, unit, "a number of points or 'all'")
+        amount = _exact(text, in_yuan, unit)
     except ValueError as error:
         raise InputError(str(error), file=path, line=line, key="amount") from None
     if amount == 0:
@@ -297,6 +295,15 @@ def _amount(action: str, text: str, unit: int, path: Path, line: int) -> int | N
             f"expected an amount > 0, got '{text}'", file=path, line=line, key="amount"
         )
     return amount
+
+
+@lru_cache(maxsize=1 << 16)
+def _exact(text: str, in_yuan: bool, unit: int) -> int:
+    """Decimal text as fen (yuan) or point units, exactly; a log repeats few amounts, so
+    each is worked out once (an error is raised again each time: it is not cached)."""
+    if in_yuan:
+        return yuan_to_fen(text, "an amount in yuan")
+    return points_to_units(text, unit, "a number of points or 'all'")
 
 
 MAX_ID = 200  # characters of a member id
