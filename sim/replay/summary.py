@@ -55,7 +55,7 @@ def describe(book: Book, summary: ReplaySummary, title: str) -> str:
         f"  members  {everyone:,}: {statuses['active']:,} active, "
         f"{statuses['sold_out']:,} sold out, {statuses['exited']:,} exited, "
         f"{everyone - len(bought):,} never bought; "
-        f"{in_profit:,} got back more cash than they spent",
+        f"{in_profit:,} were paid more by their sales than they spent on orders",
     ]
     if records is not None and (acts["join"] or acts["bonus"] or acts["withdraw"] or acts["fee"]):
         roots = sum(1 for seen in records.members.values() if seen.sponsor is None)
