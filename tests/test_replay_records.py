@@ -150,7 +150,15 @@ BAD_ROWS = {
     "own sponsor": ([(0, "A", "join", "", "A", "", "")], ["events.csv:2", "sponsor cycle"]),
     "joins twice": (
         [(0, "A", "join", "", "", "", ""), (1, "A", "join", "", "", "", "")],
-        ["events.csv:3", "member A joins twice (first on line 2)"],
+        ["events.csv:3", "member A joins twice (they joined on line 2)"],
+    ),
+    "joins twice after an order": (
+        [
+            (0, "A", "buy", "10", "", "", ""),
+            (1, "A", "join", "", "", "", ""),  # no sponsor, as on the order: accepted
+            (2, "A", "join", "", "", "", ""),
+        ],
+        ["events.csv:4", "member A joins twice (they joined on line 3)"],
     ),
     "join after the first order with a sponsor": (
         [

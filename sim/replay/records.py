@@ -40,13 +40,13 @@ UNFUNDED = "unfunded_bonuses"  # ledger source: bonuses beyond what the bonus li
 
 @dataclass
 class Appearance:
-    """A member's place in the tree: sponsor (None: a root), first day and line, joined by a
-    join row or not."""
+    """A member's place in the tree: sponsor (None: a root), first day and line, and the line
+    of their join row (None: none yet)."""
 
     sponsor: str | None
     day: int
     line: int
-    joined: bool
+    joined: int | None
 
 
 @dataclass
@@ -70,13 +70,15 @@ class Records:
     def appear(self, event: Event) -> None:
         """The member of ``event`` enters the tree as a root if this is their first row."""
         if event.member not in self.members:
-            self.members[event.member] = Appearance(None, event.day, event.line, False)
+            self.members[event.member] = Appearance(None, event.day, event.line, None)
 
     def join(self, event: Event) -> None:
         member, sponsor = event.member, event.other
         seen = self.members.get(member)
-        if seen is not None and seen.joined:
-            raise self._refused(event, f"member {member} joins twice (first on line {seen.line})")
+        if seen is not None and seen.joined is not None:
+            raise self._refused(
+                event, f"member {member} joins twice (they joined on line {seen.joined})"
+            )
         if seen is not None and sponsor is not None:
             raise self._refused(
                 event,
@@ -89,9 +91,9 @@ class Records:
                 event, f"sponsor {sponsor} has not joined (no earlier row names them)", "sponsor"
             )
         if seen is None:
-            self.members[member] = Appearance(sponsor, event.day, event.line, True)
+            self.members[member] = Appearance(sponsor, event.day, event.line, event.line)
         else:
-            seen.joined = True
+            seen.joined = event.line
 
     def bonus(self, event: Event) -> None:
         """The records' bonus, posted from the bonus line (the shortfall enters unfunded)."""
