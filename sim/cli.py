@@ -261,9 +261,8 @@ def _replay_flags(scenario) -> Callable:
     import pandas as pd
 
     from sim.analysis.replay_flags import replay_flags
-    from sim.replay.teams import link_days
 
-    def judge(figures, records) -> dict:
+    def judge(figures, records, link_days) -> dict:
         members = pd.DataFrame(
             {
                 "member": [f.member for f in figures],
@@ -271,8 +270,7 @@ def _replay_flags(scenario) -> Callable:
                 "sponsor": [f.sponsor for f in figures],
             }
         )
-        days = link_days(figures, records)
-        return {"flags": replay_flags(members, records.history, days, scenario)}
+        return {"flags": replay_flags(members, records.history, link_days, scenario)}
 
     return judge
 

@@ -98,7 +98,7 @@ def red_flags(
     what its rules paid by member and level (``bonuses.parquet``: each member's deepest
     paid level gives their team its depth). ``links`` (per member in table order: whether
     the link to their sponsor carried pay) is given when records name who was paid on whose
-    order (a replay: :func:`sim.replay.teams.paid_links`); the table is then in join order
+    order (a replay: :func:`sim.replay.teams.link_days`); the table is then in join order
     already. Without it the links are read from the totals and the scenario's referral rule.
     ``readings``: those the pyramid flags are measured under (none: the other flags only);
     ``parents`` (with ``links``): each member's sponsor's position, -1 for none."""

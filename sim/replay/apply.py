@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 from tqdm import tqdm
 
@@ -40,7 +41,7 @@ from sim.replay.forensics import (
 from sim.replay.insolvency import RequestQueue
 from sim.replay.records import Records
 from sim.replay.summary import ReplaySummary, summary_json
-from sim.replay.teams import TEAMS_SCHEMA, team_rows
+from sim.replay.teams import TEAMS_SCHEMA, link_days, team_rows
 
 TRACE_SCHEMA = pa.schema(
     [
@@ -193,14 +194,15 @@ def replay_file(
     bonus_line: str = "distribution",
     entitlement: Entitlement | None = None,
     wait_days: int = 1,
-    judge: Callable[[list, Records], dict[str, pa.Table]] | None = None,
+    judge: Callable[[list, Records, np.ndarray], dict[str, pa.Table]] | None = None,
     scenario_name: str | None = None,
 ) -> tuple[Book, ReplaySummary]:
     """Replay ``events_path`` and write the tables into ``out`` (all or nothing); bonus
     rows are paid from the split's ``bonus_line``. With ``entitlement`` (the published
     rule), ``bonus_check`` compares what the records paid with what it makes due; a
     withdrawal request unpaid for ``wait_days`` days makes the platform insolvent. ``judge``
-    (from a higher wing: the red flags) makes more tables of the members and the records."""
+    (from a higher wing: the red flags) makes more tables of the members, the records and
+    the first day each sponsor link carried pay."""
     events_path = Path(events_path)
     out = check_out_dir(out)
     book = Book(mechanics)
@@ -234,12 +236,13 @@ def replay_file(
         members = member_rows(figures, book.price, mechanics.unit)
         write_table(stage / "members.parquet", MEMBERS_SCHEMA, members)
         write_table(stage / "clawback.parquet", CLAWBACK_SCHEMA, clawback_rows(figures))
-        summary.teams = team_rows(figures, records)
+        links = link_days(figures, records)
+        summary.teams = team_rows(figures, links)
         write_table(stage / "teams.parquet", TEAMS_SCHEMA, summary.teams)
         write_table(stage / "ledger.parquet", LEDGER_SCHEMA, ledger_rows(book))
         names = ["trace", "members", "ledger", "clawback", "teams"]
         if judge is not None:
-            summary.judged = judge(figures, records)
+            summary.judged = judge(figures, records, links)
             for name, table in summary.judged.items():
                 write_arrow(stage / f"{name}.parquet", table)
                 names.append(name)

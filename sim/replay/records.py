@@ -29,6 +29,7 @@ from pathlib import Path
 
 from sim.core.book import Book
 from sim.core.mechanics import WITHDRAWN
+from sim.core.units import fen_to_yuan
 from sim.distribution.base import Income
 from sim.distribution.booking import take_fees
 from sim.errors import InputError
@@ -132,8 +133,8 @@ class Records:
             if amount > free:
                 raise self._refused(
                     event,
-                    f"member {member} asks to withdraw {amount / 100:,.2f} yuan but has "
-                    f"{free / 100:,.2f} yuan not yet asked for",
+                    f"member {member} asks to withdraw {fen_to_yuan(amount):,.2f} yuan but has "
+                    f"{fen_to_yuan(free):,.2f} yuan not yet asked for",
                     "amount",
                 )
             self.queue.request(event.day, member, amount)
@@ -141,8 +142,8 @@ class Records:
         if amount > balance:
             raise self._refused(
                 event,
-                f"member {member} withdraws {amount / 100:,.2f} yuan but has "
-                f"{balance / 100:,.2f} yuan in cash (a withdrawal the platform queued is a "
+                f"member {member} withdraws {fen_to_yuan(amount):,.2f} yuan but has "
+                f"{fen_to_yuan(balance):,.2f} yuan in cash (a withdrawal the platform queued is a "
                 "withdraw row of kind 'requested')",
                 "amount",
             )

@@ -124,20 +124,13 @@ def _teams_line(teams: list[dict]) -> str:
     """The recruiters, the largest team and how many teams reach the filing thresholds
     (participants and levels counting the head, as the 2013 opinion counts them)."""
     largest = max(teams, key=lambda t: (t["participants_below"], t["levels_all_links"]))
-
-    def at(levels: str) -> int:
-        return sum(
-            1
-            for t in teams
-            if t["participants_below"] + 1 >= PYRAMID_PARTICIPANTS and t[levels] >= PYRAMID_LEVELS
-        )
-
+    every, paid = (_at_threshold(teams, f"levels_{links}_links") for links in ("all", "paid"))
     return (
         f"  teams    {len(teams):,} members recruited; the largest team is "
         f"{largest['member']}'s, {largest['participants_below']:,} below over "
         f"{largest['levels_all_links']} levels ({largest['levels_paid_links']} over paid links); "
-        f"{at('levels_all_links'):,} teams reach {PYRAMID_PARTICIPANTS} people and "
-        f"{PYRAMID_LEVELS} levels over all links, {at('levels_paid_links'):,} over paid links"
+        f"{every:,} teams reach {PYRAMID_PARTICIPANTS} people and "
+        f"{PYRAMID_LEVELS} levels over all links, {paid:,} over paid links"
     )
 
 

@@ -38,9 +38,17 @@ TEAMS_SCHEMA = pa.schema(
 )
 
 
-def paid_links(records: Records, place: dict[str, int], parent: np.ndarray) -> np.ndarray:
+def positions(figures: list[MemberFigures]) -> tuple[dict[str, int], np.ndarray]:
+    """Each member's position in order of first appearance, and their sponsor's (-1: none)."""
+    place = {f.member: i for i, f in enumerate(figures)}
+    parent = np.array([-1 if f.sponsor is None else place[f.sponsor] for f in figures], np.int64)
+    return place, parent
+
+
+def link_days(figures: list[MemberFigures], records: Records) -> np.ndarray:
     """For each position, the first day the link to its sponsor carried pay (-1: never): a
     bonus paid to S on the order of X below S carries pay along every link from X up to S."""
+    place, parent = positions(figures)
     days = np.full(len(parent), -1, np.int64)
     for (receiver, source), amount in records.bonus_sources.items():
         if amount <= 0:
@@ -59,12 +67,12 @@ def paid_links(records: Records, place: dict[str, int], parent: np.ndarray) -> n
     return days
 
 
-def team_rows(figures: list[MemberFigures], records: Records) -> list[dict]:
-    """One row per member with at least one recruit, in order of first appearance."""
+def team_rows(figures: list[MemberFigures], links: np.ndarray) -> list[dict]:
+    """One row per member with at least one recruit, in order of first appearance;
+    ``links``: :func:`link_days` of the same members."""
     n = len(figures)
-    place = {f.member: i for i, f in enumerate(figures)}
-    parent = np.array([-1 if f.sponsor is None else place[f.sponsor] for f in figures], np.int64)
-    paid = paid_links(records, place, parent) >= 0
+    _, parent = positions(figures)
+    paid = links >= 0
     recruits = np.zeros(n, np.int64)
     below = np.zeros(n, np.int64)
     depth_all = np.zeros(n, np.int64)  # levels below the member, over every link
@@ -96,10 +104,3 @@ def team_rows(figures: list[MemberFigures], records: Records) -> list[dict]:
         for i, f in enumerate(figures)
         if recruits[i]
     ]
-
-
-def link_days(figures: list[MemberFigures], records: Records) -> np.ndarray:
-    """:func:`paid_links` for the members in order of first appearance."""
-    place = {f.member: i for i, f in enumerate(figures)}
-    parent = np.array([-1 if f.sponsor is None else place[f.sponsor] for f in figures], np.int64)
-    return paid_links(records, place, parent)
