@@ -22,6 +22,8 @@ from sim.report.sections import ReportSection
 
 TABLES = ("trace", "members", "ledger", "clawback", "teams", "flags")
 SHOWN = 20  # rows of the long tables shown (the Parquet files hold them all)
+# the trace (a row per event: millions) is read for the timeline's columns only
+_READ = {"trace": ["day", "action", "amount", "cash_delta", "pool", "price"]}
 
 
 def is_replay_folder(folder: str | Path) -> bool:
@@ -45,7 +47,7 @@ def load_replay(folder: str | Path) -> tuple[dict[str, pd.DataFrame], dict]:
                 file=folder,
             )
         try:
-            tables[name] = pq.read_table(path).to_pandas()
+            tables[name] = pq.read_table(path, columns=_READ.get(name)).to_pandas()
         except (pa.ArrowInvalid, OSError) as error:
             raise InputError(f"{name}.parquet is unreadable: {error}", file=folder) from None
     try:
