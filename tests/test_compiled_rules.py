@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from sim.distribution.base import Outcome
 from sim.distribution.compiled_layout import RULE_NAMES
 from sim.distribution.compiled_rules import unsupported
+from sim.distribution.network import ReferralNetwork
 from sim.distribution.runtime import Distribution
-from sim.model.network import ReferralNetwork
 from sim.scenario.root import Scenario
 from tests.test_distribution_model import EVERY_RULE, pack
 

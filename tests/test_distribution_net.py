@@ -1,5 +1,5 @@
 """A dict-based stand-in for the referral network, shared by the distribution tests, and the
-checks that it answers like the real :class:`sim.model.network.ReferralNetwork`."""
+checks that it answers like the real :class:`sim.distribution.network.ReferralNetwork`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sim.core.book import Book
 from sim.core.mechanics import Mechanics
 from sim.distribution import Outcome, RuleSet
 from sim.distribution.booking import open_rule_accounts
-from sim.model.network import ReferralNetwork
+from sim.distribution.network import ReferralNetwork
 
 
 class TinyNetwork:

@@ -9,7 +9,7 @@ import yaml
 
 from sim.distribution import RegionMap, seed004_pack
 from sim.distribution.booking import post_each, take_fees
-from sim.model.network import ReferralNetwork
+from sim.distribution.network import ReferralNetwork
 from tests.conftest import ROOT
 from tests.test_distribution_net import TinyNetwork, book_for, grow, leftovers, paid_to
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.distribution.network import ReferralNetwork
 from sim.model.calendar import Calendar
 from sim.model.columns import COLUMNS, KINDS, MemberColumns, Members
 from sim.model.compiled_book import KnownIds
-from sim.model.network import ReferralNetwork
 from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS, member_rows, run_model
 from tests.test_scenario import error_for, write

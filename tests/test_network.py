@@ -9,12 +9,12 @@ import math
 import numpy as np
 import pytest
 
+from sim.distribution.network import ReferralNetwork
 from sim.draws import Uniforms
 from sim.model.network import (
     Branching,
     NoSponsor,
     Preferential,
-    ReferralNetwork,
     Uniform,
     sponsor_rule,
     summary,

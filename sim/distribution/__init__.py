@@ -9,7 +9,8 @@ Rooms: one module a rule — ``direct`` (直推 / 间推), ``differential`` (级
 ``regional`` (区代 / 市代 / 省代), ``dividends`` (分红), ``merchant`` (招商), ``chain``
 (链动2+1), ``service`` (服务点), with ``tiers`` (the ladder), ``spillover`` (三三滑落) and
 ``amounts`` (share or fixed per pack); ``base`` the shared vocabulary (order, payout,
-outcome, rule), ``state`` what the rules share, ``ruleset`` the rules applied per join,
+outcome, rule), ``network`` the referral tree they read (the model grows it; a replay
+builds one from the log), ``state`` what the rules share, ``ruleset`` the rules applied per join,
 order and day, ``presets`` the seeds' rule sets, ``build`` scenario section -> rules,
 ``venues`` districts, regions sold, service points and shops, ``runtime`` the layer in one
 run, ``booking`` posting outcomes to a book, ``payouts`` and ``summary`` what was paid
@@ -18,8 +19,7 @@ run, ``booking`` posting outcomes to a book, ``payouts`` and ``summary`` what wa
 rules' compiled twin: a day's orders and joins in one numba call each, proven equal to the
 Python rules, which stay the reference.
 
-May import core, scenario and the top-level ``sim.draws``; never model or higher (the model
-hands it the network).
+May import core, scenario and the top-level ``sim.draws``; never model or higher.
 """
 
 from sim.distribution.amounts import Amount, PerPack, Share, yuan_per_pack

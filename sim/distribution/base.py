@@ -28,7 +28,7 @@ KEPT = "operator"  # ledger kind: the platform keeps it (unpaid, unclaimed, forf
 
 
 class Network(Protocol):
-    """The referral network the rules read (sim/model/network.py's ``ReferralNetwork``)."""
+    """The referral network the rules read (:class:`sim.distribution.network.ReferralNetwork`)."""
 
     def sponsor(self, m: int) -> int | None: ...
     def depth(self, m: int) -> int: ...

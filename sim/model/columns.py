@@ -6,7 +6,7 @@ type, join day, exit day, break-even, sell target, reach and recruits — as num
 machine integers with room to spare, which grow (:mod:`sim.core.capacity`) as members join. No
 Python object is made per member: a row costs 26 bytes, where a Mesa agent with its
 registration cost about 470. ``-1`` stands for "none" (never exited, never even, no
-target). Who sponsored whom is the referral network's (:mod:`sim.model.network`), not
+target). Who sponsored whom is the referral network's (:mod:`sim.distribution.network`), not
 repeated here.
 
 :class:`MemberView` reads one member as an object on demand, and :class:`Members` is the
@@ -153,7 +153,7 @@ class MemberView:
 
 class Members(Mapping):
     """The model's members by id, each a :class:`MemberView` made when asked for (``network``:
-    the :class:`~sim.model.network.ReferralNetwork` they joined); all of them as one table
+    the :class:`~sim.distribution.network.ReferralNetwork` they joined); all of them as one table
     with :meth:`to_arrow` or :meth:`to_pandas` (``table``: what builds it)."""
 
     def __init__(self, columns: MemberColumns, network, table=None, frame=None) -> None:

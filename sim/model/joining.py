@@ -33,7 +33,7 @@ SIZE, NETWORK, ROOTS, DEEPEST, JOINED, FREE, TAKEN, ORDERS, NEW = range(9)
 
 @njit(cache=True)
 def network_add(network, state, member, sponsor):  # pragma: no cover - compiled
-    """:meth:`sim.model.network.ReferralNetwork.add` (without a region) on its arrays."""
+    """:meth:`sim.distribution.network.ReferralNetwork.add` (without a region) on its arrays."""
     sponsors, depth, first, after, direct = network
     n = state[NETWORK] + 1
     if sponsor == 0:

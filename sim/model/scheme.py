@@ -28,6 +28,7 @@ from sim.core.book import Book
 from sim.core.referral import TwoLevel
 from sim.core.units import yuan_to_fen
 from sim.distribution.booking import open_rule_accounts, take_fees
+from sim.distribution.network import ReferralNetwork
 from sim.distribution.runtime import Distribution
 from sim.draws import Picker, Uniforms
 from sim.errors import BeyondRange
@@ -42,7 +43,7 @@ from sim.model.daily import DayFigures, day_row
 from sim.model.inflow import Arrivals, check_inflow, expected_room
 from sim.model.market import Intent, ReferenceMarket
 from sim.model.members import member_frame, member_table
-from sim.model.network import ReferralNetwork, sponsor_rule
+from sim.model.network import sponsor_rule
 from sim.model.panic import PanicTriggers
 from sim.model.sell_targets import SellTargets
 from sim.model.series import day_collector
@@ -65,7 +66,7 @@ class SchemeModel(mesa.Model):
         room = expected_room(scenario, self.days)
         self.population = scenario.population
         self.stress = StressSchedule(scenario.stress)
-        self.network = ReferralNetwork(room)  # who sponsored whom (sim.model.network)
+        self.network = ReferralNetwork(room)  # who sponsored whom (sim.distribution.network)
         spec = scenario.network
         self.sponsor_rule = sponsor_rule(spec.sponsor, spec.recruited_share, spec.max_recruits)
         mechanics = scenario.mechanics()
