@@ -246,11 +246,6 @@ def _replay(args: argparse.Namespace) -> int:
     if not args.quiet:
         title = f"Replayed {args.events} under scenario '{scenario.name}'"
         print(describe(book, summary, title))
-        if scenario.distribution is not None:
-            print(
-                "  note     the scenario's distribution rules are not computed on the log: "
-                "only referral.direct and indirect are compared with the records"
-            )
         print(f"  wrote    {args.out}/: " + ", ".join(summary.files))
     return 0
 

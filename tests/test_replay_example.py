@@ -97,7 +97,7 @@ def test_the_report_of_the_replay(replayed, tmp_path):
     markdown = page.with_suffix(".md").read_text(encoding="utf-8")
     assert "298 of 300 members are net losers" in markdown
     assert "| 1 | u009 | – | 1,000 | 3,084 | 2,084 |" in markdown  # the clawback table
-    assert "paid 2 members 4,500.00 yuan more than the platform's own published rule" in markdown
+    assert "paid 2 members 4,500.00 yuan more than the platform's own published rules" in markdown
 
 
 def test_a_replay_is_reported_on_its_own(replayed, tmp_path, capsys):

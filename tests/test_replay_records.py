@@ -250,8 +250,8 @@ def test_records_that_follow_the_rule_are_all_due(cli, tmp_path):
         {"member": "A", "kind": "indirect", "paid": 20.0, "due": 20.0, "difference": 0.0},
         {"member": "B", "kind": "direct", "paid": 30.0, "due": 30.0, "difference": 0.0},
     ]
-    assert "records paid 80.00 yuan of bonuses, the published rule makes 80.00 due" in result.out
-    assert "every member was paid exactly what the rule makes due" in result.out
+    assert "records paid 80.00 yuan of bonuses, the published rules make 80.00 due" in result.out
+    assert "every member was paid exactly what the rules make due" in result.out
 
 
 def test_paying_more_or_less_than_the_rule_is_a_finding(cli, tmp_path):
@@ -267,7 +267,7 @@ def test_paying_more_or_less_than_the_rule_is_a_finding(cli, tmp_path):
         ("B", "direct", 10.0),
     ]
     assert (
-        "FINDING: 2 members paid 25.00 more than the rule allows, 1 paid 20.00 less" in result.out
+        "FINDING: 2 members paid 25.00 more than the rules allow, 1 paid 20.00 less" in result.out
     )
 
 

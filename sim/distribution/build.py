@@ -134,3 +134,14 @@ def rule_set(section: DistributionSection, regions: RegionMap) -> RuleSet:
         if spec.allot is not None:
             allotments[made.name] = amount(spec.allot)
     return RuleSet(rules, ladder=tiers, allotments=allotments)
+
+
+def founders(
+    rules: RuleSet, section: DistributionSection
+) -> tuple[ShareholderDividend, int] | None:
+    """The shareholder dividend and how many of the first members to join are its
+    shareholders (``founders``), or None if the section has no such rule."""
+    for made, spec in zip(rules.rules, section.specs(), strict=True):
+        if isinstance(spec, ShareholderDividendRule):
+            return made, spec.founders
+    return None

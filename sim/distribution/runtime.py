@@ -38,7 +38,6 @@ from sim.distribution.spillover import SpillOver
 from sim.distribution.venues import Venues
 from sim.draws import Uniforms
 from sim.scenario.distribution import DistributionSection
-from sim.scenario.distribution_rules import ShareholderDividendRule
 
 
 def generator(seed: int) -> np.random.Generator:
@@ -69,14 +68,7 @@ class Distribution:
         if compiled and unsupported(self.rules) is None:
             self.compiled = CompiledRules(self.rules, regions, districts)
             self.compiled.bind(mechanics.parts, network)
-        self._founders = next(
-            (
-                (rule, spec.founders)
-                for rule, spec in zip(self.rules.rules, section.specs(), strict=True)
-                if isinstance(spec, ShareholderDividendRule)
-            ),
-            None,
-        )
+        self._founders = build.founders(self.rules, section)
 
     def accounts(self) -> dict[str, str]:
         """The accounts the rules and the venues need, with their ledger kinds."""

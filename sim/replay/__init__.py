@@ -7,7 +7,9 @@ Rooms:
 - ``records``: what joins, bonuses, withdrawals and fees mean: the referral tree, the
   records' money posted to the book's ledger.
 - ``entitlement``: rules against records: the bonuses the scenario's published referral
-  rule makes due on the logged tree and orders, beside what the records paid.
+  rule makes due on the logged tree and orders, beside what the records paid;
+  ``distribution_due`` the same for its distribution rules (the model's rule set fed the
+  log's joins, orders and days).
 - ``forensics``: per member paid in, paid out, net investment and outcome; the clawback
   pool and its largest winners.
 - ``teams``: each recruiter's team: participants and levels below (all links, paid links),

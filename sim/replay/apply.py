@@ -124,7 +124,8 @@ def apply_events(
     book: Book, events: Iterable[Event], records: Records, entitlement: Entitlement | None = None
 ) -> Iterator[dict]:
     """Apply events in order and yield trace rows; the ledger is checked after each event.
-    With ``entitlement``, each order's bonuses due under the published rule are counted.
+    With ``entitlement``, the bonuses due under the published rules are counted: each
+    member as they first appear, each order once applied, each day's end, the log's end.
 
     A rule the log breaks (selling more than held, a sponsor who never joined, ...) is bad
     input: an InputError at its line.
@@ -146,13 +147,18 @@ def apply_events(
         if last is not None and event.day > last:
             records.queue.day_passed(last, event.day)
         last = event.day
+        known = len(appearances)
         if event.action in handle:
             handle[event.action](event)
             book.ledger.check()
+            if entitlement is not None and len(appearances) > known:
+                entitlement.appear(event.day, event.member, sponsor(event.member))
             seq += 1
             yield record_row(seq, event, book)
             continue
         records.appear(event)
+        if entitlement is not None and len(appearances) > known:
+            entitlement.appear(event.day, event.member, None)
         try:
             if event.action == "buy":
                 applied = book.buy(event.member, event.amount)
@@ -163,12 +169,14 @@ def apply_events(
         book.ledger.check()
         records.applied(event.day, applied)
         if entitlement is not None and event.action == "buy":
-            entitlement.order(event.member, event.amount, sponsor)
+            entitlement.order(event.day, event.member, event.amount, sponsor)
         for one in applied:
             seq += 1
             yield trace_row(seq, event, one, book.mechanics.unit)
     if last is not None:
         records.queue.day_passed(last, None)
+    if entitlement is not None:
+        entitlement.close(last)
 
 
 def ledger_rows(book: Book) -> list[dict]:
@@ -248,7 +256,8 @@ def replay_file(
                 names.append(name)
         write_json(stage / "summary.json", summary_json(book, summary))
         if entitlement is not None:
-            rows = check_rows(records.bonuses, entitlement.due, list(records.members))
+            paid = entitlement.checked(records.bonuses)
+            rows = check_rows(paid, entitlement.due, list(records.members))
             write_table(stage / "bonus_check.parquet", CHECK_SCHEMA, rows)
             names.append("bonus_check")
         if "csv" in formats:

@@ -1,13 +1,21 @@
 """Rules against records: the bonuses the scenario's published rules would pay on the
 logged tree and orders, beside what the platform's records say it paid.
 
-The rule is the scenario's two-level referral (``referral.direct`` and ``indirect``, paid out
-of ``referral.paid_from``): each logged order owes its buyer's sponsor the direct share
-(record kind ``direct``) and the sponsor's sponsor the indirect share (``indirect``), within
-the order's share of the line — :class:`sim.core.referral.TwoLevel`, the rule the model
-pays, on the sponsor tree as it stood when the order was placed. Records of any other kind
-are due nothing under it. A platform paying more than its own rules allow is a finding;
-paying less is one too (members were shorted).
+Two rule sets may be published, and a scenario may set both, as a run pays both:
+
+- the two-level referral (``referral.direct`` and ``indirect``, paid out of
+  ``referral.paid_from``): each logged order owes its buyer's sponsor the direct share
+  (record kind ``direct``) and the sponsor's sponsor the indirect share (``indirect``),
+  within the order's share of the line — :class:`sim.core.referral.TwoLevel`, the rule the
+  model pays, on the sponsor tree as it stood when the order was placed;
+- the ``distribution`` rules (:mod:`sim.replay.distribution_due`): chain motion, level
+  differential, peer bonus, direct/indirect schedules, tier and shareholder dividends, each
+  payout under the record kind a platform files it as. Rules whose inputs a log does not
+  carry (regional agents, service points, merchants) are not computed, and records of
+  their kinds are left out of the comparison (``unchecked``), not reported as over-paid.
+
+Records of any other kind are due nothing. A platform paying more than its own rules allow
+is a finding; paying less is one too (members were shorted).
 """
 
 from __future__ import annotations
@@ -21,7 +29,9 @@ import pyarrow as pa
 from sim.core.mechanics import Mechanics
 from sim.core.referral import TwoLevel
 from sim.core.units import fen_to_yuan
+from sim.replay.distribution_due import DistributionDue
 from sim.replay.eventlog import BONUS_KINDS
+from sim.scenario.distribution import DistributionSection
 
 LEVEL_KINDS = {1: "direct", 2: "indirect"}  # a referral level's record kind
 
@@ -36,29 +46,82 @@ CHECK_SCHEMA = pa.schema(
 )
 
 
-class Entitlement:
-    """What the published referral rule owes each member, by record kind, in fen."""
+class ReferralDue:
+    """What the published two-level referral rule owes, added to ``due`` (fen by (member,
+    kind))."""
 
     def __init__(self, direct: Fraction, indirect: Fraction, line: str, mechanics: Mechanics):
         self.rule = TwoLevel(direct, indirect, line)
         self.mechanics = mechanics
-        self.due: Counter = Counter()  # fen by (member, kind)
 
-    @classmethod
-    def of(cls, scenario) -> Entitlement | None:
-        """The scenario's rule, or None if it pays no referral bonus."""
-        spec = scenario.referral
-        if not spec.direct and not spec.indirect:
-            return None
-        return cls(
-            Fraction(spec.direct), Fraction(spec.indirect), spec.paid_from, scenario.mechanics()
-        )
-
-    def order(self, buyer: str, amount: int, sponsor: Callable[[str], str | None]) -> None:
+    def order(
+        self, buyer: str, amount: int, sponsor: Callable[[str], str | None], due: Counter
+    ) -> None:
         """An order of ``amount`` fen by ``buyer``: what it owes up the tree."""
         budget = self.mechanics.parts(amount)[self.rule.line]
         for bonus in self.rule.payouts(buyer, amount, budget, sponsor):
-            self.due[bonus.member, LEVEL_KINDS[bonus.level]] += bonus.amount
+            due[bonus.member, LEVEL_KINDS[bonus.level]] += bonus.amount
+
+
+class Entitlement:
+    """What the scenario's published rules owe each member, by record kind, in fen
+    (``due``); the record kinds it cannot compute from a log (``unchecked``)."""
+
+    def __init__(
+        self,
+        mechanics: Mechanics,
+        referral: tuple[Fraction, Fraction, str] | None = None,
+        distribution: DistributionSection | None = None,
+    ) -> None:
+        self.due: Counter = Counter()
+        self.referral = None if referral is None else ReferralDue(*referral, mechanics)
+        self.distribution = (
+            None if distribution is None else DistributionDue(distribution, mechanics, self.due)
+        )
+        self.unchecked = () if self.distribution is None else self.distribution.unchecked
+
+    @classmethod
+    def of(cls, scenario) -> Entitlement | None:
+        """The scenario's rules, or None if it pays no bonus by rule."""
+        spec = scenario.referral
+        referral = None
+        if spec.direct or spec.indirect:
+            referral = (Fraction(spec.direct), Fraction(spec.indirect), spec.paid_from)
+        if referral is None and scenario.distribution is None:
+            return None
+        return cls(scenario.mechanics(), referral, scenario.distribution)
+
+    def appear(self, day: int, member: str, sponsor: str | None) -> None:
+        """``member`` first appears in the log, under ``sponsor``."""
+        if self.distribution is not None:
+            self.distribution.appear(day, member, sponsor)
+
+    def order(
+        self, day: int, buyer: str, amount: int, sponsor: Callable[[str], str | None]
+    ) -> None:
+        """An order of ``amount`` fen by ``buyer`` on ``day``, applied by the book."""
+        if self.referral is not None:
+            self.referral.order(buyer, amount, sponsor, self.due)
+        if self.distribution is not None:
+            self.distribution.order(day, buyer, amount)
+
+    def close(self, last_day: int | None) -> None:
+        """The log ended on ``last_day``."""
+        if self.distribution is not None:
+            self.distribution.close(last_day)
+
+    def checked(self, paid: Counter) -> Counter:
+        """The records' payments the rules can be held against (kinds not ``unchecked``)."""
+        skip = set(self.unchecked)
+        return Counter({key: fen for key, fen in paid.items() if key[1] not in skip})
+
+    def unchecked_paid(self, paid: Counter) -> dict[str, int]:
+        """Fen the records paid under each unchecked kind."""
+        out = dict.fromkeys(self.unchecked, 0)
+        for (_, kind), fen in paid.items():
+            if kind in out:
+                out[kind] += fen
+        return out
 
 
 def check_rows(paid: Counter, due: Counter, order: list[str]) -> list[dict]:

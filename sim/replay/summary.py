@@ -94,7 +94,7 @@ def describe(book: Book, summary: ReplaySummary, title: str) -> str:
     if "flags" in summary.judged:
         lines.append(_flags_line(summary.judged["flags"].to_pylist()))
     if summary.entitlement is not None:
-        lines.append(_check_line(findings(records.bonuses, summary.entitlement.due)))
+        lines.append(_check_line(summary.entitlement, records))
     lines += [
         f"  book     pool {fen_to_yuan(book.pool):,.2f} yuan, "
         f"points {units_to_points(book.points, unit):,.2f}, "
@@ -105,19 +105,29 @@ def describe(book: Book, summary: ReplaySummary, title: str) -> str:
     return "\n".join(lines)
 
 
-def _check_line(found: dict[str, int]) -> str:
-    """Rules against records, one line: the totals and the finding."""
+def _check_line(entitlement: Entitlement, records) -> str:
+    """Rules against records, one line: the totals, the finding, the kinds not checked."""
+    found = findings(entitlement.checked(records.bonuses), entitlement.due)
     line = (
         f"  rules    records paid {fen_to_yuan(found['paid']):,.2f} yuan of bonuses, the "
-        f"published rule makes {fen_to_yuan(found['due']):,.2f} due"
+        f"published rules make {fen_to_yuan(found['due']):,.2f} due"
     )
     if found["over"] or found["short"]:
-        return line + (
+        line += (
             f"; FINDING: {found['members_over']:,} members paid "
-            f"{fen_to_yuan(found['over']):,.2f} more than the rule allows, "
+            f"{fen_to_yuan(found['over']):,.2f} more than the rules allow, "
             f"{found['members_short']:,} paid {fen_to_yuan(found['short']):,.2f} less"
         )
-    return line + "; every member was paid exactly what the rule makes due"
+    else:
+        line += "; every member was paid exactly what the rules make due"
+    unchecked = entitlement.unchecked_paid(records.bonuses)
+    if unchecked:
+        shown = ", ".join(f"{kind} {fen_to_yuan(fen):,.2f}" for kind, fen in unchecked.items())
+        line += (
+            f"; not checked (the log names no region, service point or shop per order): "
+            f"records of kind {shown} yuan"
+        )
+    return line
 
 
 def _teams_line(teams: list[dict]) -> str:
@@ -191,8 +201,9 @@ def summary_json(book: Book, summary: ReplaySummary) -> dict:
     }
     for name, table in summary.judged.items():
         out[name] = table.to_pylist()
-    if summary.entitlement is not None:
-        found = findings(records.bonuses, summary.entitlement.due)
+    entitlement = summary.entitlement
+    if entitlement is not None:
+        found = findings(entitlement.checked(records.bonuses), entitlement.due)
         out["rules_against_records"] = {
             "paid": fen_to_yuan(found["paid"]),
             "due": fen_to_yuan(found["due"]),
@@ -200,6 +211,10 @@ def summary_json(book: Book, summary: ReplaySummary) -> dict:
             "members_paid_beyond_the_rule": found["members_over"],
             "due_and_not_paid": fen_to_yuan(found["short"]),
             "members_shorted": found["members_short"],
+            "unchecked_paid": {
+                kind: fen_to_yuan(fen)
+                for kind, fen in entitlement.unchecked_paid(records.bonuses).items()
+            },
         }
     return out
 

@@ -171,8 +171,15 @@ def replay_report(folder: str | Path, title: str | None = None):
     if rules is not None and rules["paid_beyond_the_rule"]:
         law.append(
             f"The records paid {rules['members_paid_beyond_the_rule']:,} members "
-            f"{_money(rules['paid_beyond_the_rule'])} more than the platform's own published rule "
-            "allows."
+            f"{_money(rules['paid_beyond_the_rule'])} more than the platform's own published rules "
+            "allow."
+        )
+    unchecked = {k: v for k, v in (rules or {}).get("unchecked_paid", {}).items() if v}
+    if unchecked:
+        shown = ", ".join(f"{kind} {_money(yuan)}" for kind, yuan in unchecked.items())
+        law.append(
+            f"Not checked against the rules (the log names no region, service point or shop "
+            f"per order): records of kind {shown}."
         )
     summary = [("Who paid", harm), ("The law and the platform's own rules", law)]
     sections = _sections(tables, found, dated)
@@ -273,7 +280,7 @@ def _sections(tables: dict, found: dict, dated: list[tuple[int, str]]) -> list[R
                 "Rules against records",
                 [
                     f"{len(differ):,} of {len(check):,} member-and-kind rows differ from what the "
-                    "published rule makes due."
+                    "published rules make due."
                 ],
                 tables=[
                     (
