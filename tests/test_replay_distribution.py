@@ -18,6 +18,7 @@ from sim.replay.distribution_due import record_kind
 from sim.replay.entitlement import Entitlement
 from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS, run_model
+from tests.test_bad_input import assert_nothing_written, assert_refused
 from tests.test_distribution_model import EVERY_RULE
 
 HEADER = "day,member,action,amount,sponsor,source_member,kind\n"
@@ -169,3 +170,15 @@ def test_the_models_own_log_is_due_what_the_model_paid(tmp_path, monkeypatch):
     assert {"direct", "see_point", "peer", "differential", "dividend", "indirect"} <= kinds
     assert sum(paid.values()) > 0
     assert entitlement.due == paid
+
+
+def test_a_log_spanning_more_days_than_the_rules_walk_is_refused(cli, tmp_path):
+    """The rules end every day in turn: a log from day 0 to day 10**9 is a one-line error at
+    the far row, not a loop of a billion days."""
+    scenario = generic_with(HAND, tmp_path, HAND_SPLIT)
+    log = tmp_path / "events.csv"
+    log.write_text(HEADER + "0,a,join,,,,\n0,a,buy,1000,,,\n1000000000,a,buy,1000,,,\n")
+    out = tmp_path / "out"
+    result = cli("replay", log, "--scenario", scenario, "--out", out)
+    assert_refused(result, "events.csv:4", "day", "36,600 days")
+    assert_nothing_written(tmp_path, out)

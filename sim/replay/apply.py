@@ -148,6 +148,8 @@ def apply_events(
             records.queue.day_passed(last, event.day)
         last = event.day
         known = len(appearances)
+        if entitlement is not None and (far := entitlement.beyond(event.day)) is not None:
+            raise InputError(far, file=records.source, line=event.line, key="day")
         if event.action in handle:
             handle[event.action](event)
             book.ledger.check()

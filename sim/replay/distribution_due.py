@@ -29,6 +29,7 @@ from sim.core.mechanics import Mechanics
 from sim.distribution import build
 from sim.distribution.base import Outcome, Payout
 from sim.distribution.network import ReferralNetwork
+from sim.limits import MAX_DAYS
 from sim.scenario.distribution import DistributionSection
 
 # a rule's payouts -> the record kind a platform files them under (sim.replay.eventlog)
@@ -73,6 +74,20 @@ class DistributionDue:
             RECORD_KIND[rule.name] for rule in self.rules.rules if rule.name in UNLOGGED
         )
         self.today: int | None = None  # the first day whose end the rules have not seen
+        self.first: int | None = None  # the log's first day
+
+    def beyond(self, day: int) -> str | None:
+        """Why ``day`` is too far from the log's first day for the rules to end each day in
+        between (None: it is not)."""
+        if self.first is None:
+            self.first = day
+        if day - self.first > MAX_DAYS:
+            return (
+                f"day {day:,} is {day - self.first:,} days after the log's first day "
+                f"{self.first:,}; the distribution rules end each day in turn, for at most "
+                f"{MAX_DAYS:,} days"
+            )
+        return None
 
     def appear(self, day: int, member: str, sponsor: str | None) -> None:
         """``member`` appears in the log (their join, or their first row of any kind)."""

@@ -91,6 +91,10 @@ class Entitlement:
             return None
         return cls(scenario.mechanics(), referral, scenario.distribution)
 
+    def beyond(self, day: int) -> str | None:
+        """Why the rules cannot reach ``day`` (None: they can)."""
+        return None if self.distribution is None else self.distribution.beyond(day)
+
     def appear(self, day: int, member: str, sponsor: str | None) -> None:
         """``member`` first appears in the log, under ``sponsor``."""
         if self.distribution is not None:
