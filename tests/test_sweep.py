@@ -15,10 +15,11 @@ import pytest
 from SALib.sample import sobol as sobol_sample
 from SALib.test_functions import Ishigami
 
-from sim.batch.designs import apply_point, design_points, load_design, load_variants
+from sim.batch.designs import design_points, load_design, load_variants
 from sim.batch.runner import plan
 from sim.batch.sensitivity import analyze, design_matrix, problem_spec, sensitivity
 from sim.errors import InputError
+from sim.scenario.points import apply_point
 from sim.scenario.root import Scenario, load_scenario
 from sim.scenario.sweep import PARAMETER_KEYS, SweepSection
 from tests.test_scenario import assert_located, write

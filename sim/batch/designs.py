@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import InputError
-from sim.scenario.checks import Problem, show
+from sim.scenario.points import apply_point
 from sim.scenario.reader import Lines, load_yaml
 from sim.scenario.root import Scenario
 from sim.scenario.sweep import (
@@ -102,76 +102,6 @@ def load_variants(
     if most is not None and len(points) > most:
         raise InputError(f"the sweep has {len(points):,} points; {why}", file=path, key="sweep")
     return scenario, points, design_variants(scenario, points, source=path, lines=lines)
-
-
-def apply_point(
-    scenario: Scenario,
-    point: dict[str, Any],
-    *,
-    index: int | None = None,
-    source: str | Path | None = None,
-    lines: Lines | None = None,
-) -> Scenario:
-    """A new validated scenario with the point's values set at their paths (and no sweep)."""
-    data = scenario.model_dump()
-    data.pop("sweep", None)
-    for path, value in point.items():
-        try:
-            target_kind(path, data, type(scenario))
-        except Problem as problem:
-            raise _point_error(
-                str(problem), path, point, index=index, source=source, lines=lines
-            ) from None
-        data = _set(data, path.split("."), value)
-    try:
-        return type(scenario).from_dict(data)
-    except InputError as error:
-        blamed = _blamed(error.key, list(point))
-        located = _point_error(str(error), blamed, point, index=index, source=source, lines=lines)
-        raise located from None
-
-
-def _set(node: Any, parts: list[str], value: Any) -> Any:
-    """``node`` (a dumped scenario, or a part of it) with ``value`` at ``parts``; copies."""
-    if not parts:
-        return value
-    head, rest = parts[0], parts[1:]
-    if isinstance(node, list | tuple):
-        items = list(node)
-        items[int(head)] = _set(items[int(head)], rest, value)
-        return items
-    node = dict(node) if isinstance(node, dict) else {}  # an unset optional section: {}
-    node[head] = _set(node.get(head), rest, value)
-    return node
-
-
-def _blamed(key: str | None, paths: list[str]) -> str:
-    """The point's parameter an error is about: the path at, below or above its key."""
-    if key:
-        for path in sorted(paths, key=len, reverse=True):
-            if path == key or path.startswith(key + ".") or key.startswith(path + "."):
-                return path
-    return paths[0]
-
-
-def _point_error(
-    message: str,
-    path: str,
-    point: dict[str, Any],
-    *,
-    index: int | None,
-    source: str | Path | None,
-    lines: Lines | None,
-) -> InputError:
-    which = "this point" if index is None else f"point {index}"
-    values = ", ".join(f"{name}={show(value)}" for name, value in point.items())
-    line = (lines or {}).get(("sweep", "parameters", path), (lines or {}).get(("sweep",)))
-    return InputError(
-        f"{which} ({values}) makes the scenario invalid: {message}",
-        file=source,
-        line=line,
-        key=f"sweep.parameters.{path}",
-    )
 
 
 # --- the columns of each design -----------------------------------------------------------

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 from math import floor
+from pathlib import Path
+from typing import Any
 
 import mesa
 import numpy as np
@@ -49,12 +51,26 @@ from sim.model.sell_targets import SellTargets
 from sim.model.series import day_collector
 from sim.model.stress import StressSchedule, equal_shares
 from sim.model.withdrawals import CompiledWithdrawals, WithdrawalQueue
+from sim.scenario.points import scenario_from, with_values
+from sim.scenario.root import Scenario
 
 
 class SchemeModel(mesa.Model):
-    """One run of a scenario with one seed."""
+    """One run of a scenario with one seed.
 
-    def __init__(self, scenario, seed: int | None = None, days: int | None = None) -> None:
+    ``scenario`` is a scenario, a scenario file or a shipped scenario's name; keyword
+    arguments named by dotted path set its values (``**{"points.exit_multiple": 2.0}``), the
+    way ``mesa.batch_run`` passes its parameters. ``seed`` defaults to ``run.seed`` and
+    ``days`` to ``run.days``; at the horizon the run is finished and ``running`` is False."""
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path,
+        seed: int | None = None,
+        days: int | None = None,
+        **values: Any,
+    ) -> None:
+        scenario = with_values(scenario_from(scenario), values)
         self.seed = scenario.run.seed if seed is None else seed
         super().__init__(rng=np.random.default_rng(self.seed))
         self.draws = Uniforms(self.rng)  # behaviour's uniform draws, from the one generator
@@ -234,7 +250,8 @@ class SchemeModel(mesa.Model):
         self._close_day(day)
         self.day += 1
         if self.day >= self.days:
-            self.running = False  # Mesa's run_model() stops at the horizon
+            self.running = False  # Mesa's run_model() and batch_run() stop at the horizon
+            self.finish()
 
     def _arrivals(self, day: int) -> None:
         """Walk-ins from the inflow process (and the first members, on day 0) join."""

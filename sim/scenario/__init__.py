@@ -16,7 +16,10 @@ Rooms:
   ``distribution_presets`` the seeds' rule sets as specs.
 - ``sweep``: the ``sweep`` section and what a dotted path holds; its design points are made
   in :mod:`sim.batch.designs`.
+- ``points``: a scenario with values set by dotted path (a sweep's point, a Mesa user's
+  keyword arguments), and a scenario named by a file or a shipped scenario's name.
 
 May import core and the top-level utilities (``sim.errors``); nothing of the higher wings.
-Within the wing, ``root`` holds the others and none of them imports it.
+Within the wing, ``root`` holds the others and none of them imports it (but ``points``,
+which builds scenarios).
 """
