@@ -216,11 +216,33 @@ def build_parser() -> argparse.ArgumentParser:
     _input_limit(assess)
     assess.set_defaults(handler=_assess)
 
+    dashboard = commands.add_parser(
+        "dashboard",
+        help="serve the interactive dashboard on this machine",
+        description="A page in the browser: pick a scenario, move its controls (the rules, "
+        "inflow, population mix, stress levers, days, seed) and the run is done again and "
+        "drawn; its red flags and tables to download.",
+    )
+    dashboard.add_argument(
+        "scenario",
+        nargs="?",
+        default="national-100k",
+        help="scenario YAML, or a shipped scenario's name (default: national-100k)",
+    )
+    dashboard.add_argument("--port", type=_whole(1024, 65535), default=8765, help="port (8765)")
+    dashboard.set_defaults(handler=_dashboard)
+
     validate = commands.add_parser("validate", help="check scenario files")
     validate.add_argument("files", type=Path, nargs="+", help="scenario YAML files")
     _input_limit(validate)
     validate.set_defaults(handler=_validate)
     return parser
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from sim.dashboard.server import serve
+
+    return serve(args.scenario, args.port)
 
 
 def _replay(args: argparse.Namespace) -> int:

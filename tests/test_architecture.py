@@ -14,7 +14,17 @@ from tests.conftest import ROOT
 SIM = ROOT / "sim"
 # lowest first: a wing may import its own modules, the ones below it and the top level's
 # utilities; never one above it
-WINGS = ("core", "scenario", "distribution", "model", "replay", "analysis", "batch", "report")
+WINGS = (
+    "core",
+    "scenario",
+    "distribution",
+    "model",
+    "replay",
+    "analysis",
+    "batch",
+    "report",
+    "dashboard",
+)
 UTILITIES = {"sim", "sim.errors", "sim.draws", "sim.outputs", "sim.limits"}
 MAX_LINES = 500
 MAX_TOP_LEVEL = 6

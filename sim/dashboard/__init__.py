@@ -1,0 +1,15 @@
+"""The dashboard wing: the browser page where a user moves a scenario's controls and sees the
+run again at once (Solara), served on this machine by ``python -m sim dashboard``.
+
+Rooms:
+
+- ``controls``: which scenario values the sliders and choices set (dotted paths; the mix as
+  two shares), and the scenario a set of control values makes: pure functions.
+- ``figures``: the pictures of one run (day series, where the money went) and its headline.
+- ``app``: the Solara page: scenario picker, controls, the run in a background thread, its
+  plots, red flags and downloads.
+- ``server``: ``python -m sim dashboard``: the scenario checked, then Solara's server in
+  production mode (no request leaves the machine).
+
+The top wing: may import every wing below it.
+"""

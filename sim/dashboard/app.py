@@ -1,0 +1,150 @@
+"""The dashboard page (Solara): pick a scenario, move its controls, and the year is run again
+at once on the compiled engine and drawn.
+
+``python -m sim dashboard [SCENARIO] [--port P]`` serves it (:mod:`sim.dashboard.server`);
+the scenario it opens with comes in ``SIM_DASHBOARD_SCENARIO``. Each change of a control
+runs :func:`sim.batch.run.simulate` in a background thread (the page stays live; a bar shows
+the run is on its way) on the scenario the controls make (:mod:`sim.dashboard.controls`),
+then shows the run's headline, its day series and where the money went
+(:mod:`sim.dashboard.figures`), the red flags of the run, and the run's tables to download.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import solara
+import solara.lab
+
+from sim.batch.run import RunResult, simulate
+from sim.dashboard.controls import CONTROLS, controls_for, scenario_with, shipped_names
+from sim.dashboard.figures import PANELS, headline, money_flow, series_figure
+from sim.errors import BeyondRange, InputError
+from sim.scenario.points import scenario_from
+
+START = os.environ.get("SIM_DASHBOARD_SCENARIO", "national-100k")
+GROUPS = ("rules", "inflow", "population", "stress")
+
+
+def _run(name: str, values: dict, seed: int, days: int) -> RunResult | str:
+    """The run the page shows, or the one-line reason it cannot run."""
+    try:
+        scenario = scenario_with(scenario_from(name), values)
+        return simulate(scenario, seed=seed, days=days)
+    except (InputError, BeyondRange) as problem:
+        return str(problem)
+
+
+@solara.component
+def Control(control, value, on_value):
+    """One slider or choice; its change goes to ``on_value``."""
+    if control.choices:
+        solara.Select(control.label, values=list(control.choices), value=value, on_value=on_value)
+    elif control.whole:
+        solara.SliderInt(
+            f"{control.label}: {int(value):,}",
+            value=int(value),
+            min=int(control.low),
+            max=int(control.high),
+            step=int(control.step),
+            on_value=on_value,
+        )
+    else:
+        solara.SliderFloat(
+            f"{control.label}: {float(value):g}",
+            value=float(value),
+            min=control.low,
+            max=control.high,
+            step=control.step,
+            on_value=on_value,
+        )
+
+
+@solara.component
+def Controls(values: dict, set_values):
+    for group in GROUPS:
+        shown = [c for c in CONTROLS if c.group == group and c.path in values]
+        if not shown:
+            continue
+        with solara.Card(group, margin=0, classes=["my-1"]):
+            for control in shown:
+
+                def changed(new, path=control.path):
+                    set_values({**values, path: new})
+
+                Control(control, values[control.path], changed)
+
+
+@solara.component
+def Downloads(result: RunResult):
+    def parquet(table: pa.Table):
+        def make():
+            sink = io.BytesIO()
+            pq.write_table(table, sink)
+            return sink.getvalue()
+
+        return make
+
+    days = pa.Table.from_pandas(result.timeseries(), preserve_index=False)
+    members = result.members_output()
+    with solara.Row():
+        solara.FileDownload(parquet(days), "timeseries.parquet", label="time series (Parquet)")
+        solara.FileDownload(
+            lambda: result.timeseries().to_csv(index=False).encode(),
+            "timeseries.csv",
+            label="time series (CSV)",
+        )
+        solara.FileDownload(parquet(members), "members.parquet", label="members (Parquet)")
+
+
+@solara.component
+def RunView(result: RunResult):
+    summary = result.summary
+    solara.v.Html(
+        tag="h3", children=[f"{result.scenario.name}, seed {result.seed}, {result.days} days"]
+    )
+    solara.Text(headline(summary), classes=["run-headline"])
+    days = result.timeseries()
+    with solara.ColumnsResponsive(12, large=6):
+        for title in PANELS:
+            solara.FigureMatplotlib(series_figure(days, title), format="png")
+        solara.FigureMatplotlib(money_flow(summary), format="png")
+    flags = pd.DataFrame(summary["red_flags"])
+    solara.v.Html(tag="h3", children=["Red flags of this run"])
+    solara.DataFrame(flags[["key", "reading", "raised", "explanation"]], items_per_page=12)
+    Downloads(result)
+
+
+@solara.component
+def Page():
+    name, set_name = solara.use_state(START)
+    base = solara.use_memo(lambda: scenario_from(name), dependencies=[name])
+    values, set_values = solara.use_state(controls_for(base), key=f"values-{name}")
+    seed, set_seed = solara.use_state(base.run.seed, key=f"seed-{name}")
+    days, set_days = solara.use_state(base.run.days, key=f"days-{name}")
+    frozen = tuple(sorted(values.items()))
+    task = solara.lab.use_task(
+        lambda: _run(name, values, seed, days), dependencies=[name, frozen, seed, days]
+    )
+    solara.Title("消费增值 points scheme: dashboard")
+    with solara.Columns([1, 3]):
+        with solara.Column():
+            names = shipped_names()
+            names += [] if name in names else [name]  # a file given on the command line
+            solara.Select("scenario", values=names, value=name, on_value=set_name)
+            solara.InputInt("seed", value=seed, on_value=set_seed)
+            solara.SliderInt(
+                f"days: {days}", value=days, min=30, max=1095, step=5, on_value=set_days
+            )
+            Controls(values, set_values)
+        with solara.Column():
+            solara.ProgressLinear(task.pending)
+            if task.finished:
+                if isinstance(task.value, str):
+                    solara.Error(task.value)
+                else:
+                    RunView(task.value)

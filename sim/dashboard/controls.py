@@ -1,0 +1,124 @@
+"""The dashboard's controls: which scenario values a slider or a choice sets, by dotted path,
+and the scenario a set of control values makes.
+
+Pure functions over scenarios (no widget here), so what a control does is tested without a
+browser: :func:`controls_for` lists the controls a scenario offers with its own values,
+:func:`scenario_with` is the scenario to run. The population mix is shown as two shares
+(referrers, panic sellers; consumers are the rest), so it always sums to 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sim.scenario.points import SHIPPED, with_values
+from sim.scenario.root import EXIT_AGAINST, Scenario
+from sim.scenario.sections import INFLOW_KINDS
+
+REFERRERS, PANIC = "mix.referrer", "mix.panic_seller"  # the mix, as the two shares shown
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control: ``path`` (a dotted scenario path, or a mix share), its label, the group
+    it is shown in, and either a range (``low``, ``high``, ``step``) or ``choices``."""
+
+    path: str
+    label: str
+    group: str
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.01
+    choices: tuple[str, ...] = ()
+    whole: bool = False  # an int field (days, a day number)
+
+
+CONTROLS = (
+    Control("points.mint_ratio", "mint ratio", "rules", 0.05, 1.0, 0.05),
+    Control("points.sell_payout", "sell payout", "rules", 0.05, 1.0, 0.05),
+    Control("points.exit_multiple", "forced exit at (x spend)", "rules", 1.0, 10.0, 0.5),
+    Control("points.exit_against", "forced exit measured against", "rules", choices=EXIT_AGAINST),
+    Control("inflow.kind", "inflow", "inflow", choices=INFLOW_KINDS),
+    Control("inflow.rate", "walk-ins a day", "inflow", 0.0, 500.0, 5.0),
+    Control("inflow.growth", "daily growth of walk-ins", "inflow", 0.0, 0.05, 0.001),
+    Control("inflow.decay_start_day", "decay starts on day", "inflow", 0, 1000, 10, whole=True),
+    Control("inflow.half_life_days", "half-life of the decay (days)", "inflow", 5.0, 365.0, 5.0),
+    Control(REFERRERS, "referrers (share of joiners)", "population", 0.0, 0.5, 0.01),
+    Control(PANIC, "panic sellers (share of joiners)", "population", 0.0, 0.5, 0.01),
+    Control(
+        "stress.diversion.daily_share", "diverted a day (share of pool)", "stress", 0.0, 0.05, 0.001
+    ),
+    Control("stress.custody_shortfall", "custody shortfall (share)", "stress", 0.0, 0.5, 0.01),
+    Control(
+        "stress.withdrawal_cap",
+        "withdrawal cap (yuan a day, 0: none)",
+        "stress",
+        0,
+        1_000_000,
+        10_000,
+        whole=True,
+    ),
+    Control(
+        "stress.halt_day", "operator halts on day (0: never)", "stress", 0, 3650, 10, whole=True
+    ),
+)
+BY_PATH = {control.path: control for control in CONTROLS}
+OFF_AT_ZERO = ("stress.withdrawal_cap", "stress.halt_day")  # 0 shown for "none" (null)
+
+
+def shipped_names() -> list[str]:
+    """The shipped scenarios a user can pick, but the 9-million-member case."""
+    return sorted(p.stem for p in SHIPPED.glob("*.yaml") if not p.stem.startswith("largest"))
+
+
+def controls_for(scenario: Scenario) -> dict[str, Any]:
+    """Each control's value in ``scenario`` (a control the scenario has no value for, such as
+    the exit multiple of a scenario without one, is left out)."""
+    data = scenario.model_dump()
+    values: dict[str, Any] = {}
+    for control in CONTROLS:
+        if control.path.startswith("mix."):
+            value = data["population"]["mix"].get(control.path[4:], 0.0)
+        else:
+            value = data
+            for part in control.path.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is None and control.path in OFF_AT_ZERO:
+                value = 0
+        if value is None:
+            continue
+        values[control.path] = _shown(value, control)
+    return values
+
+
+def scenario_with(scenario: Scenario, values: dict[str, Any]) -> Scenario:
+    """``scenario`` with the controls' ``values`` (only those that differ from its own are
+    set, so an untouched dashboard runs the scenario as written)."""
+    own = controls_for(scenario)
+    changed = {path: value for path, value in values.items() if own.get(path) != value}
+    if REFERRERS in changed or PANIC in changed:
+        data = scenario.model_dump()
+        mix = data["population"]["mix"]
+        mix["referrer"] = float(values.get(REFERRERS, mix.get("referrer", 0.0)))
+        mix["panic_seller"] = float(values.get(PANIC, mix.get("panic_seller", 0.0)))
+        mix["consumer"] = max(round(1.0 - mix["referrer"] - mix["panic_seller"], 12), 0.0)
+        data.pop("sweep", None)
+        scenario = type(scenario).from_dict(data)
+    overrides: dict[str, Any] = {}
+    for path, value in changed.items():
+        if path.startswith("mix."):
+            continue
+        if path in OFF_AT_ZERO and not value:
+            value = None
+        overrides[path] = value
+    return with_values(scenario, overrides)
+
+
+def _shown(value: Any, control: Control) -> Any:
+    if control.choices:
+        return str(value)
+    if control.whole:
+        return int(value)
+    return float(Decimal(str(value)))

@@ -1,0 +1,75 @@
+"""The dashboard's pictures of one run: the day series a user watches, and where the money
+went by the end.
+
+Each panel is a matplotlib :class:`~matplotlib.figure.Figure` made from the run's time
+series as ``timeseries.parquet`` holds it (yuan, points) and its summary's money flow;
+``headline`` is the run in one line of figures (the browser test reads it).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+# panel title -> (columns drawn on the left axis, columns on the right axis)
+PANELS = {
+    "Price (yuan a point), pool (yuan) and points": (["pool", "points"], ["price"]),
+    "Members: active, total, losing": (["members_active", "members_total", "members_losing"], []),
+    "Orders, sales and forced exits a day": (["orders", "sales", "forced_exits"], []),
+    "Withdrawal queue and unpaid claims (yuan)": (["withdrawal_queue", "unpaid_claims"], []),
+}
+
+
+def _thousands(value, _pos) -> str:
+    return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2f}"
+
+
+def series_figure(days: pd.DataFrame, title: str) -> Figure:
+    """One panel of :data:`PANELS` over the run's days."""
+    left, right = PANELS[title]
+    figure = Figure(figsize=(6.4, 2.8), layout="constrained")
+    axis = figure.subplots()
+    for column in left:
+        axis.plot(days["day"], days[column], label=column.replace("_", " "))
+    axis.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    axis.set_xlabel("day")
+    axis.set_title(title, fontsize=10)
+    lines, labels = axis.get_legend_handles_labels()
+    if right:
+        twin = axis.twinx()
+        for column in right:
+            twin.plot(days["day"], days[column], color="black", label=column, linewidth=1.6)
+        twin.set_ylabel(" / ".join(right))
+        more, names = twin.get_legend_handles_labels()
+        lines, labels = lines + more, labels + names
+    axis.legend(lines, labels, fontsize=8, loc="upper left")
+    return figure
+
+
+def money_flow(summary: dict) -> Figure:
+    """Where the money that entered went (the run summary's ``money_flow``: split lines,
+    bonuses, payouts to members, left in the pool, diverted, missing), as bars in yuan."""
+    rows = [row for row in summary["money_flow"] if row["yuan"]]
+    rows.sort(key=lambda row: row["yuan"])
+    figure = Figure(figsize=(6.4, 0.35 * len(rows) + 1.2), layout="constrained")
+    axis = figure.subplots()
+    labels = [f"{row['use'].replace('_', ' ')} ({row['kind'].replace('_', ' ')})" for row in rows]
+    axis.barh(labels, [row["yuan"] for row in rows], color="#4c72b0")
+    axis.xaxis.set_major_formatter(FuncFormatter(_thousands))
+    axis.set_title(
+        f"Where the {summary['money_entered']:,.0f} yuan paid in went (yuan)",
+        fontsize=10,
+    )
+    return figure
+
+
+def headline(summary: dict) -> str:
+    """The run in one line: price, members, losers, money in and out."""
+    return (
+        f"price at the end {summary['price_end']:.4f} (peak {summary['price_peak']:.4f} on day "
+        f"{summary['price_peak_day']}); {summary['members']:,} members; "
+        f"{summary['share_of_buyers_losing']:.1%} of buyers got back less than they paid in; "
+        f"{summary['money_entered']:,.2f} yuan entered, {summary['paid_to_members']:,.2f} paid "
+        f"to members; {summary['forced_exits']:,} forced exits"
+    )

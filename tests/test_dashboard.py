@@ -1,0 +1,146 @@
+"""The dashboard: what its controls set (pure), and the page served by ``python -m sim
+dashboard`` driven in headless Chromium — it loads with no console error and no request
+leaving the machine, moving the exit-multiple slider runs the model again and changes the
+plotted price, and what is on screen is drawn (the screenshot is not blank)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from sim.dashboard.controls import CONTROLS, controls_for, scenario_with, shipped_names
+from sim.scenario.points import scenario_from
+from tests.test_bad_input import assert_refused
+from tests.test_report_browser import ARGS, CHROMIUM, INSPECT_IMAGES, browser_or_reason
+
+LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+
+
+def test_an_untouched_dashboard_runs_the_scenario_as_written():
+    for name in ("national-100k", "seed-generic-nocap", "withdrawal-cap-queue"):
+        scenario = scenario_from(name)
+        assert scenario_with(scenario, controls_for(scenario)) == scenario
+    assert "national-100k" in shipped_names() and "largest-case-9m" not in shipped_names()
+
+
+def test_the_controls_set_their_paths():
+    scenario = scenario_from("national-100k")
+    values = controls_for(scenario)
+    assert values["points.exit_multiple"] == 3.0
+    assert values["mix.referrer"] == 0.1 and values["stress.withdrawal_cap"] == 0
+    moved = {
+        **values,
+        "points.exit_multiple": 2.0,
+        "mix.referrer": 0.25,
+        "mix.panic_seller": 0.05,
+        "stress.withdrawal_cap": 50_000,
+        "stress.halt_day": 0,
+    }
+    changed = scenario_with(scenario, moved)
+    assert changed.points.exit_multiple == 2
+    assert dict(changed.population.mix) == {"consumer": 0.7, "referrer": 0.25, "panic_seller": 0.05}
+    assert changed.stress.withdrawal_cap == 50_000 and changed.stress.halt_day is None
+    assert changed.inflow == scenario.inflow
+    # a scenario without an exit cap offers no exit-multiple slider
+    assert "points.exit_multiple" not in controls_for(scenario_from("seed-generic-nocap"))
+    assert {c.group for c in CONTROLS} == {"rules", "inflow", "population", "stress"}
+
+
+def test_a_bad_scenario_is_refused_before_the_server_starts(cli):
+    result = cli("dashboard", "no-such-scenario", "--port", "8799")
+    assert_refused(result, "no scenario file 'no-such-scenario'")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url():
+    reason = browser_or_reason()
+    if reason:
+        import os
+
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; .ci/run installs chromium before the tests")
+        pytest.skip(reason)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim", "dashboard", "seed-generic-3x", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(url, timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            pytest.fail("the dashboard server did not answer within a minute")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _headline(page) -> str:
+    return page.locator(".run-headline").inner_text(timeout=120_000)
+
+
+def test_the_page_in_a_browser(dashboard_url, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    errors, outside = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on(
+            "request",
+            lambda r: None if r.url.startswith(LOCAL) else outside.append(r.url),
+        )
+        page.goto(dashboard_url)
+        before = _headline(page)
+        assert "price at the end" in before and "forced exits" in before
+        price_plot = page.locator("img").first
+        plotted = price_plot.get_attribute("src")
+
+        slider = page.locator(".v-input", has_text="forced exit at").get_by_role("slider")
+        slider.focus()
+        page.keyboard.press("ArrowLeft")  # 3.0x -> 2.5x: more members are forced out
+        page.wait_for_function(
+            "(old) => { const e = document.querySelector('.run-headline');"
+            " return e && e.innerText !== old; }",
+            arg=before,
+            timeout=120_000,
+        )
+        after = _headline(page)
+        assert page.locator(".v-input", has_text="forced exit at (x spend): 2.5").count() == 1
+        assert after != before
+        page.wait_for_function(
+            "(old) => document.images.length && document.images[0].src !== old",
+            arg=plotted,
+            timeout=60_000,
+        )
+        images = page.evaluate(INSPECT_IMAGES)
+        shot = tmp_path / "dashboard.png"
+        page.screenshot(path=str(shot))
+        browser.close()
+    assert errors == [], errors
+    assert outside == [], outside
+    assert len(images) >= 5
+    for image in images:
+        assert image["complete"] and image["colours"] >= 4 and image["inked"] > 0.01, image
+    assert shot.stat().st_size > 20_000  # a blank page compresses to a few kilobytes
+    assert Path(shot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
