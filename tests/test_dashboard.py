@@ -12,10 +12,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
 from sim.dashboard.controls import CONTROLS, controls_for, scenario_with, shipped_names
 from sim.scenario.points import scenario_from
+from tests.conftest import SCENARIOS
 from tests.test_bad_input import assert_refused
 from tests.test_report_browser import ARGS, CHROMIUM, INSPECT_IMAGES, browser_or_reason
 
@@ -136,6 +139,19 @@ def test_the_page_in_a_browser(dashboard_url, tmp_path):
         images = page.evaluate(INSPECT_IMAGES)
         shot = tmp_path / "dashboard.png"
         page.screenshot(path=str(shot))
+
+        page.get_by_role("button", name="Ensemble").click()
+        replicates = page.locator(".v-input", has_text="replicates:").get_by_role("slider")
+        replicates.focus()
+        page.keyboard.press("Home")  # 2 replicates
+        page.keyboard.press("ArrowRight")  # 3
+        page.get_by_role("button", name="Run the ensemble").click()
+        headline = page.locator(".ensemble-headline").inner_text(timeout=180_000)
+        figures = page.locator(".ensemble-figure").all_inner_texts()
+        bands = page.evaluate(INSPECT_IMAGES)
+
+        page.get_by_role("button", name="A/B").click()
+        pair = page.locator(".ab-headline").inner_text(timeout=120_000)
         browser.close()
     assert errors == [], errors
     assert outside == [], outside
@@ -143,4 +159,51 @@ def test_the_page_in_a_browser(dashboard_url, tmp_path):
     for image in images:
         assert image["complete"] and image["colours"] >= 4 and image["inked"] > 0.01, image
     assert shot.stat().st_size > 20_000  # a blank page compresses to a few kilobytes
+    assert headline.startswith("3 replicates of seed-generic-3x over 365 days"), headline
+    assert figures[0].startswith("runs that collapsed: 0.0% (95% Wilson interval 0.0% to")
+    assert any("net losses" in line and "3 runs" in line for line in figures), figures
+    assert any(image["inked"] > 0.05 for image in bands)  # the bands are drawn
+    assert pair == "same seed (1) and days (365) on both sides"
     assert Path(shot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_ensemble_is_the_batchs(cli, tmp_path):
+    """Replicate i of the dashboard's ensemble is replicate i of ``sim batch``: the same
+    per-run figures; the bands are the replicates' quantiles day by day."""
+    import duckdb
+
+    from sim.dashboard.ensemble import run_ensemble
+
+    spec = yaml.safe_load((SCENARIOS / "seed-generic-3x.yaml").read_text())
+    spec["run"]["days"] = 25
+    path = tmp_path / "short.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    out = tmp_path / "batch"
+    assert cli("batch", path, "--replicates", "3", "--out", out, "--quiet").code == 0
+    runs = duckdb.sql(
+        f"select replicate, collapsed, share_of_buyers_losing, net_investment_net_losses "
+        f"from read_parquet('{out}/runs/*/*.parquet') order by replicate"
+    ).df()
+    ensemble = run_ensemble(scenario_from(str(path)), spec["run"]["seed"], 25, 3, workers=1)
+    mine = ensemble.runs[runs.columns]
+    pd.testing.assert_frame_equal(mine, runs, check_dtype=False)
+    day = ensemble.days[ensemble.days["day"] == 24]["price"]
+    bands = ensemble.quantiles("price").set_index("day").loc[24]
+    assert bands["q50"] == day.median() and bands["q05"] >= day.min() and bands["q95"] <= day.max()
+    rows = {row["figure"]: row for row in ensemble.figures()}
+    assert rows["runs that collapsed"]["runs"] == 3 and rows["runs that collapsed"]["value"] == 0
+    losses = rows["net losses (yuan)"]
+    assert (
+        losses["low"] < losses["value"] == runs["net_investment_net_losses"].mean() < losses["high"]
+    )
+
+
+def test_a_b_draws_two_runs_on_the_same_axes():
+    from sim.dashboard.views import series_pair
+
+    a = pd.DataFrame({"day": [0, 1, 2], "price": [1.0, 1.5, 2.0]})
+    b = pd.DataFrame({"day": [0, 1, 2], "price": [1.0, 1.2, 1.3]})
+    figure = series_pair(a, b, ("A: one", "B: other"), "price")
+    (axis,) = figure.axes
+    assert [line.get_label() for line in axis.lines] == ["A: one", "B: other"]
+    assert list(axis.lines[1].get_ydata()) == [1.0, 1.2, 1.3]

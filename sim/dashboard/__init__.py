@@ -6,8 +6,10 @@ Rooms:
 - ``controls``: which scenario values the sliders and choices set (dotted paths; the mix as
   two shares), and the scenario a set of control values makes: pure functions.
 - ``figures``: the pictures of one run (day series, where the money went) and its headline.
+- ``ensemble``: N replicates on every core with ``sim batch``'s seeds: bands, collapse and
+  loss figures with intervals.
 - ``app``: the Solara page: scenario picker, controls, the run in a background thread, its
-  plots, red flags and downloads.
+  plots, red flags and downloads; ``views`` its ensemble and A/B views.
 - ``server``: ``python -m sim dashboard``: the scenario checked, then Solara's server in
   production mode (no request leaves the machine).
 

@@ -6,7 +6,8 @@ the scenario it opens with comes in ``SIM_DASHBOARD_SCENARIO``. Each change of a
 runs :func:`sim.batch.run.simulate` in a background thread (the page stays live; a bar shows
 the run is on its way) on the scenario the controls make (:mod:`sim.dashboard.controls`),
 then shows the run's headline, its day series and where the money went
-(:mod:`sim.dashboard.figures`), the red flags of the run, and the run's tables to download.
+(:mod:`sim.dashboard.figures`), the red flags of the run, and the run's tables to download;
+beside it the ensemble and A/B tabs (:mod:`sim.dashboard.views`).
 """
 
 from __future__ import annotations
@@ -23,17 +24,29 @@ import solara.lab
 from sim.batch.run import RunResult, simulate
 from sim.dashboard.controls import CONTROLS, controls_for, scenario_with, shipped_names
 from sim.dashboard.figures import PANELS, headline, money_flow, series_figure
+from sim.dashboard.views import CompareView, EnsembleView
 from sim.errors import BeyondRange, InputError
 from sim.scenario.points import scenario_from
+from sim.scenario.root import Scenario
 
 START = os.environ.get("SIM_DASHBOARD_SCENARIO", "national-100k")
 GROUPS = ("rules", "inflow", "population", "stress")
+VIEWS = ("One run", "Ensemble", "A/B")  # what the main column shows (buttons above it)
 
 
-def _run(name: str, values: dict, seed: int, days: int) -> RunResult | str:
-    """The run the page shows, or the one-line reason it cannot run."""
+def _scenario(name: str, values: dict) -> Scenario | str:
+    """The scenario the controls make, or the one-line reason it is refused."""
     try:
-        scenario = scenario_with(scenario_from(name), values)
+        return scenario_with(scenario_from(name), values)
+    except InputError as problem:
+        return str(problem)
+
+
+def _run(scenario: Scenario | str, seed: int, days: int) -> RunResult | str:
+    """The run the page shows, or the one-line reason it cannot run."""
+    if isinstance(scenario, str):
+        return scenario
+    try:
         return simulate(scenario, seed=seed, days=days)
     except (InputError, BeyondRange) as problem:
         return str(problem)
@@ -126,15 +139,17 @@ def Page():
     values, set_values = solara.use_state(controls_for(base), key=f"values-{name}")
     seed, set_seed = solara.use_state(base.run.seed, key=f"seed-{name}")
     days, set_days = solara.use_state(base.run.days, key=f"days-{name}")
+    view, set_view = solara.use_state(VIEWS[0])
     frozen = tuple(sorted(values.items()))
+    current = solara.use_memo(lambda: _scenario(name, values), dependencies=[name, frozen])
     task = solara.lab.use_task(
-        lambda: _run(name, values, seed, days), dependencies=[name, frozen, seed, days]
+        lambda: _run(current, seed, days), dependencies=[name, frozen, seed, days]
     )
+    names = shipped_names()
+    names += [] if name in names else [name]  # a file given on the command line
     solara.Title("消费增值 points scheme: dashboard")
     with solara.Columns([1, 3]):
         with solara.Column():
-            names = shipped_names()
-            names += [] if name in names else [name]  # a file given on the command line
             solara.Select("scenario", values=names, value=name, on_value=set_name)
             solara.InputInt("seed", value=seed, on_value=set_seed)
             solara.SliderInt(
@@ -143,8 +158,13 @@ def Page():
             Controls(values, set_values)
         with solara.Column():
             solara.ProgressLinear(task.pending)
-            if task.finished:
-                if isinstance(task.value, str):
-                    solara.Error(task.value)
-                else:
+            if task.finished and isinstance(task.value, str):
+                solara.Error(task.value)
+            elif task.finished:
+                solara.ToggleButtonsSingle(value=view, values=list(VIEWS), on_value=set_view)
+                if view == "One run":
                     RunView(task.value)
+                elif view == "Ensemble":
+                    EnsembleView(current, seed, days)
+                else:
+                    CompareView(task.value, names)

@@ -1,0 +1,109 @@
+"""The dashboard's second and third tabs: the ensemble of the scenario the controls make
+(replicates with bands, collapse and loss figures with intervals) and A/B (the current run
+beside another scenario, on the same axes).
+
+The ensemble runs when asked (a button: N runs take seconds to minutes), on every core, in
+the background; A/B runs the other scenario as written with the same seed and days whenever
+either side changes.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import pandas as pd
+import solara
+import solara.lab
+from matplotlib.figure import Figure
+
+from sim.batch.run import RunResult, simulate
+from sim.dashboard.ensemble import SERIES, Ensemble, run_ensemble
+from sim.report.figures import bands
+from sim.scenario.points import scenario_from
+from sim.scenario.root import Scenario
+
+
+def _percent_or_yuan(row: dict) -> str:
+    share = row["figure"].startswith(("share", "runs"))
+    if share:
+        shown = [min(max(x, 0.0), 1.0) for x in (row["value"], row["low"], row["high"])]
+        text = [f"{x:.1%}" if x == x else "n/a" for x in shown]  # NaN: too few runs
+    else:
+        text = [f"{x:,.0f}" if x == x else "n/a" for x in (row["value"], row["low"], row["high"])]
+    return (
+        f"{row['figure']}: {text[0]} (95% {row['interval']} interval {text[1]} to {text[2]}, "
+        f"{row['runs']} runs)"
+    )
+
+
+@solara.component
+def EnsembleView(scenario: Scenario, seed: int, days: int):
+    replicates, set_replicates = solara.use_state(20)
+    series, set_series = solara.use_state("price")
+    task = solara.lab.use_task(
+        lambda: (scenario, seed, days, run_ensemble(scenario, seed, days, replicates)),
+        dependencies=None,
+    )
+    with solara.Row():
+        solara.SliderInt(
+            f"replicates: {replicates}",
+            value=replicates,
+            min=2,
+            max=200,
+            step=1,
+            on_value=set_replicates,
+        )
+        solara.Select("series", values=list(SERIES), value=series, on_value=set_series)
+        solara.Button("Run the ensemble", on_click=task, disabled=task.pending, color="primary")
+    solara.ProgressLinear(task.pending)
+    if task.finished and isinstance(task.value[-1], Ensemble):
+        ran, ran_seed, ran_days, ensemble = task.value
+        stale = (ran, ran_seed, ran_days) != (scenario, seed, days)
+        solara.Text(
+            f"{len(ensemble.runs)} replicates of {ran.name} over {ran_days} days, seeds as "
+            f"sim batch gives them from seed {ran_seed}"
+            + ("; the settings have changed since: run again to follow them" if stale else ""),
+            classes=["ensemble-headline"],
+        )
+        picture = bands({SERIES[series]: ensemble.quantiles(series)}, SERIES[series])
+        solara.Image(base64.b64decode(picture.split(",", 1)[1]))  # a data URI's PNG
+        solara.Text(
+            "The line is the median over replicates, the dark band the middle half of them, "
+            "the light band 90%."
+        )
+        for row in ensemble.figures():
+            solara.Text(_percent_or_yuan(row), classes=["ensemble-figure"])
+
+
+def series_pair(a: pd.DataFrame, b: pd.DataFrame, names: tuple[str, str], column: str) -> Figure:
+    """``column`` of two runs on the same axes."""
+    figure = Figure(figsize=(7.5, 3.2), layout="constrained")
+    axis = figure.subplots()
+    for days, name in zip((a, b), names, strict=True):
+        axis.plot(days["day"], days[column], label=name)
+    axis.set_xlabel("day")
+    axis.set_title(SERIES.get(column, column), fontsize=10)
+    axis.legend(fontsize=8)
+    return figure
+
+
+@solara.component
+def CompareView(current: RunResult, choices: list[str]):
+    other, set_other = solara.use_state(next(n for n in choices if n != current.scenario.name))
+    series, set_series = solara.use_state("price")
+    task = solara.lab.use_task(
+        lambda: simulate(scenario_from(other), seed=current.seed, days=current.days),
+        dependencies=[other, current.seed, current.days],
+    )
+    with solara.Row():
+        solara.Select("B: scenario as written", values=choices, value=other, on_value=set_other)
+        solara.Select("series", values=list(SERIES), value=series, on_value=set_series)
+    solara.ProgressLinear(task.pending)
+    if task.finished:
+        names = (f"A: {current.scenario.name} (the controls)", f"B: {other}")
+        figure = series_pair(current.timeseries(), task.value.timeseries(), names, series)
+        solara.FigureMatplotlib(figure, format="png")
+        solara.Text(
+            f"same seed ({current.seed}) and days ({current.days}) on both sides",
+            classes=["ab-headline"],
+        )
