@@ -19,6 +19,7 @@ import pytest
 
 from sim.batch import runner as batch_module
 from sim.batch.compare import mean_interval
+from sim.batch.compare_text import number
 from sim.batch.executors import EXECUTORS, RUNNERS
 from sim.batch.runner import child_seeds, run_batch
 from sim.batch.store import TABLE_NAMES, read_table
@@ -208,6 +209,29 @@ def test_compare_prints_and_saves_a_side_by_side_table(tmp_path, cli):
     assert row["n"] == 4 and row["mean"] == pytest.approx(runs.orders.mean())
     assert (tmp_path / "cmp.md").read_text().startswith("Mean and 95% confidence interval")
     assert cli("compare", tmp_path / "nothing").code == 2
+    # readable in a terminal: 120 columns, units, "never", the collapsed row
+    lines = result.out.splitlines()
+    table = [line for line in lines if str(tmp_path) not in line]  # not the files' paths
+    assert max(len(line) for line in table) <= 120, max(table, key=len)
+    assert "e+" not in result.out and "nan" not in result.out
+    rows = {line.split()[0]: line for line in lines if line and not line.startswith(" ")}
+    assert rows["collapse_day"].split()[1:] == ["never", "never"]
+    assert rows["collapsed"].split()[1] == "0.0%"  # halt: nothing collapses in 15 days
+    assert rows["orders"].split()[1] == number(runs.orders.mean(), "count")
+    money = tidy[(tidy.scenario == "halt") & (tidy.metric == "money_entered")].iloc[0]["mean"]
+    assert f"{money:,.0f}" in rows["money_entered"]
+    collapsed = tidy[(tidy.metric == "collapsed")]
+    assert set(collapsed.interval) == {"wilson"} and set(collapsed.n) == {4}
+
+
+def test_compare_names_sweep_points_by_their_values(tmp_path, cli):
+    run_batch([SCENARIOS / "sweep-cap-and-decay.yaml"], 2, tmp_path / "s", days=8)
+    result = cli("compare", tmp_path / "s", "--out", tmp_path / "cmp")
+    assert result.code == 0, result.err
+    assert "exit_multiple=1.2 half_life_days=10" in result.out
+    assert "/p0" not in result.out
+    table = [line for line in result.out.splitlines() if str(tmp_path) not in line]
+    assert max(len(line) for line in table) <= 120
 
 
 def test_a_sweep_batch_runs_every_declared_point_times_replicates(tmp_path):

@@ -27,13 +27,14 @@ from sim.analysis.claims import (
     claim_price_never_falls,
     cohort_exits,
 )
+from sim.batch.compare import wilson
 from sim.batch.integrity import rewrite
 from sim.batch.runner import run_batch
 from sim.errors import InputError
 from sim.report.headline import collapse as headline_collapse
 from sim.report.headline import readings
 from sim.report.render import write_report
-from sim.report.sections_runs import collapse_table, wilson
+from sim.report.sections_runs import collapse_table
 from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS
 

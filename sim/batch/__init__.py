@@ -16,7 +16,9 @@ Rooms:
 - ``columns``: the three tables' columns and what each means (kept in each file's schema).
 - ``designs``: a sweep's design points and applying one to a scenario;
   ``sensitivity``: Sobol and Morris indices (SALib).
-- ``compare``: means and 95% intervals across batches.
+- ``compare``: means and 95% intervals across batches (Wilson for shares of runs);
+  ``compare_text`` the table as a person reads it (units, "never", blocks that fit the
+  terminal, sweep points by their values).
 - ``workloads``: the scale workloads ``python -m sim bench --workload`` measures;
   ``replay_workload`` the one that replays a generated platform export.
 

@@ -10,6 +10,7 @@ metric) as CSV, with the wide table as Markdown beside it.
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 from pathlib import Path
@@ -18,11 +19,13 @@ import pandas as pd
 from scipy import stats
 
 from sim.batch.columns import METRICS
+from sim.batch.compare_text import blocks, cell, column_label
 from sim.batch.integrity import check_intact, distinct
 from sim.batch.store import count_runs, read_manifest, read_table
 from sim.outputs import staged_files
 
 NUMERIC = [name for name, kind in METRICS if str(kind) in ("int64", "double")]
+Z95 = 1.959963984540054  # the normal 97.5% quantile: two-sided 95% intervals
 
 
 def mean_interval(values: pd.Series, level: float = 0.95) -> tuple[int, float, float, float]:
@@ -38,64 +41,81 @@ def mean_interval(values: pd.Series, level: float = 0.95) -> tuple[int, float, f
     return n, mean, mean - half, mean + half
 
 
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
+    """Share ``k / n`` with its Wilson score interval (95% by default)."""
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    p = k / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    low = 0.0 if k == 0 else max(0.0, centre - half)  # exact at the ends, not 1e-17 off
+    high = 1.0 if k == n else min(1.0, centre + half)
+    return p, low, high
+
+
 def load_runs(folder: Path) -> pd.DataFrame:
     """The batch's runs table (one line of InputError if ``folder`` has none)."""
     return read_table(folder, "runs")
 
 
 def tidy_comparison(folders: list[Path]) -> pd.DataFrame:
+    """One row per batch, scenario, sweep point and metric: the runs (``n``), the mean and
+    its 95% interval — Student t for the metrics, Wilson for ``collapsed`` (a share of runs;
+    ``interval`` says which) — the point's values (``params``) and the runs that failed."""
     rows = []
     for folder in folders:
         runs = load_runs(folder)
         ok = runs[runs.status == "ok"]
         for (scenario, point), group in ok.groupby(["scenario", "point"], sort=True):
+            everyone = runs[(runs.scenario == scenario) & (runs.point == point)]
+            same = {
+                "batch": str(folder),
+                "scenario": scenario,
+                "point": int(point),
+                "params": _point_values(group),
+                "runs": len(group),
+                "failed": int((everyone.status == "error").sum()),
+            }
+            share, low, high = wilson(int(group["collapsed"].astype(bool).sum()), len(group))
+            rows.append(
+                {**same, "metric": "collapsed", "n": len(group), "mean": share, "low": low,
+                 "high": high, "interval": "wilson"}
+            )  # fmt: skip
             for metric in NUMERIC:
                 n, mean, low, high = mean_interval(group[metric])
                 rows.append(
-                    {
-                        "batch": str(folder),
-                        "scenario": scenario,
-                        "point": int(point),
-                        "metric": metric,
-                        "n": n,
-                        "mean": mean,
-                        "low": low,
-                        "high": high,
-                        "failed": int(
-                            (
-                                runs[(runs.scenario == scenario) & (runs.point == point)].status
-                                == "error"
-                            ).sum()
-                        ),
-                    }
-                )
+                    {**same, "metric": metric, "n": n, "mean": mean, "low": low,
+                     "high": high, "interval": "student_t"}
+                )  # fmt: skip
     return pd.DataFrame(rows)
 
 
-def _cell(row) -> str:
-    if math.isnan(row["low"]):
-        return f"{row['mean']:.4g}"
-    return f"{row['mean']:.4g} [{row['low']:.4g}, {row['high']:.4g}]"
+def _point_values(group: pd.DataFrame) -> str | None:
+    """The sweep point's values (the runs table's dotted-path columns) as JSON, or None."""
+    values = {
+        column: group[column].iloc[0]
+        for column in group.columns
+        if "." in column and pd.notna(group[column].iloc[0])
+    }
+    return json.dumps(values, default=str) if values else None
 
 
 def wide_table(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Metric rows, one column of text per batch, scenario and point (:mod:`compare_text`)."""
+    points = tidy.groupby(["batch", "scenario"]).point.nunique()
     labels = tidy.apply(
-        lambda r: (
-            f"{Path(r['batch']).name}:{r['scenario']}"
-            + (
-                f"/p{r['point']}"
-                if tidy[tidy.scenario == r["scenario"]].point.nunique() > 1
-                else ""
-            )
+        lambda r: column_label(
+            r["batch"], r["scenario"], r["params"], points[r["batch"], r["scenario"]] > 1
         ),
         axis=1,
     )
-    table = tidy.assign(column=labels, cell=tidy.apply(_cell, axis=1))
+    table = tidy.assign(column=labels, cell=tidy.apply(lambda r: cell(r, r["runs"]), axis=1))
     wide = table.pivot(index="metric", columns="column", values="cell")
-    counts = table.groupby("column").n.max().astype(str)
-    wide.loc["replicates (n)"] = counts
-    order = ["replicates (n)", *NUMERIC]
-    return wide.reindex(order)
+    wide = wide[list(dict.fromkeys(labels))]  # the batches' order, then points in order
+    counts = table.groupby("column").runs.max()
+    wide.loc["replicates (n)"] = [f"{counts[c]:,}" for c in wide.columns]
+    return wide.reindex(["replicates (n)", "collapsed", *NUMERIC])
 
 
 def compare_batches(folders: list[Path], out: Path | None = None) -> str:
@@ -121,11 +141,12 @@ def compare_batches(folders: list[Path], out: Path | None = None) -> str:
     with staged_files(out.parent) as stage:  # both files or neither, each fsynced
         tidy.to_csv(stage / f"{out.name}.csv", index=False)
         (stage / f"{out.name}.md").write_text(
-            "Mean and 95% confidence interval over replicates (Student t).\n\n" + markdown + "\n",
+            "Mean and 95% confidence interval over replicates (Student t; collapsed: the "
+            "share of runs, Wilson).\n\n" + markdown + "\n",
             encoding="utf-8",
         )
-    text = wide.to_string()
     return (
-        f"{text}\n\nmean [95% interval] over replicates; saved "
-        f"{out.with_suffix('.csv')} and {out.with_suffix('.md')}"
+        f"{blocks(wide)}\n\nmean [95% interval] over replicates (collapsed: the share of runs, "
+        f"Wilson interval; shares in percent, money in yuan)\nsaved "
+        f"{out.with_suffix('.csv')}\n  and {out.with_suffix('.md')}"
     )

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.batch.compare import mean_interval
+from sim.batch.compare import mean_interval, wilson
 from sim.batch.executors import execute_all
 from sim.batch.run import simulate
 from sim.batch.runner import child_seeds
-from sim.report.sections_runs import wilson
 from sim.scenario.root import Scenario
 
 SERIES = {  # series a user can draw as bands -> its label

@@ -17,11 +17,9 @@ import pandas as pd
 
 from sim.analysis.claims import ScenarioEvidence, levers
 from sim.analysis.discovery import describe_box, prim
-from sim.batch.compare import mean_interval
+from sim.batch.compare import mean_interval, wilson
 from sim.report import figures
 from sim.report.sections import ReportSection, fmt
-
-Z95 = 1.959963984540054  # the normal 97.5% quantile: two-sided 95% intervals
 
 # outcome metrics shown when the runs table has them: column -> words
 OUTCOMES = {
@@ -57,19 +55,6 @@ OUTCOMES = {
     "members": "members who joined",
     "price_end": "price at the end",
 }
-
-
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float, float]:
-    """Share ``k / n`` with its Wilson score interval (95% by default)."""
-    if n == 0:
-        return math.nan, math.nan, math.nan
-    p = k / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
-    low = 0.0 if k == 0 else max(0.0, centre - half)  # exact at the ends, not 1e-17 off
-    high = 1.0 if k == n else min(1.0, centre + half)
-    return p, low, high
 
 
 def collapse_table(runs: pd.DataFrame) -> pd.DataFrame | None:
