@@ -137,7 +137,7 @@ def compare_batches(folders: list[Path], out: Path | None = None) -> str:
     wide = wide_table(tidy)
     out = Path(out) if out else Path(folders[0]) / "comparison"
     out = out.with_suffix("")
-    markdown = wide.to_markdown()
+    markdown = wide.rename(columns=lambda c: c.replace("\n", " ")).to_markdown()
     with staged_files(out.parent) as stage:  # both files or neither, each fsynced
         tidy.to_csv(stage / f"{out.name}.csv", index=False)
         (stage / f"{out.name}.md").write_text(
