@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--days", type=_days, help="horizon (default: the scenario's run.days)")
     run.add_argument("--out", type=_out_path, help="output folder (default: out/NAME/seed-N)")
     run.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    run.add_argument(
+        "--plot", action="store_true", help="also write run.html: the run's main series"
+    )
     _input_limit(run)
     run.set_defaults(handler=_run)
 
@@ -340,7 +343,16 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     seed = scenario.run.seed if args.seed is None else args.seed
     out = args.out or default_out("out", scenario.name, f"seed-{seed}")
-    result, files = run_to_files(scenario, out, seed, args.days, progress=not args.quiet)
+    pages = None
+    if args.plot:
+        from sim.report.run_page import run_page
+
+        def pages(result):
+            return {"run.html": run_page(result)}
+
+    result, files = run_to_files(
+        scenario, out, seed, args.days, progress=not args.quiet, pages=pages
+    )
     if not args.quiet:
         print(describe(result.summary))
         print(f"  wrote    {out}/: " + ", ".join(files))

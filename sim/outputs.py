@@ -41,7 +41,7 @@ OUTPUT_NAMES = frozenset(
         "flags",
     )
     for kind in ("parquet", "csv")
-) | {"summary.json"}
+) | {"summary.json", "run.html"}
 STAGE, ASIDE = ".sim-staging-", ".sim-aside-"  # hidden, beside the output, with the pid
 
 

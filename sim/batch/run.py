@@ -13,6 +13,7 @@ documented in the README.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
@@ -133,17 +134,22 @@ def run_to_files(
     seed: int | None = None,
     days: int | None = None,
     progress: bool = False,
+    pages: Callable[[RunResult], dict[str, str]] | None = None,
 ) -> tuple[RunResult, list[str]]:
-    """Run and write the outputs into ``out``; the result and the files written."""
+    """Run and write the outputs into ``out``; the result and the files written. ``pages``
+    (from a higher wing: ``run --plot``'s page) makes more files of the result, by name."""
     out = check_out_dir(out)
     result = simulate(scenario, seed, days, progress)
-    return result, write_outputs(result, out)
+    return result, write_outputs(result, out, {} if pages is None else pages(result))
 
 
-def write_outputs(result: RunResult, out: Path) -> list[str]:
-    """Write a finished run's files into ``out`` (all or nothing); the files' names."""
+def write_outputs(result: RunResult, out: Path, pages: dict[str, str] | None = None) -> list[str]:
+    """Write a finished run's files (and ``pages``, text by file name) into ``out``, all or
+    nothing; the files' names."""
     rows = timeseries_rows(result.rows, result.unit)
     with staged(out) as stage:
+        for name, text in (pages or {}).items():
+            (stage / name).write_text(text, encoding="utf-8")
         write_table(stage / "timeseries.parquet", timeseries_schema(rows), rows)
         write_arrow(stage / "members.parquet", result.members_output())
         if result.bonuses is not None:

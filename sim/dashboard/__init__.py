@@ -5,7 +5,6 @@ Rooms:
 
 - ``controls``: which scenario values the sliders and choices set (dotted paths; the mix as
   two shares), and the scenario a set of control values makes: pure functions.
-- ``figures``: the pictures of one run (day series, where the money went) and its headline.
 - ``ensemble``: N replicates on every core with ``sim batch``'s seeds: bands, collapse and
   loss figures with intervals.
 - ``app``: the Solara page: scenario picker, controls, the run in a background thread, its

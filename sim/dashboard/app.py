@@ -23,9 +23,9 @@ import solara.lab
 
 from sim.batch.run import RunResult, simulate
 from sim.dashboard.controls import CONTROLS, controls_for, scenario_with, shipped_names
-from sim.dashboard.figures import PANELS, headline, money_flow, series_figure
 from sim.dashboard.views import CompareView, EnsembleView
 from sim.errors import BeyondRange, InputError
+from sim.report.run_figures import PANELS, headline, money_flow, series_figure
 from sim.scenario.points import scenario_from
 from sim.scenario.root import Scenario
 

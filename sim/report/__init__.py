@@ -18,10 +18,12 @@ Rooms, in the order a report is made:
   red flags with their dates, the insolvency day, with figures.
 - :mod:`sim.report.build`: ``build_report``, everything the report shows as one ``Report``,
   with the summary in plain words.
+- :mod:`sim.report.run_figures`: the pictures of one run (its day series, where the money
+  went) and its headline; :mod:`sim.report.run_page` the page ``run --plot`` writes.
 - :mod:`sim.report.render`: the HTML page (the Jinja2 template ``templates/report.html.j2``),
   the Markdown summary, and ``write_report``, which writes both, all or nothing.
 
-The report is the highest wing: it may import every other wing (core, scenario,
+The report wing sits under the dashboard only: it may import every other wing (core, scenario,
 distribution, model, replay, analysis, batch) and the top-level ``sim.errors``, ``sim.draws``,
-``sim.outputs``; no other wing imports it (only ``sim.cli``, the scripts and the notebooks do).
+``sim.outputs``; only the dashboard wing, ``sim.cli``, the scripts and the notebooks import it.
 """

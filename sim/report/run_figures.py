@@ -1,5 +1,6 @@
-"""The dashboard's pictures of one run: the day series a user watches, and where the money
-went by the end.
+"""The pictures of one run: the day series a user watches, and where the money went by the
+end — the dashboard's (:mod:`sim.dashboard.app`) and ``run --plot``'s
+(:mod:`sim.report.run_page`).
 
 Each panel is a matplotlib :class:`~matplotlib.figure.Figure` made from the run's time
 series as ``timeseries.parquet`` holds it (yuan, points) and its summary's money flow;

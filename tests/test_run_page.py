@@ -1,0 +1,32 @@
+"""``run --plot``: the run's main series on a self-contained page beside its tables, the same
+bytes for the same run, opened in headless Chromium with nothing loaded from anywhere."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import SCENARIOS
+from tests.test_report_browser import open_in_chromium
+
+
+def test_run_plot_writes_a_self_contained_page(cli, tmp_path):
+    scenario = SCENARIOS / "withdrawal-cap-queue.yaml"
+    out = tmp_path / "run"
+    result = cli("run", scenario, "--days", "90", "--out", out, "--plot", "--quiet")
+    assert result.code == 0, result.err
+    page = (out / "run.html").read_text(encoding="utf-8")
+    assert "withdrawal-cap-queue, seed 1, 90 days" in page
+    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', page)) == 5
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing from anywhere
+    again = tmp_path / "again"
+    assert cli("run", scenario, "--days", "90", "--out", again, "--plot", "--quiet").code == 0
+    assert (again / "run.html").read_bytes() == (out / "run.html").read_bytes()
+    assert cli("run", scenario, "--days", "5", "--out", tmp_path / "plain", "--quiet").code == 0
+    assert not (tmp_path / "plain" / "run.html").exists()  # only with --plot
+
+    opened = open_in_chromium(out / "run.html", tmp_path / "run.png")
+    assert opened["errors"] == [] and opened["blocked"] == []
+    assert "price at the end" in opened["summary"]
+    assert len(opened["images"]) == 5
+    for image in opened["images"]:
+        assert image["complete"] and image["colours"] >= 4 and image["inked"] > 0.01, image
