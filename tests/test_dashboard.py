@@ -152,6 +152,11 @@ def test_the_page_in_a_browser(dashboard_url, tmp_path):
 
         page.get_by_role("button", name="A/B").click()
         pair = page.locator(".ab-headline").inner_text(timeout=120_000)
+
+        page.get_by_role("button", name="Claims").click()
+        page.get_by_role("button", name="Test the six claims on this run").click()
+        page.locator(".claims-headline").wait_for(timeout=120_000)
+        verdicts = page.locator(".claim-verdict").all_inner_texts()
         browser.close()
     assert errors == [], errors
     assert outside == [], outside
@@ -164,6 +169,9 @@ def test_the_page_in_a_browser(dashboard_url, tmp_path):
     assert any("net losses" in line and "3 runs" in line for line in figures), figures
     assert any(image["inked"] > 0.05 for image in bands)  # the bands are drawn
     assert pair == "same seed (1) and days (365) on both sides"
+    assert [v.split(".")[0] for v in verdicts] == ["1", "2", "3", "4", "5", "6"]
+    assert "HELD" in verdicts[0] or "FAILED" in verdicts[0]  # claim 1 is testable on any run
+    assert "NOT TESTABLE" in verdicts[4]  # no rule turns points into shares
     assert Path(shot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -207,3 +215,18 @@ def test_a_b_draws_two_runs_on_the_same_axes():
     (axis,) = figure.axes
     assert [line.get_label() for line in axis.lines] == ["A: one", "B: other"]
     assert list(axis.lines[1].get_ydata()) == [1.0, 1.2, 1.3]
+
+
+def test_the_claims_of_one_run_are_the_reports_tests():
+    """The legacy-debts scenario's run, judged as a batch of one: the price falls when old
+    members' points are released (claim 1 fails, naming the lever), and their claims are paid
+    out of new members' orders (claim 6 holds); the panic and financing claims cannot be
+    tested on it, and nothing turns points into shares."""
+    from sim.batch.run import simulate
+    from sim.dashboard.claims import claims_of_run
+
+    verdicts = claims_of_run(simulate(scenario_from("legacy-debts"), days=120))
+    assert [v.number for v in verdicts] == [1, 2, 3, 4, 5, 6]
+    assert verdicts[0].verdict == "failed" and "legacy points" in verdicts[0].headline
+    assert [v.verdict for v in verdicts[2:5]] == ["not testable"] * 3
+    assert verdicts[5].verdict == "held" and "new members' orders" in verdicts[5].headline

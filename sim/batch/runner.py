@@ -125,6 +125,12 @@ def _plain(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
+def run_metrics(summary: dict) -> dict:
+    """A run's outcome metrics, as the runs table holds them (:data:`METRICS`)."""
+    flat = {**summary, **net_investment_metrics(summary), **distribution_metrics(summary)}
+    return {name: flat[name] for name, _ in METRICS}
+
+
 def execute(spec: RunSpec) -> RunOutput:
     """Run one spec; never raises for a failing model: the error is the output."""
     row = {
@@ -141,8 +147,7 @@ def execute(spec: RunSpec) -> RunOutput:
     except Exception as error:  # a failing run is recorded, not fatal
         message = f"{type(error).__name__}: {error}".replace("\n", " ")
         return RunOutput(spec.key, {**row, "status": "error", "error": message})
-    flat = {**summary, **net_investment_metrics(summary), **distribution_metrics(summary)}
-    metrics = {name: flat[name] for name, _ in METRICS}
+    metrics = run_metrics(summary)
     meta = {
         "scenario": spec.scenario.name,
         "point": spec.point,

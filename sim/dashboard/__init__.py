@@ -8,7 +8,8 @@ Rooms:
 - ``ensemble``: N replicates on every core with ``sim batch``'s seeds: bands, collapse and
   loss figures with intervals.
 - ``app``: the Solara page: scenario picker, controls, the run in a background thread, its
-  plots, red flags and downloads; ``views`` its ensemble and A/B views.
+  plots, red flags and downloads; ``views`` its ensemble, A/B and claims views; ``claims``
+  the six claims tested on the current run.
 - ``server``: ``python -m sim dashboard``: the scenario checked, then Solara's server in
   production mode (no request leaves the machine).
 

@@ -23,7 +23,7 @@ import solara.lab
 
 from sim.batch.run import RunResult, simulate
 from sim.dashboard.controls import CONTROLS, controls_for, scenario_with, shipped_names
-from sim.dashboard.views import CompareView, EnsembleView
+from sim.dashboard.views import ClaimsView, CompareView, EnsembleView
 from sim.errors import BeyondRange, InputError
 from sim.report.run_figures import PANELS, headline, money_flow, series_figure
 from sim.scenario.points import scenario_from
@@ -31,7 +31,7 @@ from sim.scenario.root import Scenario
 
 START = os.environ.get("SIM_DASHBOARD_SCENARIO", "national-100k")
 GROUPS = ("rules", "inflow", "population", "stress")
-VIEWS = ("One run", "Ensemble", "A/B")  # what the main column shows (buttons above it)
+VIEWS = ("One run", "Ensemble", "A/B", "Claims")  # what the main column shows (buttons above it)
 
 
 def _scenario(name: str, values: dict) -> Scenario | str:
@@ -166,5 +166,7 @@ def Page():
                     RunView(task.value)
                 elif view == "Ensemble":
                     EnsembleView(current, seed, days)
-                else:
+                elif view == "A/B":
                     CompareView(task.value, names)
+                else:
+                    ClaimsView(task.value)

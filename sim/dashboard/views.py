@@ -1,6 +1,6 @@
-"""The dashboard's second and third tabs: the ensemble of the scenario the controls make
-(replicates with bands, collapse and loss figures with intervals) and A/B (the current run
-beside another scenario, on the same axes).
+"""The dashboard's other views: the ensemble of the scenario the controls make (replicates
+with bands, collapse and loss figures with intervals), A/B (the current run beside another
+scenario, on the same axes) and the six claims tested on the current run.
 
 The ensemble runs when asked (a button: N runs take seconds to minutes), on every core, in
 the background; A/B runs the other scenario as written with the same seed and days whenever
@@ -17,6 +17,7 @@ import solara.lab
 from matplotlib.figure import Figure
 
 from sim.batch.run import RunResult, simulate
+from sim.dashboard.claims import claims_of_run
 from sim.dashboard.ensemble import SERIES, Ensemble, run_ensemble
 from sim.report.figures import bands
 from sim.scenario.points import scenario_from
@@ -106,4 +107,30 @@ def CompareView(current: RunResult, choices: list[str]):
         solara.Text(
             f"same seed ({current.seed}) and days ({current.days}) on both sides",
             classes=["ab-headline"],
+        )
+
+
+@solara.component
+def ClaimsView(current: RunResult):
+    """The six claims tested on the current run (:mod:`sim.dashboard.claims`)."""
+    task = solara.lab.use_task(lambda: (current, claims_of_run(current)), dependencies=None)
+    solara.Button(
+        "Test the six claims on this run", on_click=task, disabled=task.pending, color="primary"
+    )
+    solara.ProgressLinear(task.pending)
+    if not task.finished:
+        return
+    tested, verdicts = task.value
+    stale = tested is not current
+    solara.Text(
+        f"{tested.scenario.name}, seed {tested.seed}, {tested.days} days: one run, judged as a "
+        "batch of one replicate"
+        + ("; the run has changed since: test again to follow it" if stale else ""),
+        classes=["claims-headline"],
+    )
+    for verdict in verdicts:
+        solara.Text(
+            f"{verdict.number}. {verdict.claim} — {verdict.verdict.upper()}: "
+            f"{verdict.headline or verdict.evidence}",
+            classes=["claim-verdict"],
         )

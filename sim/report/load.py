@@ -141,6 +141,33 @@ def without(scenario, lever: str):
     )
 
 
+def claim_levers(variant) -> list[str]:
+    """The levers a re-run is also run without (same seed): subsidies, legacy points, the
+    panic reaction, those the scenario has."""
+    return [
+        lever
+        for lever, present in (
+            ("subsidies", bool(variant.stress.subsidies)),
+            ("legacy", variant.stress.legacy is not None),
+            (PANIC, panics(variant)),
+        )
+        if present
+    ]
+
+
+def rerun_of(variant, seed: int, days: int | None, replicate: int = 0, result=None) -> Rerun:
+    """One run of ``variant`` (``result`` if it is already run) with the runs without each of
+    its :func:`claim_levers`, as the claims read it."""
+    result = simulate(variant, seed, days) if result is None else result
+    rerun = Rerun(replicate, result.summary, result.members, layer=result.layer)
+    rerun.daily = result.timeseries()[list(DAILY)]
+    for lever in claim_levers(variant):
+        other = simulate(without(variant, lever), seed, days)
+        rerun.without[lever] = other.summary
+        rerun.without_daily[lever] = other.timeseries()[list(DAILY)]
+    return rerun
+
+
 def rerun_scenario(batch: Batch, name: str, count: int) -> tuple[list[Rerun], str]:
     """Replicates 0..count-1 of the scenario's first sweep point, run again, each also without
     its subsidies, without its legacy points and without its panic reaction when it has them
@@ -156,28 +183,11 @@ def rerun_scenario(batch: Batch, name: str, count: int) -> tuple[list[Rerun], st
         & (batch.runs["status"] == "ok")
     ].sort_values("replicate")
     days = batch.manifest.get("days")
-    levers = [
-        lever
-        for lever, present in (
-            ("subsidies", bool(variant.stress.subsidies)),
-            ("legacy", variant.stress.legacy is not None),
-            (PANIC, panics(variant)),
-        )
-        if present
-    ]
     reruns, note = [], ""
     for _, row in rows.head(count).iterrows():
-        seed = int(row["seed"])
-        result = simulate(variant, seed, days)
-        summary = result.summary
+        rerun = rerun_of(variant, int(row["seed"]), days, int(row["replicate"]))
+        summary = rerun.summary
         if summary["orders"] != row["orders"] or summary["price_end"] != row["price_end"]:
             note = "a re-run differs from the batch (the code changed since it ran)"
-        daily = result.timeseries()[list(DAILY)]
-        rerun = Rerun(int(row["replicate"]), summary, result.members, layer=result.layer)
-        rerun.daily = daily
-        for lever in levers:
-            other = simulate(without(variant, lever), seed, days)
-            rerun.without[lever] = other.summary
-            rerun.without_daily[lever] = other.timeseries()[list(DAILY)]
         reruns.append(rerun)
     return reruns, note or ("" if reruns else "no successful run of the first point")
