@@ -16,7 +16,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.dashboard.controls import CONTROLS, controls_for, scenario_with, shipped_names
+from sim.dashboard.controls import (
+    CONTROLS,
+    controls_for,
+    controls_of,
+    scenario_with,
+    shipped_names,
+)
 from sim.scenario.points import scenario_from
 from tests.conftest import SCENARIOS
 from tests.test_bad_input import assert_refused
@@ -53,6 +59,34 @@ def test_the_controls_set_their_paths():
     # a scenario without an exit cap offers no exit-multiple slider
     assert "points.exit_multiple" not in controls_for(scenario_from("seed-generic-nocap"))
     assert {c.group for c in CONTROLS} == {"rules", "inflow", "population", "stress"}
+    groups = {c.group for c in controls_of(values)}
+    assert groups == {"rules", "split", "distribution", "inflow", "population", "stress"}
+
+
+def test_the_split_and_the_distribution_rules():
+    """The split's first line not moved takes up the difference; a split that cannot sum to
+    1 is one error; the rules can be dropped, or a preset whose lines the split has."""
+    from decimal import Decimal
+
+    from sim.errors import InputError
+
+    scenario = scenario_from("seed-generic-3x")
+    values = controls_for(scenario)
+    assert values["order.split.pool"] == 0.3 and values["distribution.preset"] == "as written"
+    moved = scenario_with(scenario, {**values, "order.split.pool": 0.4})
+    assert dict(moved.order.split) == {
+        "product_cost": Decimal("0.2"),
+        "distribution": Decimal("0.3"),
+        "platform": Decimal("0.1"),
+        "pool": Decimal("0.4"),
+    }
+    with pytest.raises(InputError, match="'product_cost' take 130% of an order"):
+        scenario_with(scenario, {**values, "order.split.pool": 0.9})
+    local = scenario_from("seed-local-services-distribution")
+    values = controls_for(local)
+    assert scenario_with(local, {**values, "distribution.preset": "none"}).distribution is None
+    with pytest.raises(InputError, match=r"'chain_motion' is not a line of order\.split"):
+        scenario_with(local, {**values, "distribution.preset": "two_level_only"})
 
 
 def test_a_bad_scenario_is_refused_before_the_server_starts(cli):

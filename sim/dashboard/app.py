@@ -22,7 +22,7 @@ import solara
 import solara.lab
 
 from sim.batch.run import RunResult, simulate
-from sim.dashboard.controls import CONTROLS, controls_for, scenario_with, shipped_names
+from sim.dashboard.controls import controls_for, controls_of, scenario_with, shipped_names
 from sim.dashboard.views import ClaimsView, CompareView, EnsembleView
 from sim.errors import BeyondRange, InputError
 from sim.report.run_figures import PANELS, headline, money_flow, series_figure
@@ -30,7 +30,7 @@ from sim.scenario.points import scenario_from
 from sim.scenario.root import Scenario
 
 START = os.environ.get("SIM_DASHBOARD_SCENARIO", "national-100k")
-GROUPS = ("rules", "inflow", "population", "stress")
+GROUPS = ("rules", "split", "distribution", "inflow", "population", "stress")
 VIEWS = ("One run", "Ensemble", "A/B", "Claims")  # what the main column shows (buttons above it)
 
 
@@ -79,8 +79,9 @@ def Control(control, value, on_value):
 
 @solara.component
 def Controls(values: dict, set_values):
+    controls = controls_of(values)
     for group in GROUPS:
-        shown = [c for c in CONTROLS if c.group == group and c.path in values]
+        shown = [c for c in controls if c.group == group and c.path in values]
         if not shown:
             continue
         with solara.Card(group, margin=0, classes=["my-1"]):

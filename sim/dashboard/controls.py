@@ -2,9 +2,12 @@
 and the scenario a set of control values makes.
 
 Pure functions over scenarios (no widget here), so what a control does is tested without a
-browser: :func:`controls_for` lists the controls a scenario offers with its own values,
-:func:`scenario_with` is the scenario to run. The population mix is shown as two shares
-(referrers, panic sellers; consumers are the rest), so it always sums to 1.
+browser: :func:`controls_for` lists the controls a scenario offers with its own values
+(:func:`controls_of` the controls behind them), :func:`scenario_with` is the scenario to
+run. The population mix is shown as two shares (referrers, panic sellers; consumers are the
+rest), so it always sums to 1; so does the order split, whose first line not moved takes up
+the difference. The distribution rules are the scenario's own, none, or a preset (which
+needs the split lines its rules are paid from).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sim.errors import InputError
+from sim.scenario.distribution_presets import PRESETS
 from sim.scenario.points import SHIPPED, with_values
 from sim.scenario.root import EXIT_AGAINST, Scenario
 from sim.scenario.sections import INFLOW_KINDS
@@ -68,6 +73,25 @@ BY_PATH = {control.path: control for control in CONTROLS}
 OFF_AT_ZERO = ("stress.withdrawal_cap", "stress.halt_day")  # 0 shown for "none" (null)
 
 
+SPLIT = "order.split."  # a split line's share: order.split.<line>
+PRESET = "distribution.preset"
+AS_WRITTEN, NO_LAYER = "as written", "none"  # the preset control's other choices
+
+
+def controls_of(values: dict[str, Any]) -> list[Control]:
+    """The controls behind ``values`` (:func:`controls_for`), in the order shown: the fixed
+    ones, each line of the order split, the distribution preset."""
+    split = [
+        Control(path, f"split: {path.removeprefix(SPLIT)}", "split", 0.0, 1.0, 0.01)
+        for path in values
+        if path.startswith(SPLIT)
+    ]
+    preset = Control(
+        PRESET, "distribution rules", "distribution", choices=(AS_WRITTEN, NO_LAYER, *PRESETS)
+    )
+    return [*CONTROLS, *split, preset]
+
+
 def shipped_names() -> list[str]:
     """The shipped scenarios a user can pick, but the 9-million-member case."""
     return sorted(p.stem for p in SHIPPED.glob("*.yaml") if not p.stem.startswith("largest"))
@@ -90,6 +114,9 @@ def controls_for(scenario: Scenario) -> dict[str, Any]:
         if value is None:
             continue
         values[control.path] = _shown(value, control)
+    for line, share in data["order"]["split"].items():
+        values[SPLIT + line] = float(share)
+    values[PRESET] = AS_WRITTEN
     return values
 
 
@@ -106,14 +133,45 @@ def scenario_with(scenario: Scenario, values: dict[str, Any]) -> Scenario:
         mix["consumer"] = max(round(1.0 - mix["referrer"] - mix["panic_seller"], 12), 0.0)
         data.pop("sweep", None)
         scenario = type(scenario).from_dict(data)
+    split = {p.removeprefix(SPLIT): v for p, v in changed.items() if p.startswith(SPLIT)}
+    if split or changed.get(PRESET, AS_WRITTEN) != AS_WRITTEN:
+        scenario = _with_split_and_rules(scenario, split, changed.get(PRESET, AS_WRITTEN))
     overrides: dict[str, Any] = {}
     for path, value in changed.items():
-        if path.startswith("mix."):
+        if path.startswith(("mix.", SPLIT, PRESET)):
             continue
         if path in OFF_AT_ZERO and not value:
             value = None
         overrides[path] = value
     return with_values(scenario, overrides)
+
+
+def _with_split_and_rules(scenario: Scenario, split: dict[str, float], preset: str) -> Scenario:
+    """``scenario`` with the split lines moved (the first line not moved takes up the
+    difference, so the shares still sum to 1) and the distribution rules a preset, none, or
+    as written; a split the rules cannot be paid from is refused by the scenario's checks."""
+    data = scenario.model_dump()
+    data.pop("sweep", None)
+    shares = {line: Decimal(str(share)) for line, share in data["order"]["split"].items()}
+    for line, share in split.items():
+        shares[line] = Decimal(str(share))
+    rest = [line for line in shares if line not in split]
+    if split and rest:
+        shares[rest[0]] += 1 - sum(shares.values())
+        if shares[rest[0]] < 0:
+            raise InputError(
+                f"the split's lines but '{rest[0]}' take {float(1 - shares[rest[0]]):.0%} of "
+                f"an order; '{rest[0]}' cannot make up the difference",
+                key="order.split",
+            )
+    data["order"]["split"] = shares
+    if preset == NO_LAYER:
+        data["distribution"] = None
+    elif preset != AS_WRITTEN:
+        layer = dict(data.get("distribution") or {})
+        layer.update(preset=preset, rules=[], ladder=None)
+        data["distribution"] = layer
+    return type(scenario).from_dict(data)
 
 
 def _shown(value: Any, control: Control) -> Any:
