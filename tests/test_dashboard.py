@@ -174,6 +174,15 @@ def test_the_page_in_a_browser(dashboard_url, tmp_path):
         shot = tmp_path / "dashboard.png"
         page.screenshot(path=str(shot))
 
+        page.get_by_role("button", name="Live").click()
+        page.get_by_role("button", name="Watch it step").click()
+        page.wait_for_function(
+            "() => { const e = document.querySelector('.live-headline');"
+            " return e && e.innerText.endsWith('(done)'); }",
+            timeout=120_000,
+        )
+        live = page.locator(".live-headline").inner_text()
+
         page.get_by_role("button", name="Ensemble").click()
         replicates = page.locator(".v-input", has_text="replicates:").get_by_role("slider")
         replicates.focus()
@@ -203,6 +212,7 @@ def test_the_page_in_a_browser(dashboard_url, tmp_path):
     assert any("net losses" in line and "3 runs" in line for line in figures), figures
     assert any(image["inked"] > 0.05 for image in bands)  # the bands are drawn
     assert pair == "same seed (1) and days (365) on both sides"
+    assert live == "seed-generic-3x: day 365 of 365 (done)"
     assert [v.split(".")[0] for v in verdicts] == ["1", "2", "3", "4", "5", "6"]
     assert "HELD" in verdicts[0] or "FAILED" in verdicts[0]  # claim 1 is testable on any run
     assert "NOT TESTABLE" in verdicts[4]  # no rule turns points into shares

@@ -23,7 +23,7 @@ import solara.lab
 
 from sim.batch.run import RunResult, simulate
 from sim.dashboard.controls import controls_for, controls_of, scenario_with, shipped_names
-from sim.dashboard.views import ClaimsView, CompareView, EnsembleView
+from sim.dashboard.views import ClaimsView, CompareView, EnsembleView, LiveView
 from sim.errors import BeyondRange, InputError
 from sim.report.run_figures import PANELS, headline, money_flow, series_figure
 from sim.scenario.points import scenario_from
@@ -31,7 +31,13 @@ from sim.scenario.root import Scenario
 
 START = os.environ.get("SIM_DASHBOARD_SCENARIO", "national-100k")
 GROUPS = ("rules", "split", "distribution", "inflow", "population", "stress")
-VIEWS = ("One run", "Ensemble", "A/B", "Claims")  # what the main column shows (buttons above it)
+VIEWS = (
+    "One run",
+    "Live",
+    "Ensemble",
+    "A/B",
+    "Claims",
+)  # what the main column shows (buttons above it)
 
 
 def _scenario(name: str, values: dict) -> Scenario | str:
@@ -165,6 +171,8 @@ def Page():
                 solara.ToggleButtonsSingle(value=view, values=list(VIEWS), on_value=set_view)
                 if view == "One run":
                     RunView(task.value)
+                elif view == "Live":
+                    LiveView(current, seed, days)
                 elif view == "Ensemble":
                     EnsembleView(current, seed, days)
                 elif view == "A/B":

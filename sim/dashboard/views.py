@@ -1,6 +1,7 @@
 """The dashboard's other views: the ensemble of the scenario the controls make (replicates
 with bands, collapse and loss figures with intervals), A/B (the current run beside another
-scenario, on the same axes) and the six claims tested on the current run.
+scenario, on the same axes), the six claims tested on the current run, and the run
+stepping live, the Mesa way.
 
 The ensemble runs when asked (a button: N runs take seconds to minutes), on every core, in
 the background; A/B runs the other scenario as written with the same seed and days whenever
@@ -19,7 +20,9 @@ from matplotlib.figure import Figure
 from sim.batch.run import RunResult, simulate
 from sim.dashboard.claims import claims_of_run
 from sim.dashboard.ensemble import SERIES, Ensemble, run_ensemble
+from sim.model.scheme import SchemeModel
 from sim.report.figures import bands
+from sim.report.run_figures import PANELS, series_figure
 from sim.scenario.points import scenario_from
 from sim.scenario.root import Scenario
 
@@ -134,3 +137,36 @@ def ClaimsView(current: RunResult):
             f"{verdict.headline or verdict.evidence}",
             classes=["claim-verdict"],
         )
+
+
+@solara.component
+def LiveView(scenario: Scenario, seed: int, days: int):
+    """The run stepping day by day, the Mesa way (``SchemeModel.step()`` while ``running``;
+    the series from ``model.datacollector``), drawn every few days as it goes."""
+    shown = solara.use_reactive(None)
+
+    def step_through():
+        model = SchemeModel(scenario, seed=seed, days=days)
+        every = max(days // 30, 1)
+        try:
+            while model.running:
+                model.step()
+                if model.day % every == 0 or not model.running:
+                    shown.set(model.datacollector.get_model_vars_dataframe())
+        finally:
+            model.close()
+        return model.day
+
+    task = solara.lab.use_task(step_through, dependencies=None)
+    solara.Button("Watch it step", on_click=task, disabled=task.pending, color="primary")
+    frame = shown.value
+    if frame is None or not len(frame):
+        return
+    solara.Text(
+        f"{scenario.name}: day {int(frame['day'].iloc[-1]) + 1} of {days}"
+        + (" (done)" if task.finished else ""),
+        classes=["live-headline"],
+    )
+    with solara.ColumnsResponsive(12, large=6):
+        for title in list(PANELS)[:3]:
+            solara.FigureMatplotlib(series_figure(frame, title), format="png")
