@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 # panel title -> (columns drawn on the left axis, columns on the right axis)
 PANELS = {
@@ -48,16 +49,38 @@ def series_figure(days: pd.DataFrame, title: str) -> Figure:
     return figure
 
 
+KIND_COLOURS = {  # the summary's money-flow kinds: who ends up with the money
+    "kept": ("#8c8c8c", "kept by the operator (split lines)"),
+    "not_given": ("#b0b0b0", "split lines whose rules are not given"),
+    "members": ("#55a868", "paid to members"),
+    "pool": ("#4c72b0", "left in the pool"),
+    "operator": ("#c44e52", "diverted by the operator"),
+    "missing": ("#222222", "missing from custody"),
+}
+
+
 def money_flow(summary: dict) -> Figure:
     """Where the money that entered went (the run summary's ``money_flow``: split lines,
-    bonuses, payouts to members, left in the pool, diverted, missing), as bars in yuan."""
+    bonuses, payouts to members, left in the pool, diverted, missing), as bars in yuan
+    coloured by who ends up with it."""
     rows = [row for row in summary["money_flow"] if row["yuan"]]
     rows.sort(key=lambda row: row["yuan"])
-    figure = Figure(figsize=(6.4, 0.35 * len(rows) + 1.2), layout="constrained")
+    figure = Figure(figsize=(6.4, 0.35 * len(rows) + 1.4), layout="constrained")
     axis = figure.subplots()
-    labels = [f"{row['use'].replace('_', ' ')} ({row['kind'].replace('_', ' ')})" for row in rows]
-    axis.barh(labels, [row["yuan"] for row in rows], color="#4c72b0")
+    labels = [f"{row['use'].replace('_', ' ')} ({row['share']:.1%})" for row in rows]
+    colours = [KIND_COLOURS.get(row["kind"], ("#937860", row["kind"]))[0] for row in rows]
+    axis.barh(labels, [row["yuan"] for row in rows], color=colours)
+    axis.xaxis.set_major_locator(MaxNLocator(4))
     axis.xaxis.set_major_formatter(FuncFormatter(_thousands))
+    kinds = dict.fromkeys(row["kind"] for row in reversed(rows))
+    handles = [
+        Patch(
+            color=KIND_COLOURS.get(kind, ("#937860", kind))[0],
+            label=KIND_COLOURS.get(kind, ("", kind))[1],
+        )
+        for kind in kinds
+    ]
+    axis.legend(handles=handles, fontsize=8, loc="lower right")
     axis.set_title(
         f"Where the {summary['money_entered']:,.0f} yuan paid in went (yuan)",
         fontsize=10,
