@@ -12,16 +12,14 @@ screenshot of the page (reduced to 64 colours: the README's picture,
 from __future__ import annotations
 
 import argparse
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from PIL import Image
 from playwright.sync_api import sync_playwright
+
+from sim.dashboard.server import running
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
@@ -31,56 +29,36 @@ CHANGED = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default="national-100k")
     parser.add_argument("--moves", type=int, default=5)
     parser.add_argument("--shot", type=Path)
     args = parser.parse_args()
-    port = free_port()
-    command = [sys.executable, "-m", "sim", "dashboard", args.scenario, "--port", str(port)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.25)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
+    with running(args.scenario, seconds=300) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        started = time.perf_counter()
+        page.goto(url)
+        shown = page.locator(".run-headline").inner_text(timeout=300_000)
+        print(f"first run on screen after {time.perf_counter() - started:.2f} s")
+        slider = page.locator(".v-input", has_text="forced exit at").get_by_role("slider")
+        times = []
+        for move in range(args.moves):
+            slider.focus()
             started = time.perf_counter()
-            page.goto(url)
-            shown = page.locator(".run-headline").inner_text(timeout=300_000)
-            print(f"first run on screen after {time.perf_counter() - started:.2f} s")
-            slider = page.locator(".v-input", has_text="forced exit at").get_by_role("slider")
-            times = []
-            for move in range(args.moves):
-                slider.focus()
-                started = time.perf_counter()
-                page.keyboard.press("ArrowLeft" if move % 2 == 0 else "ArrowRight")
-                page.wait_for_function(CHANGED, arg=shown, timeout=300_000)
-                times.append(time.perf_counter() - started)
-                shown = page.locator(".run-headline").inner_text()
-                print(f"move {move + 1}: {times[-1]:.2f} s")
-            print(f"median {statistics.median(times):.2f} s over {len(times)} moves")
-            if args.shot:
-                page.wait_for_timeout(1000)
-                page.screenshot(path=str(args.shot))
-                Image.open(args.shot).convert("RGB").quantize(64).save(args.shot, optimize=True)
-                print(f"wrote {args.shot} ({args.shot.stat().st_size:,} bytes)")
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+            page.keyboard.press("ArrowLeft" if move % 2 == 0 else "ArrowRight")
+            page.wait_for_function(CHANGED, arg=shown, timeout=300_000)
+            times.append(time.perf_counter() - started)
+            shown = page.locator(".run-headline").inner_text()
+            print(f"move {move + 1}: {times[-1]:.2f} s")
+        print(f"median {statistics.median(times):.2f} s over {len(times)} moves")
+        if args.shot:
+            page.wait_for_timeout(1000)
+            page.screenshot(path=str(args.shot))
+            Image.open(args.shot).convert("RGB").quantize(64).save(args.shot, optimize=True)
+            print(f"wrote {args.shot} ({args.shot.stat().st_size:,} bytes)")
+        browser.close()
 
 
 if __name__ == "__main__":

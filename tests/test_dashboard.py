@@ -5,11 +5,6 @@ plotted price, and what is on screen is drawn (the screenshot is not blank)."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +18,7 @@ from sim.dashboard.controls import (
     scenario_with,
     shipped_names,
 )
+from sim.dashboard.server import running
 from sim.scenario.points import scenario_from
 from tests.conftest import SCENARIOS
 from tests.test_bad_input import assert_refused
@@ -94,12 +90,6 @@ def test_a_bad_scenario_is_refused_before_the_server_starts(cli):
     assert_refused(result, "no scenario file 'no-such-scenario'")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def dashboard_url():
     reason = browser_or_reason()
@@ -109,26 +99,8 @@ def dashboard_url():
         if os.environ.get("CI"):
             pytest.fail(reason + "; .ci/run installs chromium before the tests")
         pytest.skip(reason)
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "sim", "dashboard", "seed-generic-3x", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url, timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.25)
-        else:
-            pytest.fail("the dashboard server did not answer within a minute")
+    with running("seed-generic-3x") as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def _headline(page) -> str:

@@ -12,8 +12,13 @@ component: Solara's Markdown loads KaTeX from a CDN the assets package does not 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sim.scenario.points import scenario_from
@@ -55,3 +60,34 @@ def serve(scenario: str | Path, port: int, host: str = "127.0.0.1") -> int:
         return subprocess.call(command(host, port), env=environment(str(scenario)))
     except KeyboardInterrupt:
         return 0
+
+
+def free_port() -> int:
+    """A port nobody on this machine listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running(scenario: str, seconds: float = 60.0) -> Iterator[str]:
+    """``python -m sim dashboard SCENARIO`` on a free port, for a test or a measurement: the
+    page's URL once it answers (TimeoutError after ``seconds``); stopped on leaving."""
+    port = free_port()
+    command = [sys.executable, "-m", "sim", "dashboard", scenario, "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise TimeoutError(f"the dashboard did not answer at {url}") from None
+                time.sleep(0.25)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
