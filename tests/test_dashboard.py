@@ -5,6 +5,8 @@ plotted price, and what is on screen is drawn (the screenshot is not blank)."""
 
 from __future__ import annotations
 
+import time
+import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -101,6 +103,9 @@ def dashboard_url():
         pytest.skip(reason)
     with running("seed-generic-3x") as url:
         yield url
+    time.sleep(1)
+    with pytest.raises(OSError):  # stopping the command stopped the server: nothing left over
+        urllib.request.urlopen(url, timeout=2)
 
 
 def _headline(page) -> str:

@@ -19,6 +19,7 @@ from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 
+import mesa  # noqa: F401  first: its loggers walk the call stack and sys.modules on import
 import pandas as pd
 import pyarrow as pa
 from tqdm import tqdm

@@ -52,14 +52,13 @@ def environment(scenario: str) -> dict[str, str]:
 
 
 def serve(scenario: str | Path, port: int, host: str = "127.0.0.1") -> int:
-    """Check ``scenario`` (a file or a shipped scenario's name), then serve the page until
-    interrupted; the server's exit status."""
+    """Check ``scenario`` (a file or a shipped scenario's name), then become the server of
+    the page until stopped (returns only if the scenario is refused: it raises)."""
     scenario_from(str(scenario))
     print(f"dashboard: http://{host}:{port} (Ctrl-C stops it)", flush=True)
-    try:
-        return subprocess.call(command(host, port), env=environment(str(scenario)))
-    except KeyboardInterrupt:
-        return 0
+    # the server takes this process's place: stopping it (Ctrl-C, a signal) stops the server,
+    # and no server outlives the command that started it
+    os.execve(sys.executable, command(host, port), environment(str(scenario)))
 
 
 def free_port() -> int:
