@@ -92,6 +92,17 @@ def test_a_bad_scenario_is_refused_before_the_server_starts(cli):
     assert_refused(result, "no scenario file 'no-such-scenario'")
 
 
+def test_a_port_in_use_is_one_line(cli):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("dashboard", "seed-generic-3x", "--port", str(port))
+    assert_refused(result, f"--port: cannot serve on 127.0.0.1:{port}", "choose another port")
+
+
 @pytest.fixture(scope="module")
 def dashboard_url():
     reason = browser_or_reason()

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sim.errors import InputError
 from sim.scenario.points import scenario_from
 
 
@@ -55,6 +56,15 @@ def serve(scenario: str | Path, port: int, host: str = "127.0.0.1") -> int:
     """Check ``scenario`` (a file or a shipped scenario's name), then become the server of
     the page until stopped (returns only if the scenario is refused: it raises)."""
     scenario_from(str(scenario))
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise InputError(
+                f"cannot serve on {host}:{port} ({error.strerror or error}); choose another "
+                "port with --port",
+                key="--port",
+            ) from None
     print(f"dashboard: http://{host}:{port} (Ctrl-C stops it)", flush=True)
     # the server takes this process's place: stopping it (Ctrl-C, a signal) stops the server,
     # and no server outlives the command that started it
