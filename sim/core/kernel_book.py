@@ -288,7 +288,8 @@ class KernelBook:
     def grant(self, member: int, value: int, as_order: bool) -> Events:
         """Points minted to ``member`` for a claim of ``value`` fen (see
         :func:`sim.core.kernel.grant`): the grant event, then the forced exits it sets off."""
-        self._check_members(np.array([member], np.int64))
+        if not 0 <= member < self.capacity:
+            raise ValueError(f"members must be numbered 0..{self.capacity - 1}")
         g, prm = self._g, self._prm
         num, den = self._mint_price()
         # the units the kernel mints (sim.core.kernel.grant; before any cap), in Python ints

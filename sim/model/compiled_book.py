@@ -395,8 +395,15 @@ class CompiledBook:
         """After the kernel applied ``events`` (refusals left out): each bumps its member's
         ``version``, as the book bumps ``Member.version``; every buyer (or member granted
         points) now has a record."""
-        _add_at(self._version, events.member, np.ones(len(events.member), np.int32))
         kind = events.kind
+        if len(kind) <= 4:  # a lever's few events (a grant and its exits): plain Python
+            version, flags = self._version, self._known.flags
+            for m, k in zip(events.member.tolist(), kind.tolist(), strict=True):
+                version[m] += 1
+                if k in (EV_BUY, EV_GRANT):
+                    flags[m] = True
+            return
+        _add_at(self._version, events.member, np.ones(len(events.member), np.int32))
         self._known.update(events.member[(kind == EV_BUY) | (kind == EV_GRANT)] + 1)
 
     def post(self, buys: np.ndarray, paid: int) -> None:
