@@ -70,16 +70,18 @@ HAND_LOG = (
 )
 
 
-def test_distribution_rules_against_hand_built_records(cli, tmp_path):
-    scenario = generic_with(HAND, tmp_path, HAND_SPLIT)
+def _replay_hand_log(cli, tmp_path, scenario: Path) -> tuple[dict, object]:
+    """:data:`HAND_LOG` replayed under ``scenario``: bonus_check's rows by (member, kind)."""
     log = tmp_path / "export.csv"
     log.write_text(HAND_LOG)
-    out = tmp_path / "out"
-    result = cli("replay", log, "--scenario", scenario, "--out", out)
+    result = cli("replay", log, "--scenario", scenario, "--out", tmp_path / "out")
     assert result.code == 0, result.err
-    rows = {
-        (r["member"], r["kind"]): r for r in pq.read_table(out / "bonus_check.parquet").to_pylist()
-    }
+    rows = pq.read_table(tmp_path / "out" / "bonus_check.parquet").to_pylist()
+    return {(r["member"], r["kind"]): r for r in rows}, result
+
+
+def test_distribution_rules_against_hand_built_records(cli, tmp_path):
+    rows, result = _replay_hand_log(cli, tmp_path, generic_with(HAND, tmp_path, HAND_SPLIT))
     assert {k: (r["paid"], r["due"], r["difference"]) for k, r in rows.items()} == {
         ("a", "direct"): (30.0, 30.0, 0.0),
         ("a", "indirect"): (25.0, 20.0, 5.0),
@@ -92,7 +94,8 @@ def test_distribution_rules_against_hand_built_records(cli, tmp_path):
         "log names no region, service point or shop per order): records of kind regional "
         "7.00 yuan"
     ) in result.out
-    checked = json.loads((out / "summary.json").read_text())["rules_against_records"]
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    checked = summary["rules_against_records"]
     assert checked["paid_beyond_the_rule"] == 5.0
     assert checked["due_and_not_paid"] == 10.0
     assert checked["unchecked_paid"] == {"regional": 7.0}
@@ -101,17 +104,8 @@ def test_distribution_rules_against_hand_built_records(cli, tmp_path):
 def test_a_kind_the_rules_do_not_have_is_checked_and_due_nothing(cli, tmp_path):
     """Without a regional rule, a regional record is not passed over: it is due nothing."""
     rules = {"rules": [{"kind": "direct_indirect", "amounts": [0.03, 0.02]}]}
-    scenario = generic_with(rules, tmp_path)
-    log = tmp_path / "export.csv"
-    log.write_text(HAND_LOG)
-    out = tmp_path / "out"
-    result = cli("replay", log, "--scenario", scenario, "--out", out)
-    assert result.code == 0, result.err
-    rows = {
-        (r["member"], r["kind"]): r["difference"]
-        for r in pq.read_table(out / "bonus_check.parquet").to_pylist()
-    }
-    assert rows[("a", "regional")] == 7.0
+    rows, result = _replay_hand_log(cli, tmp_path, generic_with(rules, tmp_path))
+    assert rows[("a", "regional")]["difference"] == 7.0
     assert "not checked" not in result.out
 
 

@@ -17,6 +17,7 @@ import solara
 import solara.lab
 from matplotlib.figure import Figure
 
+from sim.batch.compare_text import number
 from sim.batch.run import RunResult, simulate
 from sim.dashboard.claims import claims_of_run
 from sim.dashboard.ensemble import SERIES, Ensemble, run_ensemble
@@ -28,12 +29,13 @@ from sim.scenario.root import Scenario
 
 
 def _percent_or_yuan(row: dict) -> str:
-    share = row["figure"].startswith(("share", "runs"))
-    if share:
-        shown = [min(max(x, 0.0), 1.0) for x in (row["value"], row["low"], row["high"])]
-        text = [f"{x:.1%}" if x == x else "n/a" for x in shown]  # NaN: too few runs
+    """An ensemble figure with its interval, in its unit (:func:`sim.batch.compare_text.number`;
+    shares kept within [0, 1], NaN bounds of too few runs as "n/a")."""
+    values = (row["value"], row["low"], row["high"])
+    if row["figure"].startswith(("share", "runs")):
+        text = [number(min(max(x, 0.0), 1.0), "share") for x in values]
     else:
-        text = [f"{x:,.0f}" if x == x else "n/a" for x in (row["value"], row["low"], row["high"])]
+        text = [number(x, "yuan") for x in values]
     return (
         f"{row['figure']}: {text[0]} (95% {row['interval']} interval {text[1]} to {text[2]}, "
         f"{row['runs']} runs)"

@@ -1,7 +1,7 @@
 """Rules against records: the bonuses the scenario's published rules would pay on the
 logged tree and orders, beside what the platform's records say it paid.
 
-Two rule sets may be published, and a scenario may set both, as a run pays both:
+Two rule sets may be published (a scenario sets one of them: both is an input error):
 
 - the two-level referral (``referral.direct`` and ``indirect``, paid out of
   ``referral.paid_from``): each logged order owes its buyer's sponsor the direct share

@@ -8,7 +8,7 @@ a value that breaks a rule is one :class:`~sim.errors.InputError` naming its pat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,22 +43,13 @@ def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     new validated scenario; a bad path or value is one error naming it."""
     if not values:
         return scenario
-    data = scenario.model_dump()
-    data.pop("sweep", None)
-    for path, value in values.items():
-        try:
-            kind = target_kind(path, data, type(scenario))
-        except Problem as problem:
-            raise InputError(str(problem), key=path) from None
-        data = _set(data, path.split("."), typed(value, kind))
-    try:
-        return type(scenario).from_dict(data)
-    except InputError as error:
-        blamed = _blamed(error.key, list(values))
+
+    def invalid(error: InputError, blamed: str) -> InputError:
         shown = ", ".join(f"{name}={show(value)}" for name, value in values.items())
         where = f" at {error.key}" if error.key and error.key != blamed else ""
-        message = f"{shown} makes the scenario invalid{where}: {error.message}"
-        raise InputError(message, key=blamed) from None
+        return InputError(f"{shown} makes the scenario invalid{where}: {error.message}", key=blamed)
+
+    return _applied(scenario, values, lambda message, path: InputError(message, key=path), invalid)
 
 
 def apply_point(
@@ -70,22 +61,39 @@ def apply_point(
     lines: Lines | None = None,
 ) -> Scenario:
     """A new validated scenario with the point's values set at their paths (and no sweep)."""
+
+    def refused(message: str, path: str) -> InputError:
+        return _point_error(message, path, point, index=index, source=source, lines=lines)
+
+    return _applied(
+        scenario, point, refused, lambda error, blamed: refused(str(error), blamed), typing=False
+    )
+
+
+def _applied(
+    scenario: Scenario,
+    values: Mapping[str, Any],
+    bad_path: Callable[[str, str], InputError],
+    invalid: Callable[[InputError, str], InputError],
+    typing: bool = True,
+) -> Scenario:
+    """``scenario`` dumped, each value (typed like its field, with ``typing``: a design's
+    points are typed already) set at its path, and validated again, without a sweep.
+    ``bad_path(message, path)`` is the error for a path that is not one value,
+    ``invalid(error, blamed)`` for values the scenario's rules refuse (``blamed``: the path
+    the error is about)."""
     data = scenario.model_dump()
     data.pop("sweep", None)
-    for path, value in point.items():
+    for path, value in values.items():
         try:
-            target_kind(path, data, type(scenario))
+            kind = target_kind(path, data, type(scenario))
         except Problem as problem:
-            raise _point_error(
-                str(problem), path, point, index=index, source=source, lines=lines
-            ) from None
-        data = _set(data, path.split("."), value)
+            raise bad_path(str(problem), path) from None
+        data = _set(data, path.split("."), typed(value, kind) if typing else value)
     try:
         return type(scenario).from_dict(data)
     except InputError as error:
-        blamed = _blamed(error.key, list(point))
-        located = _point_error(str(error), blamed, point, index=index, source=source, lines=lines)
-        raise located from None
+        raise invalid(error, _blamed(error.key, list(values))) from None
 
 
 def _set(node: Any, parts: list[str], value: Any) -> Any:
