@@ -21,7 +21,7 @@ from sim.analysis.outcomes import measure_run
 from sim.analysis.redflags import flags_json, red_flags
 from sim.core.law import PYRAMID_LEVELS, PYRAMID_PARTICIPANTS
 from sim.core.units import fen_to_yuan, price_to_yuan
-from sim.distribution.summary import bonus_table, in_yuan
+from sim.distribution.summary import in_yuan
 from sim.model.network import summary as network_summary
 
 
@@ -122,7 +122,11 @@ def run_flags(model, members: pd.DataFrame, by_source: dict, layer: dict | None)
     organises, as ``summary.json`` holds them (``by_source``: the money entered by source)."""
     entered = {"money_entered_by_source": by_source}
     dist = model.distribution
-    bonuses = None if dist is None else bonus_table(dist).select(["member", "level"]).to_pandas()
+    if dist is None:
+        bonuses = None
+    else:
+        totals = dist.log.totals()
+        bonuses = pd.DataFrame({"member": totals.member, "level": totals.level})
     return flags_json(red_flags(members, entered, model.scenario, layer, bonuses))
 
 

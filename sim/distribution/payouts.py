@@ -28,6 +28,8 @@ class Totals(NamedTuple):
     level: np.ndarray  # int64
     reason: list[str]
     fen: np.ndarray  # int64
+    kinds: list[tuple[str, int, str]]  # the distinct (rule, level, reason), sorted
+    kind: np.ndarray  # int64: each row's index into ``kinds``
 
 
 class PayoutLog:
@@ -41,8 +43,10 @@ class PayoutLog:
         self._sums = np.zeros(0, np.int64)
         self._coded: list[tuple[np.ndarray, ...]] = []  # (members, kinds, fen) from add_coded
         self._coded_rows = 0
+        self._totals: Totals | None = None  # until the next payout
 
     def add(self, payouts: Iterable[Payout]) -> None:
+        self._totals = None
         kinds, members, codes, fen = self.kinds, self._members, self._kinds, self._fen
         for p in payouts:
             kind = (p.rule, p.level, p.reason)
@@ -61,8 +65,9 @@ class PayoutLog:
         """:meth:`add` for payouts as arrays (the compiled rules'): ``rules`` and
         ``reasons`` index ``names`` = (rule names, reason names), the same on every call;
         the (rule, level, reason) kinds are numbered when the arrays are folded."""
+        self._totals = None
         self._names = names
-        packed = (rules * (1 << 32) + levels) * len(names[1]) + reasons
+        packed = (levels.astype(np.int64) * len(names[0]) + rules) * len(names[1]) + reasons
         self._coded.append((members.astype(np.int64), packed, fen.astype(np.int64)))
         self._coded_rows += len(members)
         if self._coded_rows >= self.flush_at:
@@ -74,11 +79,12 @@ class PayoutLog:
             return [], []
         rule_names, reason_names = self._names
         packed = np.concatenate([p for _, p, _ in self._coded])
-        distinct, where = np.unique(packed, return_inverse=True)
+        distinct, where = _distinct(packed)
         codes = []
         for key in distinct.tolist():
             rest, reason = divmod(key, len(reason_names))
-            kind = (rule_names[rest >> 32], rest & 0xFFFFFFFF, reason_names[reason])
+            level, rule = divmod(rest, len(rule_names))
+            kind = (rule_names[rule], level, reason_names[reason])
             code = self.kinds.get(kind)
             if code is None:
                 code = self.kinds[kind] = len(self.kinds)
@@ -86,7 +92,7 @@ class PayoutLog:
                     raise OverflowError("more than 2**20 (rule, level, reason) kinds")
             codes.append(code)
         members = np.concatenate([m for m, _, _ in self._coded])
-        keys = (members << KIND_BITS) | np.array(codes, np.int64)[where.reshape(-1)]
+        keys = (members << KIND_BITS) | np.array(codes, np.int64)[where]
         return [keys], [np.concatenate([f for _, _, f in self._coded])]
 
     def _flush(self) -> None:
@@ -102,7 +108,13 @@ class PayoutLog:
         self._coded, self._coded_rows = [], 0
 
     def totals(self) -> Totals:
-        """The payouts summed, sorted by member, rule, level, reason."""
+        """The payouts summed, sorted by member, rule, level, reason (worked out once until
+        the next payout: the summary and the bonuses table both read it)."""
+        if self._totals is None:
+            self._totals = self._summed()
+        return self._totals
+
+    def _summed(self) -> Totals:
         self._flush()
         names = sorted(self.kinds)
         rank = np.zeros(len(self.kinds) + 1, np.int64)
@@ -112,19 +124,32 @@ class PayoutLog:
         ranks = rank[self._keys & ((1 << KIND_BITS) - 1)]
         order = np.lexsort((ranks, members))
         ranks, members, fen = ranks[order], members[order], self._sums[order]
-        rows = [names[r] for r in ranks.tolist()]
-        return Totals(
-            members,
-            [r[0] for r in rows],
-            np.array([r[1] for r in rows], np.int64),
-            [r[2] for r in rows],
-            fen,
-        )
+        rules = np.array([r for r, _, _ in names] or [""], object)[ranks].tolist()
+        reasons = np.array([r for _, _, r in names] or [""], object)[ranks].tolist()
+        levels = np.array([lvl for _, lvl, _ in names] or [0], np.int64)[ranks]
+        return Totals(members, rules, levels, reasons, fen, names, ranks)
+
+
+def _distinct(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(packed, return_inverse=True)`` for the few kinds of millions of payouts:
+    the rows are sorted only when the kinds are too spread out for a table of them."""
+    if not len(packed):
+        return packed, packed
+    low, high = int(packed.min()), int(packed.max())
+    if high - low > 4 * len(packed) + (1 << 16):
+        distinct, where = np.unique(packed, return_inverse=True)
+        return distinct, where.reshape(-1)
+    seen = np.zeros(high - low + 1, np.int64)
+    seen[packed - low] = 1
+    present = np.flatnonzero(seen)
+    seen[present] = np.arange(len(present))
+    return present + low, seen[packed - low]
 
 
 def _fold(keys: np.ndarray, fen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sum ``fen`` by ``keys``: the distinct keys in order, and their exact int64 sums."""
-    order = np.argsort(keys, kind="stable")
+    """Sum ``fen`` by ``keys``: the distinct keys in order, and their exact int64 sums (the
+    order of equal keys does not change an integer sum, so the sort need not be stable)."""
+    order = np.argsort(keys)
     keys, fen = keys[order], fen[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, int)
     return keys[starts], np.add.reduceat(fen, starts) if len(keys) else fen

@@ -11,6 +11,7 @@ concentrated it is (the best-paid 1%'s share).
 
 from __future__ import annotations
 
+from collections import Counter
 from math import ceil
 
 import numpy as np
@@ -42,7 +43,10 @@ METRICS = (
 def bonus_table(dist) -> pa.Table:
     """One row per member, rule, level and reason: what the rules paid, in yuan."""
     t = dist.log.totals()
-    columns = [t.member, t.rule, t.level, t.reason, yuan_array(t.fen)]
+    kind = pa.array(t.kind, pa.int64())
+    rule = pa.array([r for r, _, _ in t.kinds], pa.string()).take(kind)
+    reason = pa.array([r for _, _, r in t.kinds], pa.string()).take(kind)
+    columns = [t.member, rule, t.level, reason, yuan_array(t.fen)]
     return pa.table(columns, schema=BONUSES_SCHEMA)
 
 
@@ -69,17 +73,19 @@ def figures(dist, ledger, members: int) -> dict:
     total = int(t.fen.sum())
     by_rule: dict[str, int] = {}
     by_reason = dict.fromkeys((RECRUIT, SALE, DIVIDEND), 0)
-    for rule, reason, fen in zip(t.rule, t.reason, t.fen.tolist(), strict=True):
+    levels = [0] * (int(t.level.max()) + 1 if len(t.level) else 1)
+    by_kind = np.zeros(len(t.kinds), np.int64)
+    np.add.at(by_kind, t.kind, t.fen)
+    for (rule, level, reason), fen in zip(t.kinds, by_kind.tolist(), strict=True):
         by_rule[rule] = by_rule.get(rule, 0) + fen
         by_reason[reason] = by_reason.get(reason, 0) + fen
-    levels = [0] * (int(t.level.max()) + 1 if len(t.level) else 1)
-    for level, fen in zip(t.level.tolist(), t.fen.tolist(), strict=True):
         levels[level] += fen
     per_member = _per_member(t.member, t.fen)
     top = int(np.sort(per_member)[::-1][: ceil(members / 100)].sum()) if members else 0
     kinds = dist.rules.accounts()
     fees = {rule.fees for rule in (dist.venues.regional, dist.venues.service) if rule is not None}
     state = dist.rules.state
+    identities = Counter(state.identity.values())
 
     def share(fen: int) -> float | None:
         return fen / total if total else None
@@ -105,8 +111,8 @@ def figures(dist, ledger, members: int) -> dict:
         "regions_sold": len(state.region_owner),
         "service_points": len(state.service_points),
         "shops_recruited": len(state.merchant_promoter),
-        "agents": sum(1 for who in state.identity.values() if who == AGENT),
-        "bosses": sum(1 for who in state.identity.values() if who == BOSS),
+        "agents": identities[AGENT],
+        "bosses": identities[BOSS],
         "tiers": _tiers(dist),
     }
 
