@@ -74,7 +74,7 @@ def read_events(path: str | Path, unit: int) -> Iterator[Event]:
     check_input_file(path, "an event log", EVENTS_MB)
     path = Path(path)
     if is_parquet(path):
-        return _parse(_parquet_rows(path), path, unit)
+        return _parquet_events(path, unit)
     return _csv_events(path, unit)
 
 
@@ -99,20 +99,55 @@ def _csv_events(path: Path, unit: int) -> Iterator[Event]:
 
 def _parquet_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     """The header, then each row as text cells (numbers as decimal text), batch by batch."""
+    source = _parquet_file(path)
+    yield 1, list(source.schema_arrow.names)
+    line = 1
+    for batch in source.iter_batches(batch_size=BATCH_ROWS):
+        yield from _batch_rows(batch, line)
+        line += batch.num_rows
+
+
+def _parquet_file(path: Path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        source = pq.ParquetFile(path)
+        return pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as error:
         raise InputError(f"not a readable Parquet file: {error}", file=path) from None
-    yield 1, list(source.schema_arrow.names)
+
+
+def _batch_rows(batch, line: int) -> Iterator[tuple[int, list[str]]]:
+    """A batch's rows as text cells, numbered from ``line + 1``."""
+    columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
+    for values in zip(*columns, strict=True):
+        line += 1
+        yield line, [_cell(value) for value in values]
+
+
+def _parquet_events(path: Path, unit: int) -> Iterator[Event]:
+    """The events of a Parquet log, each batch checked with Arrow at once
+    (:func:`sim.replay.parquet_batches.plain_events`) and row by row only where a row is not
+    plainly valid: the row parser then gives the events, or the error at its line."""
+    from sim.replay.parquet_batches import plain_events
+
+    source = _parquet_file(path)
+    header = list(source.schema_arrow.names)
+    if not any(cell.strip() for cell in header):  # the row parser's rules for a blank header
+        yield from _parse(_parquet_rows(path), path, unit)
+        return
+    parser = _RowParser(path, unit, header, 1)
     line = 1
-    for batch in source.iter_batches(batch_size=65_536):
-        columns = [batch.column(i).to_pylist() for i in range(batch.num_columns)]
-        for values in zip(*columns, strict=True):
-            line += 1
-            yield line, [_cell(value) for value in values]
+    for batch in source.iter_batches(batch_size=BATCH_ROWS):
+        events = plain_events(batch, parser.index, unit, line, parser.last_day)
+        if events is None:
+            yield from parser.rows(_batch_rows(batch, line))
+        else:
+            if events:
+                parser.last_day, parser.count = events[-1].day, parser.count + len(events)
+            yield from events
+        line += batch.num_rows
+    parser.done(line)
 
 
 def _cell(value: object) -> str:
@@ -129,58 +164,79 @@ def _parse(rows: Iterator[tuple[int, list[str]]], path: Path, unit: int) -> Iter
         line, header = next(rows, (line, None))
     if header is None:
         raise InputError(f"event log is empty; expected the header {HEADER}", file=path, line=1)
-    names = [cell.strip().lower() for cell in header]
-    known = COLUMNS + OPTIONAL
-    for name in names:
-        if name not in known:
-            raise InputError(
-                f"unknown column '{name}'{did_you_mean(name, known)}", file=path, line=line
-            )
-    for name in COLUMNS:
-        if name not in names:
-            raise InputError(
-                f"missing column '{name}'; expected the header {HEADER} "
-                f"(optional: {', '.join(OPTIONAL)})",
-                file=path,
-                line=line,
-            )
-    if len(set(names)) != len(names):
-        raise InputError("a column appears twice in the header", file=path, line=line)
-    index = {name: names.index(name) for name in known if name in names}
+    parser = _RowParser(path, unit, header, line)
+    yield from parser.rows(rows)
+    parser.done(parser.line)
 
-    last_day = None
-    count = 0
-    for line, row in rows:
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(names):
-            raise InputError(f"expected {len(names)} fields, got {len(row)}", file=path, line=line)
-        cells = {name: row[i].strip() for name, i in index.items()}
-        day = _day(cells["day"], path, line)
-        if last_day is not None and day < last_day:
-            raise InputError(
-                f"day {day} comes after day {last_day}; events must be in time order",
-                file=path,
-                line=line,
-                key="day",
-            )
-        last_day = day
-        member = _member_id(cells["member"], "member", path, line)
-        action = cells["action"].lower()
-        if action not in ACTIONS:
-            raise InputError(
-                f"unknown action '{cells['action']}'{did_you_mean(action, ACTIONS)}",
-                file=path,
-                line=line,
-                key="action",
-            )
-        amount = _amount(action, cells["amount"], unit, path, line)
-        other = _other(action, cells, member, path, line)
-        kind = _kind(action, cells.get("kind", ""), path, line)
-        count += 1
-        yield Event(line, day, member, action, amount, other, kind)
-    if count == 0:
-        raise InputError("event log has a header but no events", file=path, line=line)
+
+class _RowParser:
+    """Checks a header, then rows one by one (the reference for every rule of a row): the
+    last day seen and the events counted carry from one batch of rows to the next."""
+
+    def __init__(self, path: Path, unit: int, header: list[str], line: int) -> None:
+        names = [cell.strip().lower() for cell in header]
+        known = COLUMNS + OPTIONAL
+        for name in names:
+            if name not in known:
+                raise InputError(
+                    f"unknown column '{name}'{did_you_mean(name, known)}", file=path, line=line
+                )
+        for name in COLUMNS:
+            if name not in names:
+                raise InputError(
+                    f"missing column '{name}'; expected the header {HEADER} "
+                    f"(optional: {', '.join(OPTIONAL)})",
+                    file=path,
+                    line=line,
+                )
+        if len(set(names)) != len(names):
+            raise InputError("a column appears twice in the header", file=path, line=line)
+        self.path, self.unit, self.width = path, unit, len(names)
+        self.index = {name: names.index(name) for name in known if name in names}
+        self.last_day: int | None = None
+        self.count = 0
+        self.line = line
+
+    def rows(self, rows: Iterator[tuple[int, list[str]]]) -> Iterator[Event]:
+        path, unit = self.path, self.unit
+        for line, row in rows:
+            self.line = line
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != self.width:
+                raise InputError(
+                    f"expected {self.width} fields, got {len(row)}", file=path, line=line
+                )
+            cells = {name: row[i].strip() for name, i in self.index.items()}
+            day = _day(cells["day"], path, line)
+            last_day = self.last_day
+            if last_day is not None and day < last_day:
+                raise InputError(
+                    f"day {day} comes after day {last_day}; events must be in time order",
+                    file=path,
+                    line=line,
+                    key="day",
+                )
+            self.last_day = day
+            member = _member_id(cells["member"], "member", path, line)
+            action = cells["action"].lower()
+            if action not in ACTIONS:
+                raise InputError(
+                    f"unknown action '{cells['action']}'{did_you_mean(action, ACTIONS)}",
+                    file=path,
+                    line=line,
+                    key="action",
+                )
+            amount = _amount(action, cells["amount"], unit, path, line)
+            other = _other(action, cells, member, path, line)
+            kind = _kind(action, cells.get("kind", ""), path, line)
+            self.count += 1
+            yield Event(line, day, member, action, amount, other, kind)
+
+    def done(self, line: int) -> None:
+        """The end of the log: a log with no events is refused."""
+        if self.count == 0:
+            raise InputError("event log has a header but no events", file=self.path, line=line)
 
 
 def _member_id(text: str, key: str, path: Path, line: int) -> str:
@@ -307,6 +363,7 @@ def _exact(text: str, in_yuan: bool, unit: int) -> int:
 
 
 MAX_ID = 200  # characters of a member id
+BATCH_ROWS = 65_536  # rows of a Parquet log read at a time
 MAX_EVENT_DAY = 10**9  # day numbers (days since the platform opened; int64 in the trace)
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # '-' kept: negatives get their own message
 
