@@ -54,36 +54,60 @@ class _Members:
         )
 
 
-class _Days:
-    """The members' money day by day: each member's totals up to the end of a day, for days
-    asked in increasing order (one pass over the history)."""
+class _History:
+    """The day-by-day history as arrays, made once: day, member position, figure (an index
+    of ``_FIGURES``) and amount (1 for an exit, which is counted)."""
 
     def __init__(self, members: _Members, history: list[tuple]) -> None:
+        days, who, what, fen = zip(*history, strict=True) if history else ((), (), (), ())
+        place, code = members.place, {name: i for i, name in enumerate(_FIGURES)}
+        self.days = np.array(days, np.int64)
+        self.who = np.array([place[member] for member in who], np.int64)
+        self.what = np.array([code[name] for name in what], np.int64)
+        self.fen = np.where(self.what == code["exit"], 1, np.array(fen, np.int64))
+
+    def upto(self, day: float) -> int:
+        """How many entries are of ``day`` or before (the history is in time order)."""
+        return int(np.searchsorted(self.days, day, side="right"))
+
+
+class _Days:
+    """The members' money day by day: each member's totals up to the end of a day. Days
+    asked in increasing order add only the entries since the last; an earlier day starts
+    again from nothing (exact int64 sums either way)."""
+
+    def __init__(self, members: _Members, history: _History) -> None:
         self.members = members
         self.history = history
         self.next = 0
-        self.sums = {what: np.zeros(len(members.ids), np.int64) for what in _FIGURES}
+        self.sums = np.zeros((len(_FIGURES), len(members.ids)), np.int64)
 
-    def frame(self, day: float) -> pd.DataFrame:
-        """The members who had appeared by the end of ``day``, as the flags read them."""
-        history, place, sums = self.history, self.members.place, self.sums
-        while self.next < len(history) and history[self.next][0] <= day:
-            _, member, what, fen = history[self.next]
-            sums[what][place[member]] += fen if what != "exit" else 1
-            self.next += 1
+    def frame(self, day: float, ids: bool = False) -> pd.DataFrame:
+        """The members who had appeared by the end of ``day``, as the flags read them;
+        with ``ids`` under their ids, else numbered by position (the flags are raised or
+        not on numbers, never on an id's text: the ids only name an organiser)."""
+        h = self.history
+        upto = h.upto(day)
+        if upto < self.next:
+            self.sums[:] = 0
+            self.next = 0
+        if upto > self.next:
+            span = slice(self.next, upto)
+            np.add.at(self.sums, (h.what[span], h.who[span]), h.fen[span])
+            self.next = upto
         m = self.members
         k = int(np.searchsorted(m.first, day, side="right"))  # appearance is time order
-        s = {what: column[:k] for what, column in sums.items()}
+        order, fee, cash, bonus, exits = (column[:k] for column in self.sums)
         return pd.DataFrame(
             {
-                "member": m.ids[:k],
+                "member": m.ids[:k] if ids else np.arange(k),
                 "join_day": m.first[:k],
-                "sponsor": m.sponsors[:k],
-                "spent": s["order"] + s["fee"],  # paid in to take part, fees included
-                "cash_received": s["cash"],
-                "bonuses_received": s["bonus"],
-                "forced_exits": s["exit"],
-                "fees_paid": s["fee"],
+                "sponsor": m.sponsors[:k] if ids else m.parent[:k],
+                "spent": order + fee,  # paid in to take part, fees included
+                "cash_received": cash,
+                "bonuses_received": bonus,
+                "forced_exits": exits,
+                "fees_paid": fee,
             }
         )
 
@@ -98,23 +122,23 @@ def replay_flags(
     the link to their sponsor carried pay (-1: never)."""
     summary = {"money_entered_by_source": {}}
     members = _Members(members)
+    days = _Days(members, _History(members, history))
 
-    def flags_at(day: float, days: _Days, readings: tuple[str, ...] = READINGS) -> list:
-        frame = days.frame(day)
+    def flags_at(day: float, readings: tuple[str, ...] = READINGS, ids: bool = False) -> list:
+        frame = days.frame(day, ids)
         k = len(frame)
         links = (link_days[:k] >= 0) & (link_days[:k] <= day)
         parents = members.parent[:k]
         return red_flags(frame, summary, scenario, links=links, readings=readings, parents=parents)
 
-    end = flags_at(np.inf, _Days(members, history))
-    every_day = sorted({entry[0] for entry in history} | set(members.first.tolist()))
-    first = _first_pyramid_days(every_day, flags_at, members, history)
+    end = flags_at(np.inf, ids=True)
+    every_day = np.union1d(days.history.days, members.first).tolist()
+    first = _first_pyramid_days(every_day, flags_at)
     others = {flag.key for flag in end if flag.key not in PYRAMID_KEYS}
-    days = _Days(members, history)
     for day in every_day:  # the other flags need not stay raised: each day in turn
         if all((key, DEFAULT_READING) in first for key in others):
             break
-        for flag in flags_at(day, days, ()):
+        for flag in flags_at(day, ()):
             if flag.raised:
                 first.setdefault((flag.key, flag.reading), day)
     rows = []
@@ -139,7 +163,7 @@ _NOT_MEASURED = ("key", "raised", "reading", "threshold", "law", "explanation")
 PYRAMID_KEYS = ("pyramid_levels", "pyramid_serious")
 
 
-def _first_pyramid_days(every_day: list, flags_at, members, history) -> dict:
+def _first_pyramid_days(every_day: list, flags_at) -> dict:
     """The first day of each pyramid flag under each reading, by bisection over the days:
     these flags only ever turn on (participants, money and links that carried pay only grow
     as the log goes on, so an organisation's levels and head count never fall)."""
@@ -149,7 +173,7 @@ def _first_pyramid_days(every_day: list, flags_at, members, history) -> dict:
             low, high = 0, len(every_day)  # the answer is in every_day[low:high], or none
 
             def raised(i: int, key=key, reading=reading) -> bool:
-                flags = flags_at(every_day[i], _Days(members, history), (reading,))
+                flags = flags_at(every_day[i], (reading,))
                 return next(f.raised for f in flags if f.key == key)
 
             while low < high:
