@@ -9,19 +9,18 @@ with the forced exits the rules trigger, joins, bonuses, withdrawals and fees th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 from tqdm import tqdm
 
-from sim.core.book import Applied, Book, Refused
+from sim.core.book import Book, Refused
 from sim.core.mechanics import Mechanics
-from sim.core.units import fen_to_yuan, price_to_yuan, units_to_points
+from sim.core.units import fen_to_yuan
 from sim.errors import InputError
 from sim.outputs import (
-    TableWriter,
     check_out_dir,
     parquet_to_csv,
     staged,
@@ -42,24 +41,8 @@ from sim.replay.insolvency import RequestQueue
 from sim.replay.records import Records
 from sim.replay.summary import ReplaySummary, summary_json
 from sim.replay.teams import TEAMS_SCHEMA, link_days, team_rows
+from sim.replay.trace import Trace
 
-TRACE_SCHEMA = pa.schema(
-    [
-        ("seq", pa.int64()),
-        ("day", pa.int64()),
-        ("member", pa.string()),
-        ("action", pa.string()),
-        ("amount", pa.float64()),
-        ("points_delta", pa.float64()),
-        ("cash_delta", pa.float64()),
-        ("pool", pa.float64()),
-        ("points", pa.float64()),
-        ("price", pa.float64()),
-        ("source_line", pa.int64()),
-        ("kind", pa.string()),
-        ("other_member", pa.string()),
-    ]
-)
 LEDGER_SCHEMA = pa.schema(
     [
         ("account", pa.string()),
@@ -71,61 +54,18 @@ LEDGER_SCHEMA = pa.schema(
 )
 
 
-def trace_row(seq: int, event: Event, applied: Applied, unit: int) -> dict:
-    """One output row for one applied event (money in yuan, points in points)."""
-    if applied.action == "buy":
-        amount = fen_to_yuan(applied.amount)
-    else:
-        amount = units_to_points(applied.amount, unit)
-    return {
-        "seq": seq,
-        "day": event.day,
-        "member": str(applied.member),
-        "action": applied.action,
-        "amount": amount,
-        "points_delta": units_to_points(applied.points_delta, unit),
-        "cash_delta": fen_to_yuan(applied.cash_delta),
-        "pool": fen_to_yuan(applied.pool),
-        "points": units_to_points(applied.points, unit),
-        "price": price_to_yuan(applied.price, unit),
-        "source_line": event.line,
-        "kind": None,
-        "other_member": None,
-    }
-
-
-def record_row(seq: int, event: Event, book: Book) -> dict:
-    """One output row for a join, bonus, withdrawal or fee: no points move; ``cash_delta`` is
-    the change of the member's cash balance (a bonus adds, a paid withdrawal takes)."""
-    amount = None if event.amount is None else fen_to_yuan(event.amount)
-    cash = 0
-    if event.action == "bonus":
-        cash = event.amount
-    elif event.action == "withdraw" and event.kind == "paid":
-        cash = -event.amount
-    return {
-        "seq": seq,
-        "day": event.day,
-        "member": event.member,
-        "action": event.action,
-        "amount": amount,
-        "points_delta": 0.0,
-        "cash_delta": fen_to_yuan(cash),
-        "pool": fen_to_yuan(book.pool),
-        "points": units_to_points(book.points, book.mechanics.unit),
-        "price": price_to_yuan(book.price, book.mechanics.unit),
-        "source_line": event.line,
-        "kind": event.kind,
-        "other_member": event.other,
-    }
-
-
 def apply_events(
-    book: Book, events: Iterable[Event], records: Records, entitlement: Entitlement | None = None
-) -> Iterator[dict]:
-    """Apply events in order and yield trace rows; the ledger is checked after each event.
-    With ``entitlement``, the bonuses due under the published rules are counted: each
-    member as they first appear, each order once applied, each day's end, the log's end.
+    book: Book,
+    events: Iterable[Event],
+    records: Records,
+    entitlement: Entitlement | None = None,
+    trace: Trace | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> None:
+    """Apply events in order, each as a row of the ``trace``; the ledger is checked after
+    each event. With ``entitlement``, the bonuses due under the published rules are
+    counted: each member as they first appear, each order once applied, each day's end, the
+    log's end. ``progress`` is told of every 4,096 events read.
 
     A rule the log breaks (selling more than held, a sponsor who never joined, ...) is bad
     input: an InputError at its line.
@@ -135,7 +75,6 @@ def apply_events(
     def sponsor(member: str) -> str | None:
         return appearances[member].sponsor
 
-    seq = 0
     handle = {
         "join": records.join,
         "withdraw": records.withdraw,
@@ -143,7 +82,11 @@ def apply_events(
         "fee": records.fee,
     }
     last = None
+    read = 0
     for event in events:
+        read += 1
+        if progress is not None and not read % 4096:
+            progress(4096)
         if last is not None and event.day > last:
             records.queue.day_passed(last, event.day)
         last = event.day
@@ -155,8 +98,8 @@ def apply_events(
             book.ledger.check()
             if entitlement is not None and len(appearances) > known:
                 entitlement.appear(event.day, event.member, sponsor(event.member))
-            seq += 1
-            yield record_row(seq, event, book)
+            if trace is not None:
+                trace.record(event, book.pool, book.points, book.price)
             continue
         records.appear(event)
         if entitlement is not None and len(appearances) > known:
@@ -172,9 +115,11 @@ def apply_events(
         records.applied(event.day, applied)
         if entitlement is not None and event.action == "buy":
             entitlement.order(event.day, event.member, event.amount, sponsor)
-        for one in applied:
-            seq += 1
-            yield trace_row(seq, event, one, book.mechanics.unit)
+        if trace is not None:
+            for one in applied:
+                trace.applied(event, one)
+    if progress is not None:
+        progress(read % 4096)
     if last is not None:
         records.queue.day_passed(last, None)
     if entitlement is not None:
@@ -228,20 +173,14 @@ def replay_file(
         leave=False,
     )
     with staged(out) as stage, bar:
-        trace = TableWriter(stage / "trace.parquet", TRACE_SCHEMA)
+        trace = Trace(stage / "trace.parquet", mechanics.unit)
         try:
-            last_line = 0
-            for row in apply_events(book, events, records, entitlement):
-                trace.append(row)
-                summary.actions[row["action"]] += 1
-                summary.price_low = min(summary.price_low, row["price"])
-                summary.price_high = max(summary.price_high, row["price"])
-                if row["source_line"] != last_line:
-                    bar.update(1)
-                    last_line = row["source_line"]
+            apply_events(book, events, records, entitlement, trace, bar.update)
         finally:
             trace.close()
-        summary.rows = trace.rows
+        summary.rows, summary.actions = trace.rows, trace.actions
+        summary.price_low = min(summary.price_low, trace.price_low)
+        summary.price_high = max(summary.price_high, trace.price_high)
         figures = summary.figures = member_figures(book, records)
         members = member_rows(figures, book.price, mechanics.unit)
         write_table(stage / "members.parquet", MEMBERS_SCHEMA, members)
