@@ -253,8 +253,10 @@ def _replay(args: argparse.Namespace) -> int:
     from sim.replay.entitlement import Entitlement
     from sim.replay.summary import describe
     from sim.scenario.root import load_scenario
+    from sim.scenario.scheme import points_scheme_only
 
     scenario = load_scenario(args.scenario)
+    points_scheme_only(scenario, args.scenario, "replay")
     formats = ("parquet", "csv") if args.format == "csv" else ("parquet",)
     book, summary = replay_file(
         args.events,
@@ -339,12 +341,14 @@ def _run(args: argparse.Namespace) -> int:
     from sim.batch.summary import describe
     from sim.outputs import default_out
     from sim.scenario.root import load_scenario
+    from sim.scenario.scheme import points_scheme_only
 
     scenario = load_scenario(args.scenario)
     seed = scenario.run.seed if args.seed is None else args.seed
     out = args.out or default_out("out", scenario.name, f"seed-{seed}")
     pages = None
     if args.plot:
+        points_scheme_only(scenario, args.scenario, "run --plot")
         from sim.report.run_page import run_page
 
         def pages(result):
@@ -354,6 +358,8 @@ def _run(args: argparse.Namespace) -> int:
         scenario, out, seed, args.days, progress=not args.quiet, pages=pages
     )
     if not args.quiet:
+        if scenario.scheme.ponzi:
+            from sim.model.ponzi_run import describe_ponzi as describe
         print(describe(result.summary))
         print(f"  wrote    {out}/: " + ", ".join(files))
     return 0
@@ -413,8 +419,10 @@ def _bench(args: argparse.Namespace) -> int:
 def _breakeven(args: argparse.Namespace) -> int:
     from sim.analysis.breakeven import describe, law_table, parse_multiples, to_json
     from sim.scenario.root import load_scenario
+    from sim.scenario.scheme import points_scheme_only
 
     scenario = load_scenario(args.scenario)
+    points_scheme_only(scenario, args.scenario, "breakeven")
     multiples = parse_multiples(args.multiples)
     rows = law_table(scenario, multiples, args.entry, args.max_orders)
     print(to_json(rows) if args.json else describe(scenario, rows))
@@ -424,8 +432,11 @@ def _breakeven(args: argparse.Namespace) -> int:
 def _assess(args: argparse.Namespace) -> int:
     from sim.analysis.assess import assess, describe
     from sim.scenario.root import load_scenario
+    from sim.scenario.scheme import points_scheme_only
 
-    found = assess(load_scenario(args.scenario))
+    scenario = load_scenario(args.scenario)
+    points_scheme_only(scenario, args.scenario, "assess")
+    found = assess(scenario)
     print(json.dumps(found, indent=2, ensure_ascii=False) if args.json else describe(found))
     return 0
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sim.core.book import Book
 from sim.core.mechanics import MEMBER_CASH, POOL, WITHDRAWN
 from sim.replay.apply import apply_events
-from sim.replay.eventlog import BONUS_KINDS, FEE_KINDS, Event
+from sim.replay.event_rules import BONUS_KINDS, FEE_KINDS, Event
 from sim.replay.forensics import member_figures
 from sim.replay.records import UNFUNDED, Records
 from tests.strategies import mechanics

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from sim.core.book import Applied
 from sim.core.units import fen_to_yuan, price_to_yuan, units_to_points
-from sim.replay.eventlog import Event
+from sim.replay.event_rules import Event
 from sim.replay.trace import Trace
 
 UNIT = 10**6

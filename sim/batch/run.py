@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 from tqdm import tqdm
 
-from sim.batch.summary import summarize
+from sim.batch.summary import plain, summarize
 from sim.batch.tables import members_output, timeseries_rows, timeseries_schema
 from sim.distribution.summary import bonus_table
 from sim.distribution.summary import figures as distribution_figures
@@ -79,6 +79,12 @@ def simulate(
     A run on the fast core whose money or points outgrow its 64-bit integers (a price diluted
     to almost nothing, 12 point decimals) is redone on the reference core, which the tests
     prove equal to it: the result's scenario then says ``run.core: reference``."""
+    if scenario.scheme.ponzi:
+        from sim.model.ponzi_run import simulate_ponzi
+
+        result = simulate_ponzi(scenario, seed, days)
+        result.summary["scenario_definition"] = plain(scenario.model_dump())
+        return result
     try:
         return _stepped(scenario, seed, days, progress)
     except BeyondRange as refused:

@@ -53,6 +53,7 @@ from sim.distribution.summary import metrics as distribution_metrics
 from sim.errors import InputError
 from sim.limits import MAX_RUNS
 from sim.scenario.root import Scenario
+from sim.scenario.scheme import points_scheme_only
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def plan(paths: list[Path], replicates: int, days: int | None) -> tuple[list[Run
             "runs; use fewer --replicates or sweep points"
         )
         scenario, points, variants = load_variants(path, room, why)  # each validated once
+        points_scheme_only(scenario, path, "batch")
         planned += len(points) * replicates
         if scenario.name in names:
             raise InputError(f"two scenarios are named '{scenario.name}'", file=path, key="name")

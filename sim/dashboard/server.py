@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sim.errors import InputError
 from sim.scenario.points import scenario_from
+from sim.scenario.scheme import points_scheme_only
 
 
 def command(host: str, port: int) -> list[str]:
@@ -55,7 +56,7 @@ def environment(scenario: str) -> dict[str, str]:
 def serve(scenario: str | Path, port: int, host: str = "127.0.0.1") -> int:
     """Check ``scenario`` (a file or a shipped scenario's name), then become the server of
     the page until stopped (returns only if the scenario is refused: it raises)."""
-    scenario_from(str(scenario))
+    points_scheme_only(scenario_from(str(scenario)), scenario, "the dashboard")
     with socket.socket() as probe:
         try:
             probe.bind((host, port))

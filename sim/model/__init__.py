@@ -20,6 +20,8 @@ Rooms:
 - ``sell_targets``: members' sell targets in an indexed heap keyed by price; ``panic``: the panic
   triggers; ``break_even``: the count of members below break-even; ``arithmetic``: orders
   minting nothing and leftover pools taken over, counted and foreseen.
+- ``ponzi_run``: a run of the classic-Ponzi comparison scheme (``scheme.kind:
+  classic_ponzi``): the member-level fund a day at a time, its ledger and its files.
 - ``daily``: a day's figures and its exact row of the time series; ``series``: those rows
   as Mesa's ``model.datacollector`` (yuan, points); ``members``: the exact members table
   (``model.members.to_pandas()``).

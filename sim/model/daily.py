@@ -51,6 +51,9 @@ KINDS = {
     "diverted": FEN,
     "legacy_points": UNITS,
     "fees": FEN,
+    "returns": FEN,  # the classic Ponzi's fund: what it earned, was due, promised
+    "due": FEN,
+    "promised": FEN,
 }
 ACCOUNT = "account_"  # prefix of the ledger accounts' balance columns
 

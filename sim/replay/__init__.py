@@ -3,7 +3,9 @@
 Rooms:
 
 - ``eventlog``: a log (CSV or Parquet: ``day,member,action,amount`` and the optional
-  ``sponsor``, ``source_member``, ``kind``) read and checked, one line of error per bad row.
+  ``sponsor``, ``source_member``, ``kind``) read and checked, one line of error per bad row;
+  ``event_rules`` what a row may hold and the event it becomes, ``parquet_batches`` a
+  Parquet log's plainly valid batches read with Arrow at once.
 - ``records``: what joins, bonuses, withdrawals and fees mean: the referral tree, the
   records' money posted to the book's ledger.
 - ``entitlement``: rules against records: the bonuses the scenario's published referral
@@ -17,7 +19,8 @@ Rooms:
 - ``insolvency``: withdrawal requests in order; the first day one waited too long unpaid.
 - ``summary``: what a replay found, printed and as ``summary.json``.
 - ``apply``: the log applied in file order with the forced exits the rules insert, the
-  ledger checked after every event; the trace, members and ledger tables.
+  ledger checked after every event; the trace (``trace``: a batch of columns at a time),
+  members and ledger tables.
 
 May import core, scenario and distribution (the rules' accounts and fees) and the top-level
 utilities (``sim.errors``, ``sim.outputs``); nothing of the agent model.

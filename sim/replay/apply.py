@@ -29,7 +29,8 @@ from sim.outputs import (
     write_table,
 )
 from sim.replay.entitlement import CHECK_SCHEMA, Entitlement, check_rows
-from sim.replay.eventlog import Event, count_rows, read_events
+from sim.replay.event_rules import Event
+from sim.replay.eventlog import count_rows, read_events
 from sim.replay.forensics import (
     CLAWBACK_SCHEMA,
     MEMBERS_SCHEMA,

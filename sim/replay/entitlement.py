@@ -30,7 +30,7 @@ from sim.core.mechanics import Mechanics
 from sim.core.referral import TwoLevel
 from sim.core.units import fen_to_yuan
 from sim.replay.distribution_due import DistributionDue
-from sim.replay.eventlog import BONUS_KINDS
+from sim.replay.event_rules import BONUS_KINDS
 from sim.scenario.distribution import DistributionSection
 
 LEVEL_KINDS = {1: "direct", 2: "indirect"}  # a referral level's record kind

@@ -14,58 +14,25 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from sim.core.units import points_to_units, yuan_to_fen
 from sim.errors import InputError, did_you_mean
 from sim.limits import EVENTS_MB, check_input_file
-
-COLUMNS = ("day", "member", "action", "amount")
-OPTIONAL = ("sponsor", "source_member", "kind")
-ACTIONS = ("join", "buy", "sell", "withdraw", "bonus", "fee")
-ALL = "all"
-YUAN_ACTIONS = ("buy", "withdraw", "bonus", "fee")
-
-# the ``kind`` of a bonus row: what the platform's records call the payment (the README maps
-# each to the rules that pay it); empty means ``other``
-BONUS_KINDS = (
-    "direct",  # 直推: the buyer's sponsor
-    "indirect",  # 间推: the sponsor's sponsor
-    "see_point",  # 见点: every order some levels down
-    "differential",  # 级差: the difference between two ranks' rates
-    "peer",  # 平级: a rank's equal above
-    "dividend",  # 分红: a share of a pool (tiers, shareholders)
-    "regional",  # 区域代理: a region's agent
-    "service",  # 服务中心: a service point's owner
-    "merchant",  # a merchant's recruiter
-    "other",
+from sim.replay.event_rules import (
+    ACTIONS,
+    ALL,
+    COLUMNS,
+    DEFAULT_KIND,
+    HEADER,
+    KINDS_OF,
+    MAX_EVENT_DAY,
+    MAX_ID,
+    OPTIONAL,
+    YUAN_ACTIONS,
+    Event,
+    exact,
 )
-# the ``kind`` of a fee row (what was bought) and the ledger account it enters; empty: other
-FEE_KINDS = ("region", "service_point", "membership", "other")
-# the ``kind`` of a withdraw row: ``paid`` (the default: money left the platform) or
-# ``requested`` (the member asked; the platform's records show it queued, not yet paid)
-WITHDRAW_KINDS = ("paid", "requested")
-_KINDS = {"bonus": BONUS_KINDS, "fee": FEE_KINDS, "withdraw": WITHDRAW_KINDS}
-_DEFAULT_KIND = {"bonus": "other", "fee": "other", "withdraw": "paid"}
-HEADER = ",".join(COLUMNS)
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """One row of the log. ``amount`` is fen for buy, withdraw, bonus and fee, point units
-    for a sale, None for ``sell all`` and a join. ``other`` is the sponsor of a join or the
-    member whose order earned a bonus (None: not given); ``kind`` is set for bonus, fee and
-    withdraw rows (their defaults filled in), None otherwise."""
-
-    line: int
-    day: int
-    member: str
-    action: str
-    amount: int | None
-    other: str | None = None
-    kind: str | None = None
+from sim.replay.parquet_batches import plain_events
 
 
 def read_events(path: str | Path, unit: int) -> Iterator[Event]:
@@ -129,8 +96,6 @@ def _parquet_events(path: Path, unit: int) -> Iterator[Event]:
     """The events of a Parquet log, each batch checked with Arrow at once
     (:func:`sim.replay.parquet_batches.plain_events`) and row by row only where a row is not
     plainly valid: the row parser then gives the events, or the error at its line."""
-    from sim.replay.parquet_batches import plain_events
-
     source = _parquet_file(path)
     header = list(source.schema_arrow.names)
     if not any(cell.strip() for cell in header):  # the row parser's rules for a blank header
@@ -285,7 +250,7 @@ def _other(action: str, cells: dict[str, str], member: str, path: Path, line: in
 
 
 def _kind(action: str, text: str, path: Path, line: int) -> str | None:
-    kinds = _KINDS.get(action)
+    kinds = KINDS_OF.get(action)
     text = text.lower()
     if kinds is None:
         if text:
@@ -297,7 +262,7 @@ def _kind(action: str, text: str, path: Path, line: int) -> str | None:
             )
         return None
     if not text:
-        return _DEFAULT_KIND[action]
+        return DEFAULT_KIND[action]
     if text not in kinds:
         raise InputError(
             f"unknown {action} kind '{text[:40]}'{did_you_mean(text, kinds)}",
@@ -343,7 +308,7 @@ def _amount(action: str, text: str, unit: int, path: Path, line: int) -> int | N
             key="amount",
         )
     try:
-        amount = _exact(text, in_yuan, unit)
+        amount = exact(text, in_yuan, unit)
     except ValueError as error:
         raise InputError(str(error), file=path, line=line, key="amount") from None
     if amount == 0:
@@ -353,18 +318,7 @@ def _amount(action: str, text: str, unit: int, path: Path, line: int) -> int | N
     return amount
 
 
-@lru_cache(maxsize=1 << 16)
-def _exact(text: str, in_yuan: bool, unit: int) -> int:
-    """Decimal text as fen (yuan) or point units, exactly; a log repeats few amounts, so
-    each is worked out once (an error is raised again each time: it is not cached)."""
-    if in_yuan:
-        return yuan_to_fen(text, "an amount in yuan")
-    return points_to_units(text, unit, "a number of points or 'all'")
-
-
-MAX_ID = 200  # characters of a member id
 BATCH_ROWS = 65_536  # rows of a Parquet log read at a time
-MAX_EVENT_DAY = 10**9  # day numbers (days since the platform opened; int64 in the trace)
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # '-' kept: negatives get their own message
 
 

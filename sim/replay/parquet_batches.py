@@ -3,7 +3,7 @@
 The rules of a row are :class:`sim.replay.eventlog._RowParser`'s. This only recognises the
 rows that plainly pass them: member ids of printable ASCII with no space at either end, day
 numbers of digits, actions and kinds of letters, amounts of plain decimal text (converted
-by the parser's own cached :func:`~sim.replay.eventlog._exact`). A batch with anything else
+by the parser's own cached :func:`~sim.replay.event_rules.exact`). A batch with anything else
 in it (an empty row, a Chinese member id, a float column, a bad cell) is handed back (None)
 for the row parser to read, which gives the same events or the error at its line. So the
 two cannot disagree on what they both accept, and the tests check that they agree on
@@ -16,15 +16,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sim.replay.eventlog import (
-    _DEFAULT_KIND,
-    _KINDS,
+from sim.replay.event_rules import (
     ACTIONS,
+    DEFAULT_KIND,
+    KINDS_OF,
     MAX_EVENT_DAY,
     MAX_ID,
     YUAN_ACTIONS,
     Event,
-    _exact,
+    exact,
 )
 
 _ID = f"^[!-~]([ -~]{{0,{MAX_ID - 2}}}[!-~])?$"  # printable ASCII, no space at either end
@@ -123,7 +123,7 @@ def _amounts(text: pa.Array, code: np.ndarray, unit: int) -> list | None:
         amount = known.get(key, -1)
         if amount == -1:
             try:
-                amount = _exact(cell, key[1], unit)
+                amount = exact(cell, key[1], unit)
             except ValueError:
                 return None
             known[key] = amount = amount if amount else None
@@ -162,7 +162,7 @@ def _others(cells: dict[str, pa.Array], code: np.ndarray) -> list | None:
 
 def _kinds(column: pa.Array | None, code: np.ndarray) -> list | None:
     """Each row's kind, its action's default where empty, None for actions without one."""
-    defaults = [_DEFAULT_KIND.get(action) for action in ACTIONS]
+    defaults = [DEFAULT_KIND.get(action) for action in ACTIONS]
     out = [defaults[c] for c in code.tolist()]
     if column is None:
         return out
@@ -171,7 +171,7 @@ def _kinds(column: pa.Array | None, code: np.ndarray) -> list | None:
     for i, text in enumerate(pc.ascii_lower(column).to_pylist()):
         if not text:
             continue
-        kinds = _KINDS.get(ACTIONS[code[i]])
+        kinds = KINDS_OF.get(ACTIONS[code[i]])
         if kinds is None or text not in kinds:
             return None
         out[i] = text

@@ -33,7 +33,7 @@ from sim.core.units import fen_to_yuan
 from sim.distribution.base import Income
 from sim.distribution.booking import take_fees
 from sim.errors import InputError
-from sim.replay.eventlog import Event
+from sim.replay.event_rules import Event
 from sim.replay.insolvency import RequestQueue
 
 UNFUNDED = "unfunded_bonuses"  # ledger source: bonuses beyond what the bonus line held

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from sim.core.book import Applied
 from sim.core.units import FEN_PER_YUAN
-from sim.replay.eventlog import Event
+from sim.replay.event_rules import Event
 
 TRACE_SCHEMA = pa.schema(
     [

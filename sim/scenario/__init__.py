@@ -7,6 +7,8 @@ Rooms:
   and probabilities), the value types, and ``Section``, the strict frozen base of every model.
 - ``root``: ``Scenario`` (name, order, points and the sections below; the rules that span
   sections; ``mechanics()``, built once), ``load_scenario`` and the located errors.
+- ``scheme``: the ``scheme`` section: the 消费增值 scheme (the default) or a comparison
+  scheme (``classic_ponzi``) and its terms; the commands that run the default only.
 - ``paid_from``: the checks tying bonuses to ``order.split``: every bonus from a line other
   than the pool, within its share, never from a line whose rules are not given.
 - ``sections``: the agent model's sections (run, inflow, population, referral, network,

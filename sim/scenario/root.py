@@ -34,10 +34,12 @@ from pydantic import (
     BaseModel,
     Field,
     PlainValidator,
+    SerializerFunctionWrapHandler,
     ValidationError,
     ValidationInfo,
     field_serializer,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -71,6 +73,7 @@ from sim.scenario.checks import (
 from sim.scenario.distribution import DistributionSection
 from sim.scenario.paid_from import check_distribution, check_not_given
 from sim.scenario.reader import Lines, load_yaml
+from sim.scenario.scheme import SchemeSection
 from sim.scenario.sections import (
     CollapseSection,
     InflowSection,
@@ -228,6 +231,7 @@ class Scenario(Section):
 
     name: Annotated[str, PlainValidator(as_name)]
     description: Text = ""
+    scheme: SchemeSection = Field(default_factory=SchemeSection)  # which scheme runs
     order: OrderSection
     points: PointsSection = Field(default_factory=PointsSection)
     # the agent model's sections (sim.scenario.sections)
@@ -299,7 +303,18 @@ class Scenario(Section):
         if self.distribution is not None:
             check_distribution(self)
         check_not_given(self)
+        if self.scheme.ponzi:
+            _ponzi_sections(self)
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """The scenario as data; the default scheme is left out, so that the scenarios
+        (and the summaries that carry them) written before there was a choice read the same."""
+        data = handler(self)
+        if self.scheme == SchemeSection():
+            data.pop("scheme", None)
+        return data
 
     @classmethod
     def from_dict(
@@ -323,6 +338,24 @@ class Scenario(Section):
         analyses): a cached function of the two sections it reads, so a copy with other
         sections shares it and a copy with other ``order`` or ``points`` gets its own."""
         return _mechanics(self.order, self.points)
+
+
+def _ponzi_sections(scenario: Scenario) -> None:
+    """A classic Ponzi runs on the run, inflow and order amount of a scenario: a section
+    it would silently ignore is an error."""
+    ignored = {
+        "distribution": scenario.distribution is not None,
+        "referral": bool(scenario.referral.direct or scenario.referral.indirect),
+        "stress": scenario.stress != StressSection(),
+        "sweep": scenario.sweep is not None,
+    }
+    for section, set_ in ignored.items():
+        if set_:
+            raise Problem(
+                f"the classic_ponzi scheme takes no {section} section (it applies to "
+                "consumption_appreciation)",
+                key=(section,),
+            )
 
 
 def _dumped(sections: dict[str, Any]) -> dict[str, Any]:

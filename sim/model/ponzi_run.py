@@ -1,0 +1,187 @@
+"""A run of the classic Ponzi scheme (``scheme.kind: classic_ponzi``): the member-level fund
+of :mod:`sim.core.ponzi_members` stepped a day at a time over the scenario's horizon, its
+money posted to a ledger, with the same files as any run (``timeseries``, ``members``,
+``summary``).
+
+Deposits come from ``scheme.deposits`` (one member a day depositing the day's flow,
+``per_year·e^{growth·t}`` at the middle of the day, rounded to the fen) or from the
+scenario's ``inflow`` (each new member depositing ``order.amount``, the day's arrivals
+drawn as a points-scheme run draws them with the same seed). The fund's day row has it as
+``pool``; the first day it cannot pay what its members are due is ``collapse_day``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pyarrow as pa
+
+from sim.core.ledger import Ledger
+from sim.core.ponzi_members import PonziFund, Terms
+from sim.core.units import fen_to_yuan, yuan_array, yuan_to_fen
+from sim.draws import Uniforms
+from sim.model.daily import ACCOUNT
+from sim.model.inflow import Arrivals
+
+FUND, PAID_OUT = "fund", "withdrawn"  # ledger accounts: the fund, money paid to members
+DEPOSITS, RETURNS = "deposits", "returns"  # sources: members' money, what the fund earned
+MEMBERS_SCHEMA = pa.schema(
+    [
+        ("member", pa.int64()),
+        ("join_day", pa.int64()),
+        ("deposited", pa.float64()),
+        ("withdrawn", pa.float64()),
+        ("net_result", pa.float64()),
+        ("promised", pa.float64()),
+    ]
+)
+
+
+@dataclass
+class PonziResult:
+    """A finished classic-Ponzi run: day rows and members in exact fen, the summary."""
+
+    scenario: object
+    seed: int
+    days: int
+    rows: list[dict]
+    fund: PonziFund
+    summary: dict
+    unit: int = 1
+    bonuses: None = None
+
+    def members_output(self) -> pa.Table:
+        """``members.parquet``: one row per member (members of a cohort alike), yuan."""
+        cohorts = self.fund.cohorts
+        counts = np.array([c.count for c in cohorts], np.int64)
+        ids = np.arange(1, int(counts.sum()) + 1, dtype=np.int64)
+
+        def each(values) -> np.ndarray:
+            return np.repeat(np.array(values, np.int64), counts)
+
+        deposited = each([c.deposit for c in cohorts])
+        paid = each([c.paid for c in cohorts])
+        days = each([max(c.step, 0) for c in cohorts])
+        return pa.table(
+            [
+                ids,
+                days,
+                yuan_array(deposited),
+                yuan_array(paid),
+                yuan_array(paid - deposited),
+                yuan_array(each([c.promised for c in cohorts])),
+            ],
+            schema=MEMBERS_SCHEMA,
+        )
+
+
+def simulate_ponzi(scenario, seed: int | None = None, days: int | None = None) -> PonziResult:
+    """Run ``scenario`` (a ``classic_ponzi`` scheme) for ``days`` (default its horizon)."""
+    seed = scenario.run.seed if seed is None else seed
+    days = scenario.run.days if days is None else days
+    scheme = scenario.scheme
+    terms = Terms(scheme.promised_rate, scheme.nominal_rate or Decimal(0), scheme.withdrawal_rate)
+    fund = PonziFund(terms, yuan_to_fen(scheme.initial_deposit or 0))
+    ledger = Ledger()
+    ledger.open(FUND, "pool")
+    ledger.open(PAID_OUT, "out")
+    if fund.initial:
+        ledger.receive(fund.initial, {FUND: fund.initial}, source=DEPOSITS)
+    deposits = _deposits(scenario, seed)
+    rows = []
+    joined = 1 if fund.initial else 0
+    for day in range(days):
+        made = deposits(day, joined)
+        step = fund.step(made)
+        joined += sum(made.values()) if step.deposits else 0
+        ledger.receive(step.deposits, {FUND: step.deposits}, source=DEPOSITS)
+        ledger.receive(step.returns, {FUND: step.returns}, source=RETURNS)
+        ledger.transfer(FUND, PAID_OUT, step.paid)
+        ledger.check()
+        if ledger.balance(FUND) != fund.fund:
+            raise AssertionError(f"day {day}: the ledger's fund is not the fund's")
+        rows.append(
+            {
+                "day": day,
+                "pool": step.fund,
+                "members_total": joined,
+                "new_members": sum(made.values()) if step.deposits else 0,
+                "inflow": step.deposits,
+                "returns": step.returns,
+                "due": step.due,
+                "withdrawals": step.paid,
+                "promised": step.promised,
+                "collapsed": fund.collapsed_at is not None,
+                **{f"{ACCOUNT}{a.name}": a.balance for a in ledger.accounts.values()},
+            }
+        )
+    return PonziResult(scenario, seed, days, rows, fund, _summary(scenario, seed, days, fund))
+
+
+def _deposits(scenario, seed: int):
+    """The day's deposits as {fen each: members}, from ``scheme.deposits`` or the inflow."""
+    flow = scenario.scheme.deposits
+    if flow is not None:
+        per_year, growth = float(flow.per_year) * 100, float(flow.growth)
+
+        def of_flow(day: int, joined: int) -> dict[int, int]:
+            amount = round(per_year * math.exp(growth * (day + 0.5) / 365) / 365)
+            return {amount: 1} if amount > 0 else {}
+
+        return of_flow
+    arrivals = Arrivals(scenario.inflow, Uniforms(np.random.default_rng(seed)))
+    amount = yuan_to_fen(scenario.order.amount)
+    first = scenario.inflow.initial_members
+
+    def of_inflow(day: int, joined: int) -> dict[int, int]:
+        count = arrivals.draw(day, joined) + (first if day == 0 else 0)
+        return {amount: count} if count and amount else {}
+
+    return of_inflow
+
+
+def _summary(scenario, seed: int, days: int, fund: PonziFund) -> dict:
+    """The key figures of a Ponzi run (yuan), ``collapse_day`` None while it pays."""
+    members = sum(c.count for c in fund.cohorts)
+    losers = sum(c.count for c in fund.cohorts if c.paid < c.deposit)
+    owed = fund.steps[-1].promised if fund.steps else fund.initial
+    return {
+        "scenario": scenario.name,
+        "scheme": scenario.scheme.kind,
+        "seed": seed,
+        "days": days,
+        "members": members,
+        "deposited": fen_to_yuan(fund.entered),
+        "paid_out": fen_to_yuan(fund.paid),
+        "returns_earned": fen_to_yuan(fund.earned),
+        "fund_at_end": fen_to_yuan(fund.fund),
+        "promised_at_end": fen_to_yuan(owed),
+        "collapse_day": fund.collapsed_at,
+        "net_losers": losers,
+        "share_net_losers": float(Fraction(losers, members)) if members else 0.0,
+    }
+
+
+def describe_ponzi(s: dict) -> str:
+    """A short human summary of a Ponzi run."""
+    collapse = (
+        f"collapsed on day {s['collapse_day']}"
+        if s["collapse_day"] is not None
+        else "still paying at the end"
+    )
+    return "\n".join(
+        [
+            f"Ran scenario '{s['scenario']}' (classic Ponzi) for {s['days']} days, "
+            f"seed {s['seed']}",
+            f"  members  {s['members']:,}; {s['share_net_losers']:.1%} got back less than they "
+            "deposited",
+            f"  money    {s['deposited']:,.2f} yuan deposited, {s['paid_out']:,.2f} paid out, "
+            f"{s['returns_earned']:,.2f} earned by the fund",
+            f"  fund     {s['fund_at_end']:,.2f} yuan at the end against "
+            f"{s['promised_at_end']:,.2f} promised; {collapse}",
+        ]
+    )
