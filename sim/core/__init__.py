@@ -15,7 +15,8 @@ Rooms:
 - ``law``: the legal thresholds (participants, levels, money) the network and red flags cite.
 - ``ponzi``: Artzrouni's (2009) Ponzi fund in continuous time (floats): the published model
   the classic-Ponzi comparison scheme is checked against, with the 1920 fit;
-  ``ponzi_members`` the same fund member by member in exact fen, in the same steps.
+  ``ponzi_members`` the same fund member by member in exact fen, in the same steps;
+  ``release`` the 消费全返 daily-release scheme (云联惠, 万家购物) member by member in fen.
 - ``kernel``: the compiled (numba) per-order process, proven equal to ``book`` event for
   event; ``int128`` its exact 128-bit integer maths, ``trigger_heap`` its indexed heap of
   forced-exit triggers, ``kernel_layout`` its flat arrays and codes, ``kernel_book`` its
