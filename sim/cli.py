@@ -360,6 +360,8 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         if scenario.scheme.ponzi:
             from sim.model.ponzi_run import describe_ponzi as describe
+        elif scenario.scheme.comparison:
+            from sim.model.release_run import describe_release as describe
         print(describe(result.summary))
         print(f"  wrote    {out}/: " + ", ".join(files))
     return 0

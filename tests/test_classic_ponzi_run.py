@@ -16,6 +16,7 @@ import yaml
 
 from sim.core.ponzi import Fund, collapse_time
 from sim.scenario.root import Scenario, load_scenario
+from sim.scenario.scheme import RELEASE_PRESETS, SchemeSection
 from tests.conftest import SCENARIOS
 from tests.test_bad_input import assert_nothing_written, assert_refused
 
@@ -159,8 +160,10 @@ def test_the_readme_documents_the_scheme(tmp_path):
     start = text.index("## The scheme: `scheme`")
     part = text[start : text.index("\n## ", start + 5)]
     documented = set(re.findall(r"^\| `scheme\.([a-z_.]+)` \|", part, re.MULTILINE))
-    fields = {"kind", "initial_deposit", "promised_rate", "nominal_rate", "withdrawal_rate"}
+    fields = set(SchemeSection.model_fields) - {"deposits"}
     assert documented == fields | {"deposits.per_year", "deposits.growth"}
+    for preset in RELEASE_PRESETS:
+        assert f"| `{preset}` (" in part  # with its terms and source
     example = yaml.safe_load(part.split("```yaml\n", 1)[1].split("```", 1)[0])
     path = scenario_file(tmp_path, example["scheme"], 30)
     assert load_scenario(path).scheme.deposits.per_year == 1_000_000

@@ -79,10 +79,12 @@ def simulate(
     A run on the fast core whose money or points outgrow its 64-bit integers (a price diluted
     to almost nothing, 12 point decimals) is redone on the reference core, which the tests
     prove equal to it: the result's scenario then says ``run.core: reference``."""
-    if scenario.scheme.ponzi:
+    if scenario.scheme.comparison:
         from sim.model.ponzi_run import simulate_ponzi
+        from sim.model.release_run import simulate_release
 
-        result = simulate_ponzi(scenario, seed, days)
+        comparison = simulate_ponzi if scenario.scheme.ponzi else simulate_release
+        result = comparison(scenario, seed, days)
         result.summary["scenario_definition"] = plain(scenario.model_dump())
         return result
     try:

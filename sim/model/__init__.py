@@ -21,7 +21,9 @@ Rooms:
   triggers; ``break_even``: the count of members below break-even; ``arithmetic``: orders
   minting nothing and leftover pools taken over, counted and foreseen.
 - ``ponzi_run``: a run of the classic-Ponzi comparison scheme (``scheme.kind:
-  classic_ponzi``): the member-level fund a day at a time, its ledger and its files.
+  classic_ponzi``): the member-level fund a day at a time, its ledger and its files;
+  ``release_run`` the same for the daily-release scheme (``daily_release``, 消费全返), and
+  ``cohorts`` what both hand on (members held as cohorts, written a row each).
 - ``daily``: a day's figures and its exact row of the time series; ``series``: those rows
   as Mesa's ``model.datacollector`` (yuan, points); ``members``: the exact members table
   (``model.members.to_pandas()``).

@@ -54,6 +54,8 @@ KINDS = {
     "returns": FEN,  # the classic Ponzi's fund: what it earned, was due, promised
     "due": FEN,
     "promised": FEN,
+    "agents": FEN,  # the daily-release scheme's: regional agents' share, points not yet
+    "outstanding": FEN,  # released (a point is a yuan of promise)
 }
 ACCOUNT = "account_"  # prefix of the ledger accounts' balance columns
 

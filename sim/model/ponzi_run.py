@@ -13,7 +13,6 @@ drawn as a points-scheme run draws them with the same seed). The fund's day row 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -22,8 +21,9 @@ import pyarrow as pa
 
 from sim.core.ledger import Ledger
 from sim.core.ponzi_members import PonziFund, Terms
-from sim.core.units import fen_to_yuan, yuan_array, yuan_to_fen
+from sim.core.units import fen_to_yuan, yuan_to_fen
 from sim.draws import Uniforms
+from sim.model.cohorts import CohortRun, members_table
 from sim.model.daily import ACCOUNT
 from sim.model.inflow import Arrivals
 
@@ -41,45 +41,7 @@ MEMBERS_SCHEMA = pa.schema(
 )
 
 
-@dataclass
-class PonziResult:
-    """A finished classic-Ponzi run: day rows and members in exact fen, the summary."""
-
-    scenario: object
-    seed: int
-    days: int
-    rows: list[dict]
-    fund: PonziFund
-    summary: dict
-    unit: int = 1
-    bonuses: None = None
-
-    def members_output(self) -> pa.Table:
-        """``members.parquet``: one row per member (members of a cohort alike), yuan."""
-        cohorts = self.fund.cohorts
-        counts = np.array([c.count for c in cohorts], np.int64)
-        ids = np.arange(1, int(counts.sum()) + 1, dtype=np.int64)
-
-        def each(values) -> np.ndarray:
-            return np.repeat(np.array(values, np.int64), counts)
-
-        deposited = each([c.deposit for c in cohorts])
-        paid = each([c.paid for c in cohorts])
-        days = each([max(c.step, 0) for c in cohorts])
-        return pa.table(
-            [
-                ids,
-                days,
-                yuan_array(deposited),
-                yuan_array(paid),
-                yuan_array(paid - deposited),
-                yuan_array(each([c.promised for c in cohorts])),
-            ],
-            schema=MEMBERS_SCHEMA,
-        )
-
-
-def simulate_ponzi(scenario, seed: int | None = None, days: int | None = None) -> PonziResult:
+def simulate_ponzi(scenario, seed: int | None = None, days: int | None = None) -> CohortRun:
     """Run ``scenario`` (a ``classic_ponzi`` scheme) for ``days`` (default its horizon)."""
     seed = scenario.run.seed if seed is None else seed
     days = scenario.run.days if days is None else days
@@ -119,7 +81,19 @@ def simulate_ponzi(scenario, seed: int | None = None, days: int | None = None) -
                 **{f"{ACCOUNT}{a.name}": a.balance for a in ledger.accounts.values()},
             }
         )
-    return PonziResult(scenario, seed, days, rows, fund, _summary(scenario, seed, days, fund))
+    cohorts = fund.cohorts
+    members = members_table(
+        MEMBERS_SCHEMA,
+        [c.count for c in cohorts],
+        [max(c.step, 0) for c in cohorts],
+        {
+            "deposited": [c.deposit for c in cohorts],
+            "withdrawn": [c.paid for c in cohorts],
+            "net_result": [c.paid - c.deposit for c in cohorts],
+            "promised": [c.promised for c in cohorts],
+        },
+    )
+    return CohortRun(scenario, seed, days, rows, _summary(scenario, seed, days, fund), members)
 
 
 def _deposits(scenario, seed: int):

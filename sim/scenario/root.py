@@ -303,8 +303,8 @@ class Scenario(Section):
         if self.distribution is not None:
             check_distribution(self)
         check_not_given(self)
-        if self.scheme.ponzi:
-            _ponzi_sections(self)
+        if self.scheme.comparison:
+            _comparison_sections(self)
         return self
 
     @model_serializer(mode="wrap")
@@ -340,9 +340,9 @@ class Scenario(Section):
         return _mechanics(self.order, self.points)
 
 
-def _ponzi_sections(scenario: Scenario) -> None:
-    """A classic Ponzi runs on the run, inflow and order amount of a scenario: a section
-    it would silently ignore is an error."""
+def _comparison_sections(scenario: Scenario) -> None:
+    """A comparison scheme runs on the run, inflow and order amount of a scenario: a
+    section it would silently ignore is an error."""
     ignored = {
         "distribution": scenario.distribution is not None,
         "referral": bool(scenario.referral.direct or scenario.referral.indirect),
@@ -352,8 +352,8 @@ def _ponzi_sections(scenario: Scenario) -> None:
     for section, set_ in ignored.items():
         if set_:
             raise Problem(
-                f"the classic_ponzi scheme takes no {section} section (it applies to "
-                "consumption_appreciation)",
+                f"the {scenario.scheme.kind} scheme takes no {section} section (it applies "
+                "to consumption_appreciation)",
                 key=(section,),
             )
 

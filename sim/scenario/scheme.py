@@ -17,11 +17,45 @@ from typing import Annotated
 from pydantic import PlainValidator, model_validator
 
 from sim.errors import InputError
-from sim.scenario.checks import Problem, Section, Yuan, as_number, one_of, show
+from sim.scenario.checks import Problem, Section, Yuan, as_number, as_ratio, one_of, show
 
-SCHEME_KINDS = ("consumption_appreciation", "classic_ponzi")
+SCHEME_KINDS = ("consumption_appreciation", "classic_ponzi", "daily_release")
 MAX_RATE = Decimal(100)  # a year: e^100 is far past any horizon a run can have
 PONZI_KEYS = ("initial_deposit", "promised_rate", "nominal_rate", "withdrawal_rate", "deposits")
+RELEASE_KEYS = (
+    "preset",
+    "fee_share",
+    "buyer_multiple",
+    "merchant_multiple",
+    "promoter_multiple",
+    "release_rate",
+    "release",
+    "membership_fee",
+    "agent_share",
+)
+# the release platforms' terms as press and court reports give them (SPEC §7; the README
+# names each source); a value the sources leave open is the documented option noted
+RELEASE_PRESETS = {
+    "yunlianhui": {  # 云联惠: merchants paid 16%; white points 100% to the buyer, 16% to the
+        # merchant, about 44% to promoters; about 0.05% released a day
+        "fee_share": Decimal("0.16"),
+        "buyer_multiple": Decimal("1"),
+        "merchant_multiple": Decimal("0.16"),
+        "promoter_multiple": Decimal("0.44"),
+        "release_rate": Decimal("0.0005"),
+    },
+    "wanjia": {  # 万家购物: 16% fee, about 0.2% a day, the full spend back on day 500
+        "fee_share": Decimal("0.16"),
+        "buyer_multiple": Decimal("1"),
+        "release_rate": Decimal("0.002"),
+    },
+    "renrengongyi": {  # 人人公益: 24% (or 12%, 6%) of a purchase into the pool, returned in
+        # instalments; the rate is not reported: 0.1% a day is an assumption
+        "fee_share": Decimal("0.24"),
+        "buyer_multiple": Decimal("1"),
+        "release_rate": Decimal("0.001"),
+    },
+}
 
 
 def as_rate(value: object) -> Decimal:
@@ -43,6 +77,30 @@ def as_growth_rate(value: object) -> Decimal:
 Rate = Annotated[Decimal | None, PlainValidator(lambda v: None if v is None else as_rate(v))]
 
 
+def as_multiple(value: object) -> Decimal:
+    """Points booked per yuan spent: from 0 to 100."""
+    multiple = as_number(value)
+    if not 0 <= multiple <= 100:
+        raise Problem(f"expected a multiple from 0 to 100, got {show(multiple)}")
+    return multiple
+
+
+def as_daily_rate(value: object) -> Decimal:
+    """A share of the points released a day: above 0, at most 1."""
+    rate = as_number(value)
+    if not 0 < rate <= 1:
+        raise Problem(f"expected a share a day above 0 and at most 1, got {show(rate)}")
+    return rate
+
+
+def _or_null(check):
+    return PlainValidator(lambda v: None if v is None else check(v))
+
+
+Multiple = Annotated[Decimal | None, _or_null(as_multiple)]
+Share = Annotated[Decimal | None, _or_null(as_ratio)]
+
+
 class DepositsSection(Section):
     """``s(t) = per_year·e^{growth·t}`` yuan a year (the paper's s₀ and r_i)."""
 
@@ -59,16 +117,45 @@ class SchemeSection(Section):
     nominal_rate: Rate = None  # r_n
     withdrawal_rate: Rate = None  # r_w
     deposits: DepositsSection | None = None  # omitted: the scenario's inflow
+    # daily_release (消费全返): a preset's terms, or each given
+    preset: Annotated[str | None, _or_null(lambda v: one_of(*RELEASE_PRESETS).func(v))] = None
+    fee_share: Share = None  # of each purchase, into the fund
+    buyer_multiple: Multiple = None  # points (yuan) booked per yuan spent
+    merchant_multiple: Multiple = None
+    promoter_multiple: Multiple = None
+    release_rate: Annotated[Decimal | None, _or_null(as_daily_rate)] = None  # a day
+    release: Annotated[str | None, _or_null(lambda v: one_of("linear", "geometric").func(v))] = None
+    membership_fee: Yuan | None = None  # yuan a new member pays into the fund
+    agent_share: Share = None  # of each day's sales, from the fund to regional agents
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, data: object) -> object:
+        """A release preset's terms under the keys the scenario gives itself."""
+        if isinstance(data, dict) and data.get("preset") in RELEASE_PRESETS:
+            return {**RELEASE_PRESETS[data["preset"]], **data}
+        return data
 
     @model_validator(mode="after")
     def _keys_of_the_kind(self) -> SchemeSection:
-        given = [key for key in PONZI_KEYS if getattr(self, key) is not None]
-        if self.kind != "classic_ponzi":
-            if given:
+        for kind, keys in (("classic_ponzi", PONZI_KEYS), ("daily_release", RELEASE_KEYS)):
+            given = [key for key in keys if getattr(self, key) is not None]
+            if self.kind != kind and given:
                 raise Problem(
-                    f"{given[0]} is a key of the classic_ponzi scheme, not of {self.kind}",
+                    f"{given[0]} is a key of the {kind} scheme, not of {self.kind}",
                     key=given[0],
                 )
+        if self.kind == "daily_release":
+            for key in ("fee_share", "buyer_multiple", "release_rate"):
+                if getattr(self, key) is None:
+                    raise Problem(f"daily_release needs {key} (or a preset)")
+            if self.buyer_multiple == 0:
+                raise Problem(
+                    "expected a release multiple > 0 (with 0 nothing is ever returned)",
+                    key="buyer_multiple",
+                )
+            return self
+        if self.kind != "classic_ponzi":
             return self
         for key in ("promised_rate", "withdrawal_rate"):
             if getattr(self, key) is None:
@@ -83,6 +170,11 @@ class SchemeSection(Section):
     @property
     def ponzi(self) -> bool:
         return self.kind == "classic_ponzi"
+
+    @property
+    def comparison(self) -> bool:
+        """A scheme other than 消费增值: a ``classic_ponzi`` or a ``daily_release``."""
+        return self.kind != "consumption_appreciation"
 
 
 def points_scheme_only(scenario, file, what: str) -> None:

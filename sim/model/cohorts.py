@@ -1,0 +1,48 @@
+"""What a run of a comparison scheme (``classic_ponzi``, ``daily_release``) hands on: its
+day rows, its summary and its members, who are held as cohorts (members who joined on the
+same day with the same amount are alike) and written one row each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from sim.core.units import yuan_array
+
+
+@dataclass
+class CohortRun:
+    """A finished run: exact day rows (fen), the summary (yuan), ``members.parquet``."""
+
+    scenario: object
+    seed: int
+    days: int
+    rows: list[dict]
+    summary: dict
+    members: pa.Table
+    unit: int = 1  # no points: the rows' amounts are fen
+    bonuses: None = None
+
+    def members_output(self) -> pa.Table:
+        return self.members
+
+
+def members_table(
+    schema: pa.Schema, counts: list[int], join_days: list[int], money: dict[str, list[int]]
+) -> pa.Table:
+    """One row per member, numbered from 1: each cohort's values repeated ``count`` times;
+    ``money`` columns (fen, by the schema's names) as yuan."""
+    repeat = np.array(counts, np.int64)
+
+    def each(values: list[int]) -> np.ndarray:
+        return np.repeat(np.array(values, np.int64), repeat)
+
+    columns = {
+        "member": np.arange(1, int(repeat.sum()) + 1, dtype=np.int64),
+        "join_day": each(join_days),
+    }
+    columns.update({name: yuan_array(each(values)) for name, values in money.items()})
+    return pa.table([columns[name] for name in schema.names], schema=schema)

@@ -1,0 +1,165 @@
+"""A run of the daily-release scheme (``scheme.kind: daily_release``, 消费全返): the
+member-level fund of :mod:`sim.core.release` stepped a day at a time over the scenario's
+horizon, its money posted to a ledger, with the same files as any run.
+
+The members come from the scenario's ``inflow`` (drawn as a points-scheme run draws them,
+with the same seed); each buys ``order.amount`` once, on the day they join, and pays the
+membership fee. The fund's day row has it as ``pool``; the first day it cannot pay the
+releases due (and the agents' share) is ``collapse_day``, the day of insolvency.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pyarrow as pa
+
+from sim.core.ledger import Ledger
+from sim.core.release import BUYER, MERCHANT, PROMOTER, ReleaseFund, ReleaseTerms
+from sim.core.units import fen_to_yuan, yuan_to_fen
+from sim.draws import Uniforms
+from sim.model.cohorts import CohortRun, members_table
+from sim.model.daily import ACCOUNT
+from sim.model.inflow import Arrivals
+
+FUND, PAID_OUT, AGENTS = "fund", "withdrawn", "agents"  # ledger accounts
+FEES, MEMBERSHIPS = "fees", "memberships"  # sources
+MEMBERS_SCHEMA = pa.schema(
+    [
+        ("member", pa.int64()),
+        ("join_day", pa.int64()),
+        ("spent", pa.float64()),
+        ("withdrawn", pa.float64()),
+        ("net_result", pa.float64()),
+        ("outstanding", pa.float64()),
+    ]
+)
+
+
+def release_terms(scheme) -> ReleaseTerms:
+    """The scheme section's terms as exact fractions and fen."""
+
+    def share(value: Decimal | None) -> Fraction:
+        return Fraction(value or 0)
+
+    return ReleaseTerms(
+        fee_share=share(scheme.fee_share),
+        buyer=share(scheme.buyer_multiple),
+        merchant=share(scheme.merchant_multiple),
+        promoters=share(scheme.promoter_multiple),
+        rate=share(scheme.release_rate),
+        geometric=scheme.release == "geometric",
+        membership_fee=yuan_to_fen(scheme.membership_fee or 0),
+        agent_share=share(scheme.agent_share),
+    )
+
+
+def simulate_release(scenario, seed: int | None = None, days: int | None = None) -> CohortRun:
+    """Run ``scenario`` (a ``daily_release`` scheme) for ``days`` (default its horizon)."""
+    seed = scenario.run.seed if seed is None else seed
+    days = scenario.run.days if days is None else days
+    fund = ReleaseFund(release_terms(scenario.scheme))
+    ledger = Ledger()
+    for name, kind in ((FUND, "pool"), (PAID_OUT, "out"), (AGENTS, "out")):
+        ledger.open(name, kind)
+    arrivals = Arrivals(scenario.inflow, Uniforms(np.random.default_rng(seed)))
+    amount = yuan_to_fen(scenario.order.amount)
+    rows, joined, to_agents = [], 0, 0
+    for day in range(days):
+        count = arrivals.draw(day, joined) + (scenario.inflow.initial_members if not day else 0)
+        step = fund.step({amount: count} if count and amount else {}, count)
+        new = count if step.sales or step.memberships else 0
+        joined += new
+        ledger.receive(step.fees, {FUND: step.fees}, source=FEES)
+        ledger.receive(step.memberships, {FUND: step.memberships}, source=MEMBERSHIPS)
+        ledger.transfer(FUND, AGENTS, step.agents)
+        ledger.transfer(FUND, PAID_OUT, step.paid - step.agents)
+        ledger.check()
+        if ledger.balance(FUND) != fund.fund:
+            raise AssertionError(f"day {day}: the ledger's fund is not the fund's")
+        to_agents += step.agents
+        rows.append(
+            {
+                "day": day,
+                "pool": step.fund,
+                "members_total": joined,
+                "new_members": new,
+                "inflow": step.sales,
+                "fees": step.fees + step.memberships,
+                "due": step.due,
+                "withdrawals": step.paid - step.agents,
+                "agents": step.agents,
+                "outstanding": step.outstanding,
+                "collapsed": fund.insolvent_at is not None,
+                **{f"{ACCOUNT}{a.name}": a.balance for a in ledger.accounts.values()},
+            }
+        )
+    buyers = [a for a in fund.accounts if a.holder == BUYER]
+    spent = [amount] * len(buyers)
+    members = members_table(
+        MEMBERS_SCHEMA,
+        [a.count for a in buyers],
+        [a.day for a in buyers],
+        {
+            "spent": spent,
+            "withdrawn": [a.released for a in buyers],
+            "net_result": [a.released - s for a, s in zip(buyers, spent, strict=True)],
+            "outstanding": [a.remaining for a in buyers],
+        },
+    )
+    summary = _summary(scenario, seed, days, fund, buyers, amount)
+    return CohortRun(scenario, seed, days, rows, summary, members)
+
+
+def _summary(scenario, seed, days, fund: ReleaseFund, buyers, amount: int) -> dict:
+    """The key figures of a release run (yuan); ``collapse_day`` None while it pays."""
+    members = sum(a.count for a in buyers)
+    losers = sum(a.count for a in buyers if a.released < amount)
+
+    def paid_to(holder: str) -> float:
+        return fen_to_yuan(sum(a.released * a.count for a in fund.accounts if a.holder == holder))
+
+    return {
+        "scenario": scenario.name,
+        "scheme": scenario.scheme.kind,
+        "preset": scenario.scheme.preset,
+        "seed": seed,
+        "days": days,
+        "members": members,
+        "spent": fen_to_yuan(members * amount),
+        "fees_and_memberships": fen_to_yuan(fund.entered),
+        "paid_to_buyers": paid_to(BUYER),
+        "paid_to_merchants": paid_to(MERCHANT),
+        "paid_to_promoters": paid_to(PROMOTER),
+        "paid_to_agents": fen_to_yuan(fund.to_agents),
+        "fund_at_end": fen_to_yuan(fund.fund),
+        "outstanding_at_end": fen_to_yuan(fund.days[-1].outstanding if fund.days else 0),
+        "unpaid_at_insolvency": fen_to_yuan(fund.unpaid),
+        "collapse_day": fund.insolvent_at,
+        "net_losers": losers,
+        "share_net_losers": float(Fraction(losers, members)) if members else 0.0,
+    }
+
+
+def describe_release(s: dict) -> str:
+    """A short human summary of a release run."""
+    end = (
+        f"insolvent on day {s['collapse_day']}"
+        if s["collapse_day"] is not None
+        else "still paying at the end"
+    )
+    preset = f" ({s['preset']})" if s["preset"] else ""
+    return "\n".join(
+        [
+            f"Ran scenario '{s['scenario']}' (daily release{preset}) for {s['days']} days, "
+            f"seed {s['seed']}",
+            f"  members  {s['members']:,}; {s['share_net_losers']:.1%} got back less than they "
+            "spent",
+            f"  money    {s['spent']:,.2f} yuan spent, {s['fees_and_memberships']:,.2f} into the "
+            f"fund, {s['paid_to_buyers']:,.2f} released to buyers",
+            f"  fund     {s['fund_at_end']:,.2f} yuan at the end against "
+            f"{s['outstanding_at_end']:,.2f} of points outstanding; {end}",
+        ]
+    )

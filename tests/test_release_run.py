@@ -1,0 +1,147 @@
+"""The daily-release scheme (消费全返) as a scenario's scheme: presets and their keys, bad
+input, and a run whose files are the member-level fund's with its money in a ledger."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.scenario.root import load_scenario
+from tests.conftest import SCENARIOS
+from tests.test_bad_input import assert_nothing_written, assert_refused
+
+
+def scenario_file(tmp_path, scheme, days=120, inflow=None):
+    data = {
+        "name": "release",
+        "scheme": scheme,
+        "order": {"amount": 1000, "split": {"pool": 1}},
+        "inflow": inflow or {"kind": "constant", "initial_members": 10, "rate": 0},
+        "run": {"days": days, "seed": 5},
+    }
+    path = tmp_path / "release.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_a_preset_fills_the_terms_and_a_key_overrides_it(tmp_path):
+    scheme = load_scenario(
+        scenario_file(tmp_path, {"kind": "daily_release", "preset": "yunlianhui"})
+    ).scheme
+    assert (scheme.fee_share, scheme.buyer_multiple, scheme.merchant_multiple) == (
+        Decimal("0.16"),
+        Decimal("1"),
+        Decimal("0.16"),
+    )
+    assert scheme.promoter_multiple == Decimal("0.44") and scheme.release_rate == Decimal("0.0005")
+    mine = {"kind": "daily_release", "preset": "wanjia", "release_rate": 0.001}
+    scheme = load_scenario(scenario_file(tmp_path, mine)).scheme
+    assert scheme.release_rate == Decimal("0.001") and scheme.fee_share == Decimal("0.16")
+
+
+def test_a_wanjia_cohort_is_paid_until_its_fee_runs_out(cli, tmp_path):
+    """Ten members buy 1,000 yuan on day 0 and nobody after: the 16% fee pays 0.2% a day
+    for 80 days; insolvent on day 81 (releases start the day after the purchase)."""
+    out = tmp_path / "out"
+    scheme = {"kind": "daily_release", "preset": "wanjia"}
+    result = cli("run", scenario_file(tmp_path, scheme), "--out", out)
+    assert result.code == 0, result.err
+    assert "daily release (wanjia)" in result.out and "insolvent on day 81" in result.out
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["collapse_day"] == 81 and summary["members"] == 10
+    assert summary["fees_and_memberships"] == 1_600 and summary["paid_to_buyers"] == 1_600
+    assert summary["share_net_losers"] == 1.0
+    series = pd.read_parquet(out / "timeseries.parquet")
+    assert (series.pool == series.account_fund).all()
+    assert (series.fees.cumsum() - series.pool - series.account_withdrawn).abs().max() < 1e-6
+    assert series.withdrawals[1:81].tolist() == [20.0] * 80  # 2 yuan a member a day
+    # day 81's release (2 yuan each) leaves the points but is not paid: owed at insolvency
+    assert series.outstanding.iloc[0] == 10_000 and series.outstanding.iloc[-1] == 8_380
+    assert summary["unpaid_at_insolvency"] == 20
+    members = pd.read_parquet(out / "members.parquet")
+    assert (
+        members.withdrawn.tolist() == [160.0] * 10 and members.outstanding.tolist() == [838.0] * 10
+    )
+
+
+def test_memberships_and_agents_move_the_fund(cli, tmp_path):
+    scheme = {
+        "kind": "daily_release",
+        "preset": "yunlianhui",
+        "membership_fee": 99.9,
+        "agent_share": 0.02,
+        "release": "geometric",
+    }
+    out = tmp_path / "out"
+    inflow = {"kind": "constant", "rate": 7, "noise": "none"}
+    assert cli("run", scenario_file(tmp_path, scheme, 30, inflow), "--out", out).code == 0
+    series = pd.read_parquet(out / "timeseries.parquet")
+    assert series.fees.tolist() == [1819.3] * 30  # fees and memberships: 7 x (160 + 99.9)
+    assert series.agents.tolist() == [7 * 1000 * 0.02] * 30
+    assert (
+        series.fees.cumsum() - series.pool - series.account_withdrawn - series.account_agents
+    ).abs().max() < 1e-6
+
+
+BAD = {
+    "unknown preset": (
+        {"kind": "daily_release", "preset": "yunlian"},
+        ["scheme.preset", "yunlianhui"],
+    ),
+    "no terms": ({"kind": "daily_release"}, ["needs fee_share"]),
+    "multiple 0": (
+        {"kind": "daily_release", "preset": "wanjia", "buyer_multiple": 0},
+        ["scheme.buyer_multiple", "multiple > 0"],
+    ),
+    "rate 0": (
+        {"kind": "daily_release", "preset": "wanjia", "release_rate": 0},
+        ["release_rate", "above 0"],
+    ),
+    "share above 1": (
+        {"kind": "daily_release", "preset": "wanjia", "fee_share": 1.5},
+        ["fee_share"],
+    ),
+    "unknown release": (
+        {"kind": "daily_release", "preset": "wanjia", "release": "stepwise"},
+        ["scheme.release", "linear"],
+    ),
+    "ponzi key": (
+        {"kind": "daily_release", "preset": "wanjia", "promised_rate": 1},
+        ["scheme.promised_rate", "classic_ponzi"],
+    ),
+    "release key under ponzi": (
+        {"kind": "classic_ponzi", "promised_rate": 1, "withdrawal_rate": 0.5, "preset": "wanjia"},
+        ["scheme.preset", "a key of the daily_release scheme"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD, ids=list(BAD))
+def test_bad_release_terms_are_one_line(cli, tmp_path, case):
+    scheme, fragments = BAD[case]
+    out = tmp_path / "out"
+    assert_refused(
+        cli("run", scenario_file(tmp_path, scheme), "--out", out), "release.yaml", *fragments
+    )
+    assert_nothing_written(tmp_path, out)
+
+
+def test_batch_says_it_runs_the_points_scheme_only(cli, tmp_path):
+    path, out = (
+        scenario_file(tmp_path, {"kind": "daily_release", "preset": "wanjia"}),
+        tmp_path / "o",
+    )
+    result = cli("batch", path, "--replicates", "2", "--out", out)
+    assert_refused(result, "release.yaml", "scheme.kind", "daily_release scenario")
+
+
+def test_the_readme_example_runs(cli, tmp_path):
+    readme = (SCENARIOS.parent / "README.md").read_text(encoding="utf-8")
+    part = readme[readme.index("### `daily_release`") :]
+    example = yaml.safe_load(part.split("```yaml\n", 1)[1].split("```", 1)[0])
+    scheme = load_scenario(scenario_file(tmp_path, example["scheme"])).scheme
+    assert scheme.membership_fee == Decimal("99.9") and scheme.fee_share == Decimal("0.16")
