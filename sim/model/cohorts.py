@@ -6,6 +6,7 @@ same day with the same amount are alike) and written one row each.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import pyarrow as pa
@@ -46,3 +47,9 @@ def members_table(
     }
     columns.update({name: yuan_array(each(values)) for name, values in money.items()})
     return pa.table([columns[name] for name in schema.names], schema=schema)
+
+
+def losers(count: int, members: int) -> dict:
+    """The summary's members who got back less than they paid in, and their share."""
+    share = float(Fraction(count, members)) if members else 0.0
+    return {"net_losers": count, "share_net_losers": share}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from decimal import Decimal
-from fractions import Fraction
 
 import numpy as np
 import pyarrow as pa
@@ -24,6 +23,7 @@ from sim.core.ponzi_members import PonziFund, Terms
 from sim.core.units import fen_to_yuan, yuan_to_fen
 from sim.draws import Uniforms
 from sim.model.cohorts import CohortRun, members_table
+from sim.model.cohorts import losers as cohort_losers
 from sim.model.daily import ACCOUNT
 from sim.model.inflow import Arrivals
 
@@ -121,7 +121,7 @@ def _deposits(scenario, seed: int):
 def _summary(scenario, seed: int, days: int, fund: PonziFund) -> dict:
     """The key figures of a Ponzi run (yuan), ``collapse_day`` None while it pays."""
     members = sum(c.count for c in fund.cohorts)
-    losers = sum(c.count for c in fund.cohorts if c.paid < c.deposit)
+    losing = sum(c.count for c in fund.cohorts if c.paid < c.deposit)
     owed = fund.steps[-1].promised if fund.steps else fund.initial
     return {
         "scenario": scenario.name,
@@ -135,8 +135,7 @@ def _summary(scenario, seed: int, days: int, fund: PonziFund) -> dict:
         "fund_at_end": fen_to_yuan(fund.fund),
         "promised_at_end": fen_to_yuan(owed),
         "collapse_day": fund.collapsed_at,
-        "net_losers": losers,
-        "share_net_losers": float(Fraction(losers, members)) if members else 0.0,
+        **cohort_losers(losing, members),
     }
 
 

@@ -21,6 +21,7 @@ from sim.core.release import BUYER, MERCHANT, PROMOTER, ReleaseFund, ReleaseTerm
 from sim.core.units import fen_to_yuan, yuan_to_fen
 from sim.draws import Uniforms
 from sim.model.cohorts import CohortRun, members_table
+from sim.model.cohorts import losers as cohort_losers
 from sim.model.daily import ACCOUNT
 from sim.model.inflow import Arrivals
 
@@ -116,7 +117,7 @@ def simulate_release(scenario, seed: int | None = None, days: int | None = None)
 def _summary(scenario, seed, days, fund: ReleaseFund, buyers, amount: int) -> dict:
     """The key figures of a release run (yuan); ``collapse_day`` None while it pays."""
     members = sum(a.count for a in buyers)
-    losers = sum(a.count for a in buyers if a.released < amount)
+    losing = sum(a.count for a in buyers if a.released < amount)
 
     def paid_to(holder: str) -> float:
         return fen_to_yuan(sum(a.released * a.count for a in fund.accounts if a.holder == holder))
@@ -138,8 +139,7 @@ def _summary(scenario, seed, days, fund: ReleaseFund, buyers, amount: int) -> di
         "outstanding_at_end": fen_to_yuan(fund.days[-1].outstanding if fund.days else 0),
         "unpaid_at_insolvency": fen_to_yuan(fund.unpaid),
         "collapse_day": fund.insolvent_at,
-        "net_losers": losers,
-        "share_net_losers": float(Fraction(losers, members)) if members else 0.0,
+        **cohort_losers(losing, members),
     }
 
 
