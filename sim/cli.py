@@ -292,7 +292,8 @@ def _replay_flags(scenario) -> Callable:
                 "sponsor": [f.sponsor for f in figures],
             }
         )
-        return {"flags": replay_flags(members, records.history, link_days, scenario)}
+        history = records.history.columns()
+        return {"flags": replay_flags(members, history, link_days, scenario)}
 
     return judge
 

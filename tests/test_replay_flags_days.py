@@ -69,6 +69,18 @@ def logs(draw):
     return members, history, links
 
 
+def as_columns(members, history) -> dict:
+    """``(day, member id, what, fen)`` rows as the replay records them (positions, codes)."""
+    place = {member: i for i, member in enumerate(members["member"])}
+    return {
+        "day": np.array([d for d, _, _, _ in history], np.int64),
+        "member": np.array([place[m] for _, m, _, _ in history], np.int64),
+        "what": np.array([WHAT.index(w) for _, _, w, _ in history], np.int8),
+        "fen": np.array([f for _, _, _, f in history], np.int64),
+        "names": WHAT,
+    }
+
+
 def plainly(members, history, links, scenario):
     """Each flag's first day by measuring every day in full; the flags at the end."""
     ids = members["member"].tolist()
@@ -135,7 +147,7 @@ def test_first_days_as_measured_every_day(scenario, log):
             for module in (redflags, redflags_org):
                 if hasattr(module, name):
                     patch.setattr(module, name, value)
-        table = replay_flags(members, history, links, scenario).to_pylist()
+        table = replay_flags(members, as_columns(members, history), links, scenario).to_pylist()
         first, end = plainly(members, history, links, scenario)
     raised = {(row["key"], row["first_day"] is not None) for row in table}
     SEEN.update(raised)

@@ -55,16 +55,15 @@ class _Members:
 
 
 class _History:
-    """The day-by-day history as arrays, made once: day, member position, figure (an index
-    of ``_FIGURES``) and amount (1 for an exit, which is counted)."""
+    """The day-by-day history as arrays: day, member position, figure (an index of
+    ``_FIGURES``) and amount (1 for an exit, which is counted)."""
 
-    def __init__(self, members: _Members, history: list[tuple]) -> None:
-        days, who, what, fen = zip(*history, strict=True) if history else ((), (), (), ())
-        place, code = members.place, {name: i for i, name in enumerate(_FIGURES)}
-        self.days = np.array(days, np.int64)
-        self.who = np.array([place[member] for member in who], np.int64)
-        self.what = np.array([code[name] for name in what], np.int64)
-        self.fen = np.where(self.what == code["exit"], 1, np.array(fen, np.int64))
+    def __init__(self, history: dict) -> None:
+        code = np.array([_FIGURES.index(name) for name in history["names"]], np.int64)
+        self.days = np.asarray(history["day"], np.int64)
+        self.who = np.asarray(history["member"], np.int64)
+        self.what = code[np.asarray(history["what"], np.int64)] if len(self.days) else self.days
+        self.fen = np.where(self.what == _FIGURES.index("exit"), 1, history["fen"])
 
     def upto(self, day: float) -> int:
         """How many entries are of ``day`` or before (the history is in time order)."""
@@ -112,17 +111,16 @@ class _Days:
         )
 
 
-def replay_flags(
-    members: pd.DataFrame, history: list[tuple], link_days: np.ndarray, scenario
-) -> pa.Table:
+def replay_flags(members: pd.DataFrame, history: dict, link_days: np.ndarray, scenario) -> pa.Table:
     """Every flag under each reading at the end of the log, with its first day (null: never
     raised on any day of the log). ``members``: ``member``, ``first_day``, ``sponsor`` in
-    order of first appearance; ``history``: ``(day, member, what, fen)`` in time order, what
-    one of "order", "fee", "cash", "bonus", "exit"; ``link_days``: per member the first day
-    the link to their sponsor carried pay (-1: never)."""
+    order of first appearance; ``history``: columns in time order, ``day``, ``member`` (the
+    position in ``members``), ``what`` (an index of ``names``: "order", "fee", "cash",
+    "bonus", "exit") and ``fen``; ``link_days``: per member the first day the link to their
+    sponsor carried pay (-1: never)."""
     summary = {"money_entered_by_source": {}}
     members = _Members(members)
-    days = _Days(members, _History(members, history))
+    days = _Days(members, _History(history))
 
     def flags_at(day: float, readings: tuple[str, ...] = READINGS, ids: bool = False) -> list:
         frame = days.frame(day, ids)

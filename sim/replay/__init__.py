@@ -7,7 +7,8 @@ Rooms:
   ``event_rules`` what a row may hold and the event it becomes, ``parquet_batches`` a
   Parquet log's plainly valid batches read with Arrow at once.
 - ``records``: what joins, bonuses, withdrawals and fees mean: the referral tree, the
-  records' money posted to the book's ledger.
+  records' money posted to the book's ledger; ``history`` the members' money day by day,
+  in typed columns, for the red flags' first days.
 - ``entitlement``: rules against records: the bonuses the scenario's published referral
   rule makes due on the logged tree and orders, beside what the records paid;
   ``distribution_due`` the same for its distribution rules (the model's rule set fed the

@@ -34,6 +34,7 @@ from sim.distribution.base import Income
 from sim.distribution.booking import take_fees
 from sim.errors import InputError
 from sim.replay.event_rules import Event
+from sim.replay.history import MoneyHistory
 from sim.replay.insolvency import RequestQueue
 
 UNFUNDED = "unfunded_bonuses"  # ledger source: bonuses beyond what the bonus line held
@@ -48,6 +49,7 @@ class Appearance:
     day: int
     line: int
     joined: int | None
+    place: int = 0  # the order of first appearance, from 0
 
 
 @dataclass
@@ -62,16 +64,16 @@ class Records:
     bonuses: Counter = field(default_factory=Counter)  # fen by (member, kind)
     bonus_sources: Counter = field(default_factory=Counter)  # fen by (member, source member)
     bonus_days: dict = field(default_factory=dict)  # (member, source member) -> first day
-    # the money each member paid in and got, day by day: (day, member, what, fen) with what
-    # "order", "fee", "cash" (a sale's or forced exit's payout), "bonus" or "exit" (fen 0)
-    history: list = field(default_factory=list)
+    # the money each member paid in and got, day by day (sim.replay.history)
+    history: MoneyHistory = field(default_factory=MoneyHistory)
     queue: RequestQueue = field(default_factory=RequestQueue)  # withdrawals asked for
     unfunded: int = 0  # fen of bonuses beyond the bonus line's balance
 
     def appear(self, event: Event) -> None:
         """The member of ``event`` enters the tree as a root if this is their first row."""
         if event.member not in self.members:
-            self.members[event.member] = Appearance(None, event.day, event.line, None)
+            place = len(self.members)
+            self.members[event.member] = Appearance(None, event.day, event.line, None, place)
 
     def join(self, event: Event) -> None:
         member, sponsor = event.member, event.other
@@ -92,7 +94,8 @@ class Records:
                 event, f"sponsor {sponsor} has not joined (no earlier row names them)", "sponsor"
             )
         if seen is None:
-            self.members[member] = Appearance(sponsor, event.day, event.line, event.line)
+            place = len(self.members)
+            self.members[member] = Appearance(sponsor, event.day, event.line, event.line, place)
         else:
             seen.joined = event.line
 
@@ -118,7 +121,7 @@ class Records:
             self.unfunded += short
         self.book.pay_bonus(event.member, amount, line)
         self.bonuses[event.member, event.kind] += amount
-        self.history.append((event.day, event.member, "bonus", amount))
+        self.history.add(event.day, self.members[event.member].place, "bonus", amount)
         if event.other is not None:
             self.bonus_sources[event.member, event.other] += amount
             self.bonus_days.setdefault((event.member, event.other), event.day)
@@ -155,18 +158,20 @@ class Records:
         self.appear(event)
         take_fees(self.book.ledger, [Income(f"{event.kind}_fees", event.amount, 0, event.kind)])
         self.fees[event.member] += event.amount
-        self.history.append((event.day, event.member, "fee", event.amount))
+        self.history.add(event.day, self.members[event.member].place, "fee", event.amount)
 
     def applied(self, day: int, applied: list) -> None:
         """The book's events of one row (the order or sale, and the forced exits it set off)
         in the members' day-by-day history."""
+        history, members = self.history, self.members
         for one in applied:
+            place = members[one.member].place
             if one.action == "buy":
-                self.history.append((day, one.member, "order", one.amount))
+                history.add(day, place, "order", one.amount)
             else:
-                self.history.append((day, one.member, "cash", one.cash_delta))
+                history.add(day, place, "cash", one.cash_delta)
                 if one.action == "forced_exit":
-                    self.history.append((day, one.member, "exit", 0))
+                    history.add(day, place, "exit", 0)
 
     def _refused(self, event: Event, message: str, key: str | None = None) -> InputError:
         return InputError(message, file=self.source, line=event.line, key=key)
