@@ -145,3 +145,17 @@ def test_the_readme_example_runs(cli, tmp_path):
     example = yaml.safe_load(part.split("```yaml\n", 1)[1].split("```", 1)[0])
     scheme = load_scenario(scenario_file(tmp_path, example["scheme"])).scheme
     assert scheme.membership_fee == Decimal("99.9") and scheme.fee_share == Decimal("0.16")
+
+
+@pytest.mark.parametrize("name", ["yunlianhui-national", "wanjia-national"])
+def test_the_national_cases_run_their_first_days(cli, tmp_path, name):
+    """The shipped national cases (scenarios/comparison/), their first 60 days: every
+    member of a day buys, the fund is the ledger's, nothing is insolvent yet."""
+    out = tmp_path / "out"
+    path = SCENARIOS / "comparison" / f"{name}.yaml"
+    assert cli("run", path, "--out", out, "--days", "60", "--quiet").code == 0
+    series = pd.read_parquet(out / "timeseries.parquet")
+    assert (series.inflow == series.new_members * 1000).all()
+    assert (series.pool == series.account_fund).all() and not series.collapsed.any()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["members"] == series.new_members.sum() > 10_000
