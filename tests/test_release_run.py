@@ -159,3 +159,14 @@ def test_the_national_cases_run_their_first_days(cli, tmp_path, name):
     assert (series.pool == series.account_fund).all() and not series.collapsed.any()
     summary = json.loads((out / "summary.json").read_text())
     assert summary["members"] == series.new_members.sum() > 10_000
+
+
+def test_the_agent_model_does_not_run_a_comparison_scheme_as_its_own(tmp_path):
+    """A notebook's SchemeModel on a daily_release scenario would run the 消费增值 rules:
+    it is refused, naming the key, rather than run as the wrong scheme."""
+    from sim.errors import InputError
+    from sim.model.scheme import SchemeModel
+
+    path = scenario_file(tmp_path, {"kind": "daily_release", "preset": "wanjia"})
+    with pytest.raises(InputError, match=r"scheme\.kind: SchemeModel, the agent model, runs"):
+        SchemeModel(load_scenario(path))

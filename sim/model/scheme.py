@@ -53,6 +53,7 @@ from sim.model.stress import StressSchedule, equal_shares
 from sim.model.withdrawals import CompiledWithdrawals, WithdrawalQueue
 from sim.scenario.points import scenario_from, with_values
 from sim.scenario.root import Scenario
+from sim.scenario.scheme import points_scheme_only
 
 
 class SchemeModel(mesa.Model):
@@ -71,6 +72,7 @@ class SchemeModel(mesa.Model):
         **values: Any,
     ) -> None:
         scenario = with_values(scenario_from(scenario), values)
+        points_scheme_only(scenario, None, "SchemeModel, the agent model,")
         self.seed = scenario.run.seed if seed is None else seed
         super().__init__(rng=np.random.default_rng(self.seed))
         self.draws = Uniforms(self.rng)  # behaviour's uniform draws, from the one generator
