@@ -342,14 +342,12 @@ def _run(args: argparse.Namespace) -> int:
     from sim.batch.summary import describe
     from sim.outputs import default_out
     from sim.scenario.root import load_scenario
-    from sim.scenario.scheme import points_scheme_only
 
     scenario = load_scenario(args.scenario)
     seed = scenario.run.seed if args.seed is None else args.seed
     out = args.out or default_out("out", scenario.name, f"seed-{seed}")
     pages = None
     if args.plot:
-        points_scheme_only(scenario, args.scenario, "run --plot")
         from sim.report.run_page import run_page
 
         def pages(result):

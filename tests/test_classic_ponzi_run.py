@@ -129,7 +129,6 @@ def test_a_section_the_ponzi_would_ignore_is_refused(cli, tmp_path):
         ("batch", "{path}", "--replicates", "2", "--out", "{out}"),
         ("assess", "{path}"),
         ("breakeven", "--scenario", "{path}"),
-        ("run", "{path}", "--plot", "--out", "{out}"),
         ("replay", "{events}", "--scenario", "{path}", "--out", "{out}"),
     ],
     ids=lambda c: " ".join(c[:2]),

@@ -30,3 +30,28 @@ def test_run_plot_writes_a_self_contained_page(cli, tmp_path):
     assert len(opened["images"]) == 5
     for image in opened["images"]:
         assert image["complete"] and image["colours"] >= 4 and image["inked"] > 0.01, image
+
+
+def test_a_comparison_schemes_page_marks_its_insolvency(cli, tmp_path):
+    """A daily-release run's page: the fund against what it owes, money in and out, members,
+    the day it could not pay marked; self-contained, the same bytes twice, no console error."""
+    path = tmp_path / "release.yaml"
+    path.write_text(
+        "name: release\nscheme: {kind: daily_release, preset: wanjia}\n"
+        "order: {amount: 1000, split: {pool: 1}}\n"
+        "inflow: {kind: constant, initial_members: 50, rate: 2, noise: none}\n"
+        "run: {days: 200, seed: 1}\n",
+        encoding="utf-8",
+    )
+    out, again = tmp_path / "run", tmp_path / "again"
+    for folder in (out, again):
+        assert cli("run", path, "--out", folder, "--plot", "--quiet").code == 0
+    page = (out / "run.html").read_text(encoding="utf-8")
+    assert (again / "run.html").read_bytes() == page.encode("utf-8")
+    assert len(re.findall(r'<img alt="[^"]+" src="data:image/png;base64,', page)) == 3
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    opened = open_in_chromium(out / "run.html", tmp_path / "run.png")
+    assert opened["errors"] == [] and opened["blocked"] == []
+    assert opened["summary"].startswith("daily release: insolvent on day ")
+    for image in opened["images"]:
+        assert image["complete"] and image["colours"] >= 4 and image["inked"] > 0.01, image

@@ -23,15 +23,36 @@ PANELS = {
 }
 
 
+# a comparison scheme's panels (classic_ponzi, daily_release): the fund against what it owes
+SCHEME_PANELS = {
+    "The fund (yuan) and what it owes its members": (["pool"], ["promised", "outstanding"]),
+    "Money in and paid out a day (yuan)": (["inflow", "fees", "returns", "withdrawals"], []),
+    "Members: total and new a day": (["members_total"], ["new_members"]),
+}
+
+
 def _thousands(value, _pos) -> str:
     return f"{value:,.0f}" if abs(value) >= 10 else f"{value:,.2f}"
 
 
-def series_figure(days: pd.DataFrame, title: str) -> Figure:
-    """One panel of :data:`PANELS` over the run's days."""
-    left, right = PANELS[title]
+def series_figure(days: pd.DataFrame, title: str, collapse_day: int | None = None) -> Figure:
+    """One panel of :data:`PANELS` (or :data:`SCHEME_PANELS`) over the run's days (columns
+    the run has not, left out), with the day of a collapse marked."""
+    left, right = {**PANELS, **SCHEME_PANELS}[title]
+    left, right = [c for c in left if c in days], [c for c in right if c in days]
     figure = Figure(figsize=(6.4, 2.8), layout="constrained")
     axis = figure.subplots()
+    if collapse_day is not None:
+        axis.axvline(collapse_day, color="#c44e52", linestyle="--", linewidth=1)
+        axis.annotate(
+            f"insolvent, day {collapse_day}",
+            (collapse_day, 1),
+            xycoords=("data", "axes fraction"),
+            fontsize=8,
+            color="#c44e52",
+            ha="right",
+            va="top",
+        )
     for column in left:
         axis.plot(days["day"], days[column], label=column.replace("_", " "))
     axis.yaxis.set_major_formatter(FuncFormatter(_thousands))
@@ -41,8 +62,16 @@ def series_figure(days: pd.DataFrame, title: str) -> Figure:
     if right:
         twin = axis.twinx()
         for column in right:
-            twin.plot(days["day"], days[column], color="black", label=column, linewidth=1.6)
-        twin.set_ylabel(" / ".join(right))
+            twin.plot(
+                days["day"],
+                days[column],
+                color="black",
+                label=column.replace("_", " "),
+                linewidth=1.6,
+            )
+        twin.set_ylabel(" / ".join(c.replace("_", " ") for c in right))
+        if "price" not in right:  # yuan and counts, not a price of a few decimals
+            twin.yaxis.set_major_formatter(FuncFormatter(_thousands))
         more, names = twin.get_legend_handles_labels()
         lines, labels = lines + more, labels + names
     axis.legend(lines, labels, fontsize=8, loc="upper left")
@@ -96,4 +125,20 @@ def headline(summary: dict) -> str:
         f"{summary['share_of_buyers_losing']:.1%} of buyers got back less than they paid in; "
         f"{summary['money_entered']:,.2f} yuan entered, {summary['paid_to_members']:,.2f} paid "
         f"to members; {summary['forced_exits']:,} forced exits"
+    )
+
+
+def scheme_headline(summary: dict) -> str:
+    """A comparison scheme's run in one line: when it could not pay, members, losers,
+    money in and out, what it still owed."""
+    paid_in = summary.get("deposited", summary.get("spent"))
+    paid_out = summary.get("paid_out", summary.get("paid_to_buyers"))
+    owed = summary.get("promised_at_end", summary.get("outstanding_at_end"))
+    day = summary["collapse_day"]
+    when = "still paying at the end" if day is None else f"insolvent on day {day}"
+    return (
+        f"{summary['scheme'].replace('_', ' ')}: {when}; {summary['members']:,} members; "
+        f"{summary['share_net_losers']:.1%} got back less than they paid in; "
+        f"{paid_in:,.2f} yuan paid in, {paid_out:,.2f} paid out; {owed:,.2f} yuan still "
+        "promised at the end"
     )
