@@ -342,8 +342,14 @@ def _run(args: argparse.Namespace) -> int:
     from sim.batch.summary import describe
     from sim.outputs import default_out
     from sim.scenario.root import load_scenario
+    from sim.scenario.scheme import growth_problem
 
     scenario = load_scenario(args.scenario)
+    if args.days is not None and (found := growth_problem(scenario.scheme, args.days)):
+        key, problem = found
+        raise InputError(
+            f"with --days {args.days}: {problem}", file=args.scenario, key=f"scheme.{key}"
+        )
     seed = scenario.run.seed if args.seed is None else args.seed
     out = args.out or default_out("out", scenario.name, f"seed-{seed}")
     pages = None

@@ -166,3 +166,18 @@ def test_the_readme_documents_the_scheme(tmp_path):
     example = yaml.safe_load(part.split("```yaml\n", 1)[1].split("```", 1)[0])
     path = scenario_file(tmp_path, example["scheme"], 30)
     assert load_scenario(path).scheme.deposits.per_year == 1_000_000
+
+
+def test_money_grown_past_any_meaning_is_refused(cli, tmp_path):
+    """A valid-looking Ponzi whose fund or promises would grow e^200-fold or more (past what
+    a float in a file can hold, or any meaning) is one line, not a crash: in the scenario,
+    and when --days stretches a valid one."""
+    scheme = {**SCHEME, "nominal_rate": 100, "promised_rate": 100}
+    out = tmp_path / "out"
+    result = cli("run", scenario_file(tmp_path, scheme, days=800), "--out", out)
+    assert_refused(result, "ponzi.yaml", "scheme.promised_rate", "at most 200")
+    assert_nothing_written(tmp_path, out)
+    path = scenario_file(tmp_path, {**scheme, "deposits": None}, days=365)
+    result = cli("run", path, "--days", "5000", "--out", out)
+    assert_refused(result, "ponzi.yaml", "scheme.promised_rate", "with --days 5000")
+    assert_nothing_written(tmp_path, out)

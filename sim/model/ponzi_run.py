@@ -22,10 +22,12 @@ from sim.core.ledger import Ledger
 from sim.core.ponzi_members import PonziFund, Terms
 from sim.core.units import fen_to_yuan, yuan_to_fen
 from sim.draws import Uniforms
+from sim.errors import InputError
 from sim.model.cohorts import CohortRun, members_table
 from sim.model.cohorts import losers as cohort_losers
 from sim.model.daily import ACCOUNT
 from sim.model.inflow import Arrivals
+from sim.scenario.scheme import growth_problem
 
 FUND, PAID_OUT = "fund", "withdrawn"  # ledger accounts: the fund, money paid to members
 DEPOSITS, RETURNS = "deposits", "returns"  # sources: members' money, what the fund earned
@@ -46,6 +48,9 @@ def simulate_ponzi(scenario, seed: int | None = None, days: int | None = None) -
     seed = scenario.run.seed if seed is None else seed
     days = scenario.run.days if days is None else days
     scheme = scenario.scheme
+    found = growth_problem(scheme, days)  # a horizon longer than the scenario's own
+    if found is not None:
+        raise InputError(f"with --days {days}: {found[1]}", key=f"scheme.{found[0]}")
     terms = Terms(scheme.promised_rate, scheme.nominal_rate or Decimal(0), scheme.withdrawal_rate)
     fund = PonziFund(terms, yuan_to_fen(scheme.initial_deposit or 0))
     ledger = Ledger()

@@ -73,7 +73,7 @@ from sim.scenario.checks import (
 from sim.scenario.distribution import DistributionSection
 from sim.scenario.paid_from import check_distribution, check_not_given
 from sim.scenario.reader import Lines, load_yaml
-from sim.scenario.scheme import SchemeSection
+from sim.scenario.scheme import SchemeSection, growth_problem
 from sim.scenario.sections import (
     CollapseSection,
     InflowSection,
@@ -349,6 +349,9 @@ def _comparison_sections(scenario: Scenario) -> None:
         "stress": scenario.stress != StressSection(),
         "sweep": scenario.sweep is not None,
     }
+    found = growth_problem(scenario.scheme, scenario.run.days)
+    if found is not None:
+        raise Problem(found[1], key=("scheme", found[0]))
     for section, set_ in ignored.items():
         if set_:
             raise Problem(

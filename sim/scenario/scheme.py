@@ -6,7 +6,9 @@ member in :mod:`sim.core.ponzi_members`): an initial deposit, a promised rate, t
 fund really earns and the rate members withdraw of their promised capital, with deposits
 either given as a flow ``s(t) = s₀·e^{r_i·t}`` (``deposits``) or made by the scenario's
 ``inflow``, each new member depositing ``order.amount``. Rates are a year, continuous, as
-the paper writes them.
+the paper writes them. ``daily_release`` is the 消费全返 family (云联惠, 万家购物, 人人公益;
+:mod:`sim.core.release`): a fee share of each purchase into the fund, points booked at a
+multiple of the spend and released a rate a day, from a preset or given key by key.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from sim.errors import InputError
 from sim.scenario.checks import Problem, Section, Yuan, as_number, as_ratio, one_of, show
 
 SCHEME_KINDS = ("consumption_appreciation", "classic_ponzi", "daily_release")
-MAX_RATE = Decimal(100)  # a year: e^100 is far past any horizon a run can have
+MAX_RATE = Decimal(100)  # a year
+MAX_GROWTH = 200  # rate x years: money grown e^200-fold (7e86) is past any meaning
 PONZI_KEYS = ("initial_deposit", "promised_rate", "nominal_rate", "withdrawal_rate", "deposits")
 RELEASE_KEYS = (
     "preset",
@@ -186,3 +189,23 @@ def points_scheme_only(scenario, file, what: str) -> None:
             file=file,
             key="scheme.kind",
         )
+
+
+def growth_problem(scheme, days: int) -> tuple[str, str] | None:
+    """A classic Ponzi whose money would grow past e^MAX_GROWTH over ``days`` (its numbers
+    would outgrow any float a file can hold): the key and what to change; None if not."""
+    if not scheme.ponzi:
+        return None
+    years = Decimal(days) / 365
+    rates = {
+        "promised_rate": scheme.promised_rate or 0,
+        "nominal_rate": scheme.nominal_rate or 0,
+        "deposits": max(scheme.deposits.growth, 0) if scheme.deposits else 0,  # shrinking: fine
+    }
+    for key, rate in rates.items():
+        if rate * years > MAX_GROWTH:
+            return key, (
+                f"a rate of {show(rate)} a year over {days:,} days grows money "
+                f"e^{float(rate * years):,.0f}-fold; keep rate x years at most {MAX_GROWTH}"
+            )
+    return None
