@@ -9,6 +9,8 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS
@@ -170,3 +172,42 @@ def test_the_agent_model_does_not_run_a_comparison_scheme_as_its_own(tmp_path):
     path = scenario_file(tmp_path, {"kind": "daily_release", "preset": "wanjia"})
     with pytest.raises(InputError, match=r"scheme\.kind: SchemeModel, the agent model, runs"):
         SchemeModel(load_scenario(path))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    scheme=st.one_of(
+        st.fixed_dictionaries(
+            {
+                "kind": st.just("classic_ponzi"),
+                "initial_deposit": st.integers(0, 10**12),
+                "promised_rate": st.floats(0, 100),
+                "nominal_rate": st.floats(0, 100),
+                "withdrawal_rate": st.floats(0.001, 100),
+            }
+        ),
+        st.fixed_dictionaries(
+            {
+                "kind": st.just("daily_release"),
+                "fee_share": st.floats(0, 1),
+                "buyer_multiple": st.floats(0.01, 100),
+                "merchant_multiple": st.floats(0, 100),
+                "release_rate": st.floats(0.0001, 1),
+                "release": st.sampled_from(["linear", "geometric"]),
+                "agent_share": st.floats(0, 1),
+                "membership_fee": st.integers(0, 10**6),
+            }
+        ),
+    ),
+    days=st.integers(1, 900),
+)
+def test_a_valid_comparison_scenario_runs_or_is_one_line(cli, tmp_path, scheme, days):
+    """Any scheme runs to its horizon or is refused in one line (money past e^200, a number
+    the reader does not take): never a traceback."""
+    path = scenario_file(tmp_path, scheme, days, {"kind": "constant", "rate": 3, "noise": "none"})
+    result = cli("run", path, "--out", tmp_path / "out", "--quiet")
+    assert result.code in (0, 2), result.err
+    if result.code == 2:
+        assert_refused(result, "release.yaml")
