@@ -11,7 +11,7 @@ from fractions import Fraction
 import numpy as np
 import pyarrow as pa
 
-from sim.core.units import yuan_array
+from sim.core.units import fen_to_yuan
 
 
 @dataclass
@@ -35,7 +35,7 @@ def members_table(
     schema: pa.Schema, counts: list[int], join_days: list[int], money: dict[str, list[int]]
 ) -> pa.Table:
     """One row per member, numbered from 1: each cohort's values repeated ``count`` times;
-    ``money`` columns (fen, by the schema's names) as yuan."""
+    ``money`` columns (fen, Python integers of any size, by the schema's names) as yuan."""
     repeat = np.array(counts, np.int64)
 
     def each(values: list[int]) -> np.ndarray:
@@ -45,7 +45,10 @@ def members_table(
         "member": np.arange(1, int(repeat.sum()) + 1, dtype=np.int64),
         "join_day": each(join_days),
     }
-    columns.update({name: yuan_array(each(values)) for name, values in money.items()})
+    for name, values in money.items():  # a cohort's yuan, then repeated: a promise grown
+        # past int64 (a Ponzi's, e^200-fold at most) is still one correctly rounded float
+        yuan = np.array([fen_to_yuan(value) for value in values], np.float64)
+        columns[name] = np.repeat(yuan, repeat)
     return pa.table([columns[name] for name in schema.names], schema=schema)
 
 
