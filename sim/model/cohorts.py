@@ -5,6 +5,7 @@ same day with the same amount are alike) and written one row each.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -12,6 +13,8 @@ import numpy as np
 import pyarrow as pa
 
 from sim.core.units import fen_to_yuan
+from sim.draws import Uniforms
+from sim.model.inflow import Arrivals
 
 
 @dataclass
@@ -29,6 +32,19 @@ class CohortRun:
 
     def members_output(self) -> pa.Table:
         return self.members
+
+
+def daily_arrivals(scenario, seed: int) -> Callable[[int, int], int]:
+    """The members who join on a day (given how many joined before it), drawn from the
+    scenario's ``inflow`` as a points-scheme run draws them with the same seed; the
+    ``initial_members`` join on day 0."""
+    arrivals = Arrivals(scenario.inflow, Uniforms(np.random.default_rng(seed)))
+    first = scenario.inflow.initial_members
+
+    def on(day: int, joined: int) -> int:
+        return arrivals.draw(day, joined) + (first if day == 0 else 0)
+
+    return on
 
 
 def members_table(

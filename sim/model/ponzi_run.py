@@ -15,18 +15,14 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-import numpy as np
 import pyarrow as pa
 
 from sim.core.ledger import Ledger
 from sim.core.ponzi_members import PonziFund, Terms
 from sim.core.units import fen_to_yuan, yuan_to_fen
-from sim.draws import Uniforms
 from sim.errors import InputError
-from sim.model.cohorts import CohortRun, members_table
-from sim.model.cohorts import losers as cohort_losers
+from sim.model.cohorts import CohortRun, daily_arrivals, losers, members_table
 from sim.model.daily import ACCOUNT
-from sim.model.inflow import Arrivals
 from sim.scenario.scheme import growth_problem
 
 FUND, PAID_OUT = "fund", "withdrawn"  # ledger accounts: the fund, money paid to members
@@ -64,7 +60,8 @@ def simulate_ponzi(scenario, seed: int | None = None, days: int | None = None) -
     for day in range(days):
         made = deposits(day, joined)
         step = fund.step(made)
-        joined += sum(made.values()) if step.deposits else 0
+        new = sum(made.values()) if step.deposits else 0  # none once it has collapsed
+        joined += new
         ledger.receive(step.deposits, {FUND: step.deposits}, source=DEPOSITS)
         ledger.receive(step.returns, {FUND: step.returns}, source=RETURNS)
         ledger.transfer(FUND, PAID_OUT, step.paid)
@@ -76,7 +73,7 @@ def simulate_ponzi(scenario, seed: int | None = None, days: int | None = None) -
                 "day": day,
                 "pool": step.fund,
                 "members_total": joined,
-                "new_members": sum(made.values()) if step.deposits else 0,
+                "new_members": new,
                 "inflow": step.deposits,
                 "returns": step.returns,
                 "due": step.due,
@@ -112,12 +109,11 @@ def _deposits(scenario, seed: int):
             return {amount: 1} if amount > 0 else {}
 
         return of_flow
-    arrivals = Arrivals(scenario.inflow, Uniforms(np.random.default_rng(seed)))
+    arrivals = daily_arrivals(scenario, seed)
     amount = yuan_to_fen(scenario.order.amount)
-    first = scenario.inflow.initial_members
 
     def of_inflow(day: int, joined: int) -> dict[int, int]:
-        count = arrivals.draw(day, joined) + (first if day == 0 else 0)
+        count = arrivals(day, joined)
         return {amount: count} if count and amount else {}
 
     return of_inflow
@@ -140,7 +136,7 @@ def _summary(scenario, seed: int, days: int, fund: PonziFund) -> dict:
         "fund_at_end": fen_to_yuan(fund.fund),
         "promised_at_end": fen_to_yuan(owed),
         "collapse_day": fund.collapsed_at,
-        **cohort_losers(losing, members),
+        **losers(losing, members),
     }
 
 

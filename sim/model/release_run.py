@@ -13,17 +13,13 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-import numpy as np
 import pyarrow as pa
 
 from sim.core.ledger import Ledger
 from sim.core.release import BUYER, MERCHANT, PROMOTER, ReleaseFund, ReleaseTerms
 from sim.core.units import fen_to_yuan, yuan_to_fen
-from sim.draws import Uniforms
-from sim.model.cohorts import CohortRun, members_table
-from sim.model.cohorts import losers as cohort_losers
+from sim.model.cohorts import CohortRun, daily_arrivals, losers, members_table
 from sim.model.daily import ACCOUNT
-from sim.model.inflow import Arrivals
 
 FUND, PAID_OUT, AGENTS = "fund", "withdrawn", "agents"  # ledger accounts
 FEES, MEMBERSHIPS = "fees", "memberships"  # sources
@@ -65,11 +61,11 @@ def simulate_release(scenario, seed: int | None = None, days: int | None = None)
     ledger = Ledger()
     for name, kind in ((FUND, "pool"), (PAID_OUT, "out"), (AGENTS, "out")):
         ledger.open(name, kind)
-    arrivals = Arrivals(scenario.inflow, Uniforms(np.random.default_rng(seed)))
+    arrivals = daily_arrivals(scenario, seed)
     amount = yuan_to_fen(scenario.order.amount)
-    rows, joined, to_agents = [], 0, 0
+    rows, joined = [], 0
     for day in range(days):
-        count = arrivals.draw(day, joined) + (scenario.inflow.initial_members if not day else 0)
+        count = arrivals(day, joined)
         step = fund.step({amount: count} if count and amount else {}, count)
         new = count if step.sales or step.memberships else 0
         joined += new
@@ -80,7 +76,6 @@ def simulate_release(scenario, seed: int | None = None, days: int | None = None)
         ledger.check()
         if ledger.balance(FUND) != fund.fund:
             raise AssertionError(f"day {day}: the ledger's fund is not the fund's")
-        to_agents += step.agents
         rows.append(
             {
                 "day": day,
@@ -139,7 +134,7 @@ def _summary(scenario, seed, days, fund: ReleaseFund, buyers, amount: int) -> di
         "outstanding_at_end": fen_to_yuan(fund.days[-1].outstanding if fund.days else 0),
         "unpaid_at_insolvency": fen_to_yuan(fund.unpaid),
         "collapse_day": fund.insolvent_at,
-        **cohort_losers(losing, members),
+        **losers(losing, members),
     }
 
 

@@ -108,8 +108,7 @@ def _parquet_events(path: Path, unit: int) -> Iterator[Event]:
         if events is None:
             yield from parser.rows(_batch_rows(batch, line))
         else:
-            if events:
-                parser.last_day, parser.count = events[-1].day, parser.count + len(events)
+            parser.passed(events)
             yield from events
         line += batch.num_rows
     parser.done(line)
@@ -197,6 +196,11 @@ class _RowParser:
             kind = _kind(action, cells.get("kind", ""), path, line)
             self.count += 1
             yield Event(line, day, member, action, amount, other, kind)
+
+    def passed(self, events: list[Event]) -> None:
+        """Events read without this parser (a batch read at once): the day and count carry."""
+        if events:
+            self.last_day, self.count = events[-1].day, self.count + len(events)
 
     def done(self, line: int) -> None:
         """The end of the log: a log with no events is refused."""

@@ -106,28 +106,22 @@ def _amounts(text: pa.Array, code: np.ndarray, unit: int) -> list | None:
     join, sell = code == _JOIN, code == _SELL
     if any(texts[i] for i in np.flatnonzero(join).tolist()):
         return None
-    everyone = np.ones(len(code), bool)
-    if not _all(text.filter(pa.array(everyone & ~join & ~sell)), _DECIMAL):
+    if not _all(text.filter(pa.array(~join & ~sell)), _DECIMAL):
         return None
     sold = text.filter(pa.array(sell))
     plain = pc.or_(pc.match_substring_regex(sold, _DECIMAL), pc.equal(pc.ascii_lower(sold), "all"))
     if pc.all(plain).as_py() is False:
         return None
     yuan = {_ACTION_CODE[a] for a in YUAN_ACTIONS}
-    known: dict[tuple[str, bool], int | None] = {}
     out: list[int | None] = [None] * len(texts)
     for i, (cell, c) in enumerate(zip(texts, code.tolist(), strict=True)):
         if c == _JOIN or (c == _SELL and cell.lower() == "all"):
             continue
-        key = (cell, c in yuan)
-        amount = known.get(key, -1)
-        if amount == -1:
-            try:
-                amount = exact(cell, key[1], unit)
-            except ValueError:
-                return None
-            known[key] = amount = amount if amount else None
-        if amount is None:  # zero: refused
+        try:
+            amount = exact(cell, c in yuan, unit)  # cached: a log repeats few amounts
+        except ValueError:
+            return None
+        if not amount:  # zero: refused
             return None
         out[i] = amount
     return out

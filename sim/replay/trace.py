@@ -138,12 +138,11 @@ def _divided(values: list, by) -> pa.Array:
     """Integers (None: null) over ``by`` (one integer, or one per value), as floats."""
     missing = [v is None for v in values]
     whole = [0 if v is None else v for v in values]
-    divisors = by if isinstance(by, list) else [by]
-    if max(map(abs, whole), default=0) < _EXACT and max(divisors) < _EXACT:
-        quotient = np.array(whole, np.int64) / np.array(by, np.int64)
+    divisors = by if isinstance(by, list) else [by] * len(whole)
+    if max(map(abs, whole), default=0) < _EXACT and max(divisors, default=1) < _EXACT:
+        quotient = np.array(whole, np.int64) / np.array(divisors, np.int64)
     else:
-        pairs = zip(whole, by if isinstance(by, list) else [by] * len(whole), strict=True)
-        quotient = np.array([v / d for v, d in pairs], np.float64)
+        quotient = np.array([v / d for v, d in zip(whole, divisors, strict=True)], np.float64)
     return pa.array(quotient, pa.float64(), mask=np.array(missing) if any(missing) else None)
 
 

@@ -36,6 +36,21 @@ RELEASE_KEYS = (
     "membership_fee",
     "agent_share",
 )
+# what each comparison scheme needs: keys given (or a preset's), and a key that may not be 0
+REQUIRED = {
+    "classic_ponzi": (
+        ("promised_rate", "withdrawal_rate"),
+        "a rate a year, continuous",
+        "withdrawal_rate",
+        "expected a withdrawal rate > 0 (with none nobody is ever paid)",
+    ),
+    "daily_release": (
+        ("fee_share", "buyer_multiple", "release_rate"),
+        "or a preset",
+        "buyer_multiple",
+        "expected a release multiple > 0 (with 0 nothing is ever returned)",
+    ),
+}
 # the release platforms' terms as press and court reports give them (SPEC §7; the README
 # names each source); a value the sources leave open is the documented option noted
 RELEASE_PRESETS = {
@@ -77,9 +92,6 @@ def as_growth_rate(value: object) -> Decimal:
     return rate
 
 
-Rate = Annotated[Decimal | None, PlainValidator(lambda v: None if v is None else as_rate(v))]
-
-
 def as_multiple(value: object) -> Decimal:
     """Points booked per yuan spent: from 0 to 100."""
     multiple = as_number(value)
@@ -100,6 +112,7 @@ def _or_null(check):
     return PlainValidator(lambda v: None if v is None else check(v))
 
 
+Rate = Annotated[Decimal | None, _or_null(as_rate)]
 Multiple = Annotated[Decimal | None, _or_null(as_multiple)]
 Share = Annotated[Decimal | None, _or_null(as_ratio)]
 
@@ -112,7 +125,7 @@ class DepositsSection(Section):
 
 
 class SchemeSection(Section):
-    """Which scheme runs, and a classic Ponzi's terms."""
+    """Which scheme runs, and a comparison scheme's terms."""
 
     kind: Annotated[str, one_of(*SCHEME_KINDS)] = "consumption_appreciation"
     initial_deposit: Yuan | None = None  # K
@@ -121,13 +134,13 @@ class SchemeSection(Section):
     withdrawal_rate: Rate = None  # r_w
     deposits: DepositsSection | None = None  # omitted: the scenario's inflow
     # daily_release (消费全返): a preset's terms, or each given
-    preset: Annotated[str | None, _or_null(lambda v: one_of(*RELEASE_PRESETS).func(v))] = None
+    preset: Annotated[str | None, _or_null(one_of(*RELEASE_PRESETS).func)] = None
     fee_share: Share = None  # of each purchase, into the fund
     buyer_multiple: Multiple = None  # points (yuan) booked per yuan spent
     merchant_multiple: Multiple = None
     promoter_multiple: Multiple = None
     release_rate: Annotated[Decimal | None, _or_null(as_daily_rate)] = None  # a day
-    release: Annotated[str | None, _or_null(lambda v: one_of("linear", "geometric").func(v))] = None
+    release: Annotated[str | None, _or_null(one_of("linear", "geometric").func)] = None
     membership_fee: Yuan | None = None  # yuan a new member pays into the fund
     agent_share: Share = None  # of each day's sales, from the fund to regional agents
 
@@ -148,26 +161,15 @@ class SchemeSection(Section):
                     f"{given[0]} is a key of the {kind} scheme, not of {self.kind}",
                     key=given[0],
                 )
-        if self.kind == "daily_release":
-            for key in ("fee_share", "buyer_multiple", "release_rate"):
-                if getattr(self, key) is None:
-                    raise Problem(f"daily_release needs {key} (or a preset)")
-            if self.buyer_multiple == 0:
-                raise Problem(
-                    "expected a release multiple > 0 (with 0 nothing is ever returned)",
-                    key="buyer_multiple",
-                )
+        required = REQUIRED.get(self.kind)
+        if required is None:
             return self
-        if self.kind != "classic_ponzi":
-            return self
-        for key in ("promised_rate", "withdrawal_rate"):
+        keys, meaning, nonzero, why = required
+        for key in keys:
             if getattr(self, key) is None:
-                raise Problem(f"classic_ponzi needs {key} (a rate a year, continuous)")
-        if self.withdrawal_rate == 0:
-            raise Problem(
-                "expected a withdrawal rate > 0 (with none nobody is ever paid)",
-                key="withdrawal_rate",
-            )
+                raise Problem(f"{self.kind} needs {key} ({meaning})")
+        if getattr(self, nonzero) == 0:
+            raise Problem(why, key=nonzero)
         return self
 
     @property
@@ -182,7 +184,7 @@ class SchemeSection(Section):
 
 def points_scheme_only(scenario, file, what: str) -> None:
     """Refuse a scheme ``what`` (a command) does not run yet, in one line."""
-    if scenario.scheme.kind != "consumption_appreciation":
+    if scenario.scheme.comparison:
         raise InputError(
             f"{what} runs the consumption_appreciation scheme only, so far; a "
             f"{scenario.scheme.kind} scenario runs with python -m sim run",
