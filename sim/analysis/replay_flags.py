@@ -62,7 +62,7 @@ class _History:
         code = np.array([_FIGURES.index(name) for name in history["names"]], np.int64)
         self.days = np.asarray(history["day"], np.int64)
         self.who = np.asarray(history["member"], np.int64)
-        self.what = code[np.asarray(history["what"], np.int64)] if len(self.days) else self.days
+        self.what = code[np.asarray(history["what"], np.int64)]
         self.fen = np.where(self.what == _FIGURES.index("exit"), 1, history["fen"])
 
     def upto(self, day: float) -> int:

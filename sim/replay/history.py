@@ -35,11 +35,9 @@ class MoneyHistory:
         """The rows as numpy columns (views, no copy) and the names of the ``what`` codes:
         what the red flags read (:func:`sim.analysis.replay_flags.replay_flags`)."""
         return {
-            "day": np.frombuffer(self._day, np.int64) if self._day else np.zeros(0, np.int64),
-            "member": np.frombuffer(self._member, np.int64)
-            if self._member
-            else np.zeros(0, np.int64),
-            "what": np.frombuffer(self._what, np.int8) if self._what else np.zeros(0, np.int8),
-            "fen": np.frombuffer(self._fen, np.int64) if self._fen else np.zeros(0, np.int64),
+            "day": np.frombuffer(self._day, np.int64),
+            "member": np.frombuffer(self._member, np.int64),
+            "what": np.frombuffer(self._what, np.int8),
+            "fen": np.frombuffer(self._fen, np.int64),
             "names": WHAT,
         }
