@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from sim.batch.store import read_table
 from sim.core.ponzi import Fund, collapse_time
 from sim.scenario.root import Scenario, load_scenario
 from sim.scenario.scheme import RELEASE_PRESETS, SchemeSection
@@ -67,6 +68,27 @@ def test_a_run_collapses_where_the_closed_form_empties(cli, tmp_path):
     assert members.withdrawn.sum() == pytest.approx(summary["paid_out"], abs=1e-6)
     losers = (members.withdrawn < members.deposited).sum()
     assert summary["net_losers"] == losers and 0 < losers < len(members)
+
+
+def test_a_batch_row_is_the_runs_summary(cli, tmp_path):
+    """The deposits are drawn from nothing random: each replicate is the run above, and the
+    runs table holds its summary under the names every scheme shares."""
+    out = tmp_path / "batch"
+    result = cli("batch", scenario_file(tmp_path), "--replicates", "2", "--out", out)
+    assert result.code == 0, result.err
+    assert cli("run", scenario_file(tmp_path), "--out", tmp_path / "run").code == 0
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    for row in read_table(out, "runs").itertuples():
+        assert (row.scheme, row.status, row.members) == ("classic_ponzi", "ok", summary["members"])
+        assert row.money_entered == summary["deposited"] and row.collapsed
+        assert row.paid_to_members == row.withdrawn_by_members == summary["paid_out"]
+        assert row.collapse_day == row.unpaid_withdrawals_day == summary["collapse_day"]
+        assert row.net_investment_net_losers == summary["net_losers"]
+        assert (row.fund_at_end, row.owed_at_end) == (
+            summary["fund_at_end"],
+            summary["promised_at_end"],
+        )
+        assert row.ledger_balanced and pd.isna(row.price_end)
 
 
 def test_deposits_from_the_inflow(cli, tmp_path):
@@ -126,7 +148,6 @@ def test_a_section_the_ponzi_would_ignore_is_refused(cli, tmp_path):
 @pytest.mark.parametrize(
     "command",
     [
-        ("batch", "{path}", "--replicates", "2", "--out", "{out}"),
         ("assess", "{path}"),
         ("breakeven", "--scenario", "{path}"),
         ("replay", "{events}", "--scenario", "{path}", "--out", "{out}"),
@@ -178,6 +199,7 @@ def test_money_grown_past_any_meaning_is_refused(cli, tmp_path):
     assert_refused(result, "ponzi.yaml", "scheme.promised_rate", "at most 200")
     assert_nothing_written(tmp_path, out)
     path = scenario_file(tmp_path, {**scheme, "deposits": None}, days=365)
-    result = cli("run", path, "--days", "5000", "--out", out)
-    assert_refused(result, "ponzi.yaml", "scheme.promised_rate", "with --days 5000")
-    assert_nothing_written(tmp_path, out)
+    for command in ("run",), ("batch", "--replicates", "2"):
+        result = cli(*command, path, "--days", "5000", "--out", out)
+        assert_refused(result, "ponzi.yaml", "scheme.promised_rate", "with --days 5000")
+        assert_nothing_written(tmp_path, out)

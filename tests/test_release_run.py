@@ -12,6 +12,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from sim.batch.store import read_table
 from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS
 from tests.test_bad_input import assert_nothing_written, assert_refused
@@ -132,13 +133,56 @@ def test_bad_release_terms_are_one_line(cli, tmp_path, case):
     assert_nothing_written(tmp_path, out)
 
 
-def test_batch_says_it_runs_the_points_scheme_only(cli, tmp_path):
-    path, out = (
-        scenario_file(tmp_path, {"kind": "daily_release", "preset": "wanjia"}),
-        tmp_path / "o",
-    )
-    result = cli("batch", path, "--replicates", "2", "--out", out)
-    assert_refused(result, "release.yaml", "scheme.kind", "daily_release scenario")
+def test_a_membership_fee_counts_in_what_a_member_paid(cli, tmp_path):
+    """Each of ten members pays 1,000 yuan and a 50-yuan membership and gets the 1,000 back
+    in full (1% a day, 100 days, a fund of 10,500): each is 50 yuan down, a net loser."""
+    terms = {"fee_share": 1, "buyer_multiple": 1, "release_rate": 0.01, "membership_fee": 50}
+    out = tmp_path / "out"
+    path = scenario_file(tmp_path, {"kind": "daily_release", **terms}, days=150)
+    assert cli("run", path, "--out", out).code == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["collapse_day"] is None and summary["paid_to_buyers"] == 10_000
+    assert (summary["spent"], summary["memberships"]) == (10_000, 500)
+    assert summary["net_losers"] == 10 and summary["share_net_losers"] == 1.0
+    members = pd.read_parquet(out / "members.parquet")
+    assert members.withdrawn.tolist() == [1_000.0] * 10
+    assert members.net_result.tolist() == [-50.0] * 10
+
+
+def test_a_batch_holds_release_runs_beside_the_points_scheme(cli, tmp_path):
+    """One batch of a 万家购物 cohort and a 消费增值 seed: the release runs fill the metrics
+    every scheme shares (the wanjia cohort's hand-computed figures), the points scheme's
+    own metrics are null for them and "n/a" in compare."""
+    release = scenario_file(tmp_path, {"kind": "daily_release", "preset": "wanjia"})
+    points = SCENARIOS / "seed-generic-3x.yaml"
+    out = tmp_path / "batch"
+    result = cli("batch", release, points, "--replicates", "2", "--days", "120", "--out", out)
+    assert result.code == 0, result.err
+    runs = read_table(out, "runs").set_index("scenario")
+    mine = runs.loc["release"]
+    assert mine.scheme.tolist() == ["daily_release"] * 2
+    assert mine.status.tolist() == ["ok"] * 2
+    assert mine.members.tolist() == [10, 10] and mine.money_entered.tolist() == [10_000.0] * 2
+    assert mine.paid_to_members.tolist() == [1_600.0] * 2  # the fee, all released, then none
+    assert mine.collapse_day.tolist() == mine.unpaid_withdrawals_day.tolist() == [81, 81]
+    assert mine.collapse_condition.tolist() == ["unpaid_withdrawals"] * 2
+    assert mine.net_investment_share_net_losers.tolist() == [1.0, 1.0]
+    assert mine.fund_at_end.tolist() == [0.0, 0.0] and mine.owed_at_end.tolist() == [8_380.0] * 2
+    assert mine.price_end.isna().all() and mine.orders.isna().all()
+    seeds = runs.loc["seed-generic-3x"]
+    assert seeds.scheme.tolist() == ["consumption_appreciation"] * 2
+    assert seeds.owed_at_end.isna().all() and seeds.price_end.notna().all()
+    series = read_table(out, "timeseries")
+    assert series[series.scenario == "release"].outstanding.iloc[0] == 10_000
+    assert cli("compare", out, "--out", tmp_path / "c.csv").code == 0
+    tidy = pd.read_csv(tmp_path / "c.csv").set_index(["scenario", "metric"])
+    assert tidy.loc[("release", "price_end"), "interval"] == "not_applicable"
+    assert tidy.loc[("release", "collapse_day"), "mean"] == 81
+    assert tidy.loc[("seed-generic-3x", "price_end"), "interval"] == "student_t"
+    page = tmp_path / "r.html"
+    result = cli("report", out, "--out", page)
+    assert_refused(result, "batch", "'release', a daily_release scheme", "python -m sim compare")
+    assert not page.exists()
 
 
 def test_the_readme_example_runs(cli, tmp_path):

@@ -13,6 +13,8 @@ Rooms:
   hive-partitioned file per scenario and table when it completes, ``read_table``.
 - ``integrity``: the folder checks itself: a lock with its owner's pid, a journal of every
   data file's size and SHA-256, damage repaired on resume and named by compare and report.
+- ``scheme_metrics``: a comparison scheme's run (classic Ponzi, daily release) in the runs
+  table's columns, beside 消费增值's.
 - ``columns``: the three tables' columns and what each means (kept in each file's schema).
 - ``designs``: a sweep's design points and applying one to a scenario;
   ``sensitivity``: Sobol and Morris indices (SALib).

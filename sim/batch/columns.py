@@ -12,6 +12,7 @@ import pyarrow as pa
 from sim.distribution.summary import METRICS as DISTRIBUTION_METRICS
 
 METRICS = (
+    ("scheme", pa.string()),
     ("members", pa.int64()),
     ("members_who_bought", pa.int64()),
     ("members_active_at_end", pa.int64()),
@@ -72,6 +73,9 @@ METRICS = (
     ("distribution_take_share", pa.float64()),
     # the distribution layer (sim.distribution.summary): null for a run without it
     *((name, kind) for name, _, kind in DISTRIBUTION_METRICS),
+    # a comparison scheme's fund and promise (sim.batch.scheme_metrics): null for 消费增值
+    ("fund_at_end", pa.float64()),
+    ("owed_at_end", pa.float64()),
     ("ledger_balanced", pa.bool_()),
 )
 
@@ -90,6 +94,8 @@ RUNS = {
     'e.g. {"points.exit_multiple": 2.0}; null without a sweep',
     "status": "ok, or error: the run raised",
     "error": "the exception, one line (null for a run that finished)",
+    "scheme": "the rules run: consumption_appreciation (消费增值), or a comparison scheme, "
+    "classic_ponzi or daily_release (then only the columns every scheme shares are filled)",
     "members": "members who joined",
     "members_who_bought": "members who bought (at least one order)",
     "members_active_at_end": "members holding points at the end",
@@ -159,6 +165,9 @@ RUNS = {
     "distribution_share_sale": "share of distribution_paid triggered by later orders",
     "distribution_top1_share": "share of distribution_paid taken by the best-paid 1% of members",
     "distribution_deepest_level": "the farthest level up a buyer's chain that was paid",
+    "fund_at_end": "a comparison scheme's fund at the end (yuan; null for 消费增值)",
+    "owed_at_end": "what a comparison scheme still owed its members at the end: a Ponzi's "
+    "promised capital, a release scheme's points not yet released (yuan; null for 消费增值)",
     "ledger_balanced": "the ledger balanced to the fen",
 }
 
@@ -192,7 +201,15 @@ TIMESERIES = {
     "skipped_intents": "intents the rules refused (nothing left to sell, minimum spend)",
     "panic": "a panic trigger fired that day",
     "halted": "the platform is halted",
-    "fees": "yuan paid that day for regions and service points (0 without the distribution layer)",
+    "fees": "yuan paid that day for regions and service points (0 without the distribution "
+    "layer); a release scheme's: the fee share of its sales and the memberships paid into the fund",
+    # the comparison schemes' own columns (classic_ponzi, daily_release); pool is their fund
+    "due": "a comparison scheme: cash due to members that day (withdrawals, releases)",
+    "returns": "a classic Ponzi: what the fund earned that day at the nominal rate",
+    "promised": "a classic Ponzi: the promised capital of its members at the end of the day",
+    "agents": "a release scheme: the regional agents' share paid that day",
+    "outstanding": "a release scheme: points booked and not yet released, yuan",
+    "collapsed": "a comparison scheme: it has failed to pay what was due (from that day on)",
 }
 
 ACCOUNTS = {

@@ -21,10 +21,12 @@ from scipy import stats
 from sim.batch.columns import METRICS
 from sim.batch.compare_text import blocks, cell, column_label
 from sim.batch.integrity import check_intact, distinct
+from sim.batch.scheme_metrics import applies
 from sim.batch.store import count_runs, read_manifest, read_table
 from sim.outputs import staged_files
 
 NUMERIC = [name for name, kind in METRICS if str(kind) in ("int64", "double")]
+NOT_APPLICABLE = "not_applicable"  # the interval of a metric a run's scheme does not have
 Z95 = 1.959963984540054  # the normal 97.5% quantile: two-sided 95% intervals
 
 
@@ -62,7 +64,8 @@ def load_runs(folder: Path) -> pd.DataFrame:
 def tidy_comparison(folders: list[Path]) -> pd.DataFrame:
     """One row per batch, scenario, sweep point and metric: the runs (``n``), the mean and
     its 95% interval — Student t for the metrics, Wilson for ``collapsed`` (a share of runs;
-    ``interval`` says which) — the point's values (``params``) and the runs that failed."""
+    ``interval`` says which; ``not_applicable`` for a metric the scheme does not have) —
+    the point's values (``params``) and the runs that failed."""
     rows = []
     for folder in folders:
         runs = load_runs(folder)
@@ -82,7 +85,12 @@ def tidy_comparison(folders: list[Path]) -> pd.DataFrame:
                 {**same, "metric": "collapsed", "n": len(group), "mean": share, "low": low,
                  "high": high, "interval": "wilson"}
             )  # fmt: skip
+            scheme = group["scheme"].iloc[0] if "scheme" in group else None
             for metric in NUMERIC:
+                if not applies(metric, scheme):  # a points-scheme metric, a comparison run
+                    nothing = {"n": 0, "mean": math.nan, "low": math.nan, "high": math.nan}
+                    rows.append({**same, "metric": metric, **nothing, "interval": NOT_APPLICABLE})
+                    continue
                 n, mean, low, high = mean_interval(group[metric])
                 rows.append(
                     {**same, "metric": metric, "n": n, "mean": mean, "low": low,

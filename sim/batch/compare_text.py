@@ -29,6 +29,8 @@ YUAN_METRICS = {
     "net_investment_credited_on_platform",
     "net_investment_queued_for_withdrawal",
     "distribution_paid",
+    "fund_at_end",
+    "owed_at_end",
 }
 RATIO_METRICS = {"gini_net_result"}
 
@@ -68,6 +70,8 @@ def cell(row: pd.Series, runs: int) -> str:
     """A metric's mean with its interval; a day no run reached is "never", a day some runs
     reached says in how many."""
     unit = unit_of(row["metric"])
+    if row.get("interval") == "not_applicable":  # a points-scheme metric, a comparison run
+        return "n/a"
     if row["n"] == 0:
         return "never" if unit == "day" else "n/a"
     text = number(row["mean"], unit)

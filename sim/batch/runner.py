@@ -47,13 +47,14 @@ from sim.batch.designs import load_variants
 from sim.batch.executors import DEFAULT_WORKERS, check_scheduler, choose, execute_all
 from sim.batch.integrity import locked
 from sim.batch.run import simulate
+from sim.batch.scheme_metrics import POINTS_SCHEME, scheme_metrics
 from sim.batch.store import BatchStore, RunOutput, encode_params, read_table, run_key
 from sim.batch.tables import timeseries_rows
 from sim.distribution.summary import metrics as distribution_metrics
 from sim.errors import InputError
 from sim.limits import MAX_RUNS
 from sim.scenario.root import Scenario
-from sim.scenario.scheme import points_scheme_only
+from sim.scenario.scheme import growth_problem
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,8 @@ def plan(paths: list[Path], replicates: int, days: int | None) -> tuple[list[Run
             "runs; use fewer --replicates or sweep points"
         )
         scenario, points, variants = load_variants(path, room, why)  # each validated once
-        points_scheme_only(scenario, path, "batch")
+        if days is not None and (found := growth_problem(scenario.scheme, days)):
+            raise InputError(f"with --days {days}: {found[1]}", file=path, key=f"scheme.{found[0]}")
         planned += len(points) * replicates
         if scenario.name in names:
             raise InputError(f"two scenarios are named '{scenario.name}'", file=path, key="name")
@@ -129,7 +131,10 @@ def _plain(value):
 
 def run_metrics(summary: dict) -> dict:
     """A run's outcome metrics, as the runs table holds them (:data:`METRICS`)."""
+    if "scheme" in summary:  # a comparison scheme's run
+        return scheme_metrics(summary)
     flat = {**summary, **net_investment_metrics(summary), **distribution_metrics(summary)}
+    flat.update(scheme=POINTS_SCHEME, fund_at_end=None, owed_at_end=None)
     return {name: flat[name] for name, _ in METRICS}
 
 

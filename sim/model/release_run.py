@@ -94,6 +94,7 @@ def simulate_release(scenario, seed: int | None = None, days: int | None = None)
         )
     buyers = [a for a in fund.accounts if a.holder == BUYER]
     spent = [amount] * len(buyers)
+    paid_in = amount + fund.terms.membership_fee  # a member's net result counts the fee
     members = members_table(
         MEMBERS_SCHEMA,
         [a.count for a in buyers],
@@ -101,7 +102,7 @@ def simulate_release(scenario, seed: int | None = None, days: int | None = None)
         {
             "spent": spent,
             "withdrawn": [a.released for a in buyers],
-            "net_result": [a.released - s for a, s in zip(buyers, spent, strict=True)],
+            "net_result": [a.released - paid_in for a in buyers],
             "outstanding": [a.remaining for a in buyers],
         },
     )
@@ -112,7 +113,8 @@ def simulate_release(scenario, seed: int | None = None, days: int | None = None)
 def _summary(scenario, seed, days, fund: ReleaseFund, buyers, amount: int) -> dict:
     """The key figures of a release run (yuan); ``collapse_day`` None while it pays."""
     members = sum(a.count for a in buyers)
-    losing = sum(a.count for a in buyers if a.released < amount)
+    fee = fund.terms.membership_fee
+    losing = sum(a.count for a in buyers if a.released < amount + fee)  # below what they paid
 
     def paid_to(holder: str) -> float:
         return fen_to_yuan(sum(a.released * a.count for a in fund.accounts if a.holder == holder))
@@ -125,6 +127,7 @@ def _summary(scenario, seed, days, fund: ReleaseFund, buyers, amount: int) -> di
         "days": days,
         "members": members,
         "spent": fen_to_yuan(members * amount),
+        "memberships": fen_to_yuan(members * fee),
         "fees_and_memberships": fen_to_yuan(fund.entered),
         "paid_to_buyers": paid_to(BUYER),
         "paid_to_merchants": paid_to(MERCHANT),
@@ -151,7 +154,7 @@ def describe_release(s: dict) -> str:
             f"Ran scenario '{s['scenario']}' (daily release{preset}) for {s['days']} days, "
             f"seed {s['seed']}",
             f"  members  {s['members']:,}; {s['share_net_losers']:.1%} got back less than they "
-            "spent",
+            "paid in",
             f"  money    {s['spent']:,.2f} yuan spent, {s['fees_and_memberships']:,.2f} into the "
             f"fund, {s['paid_to_buyers']:,.2f} released to buyers",
             f"  fund     {s['fund_at_end']:,.2f} yuan at the end against "

@@ -22,6 +22,7 @@ from sim.analysis.claims import PANIC, Rerun
 from sim.batch.designs import load_variants
 from sim.batch.integrity import check_intact
 from sim.batch.run import simulate
+from sim.batch.scheme_metrics import POINTS_SCHEME
 from sim.batch.store import count_runs, read_manifest, read_table
 from sim.errors import InputError
 
@@ -75,6 +76,7 @@ def load_batch(folder: str | Path) -> Batch:
             file=folder,
         )
     runs = read_table(folder, "runs")
+    _points_scheme_only(runs, folder)
     names = list(runs.columns)
     params = names[names.index("seed") + 1 : names.index("status")]
     ok = runs[runs["status"] == "ok"]
@@ -86,6 +88,22 @@ def load_batch(folder: str | Path) -> Batch:
     for entry in manifest.get("scenarios", []):
         batch.scenarios[entry["name"]] = _scenario_of(entry)
     return batch
+
+
+def _points_scheme_only(runs: pd.DataFrame, folder: Path) -> None:
+    """The report's evidence (re-runs, claims, red flags) is the points scheme's: a batch
+    that holds a comparison scheme's runs is refused in one line, naming one of them."""
+    if "scheme" not in runs:  # a batch made before there were comparison schemes
+        return
+    other = runs[runs.scheme.notna() & (runs.scheme != POINTS_SCHEME)]
+    if len(other):
+        first = other.iloc[0]
+        raise InputError(
+            f"holds runs of scenario '{first.scenario}', a {first.scheme} scheme: report "
+            "covers consumption_appreciation batches only, so far; python -m sim compare "
+            "sets the schemes side by side",
+            file=folder,
+        )
 
 
 def _scenario_of(entry: dict) -> tuple[object, list[dict], str, object]:
