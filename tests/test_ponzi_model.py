@@ -15,6 +15,7 @@ from sim.core.ponzi import (
     fund_by_steps,
     fund_closed_form,
     ponzi_1920_inflow,
+    required_growth,
     withdrawals,
 )
 
@@ -75,3 +76,22 @@ def test_collapse_is_the_first_zero():
     assert all(fund_closed_form(fund, when * i / 100) > 0 for i in range(1, 100))
     legal = Fund(50.0, 0.08, 0.08, 0.02, 0.0, 0.0)  # earns what it promises
     assert collapse_time(legal) is None
+
+
+@pytest.mark.parametrize(
+    ("promised", "nominal", "withdrawal", "initial"),
+    [(0.292, 0.0, 0.292, 0.0), (1.0, 0.05, 0.5, 1.0), (0.5, 0.1, 0.1, 5.0), (0.3, 0.0, 0.6, 0.0)],
+)
+def test_deposits_must_grow_at_the_promised_rate(promised, nominal, withdrawal, initial):
+    """Deposits growing 3% slower than the promise empty the fund (closed form); 3% faster,
+    it lasts 200 years; a fund that earns its promise needs no new money at all."""
+    needed = required_growth(promised, nominal)
+    assert needed == promised
+
+    def fund(growth: float) -> Fund:
+        return Fund(initial, promised, nominal, withdrawal, 1.0, growth)
+
+    assert collapse_time(fund(0.97 * needed), horizon=200) is not None
+    assert collapse_time(fund(1.03 * needed), horizon=200) is None
+    assert required_growth(0.08, 0.08) == 0.0
+    assert collapse_time(Fund(50.0, 0.08, 0.08, 0.02, 0.0, 0.0), horizon=200) is None

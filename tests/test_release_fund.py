@@ -5,12 +5,21 @@ random purchases."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.core.release import BUYER, MERCHANT, PROMOTER, ReleaseFund, ReleaseTerms
+from sim.core.release import (
+    BUYER,
+    MERCHANT,
+    PROMOTER,
+    ReleaseFund,
+    ReleaseTerms,
+    required_growth,
+)
 
 YUNLIANHUI = ReleaseTerms(
     Fraction(16, 100), Fraction(1), Fraction(16, 100), Fraction(44, 100), Fraction(5, 10_000)
@@ -112,3 +121,41 @@ def test_the_money_is_exact_every_day(shares, multiples, rate, geometric, days):
         paid = fund.to_agents + sum(a.released * a.count for a in fund.accounts)
         assert paid == fund.paid
         assert all(0 <= a.remaining <= a.booked for a in fund.accounts)
+
+
+def _grown_stream(terms: ReleaseTerms, growth: float, days: int) -> ReleaseFund:
+    """A fund fed sales of 100 members (1,000 yuan each) on day 0, growing e^{growth} a day."""
+    fund = ReleaseFund(terms)
+    for day in range(days):
+        count = round(100 * math.exp(growth * day))
+        fund.step({100_000: count}, count)
+    return fund
+
+
+def test_the_growth_a_release_scheme_needs():
+    """云联惠 needs its sales to grow ln 1.005 a day (0.0008 of releases on 0.16 of fee),
+    geometric release a little less (ln(1 + rate·M/c − rate)), 万家购物 about 1.24%; a scheme
+    whose fee covers every promise needs none."""
+    yunlianhui = ReleaseTerms(Fraction(16, 100), Fraction(1), Fraction(16, 100), Fraction(44, 100))
+    assert required_growth(yunlianhui, 100_000) == pytest.approx(math.log(1.005), abs=2e-5)
+    geometric = replace(yunlianhui, geometric=True)
+    # e^{-g}·rate·M = c·(1 − (1 − rate)·e^{-g}): g = ln(1 + rate·M/c − rate)
+    assert required_growth(geometric, 100_000) == pytest.approx(math.log(1.0045), rel=1e-9)
+    wanjia = ReleaseTerms(Fraction(16, 100), Fraction(1), rate=Fraction(1, 500))
+    assert 0.0123 < required_growth(wanjia, 100_000) < 0.0125
+    assert required_growth(replace(wanjia, buyer=Fraction(1, 10)), 100_000) == 0.0
+    fee = replace(wanjia, membership_fee=10_000)  # 100 yuan a member on 1,000: c = 0.26
+    assert required_growth(fee, 100_000) < required_growth(wanjia, 100_000)
+
+
+@pytest.mark.parametrize("geometric", [False, True], ids=["linear", "geometric"])
+def test_below_the_growth_it_needs_the_fund_empties_and_above_it_lasts(geometric):
+    """Simulated: sales growing 15% below the required growth leave the fund insolvent
+    within 600 days; 15% above it, it pays every release to the end and keeps growing."""
+    terms = ReleaseTerms(Fraction(1, 2), Fraction(1), rate=Fraction(1, 100), geometric=geometric)
+    needed = required_growth(terms, 100_000)
+    assert needed > 0
+    assert _grown_stream(terms, 0.85 * needed, 600).insolvent_at is not None
+    lasting = _grown_stream(terms, 1.15 * needed, 600)
+    assert lasting.insolvent_at is None and lasting.unpaid == 0
+    assert lasting.days[-1].fund > lasting.days[300].fund > 0

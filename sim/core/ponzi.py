@@ -111,6 +111,16 @@ def collapse_time(
     return None
 
 
+def required_growth(promised: float, nominal: float) -> float:
+    """The least growth ``r_i`` of exponential deposits with which the fund never empties: the
+    promised rate ``r_p`` (0 if the fund earns what it promises, ``r_n >= r_p``: then it is no
+    Ponzi). From :func:`fund_closed_form`: when ``r_i`` is the fastest rate, S(t) ≈
+    s₀·e^{r_i t}·(1 − r_w/(r_i − r_p + r_w))/(r_i − r_n), which is positive iff ``r_i > r_p``,
+    whatever ``K``, ``s₀`` and ``r_w``; below it the fund empties (the tests check both sides
+    against :func:`collapse_time`)."""
+    return 0.0 if nominal >= promised else promised
+
+
 def ponzi_1920_inflow() -> tuple[float, float]:
     """(s₀, r_i) of the 1920 scheme: s₀·e^{r_i T} = 0.2·365 (the last day's deposits, as a
     rate a year) and s₀·(e^{r_i T} − 1)/r_i = 10 (all that was taken in), with the paper's

@@ -18,8 +18,11 @@ day. Members who buy the same amount on the same day are one account with a coun
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+from scipy.optimize import brentq
 
 BUYER, MERCHANT, PROMOTER = "buyer", "merchant", "promoter"
 
@@ -134,3 +137,40 @@ def _floor(value: Fraction | int) -> int:
     if isinstance(value, int):
         return value
     return value.numerator // value.denominator
+
+
+def required_growth(terms: ReleaseTerms, amount: int) -> float:
+    """The least steady growth of sales, a day (sales ∝ e^{g·day}), at which the fund's intake
+    keeps up with its releases for good; 0 when the intake covers every promise without
+    growth. ``amount``: fen a member spends (the membership fee is per member).
+
+    A yuan of sales brings the fund c = fee_share + membership_fee/amount − agent_share that
+    day and is owed w_a = M·rate (linear: for 1/rate days; geometric: M·rate·(1 − rate)^{a−1})
+    on day a after it, M the multiples booked on it. Under growth g today's releases are
+    Σ_a w_a·e^{−g·a} of today's sales, so the fund lasts iff that is at most c: the growth
+    needed is the root of Σ_a w_a·e^{−g·a} = c (for 云联惠, 0.0008/0.16: ln 1.005 ≈ 0.5% a
+    day). Below it the releases outgrow the intake and the fund empties whatever it held."""
+    booked = float(terms.buyer + terms.merchant + terms.promoters)
+    rate = float(terms.rate)
+    intake = float(terms.fee_share - terms.agent_share) + terms.membership_fee / amount
+    if intake <= 0:
+        return math.inf
+    if terms.geometric:
+
+        def owed(g: float) -> float:
+            return booked * rate * math.exp(-g) / (1 - (1 - rate) * math.exp(-g))
+    else:
+        days, last = divmod(Fraction(1) / terms.rate, 1)  # whole days of rate, then the rest
+        days, last = int(days), float(last) * rate
+
+        def owed(g: float) -> float:
+            ratio = math.exp(-g)
+            whole = ratio * -math.expm1(-g * days) / -math.expm1(-g) if g else days
+            return booked * (rate * whole + last * ratio ** (days + 1))
+
+    if owed(0.0) <= intake:
+        return 0.0
+    high = 1.0
+    while owed(high) > intake:
+        high *= 2
+    return brentq(lambda g: owed(g) - intake, 0.0, high)

@@ -1,0 +1,71 @@
+"""The side-by-side set (issue 18, item 4): scenarios/comparison/compare-schemes-*.yaml run
+one inflow under 消费增值, 云联惠, 万家购物 and a classic Ponzi of matching promise."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from sim.batch.store import read_table
+from sim.core.ponzi import required_growth as ponzi_growth
+from sim.core.release import required_growth as release_growth
+from sim.core.units import yuan_to_fen
+from sim.model.release_run import release_terms
+from sim.scenario.root import load_scenario
+from tests.conftest import SCENARIOS
+
+SET = ["points", "yunlianhui", "wanjia", "ponzi"]
+FILES = [SCENARIOS / "comparison" / f"compare-schemes-{name}.yaml" for name in SET]
+
+
+def test_the_set_shares_one_inflow_and_order():
+    scenarios = [load_scenario(path) for path in FILES]
+    assert [s.scheme.kind for s in scenarios] == [
+        "consumption_appreciation",
+        "daily_release",
+        "daily_release",
+        "classic_ponzi",
+    ]
+    assert all(s.inflow == scenarios[0].inflow for s in scenarios)
+    assert all(s.order.amount == 1000 and s.run == scenarios[0].run for s in scenarios)
+    assert "referrer" not in scenarios[0].population.mix  # recruits would add members
+
+
+def test_the_growth_each_needs_against_the_inflows():
+    """The inflow grows 0.5% a day: about what 云联惠 needs, a fraction of what 万家购物
+    needs, and more than the Ponzi's promise of 29.2% a year (0.08% a day) needs."""
+    points, yunlianhui, wanjia, ponzi = (load_scenario(path) for path in FILES)
+    amount = yuan_to_fen(points.order.amount)
+    growth = float(points.inflow.growth)
+    assert release_growth(release_terms(yunlianhui.scheme), amount) == pytest.approx(
+        math.log(1.005), abs=2e-5
+    )
+    assert release_growth(release_terms(wanjia.scheme), amount) > 2 * growth
+    scheme = ponzi.scheme
+    a_day = ponzi_growth(float(scheme.promised_rate), float(scheme.nominal_rate)) / 365
+    assert a_day == pytest.approx(0.0008) and a_day < growth
+
+
+def test_a_batch_of_the_set_over_its_first_250_days(cli, tmp_path):
+    """Two replicates of each over 250 days of growth: the release schemes and the Ponzi
+    draw the same members each day (one seed, one inflow) until one stops taking them;
+    万家购物, which needs more growth than the inflow has, is insolvent; 云联惠 and the Ponzi
+    still pay; 消费增值 never leaves a withdrawal unpaid."""
+    out = tmp_path / "batch"
+    result = cli("batch", *FILES, "--replicates", "2", "--days", "250", "--out", out, "--quiet")
+    assert result.code == 0, result.err
+    runs = read_table(out, "runs").set_index(["scenario", "replicate"])
+    assert (runs.status == "ok").all()
+    assert runs.unpaid_withdrawals_day.loc["compare-schemes-points"].isna().all()
+    assert runs.unpaid_withdrawals_day.loc["compare-schemes-wanjia"].notna().all()
+    for name in ("compare-schemes-yunlianhui", "compare-schemes-ponzi"):
+        assert runs.unpaid_withdrawals_day.loc[name].isna().all()
+    series = read_table(out, "timeseries")
+    joined = series.pivot_table("new_members", ["replicate", "day"], "scenario")
+    assert (joined["compare-schemes-yunlianhui"] == joined["compare-schemes-ponzi"]).all()
+    first = runs.loc[("compare-schemes-wanjia", 0), "unpaid_withdrawals_day"]
+    wanjia = joined.loc[0, "compare-schemes-wanjia"]
+    assert (wanjia[: int(first)] == joined.loc[0, "compare-schemes-ponzi"][: int(first)]).all()
+    assert pd.Series(runs.money_entered).gt(0).all()
