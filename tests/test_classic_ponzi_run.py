@@ -89,6 +89,10 @@ def test_a_batch_row_is_the_runs_summary(cli, tmp_path):
             summary["promised_at_end"],
         )
         assert row.ledger_balanced and pd.isna(row.price_end)
+        raised = sorted(f["key"] for f in summary["red_flags"] if f["raised"])
+        assert row.red_flags_raised == ",".join(raised)
+        assert "illegal_fundraising" in raised and "entry_fee" not in raised
+        assert row.net_investment_net_losses == summary["net_losses"] > 0
 
 
 def test_deposits_from_the_inflow(cli, tmp_path):

@@ -147,6 +147,12 @@ def test_a_membership_fee_counts_in_what_a_member_paid(cli, tmp_path):
     members = pd.read_parquet(out / "members.parquet")
     assert members.withdrawn.tolist() == [1_000.0] * 10
     assert members.net_result.tolist() == [-50.0] * 10
+    assert (summary["net_losses"], summary["clawback_pool"], summary["net_winners"]) == (500, 0, 0)
+    flags = {flag["key"]: flag for flag in summary["red_flags"]}
+    assert flags["entry_fee"]["raised"] and flags["entry_fee"]["membership_fee_yuan"] == 50
+    assert flags["promised_multiple"]["raised"]
+    assert flags["promised_multiple"]["share_paid_back"] == pytest.approx(10_000 / 10_500)
+    assert not flags["recruitment_pay"]["raised"] and not flags["illegal_fundraising"]["raised"]
 
 
 def test_a_batch_holds_release_runs_beside_the_points_scheme(cli, tmp_path):
@@ -169,6 +175,10 @@ def test_a_batch_holds_release_runs_beside_the_points_scheme(cli, tmp_path):
     assert mine.net_investment_share_net_losers.tolist() == [1.0, 1.0]
     assert mine.fund_at_end.tolist() == [0.0, 0.0] and mine.owed_at_end.tolist() == [8_380.0] * 2
     assert mine.price_end.isna().all() and mine.orders.isna().all()
+    # 10 payers, 10,000 yuan, 8,400 short: under every fund-raising threshold; no membership
+    # and no promoters; the promise was paid on (1,600 yuan)
+    assert mine.red_flags_raised.tolist() == ["promised_multiple"] * 2
+    assert mine.net_investment_net_losses.tolist() == [8_400.0] * 2
     seeds = runs.loc["seed-generic-3x"]
     assert seeds.scheme.tolist() == ["consumption_appreciation"] * 2
     assert seeds.owed_at_end.isna().all() and seeds.price_end.notna().all()

@@ -13,6 +13,8 @@ Rooms:
 - ``redflags``: the legal red flags of SPEC §7 against the thresholds of ``sim.core.law``;
   ``redflags_tree`` the referral tree they read (exact fen); ``redflags_org`` the
   organisations the pyramid flags measure, under the ``platform`` and ``leader`` readings.
+- ``scheme_flags``: the red flags a comparison scheme's run (classic Ponzi, daily release)
+  can show, against the same thresholds; the pyramid flags named as not measured.
 - ``compensation``: how deep and on what the distribution layer paid, from its exact figures.
 - ``claims``: the six claims of the source documents, each judged on a batch;
   ``evidence`` what they read and what a verdict is; ``claims_price`` claims 1–2,

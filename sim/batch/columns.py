@@ -76,6 +76,7 @@ METRICS = (
     # a comparison scheme's fund and promise (sim.batch.scheme_metrics): null for 消费增值
     ("fund_at_end", pa.float64()),
     ("owed_at_end", pa.float64()),
+    ("red_flags_raised", pa.string()),
     ("ledger_balanced", pa.bool_()),
 )
 
@@ -168,6 +169,8 @@ RUNS = {
     "fund_at_end": "a comparison scheme's fund at the end (yuan; null for 消费增值)",
     "owed_at_end": "what a comparison scheme still owed its members at the end: a Ponzi's "
     "promised capital, a release scheme's points not yet released (yuan; null for 消费增值)",
+    "red_flags_raised": "the legal red flags the run raised (summary.json's red_flags; the "
+    "pyramid flags with the operator as organiser), keys sorted and comma-separated; empty: none",
     "ledger_balanced": "the ledger balanced to the fen",
 }
 

@@ -24,8 +24,11 @@ import pandas as pd
 import pyarrow as pa
 from tqdm import tqdm
 
+from sim.analysis.redflags import flags_json
+from sim.analysis.scheme_flags import scheme_flags
 from sim.batch.summary import plain, summarize
 from sim.batch.tables import members_output, timeseries_rows, timeseries_schema
+from sim.core.units import yuan_to_fen
 from sim.distribution.summary import bonus_table
 from sim.distribution.summary import figures as distribution_figures
 from sim.errors import BeyondRange
@@ -85,6 +88,8 @@ def simulate(
 
         comparison = simulate_ponzi if scenario.scheme.ponzi else simulate_release
         result = comparison(scenario, seed, days)
+        fee = yuan_to_fen(scenario.scheme.membership_fee or 0)
+        result.summary["red_flags"] = flags_json(scheme_flags(result.paid, scenario.scheme, fee))
         result.summary["scenario_definition"] = plain(scenario.model_dump())
         return result
     try:

@@ -47,7 +47,7 @@ from sim.batch.designs import load_variants
 from sim.batch.executors import DEFAULT_WORKERS, check_scheduler, choose, execute_all
 from sim.batch.integrity import locked
 from sim.batch.run import simulate
-from sim.batch.scheme_metrics import POINTS_SCHEME, scheme_metrics
+from sim.batch.scheme_metrics import POINTS_SCHEME, raised_flags, scheme_metrics
 from sim.batch.store import BatchStore, RunOutput, encode_params, read_table, run_key
 from sim.batch.tables import timeseries_rows
 from sim.distribution.summary import metrics as distribution_metrics
@@ -135,6 +135,7 @@ def run_metrics(summary: dict) -> dict:
         return scheme_metrics(summary)
     flat = {**summary, **net_investment_metrics(summary), **distribution_metrics(summary)}
     flat.update(scheme=POINTS_SCHEME, fund_at_end=None, owed_at_end=None)
+    flat["red_flags_raised"] = raised_flags(summary)
     return {name: flat[name] for name, _ in METRICS}
 
 

@@ -4,7 +4,8 @@ columns, so that one batch (and ``compare``) holds 消费增值 beside the schem
 Only the columns that mean the same thing under every scheme are filled: who joined, the
 money members paid in and what was paid back to them, the net losers (cash back below the
 money paid in, goods not counted, as the net-investment method does), the first day money
-due went unpaid and the ledger's balance. The points scheme's own columns (price, sales,
+due went unpaid, the ledger's balance and the red flags raised
+(:mod:`sim.analysis.scheme_flags`). The points scheme's own columns (price, sales,
 forced exits, bonuses, the money-flow shares) are null for them; ``fund_at_end`` and
 ``owed_at_end`` are theirs (null for 消费增值, which promises no cash: its points are worth
 pool ÷ points, and its pool is in the time series).
@@ -12,6 +13,7 @@ pool ÷ points, and its pool is in the time series).
 
 from __future__ import annotations
 
+from sim.analysis.redflags_org import DEFAULT_READING
 from sim.batch.columns import METRICS
 
 POINTS_SCHEME = "consumption_appreciation"  # the runs' scheme column for 消费增值
@@ -21,9 +23,11 @@ FILLED = frozenset(
     {
         "members", "members_who_bought", "money_entered", "paid_to_members",
         "withdrawn_by_members", "share_of_buyers_losing", "net_investment_participants",
-        "net_investment_net_losers", "net_investment_share_net_losers", "collapsed",
+        "net_investment_net_losers", "net_investment_share_net_losers",
+        "net_investment_net_winners", "net_investment_net_losses",
+        "net_investment_clawback_pool", "collapsed",
         "collapse_day", "collapse_condition", "unpaid_withdrawals_day", "fund_at_end",
-        "owed_at_end", "ledger_balanced",
+        "owed_at_end", "ledger_balanced", "red_flags_raised",
     }
 )  # fmt: skip
 
@@ -50,6 +54,9 @@ def scheme_metrics(summary: dict) -> dict:
         "net_investment_participants": members,
         "net_investment_net_losers": summary["net_losers"],
         "net_investment_share_net_losers": summary["share_net_losers"],
+        "net_investment_net_winners": summary["net_winners"],
+        "net_investment_net_losses": summary["net_losses"],
+        "net_investment_clawback_pool": summary["clawback_pool"],
         "collapsed": day is not None,
         "collapse_day": day,
         "collapse_condition": None if day is None else CONDITION,
@@ -57,8 +64,8 @@ def scheme_metrics(summary: dict) -> dict:
         "fund_at_end": summary["fund_at_end"],
         "owed_at_end": owed,
         "ledger_balanced": True,  # each day's ledger.check() raised otherwise
+        "red_flags_raised": raised_flags(summary),
     }
-    assert found.keys() == FILLED | {"scheme"}
     return {name: found.get(name) for name, _ in METRICS}
 
 
@@ -66,3 +73,14 @@ def applies(metric: str, scheme: object) -> bool:
     """Whether a runs-table ``metric`` means something for a run of ``scheme`` (a batch made
     before the scheme column has none: 消费增值)."""
     return not isinstance(scheme, str) or scheme == POINTS_SCHEME or metric in FILLED
+
+
+def raised_flags(summary: dict) -> str:
+    """The red flags a run raised (``summary["red_flags"]``; the pyramid flags under the
+    default reading, the operator as organiser), their keys sorted, comma-separated."""
+    raised = {
+        flag["key"]
+        for flag in summary.get("red_flags", [])
+        if flag["raised"] and flag.get("reading", DEFAULT_READING) == DEFAULT_READING
+    }
+    return ",".join(sorted(raised))

@@ -17,6 +17,44 @@ from sim.draws import Uniforms
 from sim.model.inflow import Arrivals
 
 
+@dataclass(frozen=True)
+class Paid:
+    """What a comparison run's members paid in and got back, in fen (exact): the money, the
+    payers, the net losses (paid in − got back where positive) and wins (the reverse), and
+    what was paid to promoters on others' purchases (a release scheme's)."""
+
+    paid_in: int
+    payers: int
+    got_back: int
+    net_losses: int
+    net_wins: int
+    winners: int  # members who got back more than they paid in
+    to_promoters: int = 0
+
+
+def paid_of(cohorts: list[tuple[int, int, int]], to_promoters: int = 0) -> Paid:
+    """:class:`Paid` of cohorts ``(count, paid in each, got back each)``."""
+    return Paid(
+        paid_in=sum(n * paid for n, paid, _ in cohorts),
+        payers=sum(n for n, paid, _ in cohorts if paid > 0),
+        got_back=sum(n * back for n, _, back in cohorts),
+        net_losses=sum(n * (paid - back) for n, paid, back in cohorts if paid > back),
+        net_wins=sum(n * (back - paid) for n, paid, back in cohorts if back > paid),
+        winners=sum(n for n, paid, back in cohorts if back > paid),
+        to_promoters=to_promoters,
+    )
+
+
+def paid_summary(paid: Paid) -> dict:
+    """The summary's net winners, losses and wins (yuan), as the net-investment method
+    names them."""
+    return {
+        "net_winners": paid.winners,
+        "net_losses": fen_to_yuan(paid.net_losses),
+        "clawback_pool": fen_to_yuan(paid.net_wins),
+    }
+
+
 @dataclass
 class CohortRun:
     """A finished run: exact day rows (fen), the summary (yuan), ``members.parquet``."""
@@ -29,6 +67,7 @@ class CohortRun:
     members: pa.Table
     unit: int = 1  # no points: the rows' amounts are fen
     bonuses: None = None
+    paid: Paid | None = None  # exact: what members paid in and got back (the flags read it)
 
     def members_output(self) -> pa.Table:
         return self.members

@@ -21,7 +21,14 @@ from sim.core.ledger import Ledger
 from sim.core.ponzi_members import PonziFund, Terms
 from sim.core.units import fen_to_yuan, yuan_to_fen
 from sim.errors import InputError
-from sim.model.cohorts import CohortRun, daily_arrivals, losers, members_table
+from sim.model.cohorts import (
+    CohortRun,
+    daily_arrivals,
+    losers,
+    members_table,
+    paid_of,
+    paid_summary,
+)
 from sim.model.daily import ACCOUNT
 from sim.scenario.scheme import growth_problem
 
@@ -95,7 +102,9 @@ def simulate_ponzi(scenario, seed: int | None = None, days: int | None = None) -
             "promised": [c.promised for c in cohorts],
         },
     )
-    return CohortRun(scenario, seed, days, rows, _summary(scenario, seed, days, fund), members)
+    paid = paid_of([(c.count, c.deposit, c.paid) for c in cohorts])
+    summary = {**_summary(scenario, seed, days, fund), **paid_summary(paid)}
+    return CohortRun(scenario, seed, days, rows, summary, members, paid=paid)
 
 
 def _deposits(scenario, seed: int):

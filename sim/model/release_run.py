@@ -18,7 +18,14 @@ import pyarrow as pa
 from sim.core.ledger import Ledger
 from sim.core.release import BUYER, MERCHANT, PROMOTER, ReleaseFund, ReleaseTerms
 from sim.core.units import fen_to_yuan, yuan_to_fen
-from sim.model.cohorts import CohortRun, daily_arrivals, losers, members_table
+from sim.model.cohorts import (
+    CohortRun,
+    daily_arrivals,
+    losers,
+    members_table,
+    paid_of,
+    paid_summary,
+)
 from sim.model.daily import ACCOUNT
 
 FUND, PAID_OUT, AGENTS = "fund", "withdrawn", "agents"  # ledger accounts
@@ -106,8 +113,10 @@ def simulate_release(scenario, seed: int | None = None, days: int | None = None)
             "outstanding": [a.remaining for a in buyers],
         },
     )
-    summary = _summary(scenario, seed, days, fund, buyers, amount)
-    return CohortRun(scenario, seed, days, rows, summary, members)
+    promoters = sum(a.released * a.count for a in fund.accounts if a.holder == PROMOTER)
+    paid = paid_of([(a.count, paid_in, a.released) for a in buyers], promoters)
+    summary = {**_summary(scenario, seed, days, fund, buyers, amount), **paid_summary(paid)}
+    return CohortRun(scenario, seed, days, rows, summary, members, paid=paid)
 
 
 def _summary(scenario, seed, days, fund: ReleaseFund, buyers, amount: int) -> dict:
