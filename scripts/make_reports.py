@@ -8,9 +8,11 @@ per scenario for the member-level claims and the paired tests; every interval in
 says how many runs it rests on. On two idle cores the groups without the distribution layer
 take about 10 minutes (``--only stress-levers sweep-cap-and-decay national-100k``) and the
 two that hold the distribution rules (``--only seed-variants distribution``, 2,400 runs, seed
-004's rules compiled since 2026-12-06) about half an hour. ``--replicates`` scales every
-group. Delete ``out/report-batches`` after changing the code: a batch made by an older
-version lacks the newer columns.
+004's rules compiled since 2026-12-06) about half an hour; ``compare-schemes`` (the four
+``scenarios/comparison/compare-schemes-*.yaml``, three years each; its report is the
+side-by-side one, :mod:`sim.report.schemes_report`) about 14 CPU-seconds a replicate of the
+four. ``--replicates`` scales every group. Delete ``out/report-batches`` after changing the
+code: a batch made by an older version lacks the newer columns.
 ``largest-case-9m`` (9 million members over 3 years) is left out: one run of it takes
 longer than a report's batch.
 """
@@ -75,6 +77,12 @@ GROUPS: dict[str, tuple[str, list[str], float]] = {
         "The distribution layer: seed 004's 链动2+1 pack, the local-services rewards, and the "
         "two-level-only variant",
         ["seed-004-chain-motion", "seed-local-services-distribution", "two-level-only"],
+        1.0,
+    ),
+    "compare-schemes": (
+        "消费增值 beside the schemes courts judged: 云联惠, 万家购物 and a classic Ponzi on one "
+        "inflow",
+        [f"comparison/compare-schemes-{n}" for n in ("points", "yunlianhui", "wanjia", "ponzi")],
         1.0,
     ),
 }

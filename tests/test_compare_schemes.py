@@ -8,6 +8,7 @@ import math
 import pandas as pd
 import pytest
 
+from sim.batch.compare import mean_interval, wilson
 from sim.batch.store import read_table
 from sim.core.ponzi import required_growth as ponzi_growth
 from sim.core.release import required_growth as release_growth
@@ -15,6 +16,7 @@ from sim.core.units import yuan_to_fen
 from sim.model.release_run import release_terms
 from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS
+from tests.test_report_browser import check_clean_and_legible, open_in_chromium
 
 SET = ["points", "yunlianhui", "wanjia", "ponzi"]
 FILES = [SCENARIOS / "comparison" / f"compare-schemes-{name}.yaml" for name in SET]
@@ -48,14 +50,22 @@ def test_the_growth_each_needs_against_the_inflows():
     assert a_day == pytest.approx(0.0008) and a_day < growth
 
 
-def test_a_batch_of_the_set_over_its_first_250_days(cli, tmp_path):
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """Two replicates of the set over its first 250 days (of growth)."""
+    from sim.batch.runner import run_batch
+
+    out = tmp_path_factory.mktemp("compare-schemes") / "batch"
+    run_batch(FILES, 2, out, workers=1, days=250)
+    return out
+
+
+def test_a_batch_of_the_set_over_its_first_250_days(batch):
     """Two replicates of each over 250 days of growth: the release schemes and the Ponzi
     draw the same members each day (one seed, one inflow) until one stops taking them;
     万家购物, which needs more growth than the inflow has, is insolvent; 云联惠 and the Ponzi
     still pay; 消费增值 never leaves a withdrawal unpaid."""
-    out = tmp_path / "batch"
-    result = cli("batch", *FILES, "--replicates", "2", "--days", "250", "--out", out, "--quiet")
-    assert result.code == 0, result.err
+    out = batch
     runs = read_table(out, "runs").set_index(["scenario", "replicate"])
     assert (runs.status == "ok").all()
     assert runs.unpaid_withdrawals_day.loc["compare-schemes-points"].isna().all()
@@ -69,3 +79,30 @@ def test_a_batch_of_the_set_over_its_first_250_days(cli, tmp_path):
     wanjia = joined.loc[0, "compare-schemes-wanjia"]
     assert (wanjia[: int(first)] == joined.loc[0, "compare-schemes-ponzi"][: int(first)]).all()
     assert pd.Series(runs.money_entered).gt(0).all()
+
+
+def test_the_side_by_side_report(batch, cli, tmp_path):
+    """report on a batch holding comparison schemes makes the side-by-side page: its
+    Markdown states each scheme's figures with their intervals and run counts, the same
+    numbers as the runs table, the growth each needs, and the flags raised; the page opens
+    in headless Chromium with no console error and legible figures."""
+    page = tmp_path / "compare.html"
+    result = cli("report", batch, "--out", page)
+    assert result.code == 0, result.err
+    text = page.with_suffix(".md").read_text(encoding="utf-8")
+    runs = read_table(batch, "runs").set_index("scenario")
+    wanjia = runs.loc["compare-schemes-wanjia"]
+    row = next(line for line in text.splitlines() if line.startswith("| compare-schemes-wanjia"))
+    _, mean, low, high = mean_interval(wanjia.money_entered)
+    assert f"{mean:,.0f} [{low:,.0f}, {high:,.0f}] (2 runs)" in row
+    p, low, high = wilson(2, 2)
+    assert f"2 of 2 ({p:.0%}, Wilson 95% {low:.0%}–{high:.0%})" in row and "1.240% a day" in row
+    points = next(line for line in text.splitlines() if line.startswith("| compare-schemes-points"))
+    assert "0 of 2" in points and "none promised" in points and "none to stay solvent" in points
+    assert "29.2% a year (0.080% a day)" in text and "0.499% a day" in text
+    assert "cannot become insolvent by its own rules" in text
+    *_, flags = (line for line in text.splitlines() if line.startswith("| compare-schemes-yunl"))
+    assert flags.count("2 of 2") == 3 and flags.count("not measured") == 2  # the flags table
+    opened = open_in_chromium(page, tmp_path / "compare.png")
+    check_clean_and_legible(opened)
+    assert len(opened["images"]) == 5

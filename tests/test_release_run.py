@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sim.batch.store import read_table
+from sim.errors import InputError
+from sim.report.load import load_batch
 from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS
 from tests.test_bad_input import assert_nothing_written, assert_refused
@@ -190,9 +192,10 @@ def test_a_batch_holds_release_runs_beside_the_points_scheme(cli, tmp_path):
     assert tidy.loc[("release", "collapse_day"), "mean"] == 81
     assert tidy.loc[("seed-generic-3x", "price_end"), "interval"] == "student_t"
     page = tmp_path / "r.html"
-    result = cli("report", out, "--out", page)
-    assert_refused(result, "batch", "'release', a daily_release scheme", "python -m sim compare")
-    assert not page.exists()
+    assert cli("report", out, "--out", page).code == 0  # the side-by-side report
+    assert "## The schemes side by side" in page.with_suffix(".md").read_text(encoding="utf-8")
+    with pytest.raises(InputError, match="'release', a daily_release scheme: this report"):
+        load_batch(out)  # the points scheme's report (claims, re-runs) refuses it
 
 
 def test_the_readme_example_runs(cli, tmp_path):

@@ -16,6 +16,9 @@ Rooms, in the order a report is made:
 - :mod:`sim.report.headline`: the summary in plain words, harm first;
 - :mod:`sim.report.replay_report`: the report of a replay folder: the forensic tables, the
   red flags with their dates, the insolvency day, with figures.
+- :mod:`sim.report.schemes_report`: the side-by-side report of a batch holding comparison
+  schemes (classic Ponzi, daily release) beside 消费增值: money in and back, what is kept and
+  owed, net losers, the first unpaid day, the growth each needs, the red flags.
 - :mod:`sim.report.build`: ``build_report``, everything the report shows as one ``Report``,
   with the summary in plain words.
 - :mod:`sim.report.run_figures`: the pictures of one run (its day series, where the money

@@ -57,6 +57,7 @@ class Report:
     notes: list[str]
     source: str = "Every number comes from the simulated runs"
     all_tables_in_markdown: bool = False  # a replay's: every section's tables
+    text_in_markdown: bool = False  # the side-by-side report's: every section's paragraphs
 
 
 def build_report(folders: list[str | Path], reruns: int, title: str | None = None) -> Report:

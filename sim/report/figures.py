@@ -157,6 +157,24 @@ def bands(panels: dict[str, pd.DataFrame], ylabel: str, log: bool = False):
     return data_uri(figure)
 
 
+def medians(curves: dict[str, pd.DataFrame], ylabel: str, percent: bool = False):
+    """Several medians on one axis (``day, q50`` each, one colour per label): for figures
+    whose values share a scale across scenarios."""
+    figure = _figure(WIDTH, 4.2)
+    axis = figure.subplots()
+    for index, (label, frame) in enumerate(curves.items()):
+        colour = COLORS[index % len(COLORS)]
+        axis.plot(frame["day"], frame["q50"], color=colour, lw=1.6, label=label)
+    axis.set_xlabel("day")
+    axis.set_ylabel(ylabel)
+    if percent:
+        axis.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    axis.grid(alpha=0.3)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    return data_uri(figure)
+
+
 def cohort_exits(cohorts: dict[str, pd.DataFrame]):
     """Claim 2: share of each join cohort forced out within the window, per scenario."""
     figure = _figure(WIDTH, 4.0)

@@ -57,8 +57,10 @@ class Batch:
     # name -> (Scenario or None, design points, why not available, its first point's scenario)
 
 
-def load_batch(folder: str | Path) -> Batch:
-    """A finished batch folder, checked: one line of :class:`InputError` if it is not one."""
+def load_batch(folder: str | Path, series=SERIES, schemes: bool = False) -> Batch:
+    """A finished batch folder, checked: one line of :class:`InputError` if it is not one.
+    ``series``: the timeseries columns to read; ``schemes``: whether runs of a comparison
+    scheme may be in it (the side-by-side report's), else they are refused."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError("is not a batch folder (no manifest.json)", file=folder)
@@ -76,14 +78,15 @@ def load_batch(folder: str | Path) -> Batch:
             file=folder,
         )
     runs = read_table(folder, "runs")
-    _points_scheme_only(runs, folder)
+    if not schemes:
+        _points_scheme_only(runs, folder)
     names = list(runs.columns)
     params = names[names.index("seed") + 1 : names.index("status")]
     ok = runs[runs["status"] == "ok"]
     if len(ok):  # the columns a table lacks are left out
-        timeseries = read_table(folder, "timeseries", columns=list(SERIES))
+        timeseries = read_table(folder, "timeseries", columns=list(series))
     else:
-        timeseries = pd.DataFrame(columns=list(SERIES))
+        timeseries = pd.DataFrame(columns=list(series))
     batch = Batch(folder, manifest, runs, timeseries, params)
     for entry in manifest.get("scenarios", []):
         batch.scenarios[entry["name"]] = _scenario_of(entry)
@@ -99,9 +102,9 @@ def _points_scheme_only(runs: pd.DataFrame, folder: Path) -> None:
     if len(other):
         first = other.iloc[0]
         raise InputError(
-            f"holds runs of scenario '{first.scenario}', a {first.scheme} scheme: report "
-            "covers consumption_appreciation batches only, so far; python -m sim compare "
-            "sets the schemes side by side",
+            f"holds runs of scenario '{first.scenario}', a {first.scheme} scheme: this "
+            "report covers the consumption_appreciation scheme; python -m sim report makes "
+            "the side-by-side report of such a batch (sim.report.schemes_report)",
             file=folder,
         )
 

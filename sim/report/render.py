@@ -20,6 +20,7 @@ from sim.errors import InputError
 from sim.outputs import staged_files
 from sim.report.build import Report, build_report
 from sim.report.replay_report import is_replay_folder, replay_report
+from sim.report.schemes_report import holds_comparison, schemes_report
 from sim.report.sections import fmt
 
 TEMPLATES = Environment(loader=PackageLoader("sim.report", "templates"), autoescape=True)
@@ -80,6 +81,8 @@ def render_markdown(report: Report, html_name: str) -> str:
     for section in report.sections:
         if report.all_tables_in_markdown or section.title.startswith(MARKDOWN_SECTIONS):
             parts += ["", f"## {section.title}", ""]
+            if report.text_in_markdown:
+                parts += [item for text in section.text for item in (_md(text), "")]
             for caption, rows in section.tables:
                 if rows:
                     parts += [f"{caption}:", "", _md_table(rows), ""]
@@ -91,8 +94,9 @@ def render_markdown(report: Report, html_name: str) -> str:
 def write_report(
     folders: list[str | Path], out: str | Path, reruns: int, title: str | None = None
 ) -> tuple[Path, Path]:
-    """Build the report of batch folders, or of one replay folder, and write ``out`` (.html)
-    and the .md beside it, all or nothing."""
+    """Build the report of batch folders (the side-by-side report of schemes when one holds a
+    comparison scheme's runs), or of one replay folder, and write ``out`` (.html) and the .md
+    beside it, all or nothing."""
     out = Path(out)
     if out.suffix.lower() != ".html":
         raise InputError("--out must name an .html file, e.g. reports/NAME.html", file=out)
@@ -101,7 +105,12 @@ def write_report(
     replays = [folder for folder in folders if is_replay_folder(folder)]
     if replays and len(folders) > 1:
         raise InputError("report a replay folder on its own, not beside others", file=replays[0])
-    report = replay_report(replays[0], title) if replays else build_report(folders, reruns, title)
+    if replays:
+        report = replay_report(replays[0], title)
+    elif any(holds_comparison(folder) for folder in folders):
+        report = schemes_report(folders, title)  # 消费增值 beside the schemes courts judged
+    else:
+        report = build_report(folders, reruns, title)
     page = render_html(report)
     markdown = render_markdown(report, out.name)
     markdown_path = out.with_suffix(".md")
