@@ -165,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
             "seed004_9m",
             "replicates_100k",
             "replay_10m",
+            "yunlianhui_9m",
+            "wanjia_2m",
         ),
         default="w1",
         help="w1: the compiled kernel alone (--orders, --members); the others: whole runs at "

@@ -78,3 +78,21 @@ def test_the_replay_workload_writes_a_log_the_replay_accepts(tmp_path, cli):
     }
     assert list(table.day) == sorted(table.day)  # in time order
     assert (table.action == "join").sum() == 300  # a tenth of the rows asked for
+
+
+def test_the_comparison_schemes_national_case_on_the_bench(cli):
+    """bench --workload wanjia_2m runs scenarios/comparison/wanjia-national.yaml whole: the
+    README's figures (288,721 members, insolvent on day 163; seed 1)."""
+    result = cli("bench", "--workload", "wanjia_2m")
+    assert result.code == 0, result.err
+    lines = {name: (value, unit) for name, value, unit in map(str.split, result.out.splitlines())}
+    assert lines["wanjia_2m_members"] == ("288721", "members")
+    assert lines["wanjia_2m_collapse_day"] == ("163", "day")
+    assert float(lines["wanjia_2m_members_per_s"][0]) > 0
+    assert list(lines) == [
+        "wanjia_2m_members",
+        "wanjia_2m_collapse_day",
+        "wanjia_2m_seconds",
+        "wanjia_2m_members_per_s",
+        "wanjia_2m_peak_bytes_per_member",
+    ]

@@ -13,6 +13,9 @@ model at national scale, measured (never a timed test).
   every core.
 - ``replay_10m``: a platform's export of 10 million events replayed
   (:mod:`sim.batch.replay_workload`).
+- ``yunlianhui_9m``, ``wanjia_2m``: the comparison schemes' national cases
+  (``scenarios/comparison/{yunlianhui,wanjia}-national.yaml``: 8.96 and 1.9 million members
+  would join if they lasted), one run each; members a second instead of events.
 
 Each prints ``NAME_figure value unit`` lines: the simulation's wall seconds (the model's
 days; building the scenario, numba's compile and writing files excluded), events a second
@@ -129,13 +132,38 @@ def measure_replicates(replicates: int = 20) -> dict[str, float]:
     return {"seconds": seconds, "runs_per_s": replicates / seconds, "workers": workers}
 
 
+def measure_comparison(name: str) -> dict[str, float]:
+    """One run of a shipped national case of a comparison scheme
+    (``scenarios/comparison/NAME.yaml``) to its horizon, files not written: its wall seconds,
+    members (each buys once: a member is an order), peak bytes per member."""
+    from sim.batch.run import simulate
+    from sim.scenario.root import load_scenario
+
+    scenario = load_scenario(SCENARIOS / "comparison" / f"{name}.yaml")
+    before = _peak_rss_bytes()
+    started = time.perf_counter()
+    result = simulate(scenario)
+    seconds = time.perf_counter() - started
+    members = result.summary["members"]
+    return {
+        "seconds": seconds,
+        "events_per_s": members / seconds,
+        "members": members,
+        "peak_bytes_per_member": (_peak_rss_bytes() - before) / max(members, 1),
+        "collapse_day": result.summary["collapse_day"],
+    }
+
+
+# the comparison schemes' national cases (issue 18): bench name -> scenario file
+COMPARISONS = {"yunlianhui_9m": "yunlianhui-national", "wanjia_2m": "wanjia-national"}
+
 WORKLOADS: dict[str, Callable[[], Scenario]] = {
     "year_1m": year_1m,
     "largest_9m": largest_9m,
     "seed004_1m": seed004_1m,
     "seed004_9m": seed004_9m,
 }
-NAMES = ("w1", *WORKLOADS, "replicates_100k", "replay_10m")
+NAMES = ("w1", *WORKLOADS, "replicates_100k", "replay_10m", *COMPARISONS)
 
 
 def report(name: str, replicates: int = 20, rows: int = 10_000_000) -> list[str]:
@@ -157,6 +185,15 @@ def report(name: str, replicates: int = 20, rows: int = 10_000_000) -> list[str]
             f"{name}_workers {r['workers']} processes",
             f"{name}_seconds {r['seconds']:.1f} s",
             f"{name}_runs_per_s {r['runs_per_s']:.3f} runs/s",
+        ]
+    if name in COMPARISONS:
+        r = measure_comparison(COMPARISONS[name])
+        return [
+            f"{name}_members {r['members']} members",
+            f"{name}_collapse_day {r['collapse_day']} day",
+            f"{name}_seconds {r['seconds']:.2f} s",
+            f"{name}_members_per_s {r['events_per_s']:.0f} members/s",
+            f"{name}_peak_bytes_per_member {r['peak_bytes_per_member']:.0f} B",
         ]
     r = measure_run(WORKLOADS[name]())
     return [
