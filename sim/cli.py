@@ -15,6 +15,7 @@ from sim import __version__, limits
 from sim.analysis.breakeven import DEFAULT_MAX_ORDERS
 from sim.batch.executors import DEFAULT_WORKERS, EXECUTORS
 from sim.errors import BeyondRange, InputError
+from sim.i18n import lang_option
 
 EXIT_BAD_INPUT = 2
 
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--plot", action="store_true", help="also write run.html: the run's main series"
     )
+    lang_option(run)
     _input_limit(run)
     run.set_defaults(handler=_run)
 
@@ -342,6 +344,7 @@ _replicates = _whole(1, limits.MAX_REPLICATES)
 def _run(args: argparse.Namespace) -> int:
     from sim.batch.run import run_to_files
     from sim.batch.summary import describe
+    from sim.i18n import gettext
     from sim.outputs import default_out
     from sim.scenario.root import load_scenario
     from sim.scenario.scheme import growth_problem
@@ -358,19 +361,17 @@ def _run(args: argparse.Namespace) -> int:
     if args.plot:
         from sim.report.run_page import run_page
 
-        def pages(result):
-            return {"run.html": run_page(result)}
+        pages = lambda result: {"run.html": run_page(result)}  # noqa: E731
 
-    result, files = run_to_files(
-        scenario, out, seed, args.days, progress=not args.quiet, pages=pages
-    )
+    result, files = run_to_files(scenario, out, seed, args.days, not args.quiet, pages)
     if not args.quiet:
         if scenario.scheme.ponzi:
             from sim.model.ponzi_run import describe_ponzi as describe
         elif scenario.scheme.comparison:
             from sim.model.release_run import describe_release as describe
-        print(describe(result.summary))
-        print(f"  wrote    {out}/: " + ", ".join(files))
+        _ = gettext(args.lang)
+        print(describe(result.summary, args.lang))
+        print(_("  wrote    {out}/: {files}").format(out=out, files=", ".join(files)))
     return 0
 
 
@@ -420,7 +421,7 @@ def _bench(args: argparse.Namespace) -> int:
         for line in report(args.workload, args.replicates, args.orders):
             print(line, flush=True)
         return 0
-    from sim.bench import main as bench_main
+    from sim.batch.kernel_bench import main as bench_main
 
     return bench_main(args.orders, args.members)
 

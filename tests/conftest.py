@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -15,6 +16,10 @@ from sim.batch.run import result_of, simulate
 from sim.batch.tables import members_output, timeseries_rows
 from sim.cli import main
 from sim.model.members import member_table
+
+# the commands print in the environment's language by default (sim.i18n): English here,
+# whatever the machine's locale; tests of Chinese ask for it with --lang zh
+os.environ["LANGUAGE"] = "en"
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"

@@ -25,7 +25,7 @@ WINGS = (
     "report",
     "dashboard",
 )
-UTILITIES = {"sim", "sim.errors", "sim.draws", "sim.outputs", "sim.limits"}
+UTILITIES = {"sim", "sim.errors", "sim.draws", "sim.outputs", "sim.limits", "sim.i18n"}
 MAX_LINES = 500
 MAX_TOP_LEVEL = 6
 

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.bench import W1, main, run_bench
+from sim.batch.kernel_bench import W1, main, run_bench
 from sim.core import int128, kernel, kernel_layout, rules, trigger_heap
 from sim.core.book import EXITED, Book, Refused
 from sim.core.kernel_book import Events, KernelBook

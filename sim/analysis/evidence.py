@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from sim.i18n import N_
+
 HELD, FAILED, MIXED, UNTESTABLE = "held", "failed", "mixed", "not testable"
 
 CLAIMS = {
@@ -96,7 +98,7 @@ def insolvency_levers(scenario) -> list[str]:
     return found
 
 
-CANNOT_FAIL = (
+CANNOT_FAIL = N_(
     "Without a stress lever (the operator diverting the pool, a custody shortfall, a "
     "withdrawal cap, a halt) the rules cannot become insolvent: price = pool ÷ points and a "
     "sale pays out only part of its points' value, so the pool always covers the points at "

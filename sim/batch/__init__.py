@@ -21,6 +21,7 @@ Rooms:
 - ``compare``: means and 95% intervals across batches (Wilson for shares of runs);
   ``compare_text`` the table as a person reads it (units, "never", blocks that fit the
   terminal, sweep points by their values).
+- ``kernel_bench``: ``python -m sim bench``'s workload W1, the compiled kernel alone.
 - ``workloads``: the scale workloads ``python -m sim bench --workload`` measures;
   ``replay_workload`` the one that replays a generated platform export.
 

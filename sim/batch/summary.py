@@ -22,6 +22,7 @@ from sim.analysis.redflags import flags_json, red_flags
 from sim.core.law import PYRAMID_LEVELS, PYRAMID_PARTICIPANTS
 from sim.core.units import fen_to_yuan, price_to_yuan
 from sim.distribution.summary import in_yuan
+from sim.i18n import N_, gettext, money
 from sim.model.network import summary as network_summary
 
 
@@ -130,65 +131,140 @@ def run_flags(model, members: pd.DataFrame, by_source: dict, layer: dict | None)
     return flags_json(red_flags(members, entered, model.scenario, layer, bonuses))
 
 
-def describe(s: dict) -> str:
-    """A short human summary of a run from its summary."""
+# the collapse conditions in words (the English is the key with spaces; sim.i18n translates)
+CONDITION_WORDS = {
+    "operator_halt": N_("operator halt"),
+    "unpaid_withdrawals": N_("unpaid withdrawals"),
+    "pool_drawdown": N_("pool drawdown"),
+    "inflow_stall": N_("inflow stall"),
+    "loss_majority": N_("loss majority"),
+}
+
+
+def describe(s: dict, lang: str = "en") -> str:
+    """A short human summary of a run from its summary, in ``lang`` (:mod:`sim.i18n`)."""
+    _ = gettext(lang)
     net, inv, levers = s["network"], s["net_investment"], s.get("insolvency_levers", [])
+
+    def yuan(value: float) -> str:
+        return money(value, lang)
+
+    price = _(
+        "  price    start {start}, peak {peak} on day {day}, end {end}; fell on {fell} days"
+    ).format(
+        start=f"{s['price_start']:.4f}",
+        peak=f"{s['price_peak']:.4f}",
+        day=s["price_peak_day"],
+        end=f"{s['price_end']:.4f}",
+        fell=s["days_price_fell"],
+    )
+    if s["collapsed"]:
+        collapse = _("on day {day} ({condition})").format(
+            day=s["collapse_day"], condition=_(CONDITION_WORDS[s["collapse_condition"]])
+        )
+    else:
+        collapse = _("none of the scenario's collapse conditions fired")
+        collapse += "" if levers else _(". ") + _(CANNOT_FAIL)
+    warning = []
+    if s.get("orders_minting_nothing") or s.get("leftover_pool_taken"):
+        warning.append(
+            _(
+                "  warning  {orders} orders ({orders_yuan} yuan) minted no points (rounded down "
+                "to the smallest unit); {buyers} buyers took over a leftover pool ({pool_yuan} "
+                "yuan) after every point had left the book"
+            ).format(
+                orders=f"{s['orders_minting_nothing']:,}",
+                orders_yuan=yuan(s["orders_minting_nothing_yuan"]),
+                buyers=f"{s['leftover_pool_taken']:,}",
+                pool_yuan=yuan(s["leftover_pool_taken_yuan"]),
+            )
+        )
     return "\n".join(
         [
-            f"Ran scenario '{s['scenario']}' for {s['days']} days with seed {s['seed']}",
-            f"  members  {s['members']:,} joined, {s['members_who_bought']:,} bought; "
-            f"{s['members_active_at_end']:,} hold points at the end",
-            f"  activity {s['orders']:,} orders, {s['sales']:,} sales, "
-            f"{s['forced_exits']:,} forced exits",
-            f"  price    start {s['price_start']:.4f}, peak {s['price_peak']:.4f} on day "
-            f"{s['price_peak_day']}, end {s['price_end']:.4f}; fell on {s['days_price_fell']} days"
-            + ("" if levers else " (without a stress lever it cannot)"),
-            f"  money    {s['money_entered']:,.2f} yuan entered; {s['paid_to_members']:,.2f} paid "
-            f"to members, {s['withdrawn_by_members']:,.2f} withdrawn; queue "
-            f"{s['withdrawal_queue_at_end']:,.2f}, unpaid {s['unpaid_claims']:,.2f}",
-            f"  losers   {s['share_of_buyers_losing']:.1%} of buyers got less cash out of the "
-            f"platform than they paid in; {s['share_of_buyers_losing_counting_credited']:.1%} "
-            "counting cash credited but not withdrawn, "
-            f"{s['share_of_buyers_losing_counting_points']:.1%} also selling their points at "
-            "the final price",
-            f"  net      {inv['net_losers']:,} net losers and {inv['net_winners']:,} net winners "
-            f"(cash out minus money in); clawback pool {inv['clawback_pool']:,.2f}, net losses "
-            f"{inv['net_losses']:,.2f}; beside it {inv['credited_on_platform']:,.2f} credited "
-            f"but not withdrawn ({inv['queued_for_withdrawal']:,.2f} queued) and points worth "
-            f"{inv['points_value_at_final_price']:,.2f} at the final price",
-            "  collapse "
-            + (
-                f"on day {s['collapse_day']} ({s['collapse_condition'].replace('_', ' ')})"
-                if s["collapsed"]
-                else "none of the scenario's collapse conditions fired"
-                + ("" if levers else ". " + CANNOT_FAIL)
+            _("Ran scenario '{scenario}' for {days} days with seed {seed}").format(
+                scenario=s["scenario"], days=s["days"], seed=s["seed"]
             ),
-            *(
-                [
-                    f"  warning  {s['orders_minting_nothing']:,} orders "
-                    f"({s['orders_minting_nothing_yuan']:,.2f} yuan) minted no points (rounded "
-                    f"down to the smallest unit); {s['leftover_pool_taken']:,} buyers took over "
-                    f"a leftover pool ({s['leftover_pool_taken_yuan']:,.2f} yuan) after every "
-                    "point had left the book"
-                ]
-                if s.get("orders_minting_nothing") or s.get("leftover_pool_taken")
-                else []
+            _(
+                "  members  {joined} joined, {bought} bought; {active} hold points at the end"
+            ).format(
+                joined=f"{s['members']:,}",
+                bought=f"{s['members_who_bought']:,}",
+                active=f"{s['members_active_at_end']:,}",
             ),
-            f"  network  {net['roots']:,} lines started by the platform, {net['max_depth']} "
-            f"levels deep, largest team {net['largest_team']:,}; {net['filing_heads']:,} members "
-            f"head a team of {PYRAMID_PARTICIPANTS}+ people over {PYRAMID_LEVELS}+ levels",
-            *_describe_distribution(s.get("distribution")),
-            "  ledger   balanced to the fen" if s["ledger_balanced"] else "  ledger   NOT BALANCED",
+            _("  activity {orders} orders, {sales} sales, {forced} forced exits").format(
+                orders=f"{s['orders']:,}", sales=f"{s['sales']:,}", forced=f"{s['forced_exits']:,}"
+            ),
+            price + ("" if levers else _(" (without a stress lever it cannot)")),
+            _(
+                "  money    {entered} yuan entered; {paid} paid to members, {withdrawn} "
+                "withdrawn; queue {queue}, unpaid {unpaid}"
+            ).format(
+                entered=yuan(s["money_entered"]),
+                paid=yuan(s["paid_to_members"]),
+                withdrawn=yuan(s["withdrawn_by_members"]),
+                queue=yuan(s["withdrawal_queue_at_end"]),
+                unpaid=yuan(s["unpaid_claims"]),
+            ),
+            _(
+                "  losers   {cash} of buyers got less cash out of the platform than they paid "
+                "in; {credited} counting cash credited but not withdrawn, {points} also selling "
+                "their points at the final price"
+            ).format(
+                cash=f"{s['share_of_buyers_losing']:.1%}",
+                credited=f"{s['share_of_buyers_losing_counting_credited']:.1%}",
+                points=f"{s['share_of_buyers_losing_counting_points']:.1%}",
+            ),
+            _(
+                "  net      {losers} net losers and {winners} net winners (cash out minus money "
+                "in); clawback pool {clawback}, net losses {losses}; beside it {credited} "
+                "credited but not withdrawn ({queued} queued) and points worth {points} at the "
+                "final price"
+            ).format(
+                losers=f"{inv['net_losers']:,}",
+                winners=f"{inv['net_winners']:,}",
+                clawback=yuan(inv["clawback_pool"]),
+                losses=yuan(inv["net_losses"]),
+                credited=yuan(inv["credited_on_platform"]),
+                queued=yuan(inv["queued_for_withdrawal"]),
+                points=yuan(inv["points_value_at_final_price"]),
+            ),
+            _("  collapse ") + collapse,
+            *warning,
+            _(
+                "  network  {roots} lines started by the platform, {depth} levels deep, largest "
+                "team {team}; {heads} members head a team of {people}+ people over {levels}+ "
+                "levels"
+            ).format(
+                roots=f"{net['roots']:,}",
+                depth=net["max_depth"],
+                team=f"{net['largest_team']:,}",
+                heads=f"{net['filing_heads']:,}",
+                people=PYRAMID_PARTICIPANTS,
+                levels=PYRAMID_LEVELS,
+            ),
+            *_describe_distribution(s.get("distribution"), lang),
+            _("  ledger   balanced to the fen")
+            if s["ledger_balanced"]
+            else _("  ledger   NOT BALANCED"),
         ]
     )
 
 
-def _describe_distribution(d: dict | None) -> list[str]:
+def _describe_distribution(d: dict | None, lang: str) -> list[str]:
     if d is None:
         return []
-    recruit = "n/a" if d["share_recruit"] is None else f"{d['share_recruit']:.1%}"
-    top = "n/a" if d["top1_share"] is None else f"{d['top1_share']:.1%}"
+    _ = gettext(lang)
+    recruit = _("n/a") if d["share_recruit"] is None else f"{d['share_recruit']:.1%}"
+    top = _("n/a") if d["top1_share"] is None else f"{d['top1_share']:.1%}"
     return [
-        f"  bonuses  {d['paid']:,.2f} yuan to {d['members_paid']:,} members; {recruit} triggered "
-        f"by recruits' first orders; top 1% took {top}; paid up to {d['deepest_level']} levels up"
+        _(
+            "  bonuses  {paid} yuan to {members} members; {recruit} triggered by recruits' first "
+            "orders; top 1% took {top}; paid up to {level} levels up"
+        ).format(
+            paid=money(d["paid"], lang),
+            members=f"{d['members_paid']:,}",
+            recruit=recruit,
+            top=top,
+            level=d["deepest_level"],
+        )
     ]

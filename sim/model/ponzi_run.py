@@ -21,6 +21,7 @@ from sim.core.ledger import Ledger
 from sim.core.ponzi_members import PonziFund, Terms
 from sim.core.units import fen_to_yuan, yuan_to_fen
 from sim.errors import InputError
+from sim.i18n import gettext, money
 from sim.model.cohorts import (
     CohortRun,
     daily_arrivals,
@@ -149,22 +150,33 @@ def _summary(scenario, seed: int, days: int, fund: PonziFund) -> dict:
     }
 
 
-def describe_ponzi(s: dict) -> str:
-    """A short human summary of a Ponzi run."""
-    collapse = (
-        f"collapsed on day {s['collapse_day']}"
-        if s["collapse_day"] is not None
-        else "still paying at the end"
-    )
+def describe_ponzi(s: dict, lang: str = "en") -> str:
+    """A short human summary of a Ponzi run, in ``lang`` (:mod:`sim.i18n`)."""
+    _ = gettext(lang)
+    if s["collapse_day"] is not None:
+        collapse = _("collapsed on day {day}").format(day=s["collapse_day"])
+    else:
+        collapse = _("still paying at the end")
     return "\n".join(
         [
-            f"Ran scenario '{s['scenario']}' (classic Ponzi) for {s['days']} days, "
-            f"seed {s['seed']}",
-            f"  members  {s['members']:,}; {s['share_net_losers']:.1%} got back less than they "
-            "deposited",
-            f"  money    {s['deposited']:,.2f} yuan deposited, {s['paid_out']:,.2f} paid out, "
-            f"{s['returns_earned']:,.2f} earned by the fund",
-            f"  fund     {s['fund_at_end']:,.2f} yuan at the end against "
-            f"{s['promised_at_end']:,.2f} promised; {collapse}",
+            _("Ran scenario '{scenario}' (classic Ponzi) for {days} days, seed {seed}").format(
+                scenario=s["scenario"], days=s["days"], seed=s["seed"]
+            ),
+            _("  members  {members}; {losers} got back less than they deposited").format(
+                members=f"{s['members']:,}", losers=f"{s['share_net_losers']:.1%}"
+            ),
+            _(
+                "  money    {deposited} yuan deposited, {paid} paid out, {earned} earned by the "
+                "fund"
+            ).format(
+                deposited=money(s["deposited"], lang),
+                paid=money(s["paid_out"], lang),
+                earned=money(s["returns_earned"], lang),
+            ),
+            _("  fund     {fund} yuan at the end against {promised} promised; {collapse}").format(
+                fund=money(s["fund_at_end"], lang),
+                promised=money(s["promised_at_end"], lang),
+                collapse=collapse,
+            ),
         ]
     )

@@ -18,6 +18,7 @@ import pyarrow as pa
 from sim.core.ledger import Ledger
 from sim.core.release import BUYER, MERCHANT, PROMOTER, ReleaseFund, ReleaseTerms
 from sim.core.units import fen_to_yuan, yuan_to_fen
+from sim.i18n import gettext, money
 from sim.model.cohorts import (
     CohortRun,
     daily_arrivals,
@@ -150,23 +151,36 @@ def _summary(scenario, seed, days, fund: ReleaseFund, buyers, amount: int) -> di
     }
 
 
-def describe_release(s: dict) -> str:
-    """A short human summary of a release run."""
-    end = (
-        f"insolvent on day {s['collapse_day']}"
-        if s["collapse_day"] is not None
-        else "still paying at the end"
-    )
+def describe_release(s: dict, lang: str = "en") -> str:
+    """A short human summary of a release run, in ``lang`` (:mod:`sim.i18n`)."""
+    _ = gettext(lang)
+    if s["collapse_day"] is not None:
+        end = _("insolvent on day {day}").format(day=s["collapse_day"])
+    else:
+        end = _("still paying at the end")
     preset = f" ({s['preset']})" if s["preset"] else ""
     return "\n".join(
         [
-            f"Ran scenario '{s['scenario']}' (daily release{preset}) for {s['days']} days, "
-            f"seed {s['seed']}",
-            f"  members  {s['members']:,}; {s['share_net_losers']:.1%} got back less than they "
-            "paid in",
-            f"  money    {s['spent']:,.2f} yuan spent, {s['fees_and_memberships']:,.2f} into the "
-            f"fund, {s['paid_to_buyers']:,.2f} released to buyers",
-            f"  fund     {s['fund_at_end']:,.2f} yuan at the end against "
-            f"{s['outstanding_at_end']:,.2f} of points outstanding; {end}",
+            _(
+                "Ran scenario '{scenario}' (daily release{preset}) for {days} days, seed {seed}"
+            ).format(scenario=s["scenario"], preset=preset, days=s["days"], seed=s["seed"]),
+            _("  members  {members}; {losers} got back less than they paid in").format(
+                members=f"{s['members']:,}", losers=f"{s['share_net_losers']:.1%}"
+            ),
+            _(
+                "  money    {spent} yuan spent, {fund} into the fund, {buyers} released to buyers"
+            ).format(
+                spent=money(s["spent"], lang),
+                fund=money(s["fees_and_memberships"], lang),
+                buyers=money(s["paid_to_buyers"], lang),
+            ),
+            _(
+                "  fund     {fund} yuan at the end against {outstanding} of points outstanding; "
+                "{end}"
+            ).format(
+                fund=money(s["fund_at_end"], lang),
+                outstanding=money(s["outstanding_at_end"], lang),
+                end=end,
+            ),
         ]
     )

@@ -1,0 +1,115 @@
+"""Two languages (issue 19): the message catalogue is complete and compiled, money is written
+as each reader expects it, and run prints its summary in Chinese on --lang zh."""
+
+from __future__ import annotations
+
+import gettext
+import re
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from sim.i18n import LOCALE, default_lang, money
+from tests.conftest import SCENARIOS
+
+PO = LOCALE / "zh" / "LC_MESSAGES" / "sim.po"
+MO = PO.with_suffix(".mo")
+FIELD = re.compile(r"\{(\w*)[^{}]*\}")
+
+
+def _catalogue():
+    with PO.open("rb") as handle:
+        return read_po(handle)
+
+
+def _in_code() -> set[str]:
+    """Every message in the code: ``_("...")`` and ``N_("...")`` (constants)."""
+    found = extract_from_dir(
+        str(LOCALE.parent),
+        method_map=[("**.py", "python")],
+        keywords={"_": None, "N_": None},
+    )
+    return {message for _, _, message, _, _ in found}
+
+
+def test_every_message_in_the_code_has_its_chinese():
+    catalogue = _catalogue()
+    held = {m.id: m for m in catalogue if m.id}
+    missing = sorted(_in_code() - held.keys())
+    assert missing == [], f"add to {PO} (then pybabel compile -d sim/locale -D sim): {missing}"
+    stale = sorted(held.keys() - _in_code())
+    assert stale == [], f"no longer in the code, remove from {PO}: {stale}"
+    for message in held.values():
+        assert message.string.strip() and not message.fuzzy, message.id
+        assert sorted(FIELD.findall(message.id)) == sorted(FIELD.findall(message.string)), (
+            message.id
+        )
+
+
+def test_the_compiled_catalogue_is_the_po():
+    """sim.mo (what Python's gettext reads) holds exactly the .po's translations."""
+    with MO.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    held = [m for m in _catalogue() if m.id]
+    for message in held:
+        assert compiled.gettext(message.id) == message.string
+    assert len(compiled._catalog) == len(held) + 1  # and the header
+
+
+def test_money_as_each_reader_expects_it():
+    assert money(1_234_567.891, "en") == "1,234,567.89"
+    assert money(87_940_000, "zh") == "8,794.00 万元"
+    assert money(155_313_790, "zh") == "1.55 亿元"
+    assert money(9_999.5, "zh") == "9,999.50 元"
+    assert money(-25_000, "zh") == "-2.50 万元"
+    assert money(0, "zh") == "0.00 元"
+
+
+def test_the_default_language_is_the_environments():
+    assert default_lang({}) == "en"
+    assert default_lang({"LANG": "zh_CN.UTF-8"}) == "zh"
+    assert default_lang({"LANG": "zh_CN.UTF-8", "LC_ALL": "en_US.UTF-8"}) == "en"
+    assert default_lang({"LANGUAGE": "zh_TW", "LANG": "C.UTF-8"}) == "zh"
+    assert default_lang({"LC_MESSAGES": "", "LANG": "de_DE.UTF-8"}) == "en"
+
+
+def test_run_prints_its_summary_in_chinese(cli, tmp_path):
+    path = SCENARIOS / "halt.yaml"
+    english = cli("run", path, "--days", "40", "--out", tmp_path / "en")
+    chinese = cli("run", path, "--days", "40", "--out", tmp_path / "zh", "--lang", "zh")
+    assert english.code == chinese.code == 0
+    assert english.out.startswith("Ran scenario 'halt' for 40 days with seed 1")
+    lines = chinese.out.splitlines()
+    assert lines[0] == "情景“halt”运行 40 天，随机种子 1"
+    assert lines[1].startswith("  会员     加入 ") and "期末持有积分" in lines[1]
+    assert "万元" in lines[4] and "yuan" not in chinese.out
+    assert lines[-2] == "  账本     精确到分，收支平衡"
+    assert not re.search(r"[A-Za-z]{4,}", "\n".join(lines[:-1]).replace("halt", ""))
+    # the same run: the files do not depend on the language
+    for name in ("timeseries.parquet", "members.parquet"):
+        assert (tmp_path / "en" / name).read_bytes() == (tmp_path / "zh" / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "end"),
+    [
+        (
+            "wanjia-national",
+            "情景“wanjia-national”（消费全返，每日释放 (wanjia)）运行 200 天",
+            "；第 163 天无力兑付",
+        ),
+        (
+            "compare-schemes-ponzi",
+            "情景“compare-schemes-ponzi”（经典庞氏骗局）运行 200 天",
+            "；期末仍在兑付",
+        ),
+    ],
+)
+def test_a_comparison_scheme_in_chinese(cli, tmp_path, name, first, end):
+    path = SCENARIOS / "comparison" / f"{name}.yaml"
+    result = cli("run", path, "--days", "200", "--out", tmp_path / "o", "--lang", "zh")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0].startswith(first) and lines[3].endswith(end)
+    assert "万元" in lines[2] and "yuan" not in result.out
