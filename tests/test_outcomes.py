@@ -14,6 +14,7 @@ import pytest
 from sim.analysis.netinvest import net_investment_metrics
 from sim.analysis.outcomes import cohorts, gini, goods_share, measure, measure_run, top_share
 from sim.batch.columns import METRICS
+from sim.batch.runner import run_metrics
 from sim.distribution.summary import metrics as distribution_metrics
 from sim.scenario.root import Scenario, load_scenario
 from tests.conftest import SCENARIOS, member_rows, run_model, summary_of
@@ -150,9 +151,16 @@ def test_a_brief_run_agrees_with_its_members_table() -> None:
         summary = summary_of(model)
     finally:
         model.close()
-    # every batch metric is a summary key, or (the distribution layer's) one read from it
+    # every batch metric is a summary key, or (the distribution layer's, the flags raised)
+    # one read from it; the comparison schemes' own are null for the points scheme
     read = {**net_investment_metrics(summary), **distribution_metrics(summary)}
-    assert {name for name, _ in METRICS} <= set(summary) | set(read)
+    own = {"scheme", "fund_at_end", "owed_at_end", "red_flags_raised"}
+    assert {name for name, _ in METRICS} <= set(summary) | set(read) | own
+    metrics = run_metrics(summary)
+    assert metrics["scheme"] == "consumption_appreciation" and metrics["owed_at_end"] is None
+    flags = summary["red_flags"]
+    raised = sorted({f["key"] for f in flags if f["raised"] and f["reading"] == "platform"})
+    assert metrics["red_flags_raised"] == ",".join(raised)
     buyers = [m for m in rows if m["spent"] > 0]
     n = len(buyers)
     assert n > 500
