@@ -139,3 +139,57 @@ def test_a_missing_browser_is_named(monkeypatch):
 
     monkeypatch.setattr(module, "CHROMIUM", Path("/nonexistent/chromium"))
     assert "apt-get install -y chromium" in browser_or_reason()
+
+
+FONTS_JS = """
+async () => {
+  await document.fonts.ready;
+  const faces = [...document.fonts].map((f) => [f.family.replaceAll('"', ""), f.status]);
+  return {faces: faces, text: document.body.innerText};
+}
+"""
+
+
+def test_the_chinese_glyphs_travel_with_the_report(tmp_path):
+    """The shipped side-by-side report opened by a Chromium that has no font at all
+    (fontconfig pointed at an empty folder): its embedded face loads, and its character map
+    covers every Chinese character on the page (issue 19, item 3)."""
+    import base64
+    import re
+
+    from sim.report.fonts import EMBEDDED, covered
+
+    reason = browser_or_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; .ci/run installs chromium before the tests")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    page_file = SHIPPED / "compare-schemes.html"
+    html = page_file.read_text(encoding="utf-8")
+    found = re.search(r"data:font/otf;base64,([A-Za-z0-9+/=]+)", html)
+    assert found, "no embedded font"
+    font = covered(base64.b64decode(found[1]))
+    empty = tmp_path / "no-fonts"
+    empty.mkdir()
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        f'<?xml version="1.0"?><fontconfig><dir>{empty}</dir>'
+        f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(config)}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=env)
+        try:
+            page = browser.new_page()
+            page.goto(page_file.resolve().as_uri(), wait_until="load")
+            seen = page.evaluate(FONTS_JS)
+            page.screenshot(path=str(tmp_path / "first-screen.png"))
+        finally:
+            browser.close()
+    assert [EMBEDDED, "loaded"] in seen["faces"]
+    chinese = {c for c in seen["text"] if 0x2E80 <= ord(c) <= 0x9FFF or 0xFF00 <= ord(c) <= 0xFFEF}
+    assert len(chinese) >= 10  # 消费增值, 云联惠, 万家购物, 消费全返, the statutes' names
+    assert chinese - font == set()

@@ -13,6 +13,8 @@ Rooms, in the order a report is made:
 - :mod:`sim.report.sections_law`: the sections on the law and the claims: the break-even law
   beside the runs, the distribution layer's pay, legal red flags, the six claims.
 - :mod:`sim.report.figures`: every figure, drawn with matplotlib as a PNG ``data:`` URI.
+- :mod:`sim.report.fonts`: the glyphs of a page's Chinese characters, a subset of Noto Sans
+  CJK SC embedded in it, so that it reads the same on a machine without CJK fonts.
 - :mod:`sim.report.headline`: the summary in plain words, harm first;
 - :mod:`sim.report.replay_report`: the report of a replay folder: the forensic tables, the
   red flags with their dates, the insolvency day, with figures.

@@ -19,6 +19,7 @@ from sim.analysis.claims import FAILED, HELD, MIXED
 from sim.errors import InputError
 from sim.outputs import staged_files
 from sim.report.build import Report, build_report
+from sim.report.fonts import font_face
 from sim.report.replay_report import is_replay_folder, replay_report
 from sim.report.schemes_report import holds_comparison, schemes_report
 from sim.report.sections import fmt
@@ -35,8 +36,13 @@ def _css(verdict: str) -> str:
 
 
 def render_html(report: Report) -> str:
+    """The page, with the glyphs of its Chinese characters embedded (:mod:`sim.report.fonts`:
+    the page is made once to know its characters, then with their font)."""
     template = TEMPLATES.get_template("report.html.j2")
-    return template.render(report=report, columns=_columns, fmt=fmt, css=_css, version=__version__)
+    fields = {"report": report, "columns": _columns, "fmt": fmt, "css": _css}
+    page = template.render(**fields, version=__version__, font_face="")
+    face = font_face(page)
+    return template.render(**fields, version=__version__, font_face=face) if face else page
 
 
 def _md(text: str) -> str:
