@@ -11,7 +11,8 @@ two that hold the distribution rules (``--only seed-variants distribution``, 2,4
 004's rules compiled since 2026-12-06) about half an hour; ``compare-schemes`` (the four
 ``scenarios/comparison/compare-schemes-*.yaml``, three years each; its report is the
 side-by-side one, :mod:`sim.report.schemes_report`) about 14 CPU-seconds a replicate of the
-four. ``--replicates`` scales every group. Delete ``out/report-batches`` after changing the
+four (it is written in Chinese too, ``reports/compare-schemes.zh.html``). ``--replicates``
+scales every group. Delete ``out/report-batches`` after changing the
 code: a batch made by an older version lacks the newer columns.
 ``largest-case-9m`` (9 million members over 3 years) is left out: one run of it takes
 longer than a report's batch.
@@ -86,13 +87,16 @@ GROUPS: dict[str, tuple[str, list[str], float]] = {
         1.0,
     ),
 }
+CHINESE = {"compare-schemes"}  # groups whose report has Chinese too: reports/GROUP.zh.html
 LEFT_OUT = {"largest-case-9m": "9 million members over 3 years: too long for a report batch"}
 
 
 def report(group: str, batches: Path, reports: Path, reruns: int) -> tuple[str, float]:
     started = time.perf_counter()
     title = GROUPS[group][0]
-    write_report([batches / group], reports / f"{group}.html", reruns, title)
+    write_report([batches / group], reports / f"{group}.html", reruns, title, "en")
+    if group in CHINESE:  # the Chinese report's own title
+        write_report([batches / group], reports / f"{group}.zh.html", reruns, None, "zh")
     return group, time.perf_counter() - started
 
 

@@ -140,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(default %(default)s)",
     )
     report.add_argument("--title", help="the report's title")
+    lang_option(report, environment=False)
     report.set_defaults(handler=_report)
 
     bench = commands.add_parser(
@@ -409,7 +410,7 @@ def _report(args: argparse.Namespace) -> int:
     from sim.report.render import write_report
 
     out = args.out or Path("reports") / f"{args.batches[0].name}.html"
-    html, markdown = write_report(args.batches, out, args.reruns, args.title)
+    html, markdown = write_report(args.batches, out, args.reruns, args.title, args.lang)
     print(f"wrote {html} and {markdown}")
     return 0
 

@@ -48,14 +48,14 @@ def gettext(lang: str) -> Callable[[str], str]:
     return _gettext.translation(DOMAIN, LOCALE, languages=[lang]).gettext
 
 
-def lang_option(parser) -> None:
-    """``--lang zh|en`` on a command's ``argparse`` parser: the language it prints in."""
+def lang_option(parser, environment: bool = True) -> None:
+    """``--lang zh|en`` on a command's ``argparse`` parser: the language it writes in
+    (default: the environment's; with ``environment=False``, None: the command decides)."""
     parser.add_argument(
         "--lang",
         choices=LANGS,
-        default=default_lang(),
-        help="language of the printed summary: zh (中文) or en (default: the environment's "
-        "locale, else en; now %(default)s)",
+        default=default_lang() if environment else None,
+        help="language: zh (中文) or en (default: the environment's locale, else en)",
     )
 
 

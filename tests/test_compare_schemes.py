@@ -106,3 +106,37 @@ def test_the_side_by_side_report(batch, cli, tmp_path):
     opened = open_in_chromium(page, tmp_path / "compare.png")
     check_clean_and_legible(opened)
     assert len(opened["images"]) == 5
+
+
+def test_the_side_by_side_report_in_chinese(batch, cli, tmp_path):
+    """report --lang zh: the same figures in Chinese, money in 万元, the figures drawn in
+    Noto Sans CJK SC (no glyph missing), the page clean in headless Chromium; the points
+    scheme's report has no Chinese yet and says so in one line."""
+    import warnings
+
+    page = tmp_path / "compare.zh.html"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = cli("report", batch, "--out", page, "--lang", "zh")
+    assert result.code == 0, result.err
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    text = page.with_suffix(".md").read_text(encoding="utf-8")
+    assert text.startswith("# 消费增值与已被法院判决的模式并列比较：")
+    assert "## 为何失败方式不同" in text and "会员投入资金（万元）" in text
+    runs = read_table(batch, "runs").set_index("scenario")
+    _, mean, low, high = mean_interval(runs.loc["compare-schemes-wanjia"].money_entered)
+    row = next(line for line in text.splitlines() if line.startswith("| compare-schemes-wanjia"))
+    assert f"{mean / 1e4:,.2f} [{low / 1e4:,.2f}, {high / 1e4:,.2f}]（2 次运行）" in row
+    assert "每天 1.240%" in row and "2 次中 2 次（100%" in row
+    assert "每年 29.2%（每天 0.080%）" in text
+    html = page.read_text(encoding="utf-8")
+    assert '<html lang="zh-Hans">' in html and "本文件不从网络加载任何内容" in html
+    opened = open_in_chromium(page, tmp_path / "zh.png")
+    assert opened["errors"] == [] and opened["blocked"] == []
+    assert len(opened["images"]) == 5 and "崩盘频率" in opened["summary"]
+    points = SCENARIOS / "seed-generic-3x.yaml"
+    plain = tmp_path / "points"
+    assert cli("batch", points, "--replicates", "1", "--days", "10", "--out", plain).code == 0
+    refused = cli("report", plain, "--out", tmp_path / "p.html", "--lang", "zh")
+    assert refused.code == 2 and "side-by-side report of schemes so far" in refused.err
+    assert len(refused.err.strip().splitlines()) == 1 and not (tmp_path / "p.html").exists()

@@ -52,7 +52,10 @@ def _grid(panels: int, row_height: float = 2.6, columns: int = 2):
     return figure, flat[:panels]
 
 
-def collapse_bars(table: pd.DataFrame):
+def collapse_bars(
+    table: pd.DataFrame,
+    xlabel: str = "share of runs that collapsed (bar) and its 95% Wilson interval",
+):
     """Collapse probability per scenario with its 95% interval (``label, p, low, high``)."""
     height = max(2.8, 0.45 * len(table) + 1.2)
     figure = _figure(WIDTH, height)
@@ -72,7 +75,7 @@ def collapse_bars(table: pd.DataFrame):
     )
     axis.set_yticks(positions, table["label"])
     axis.set_xlim(0, 1)
-    axis.set_xlabel("share of runs that collapsed (bar) and its 95% Wilson interval")
+    axis.set_xlabel(xlabel)
     axis.grid(axis="x", alpha=0.3)
     figure.tight_layout()
     return data_uri(figure)
@@ -136,7 +139,7 @@ def collapse_ecdf(curves: dict[str, tuple[np.ndarray, int, int]]):
     return data_uri(figure)
 
 
-def bands(panels: dict[str, pd.DataFrame], ylabel: str, log: bool = False):
+def bands(panels: dict[str, pd.DataFrame], ylabel: str, log: bool = False, xlabel: str = "day"):
     """Median and 25–75% / 5–95% bands over replicates, one panel per scenario; each frame has
     ``day, q05, q25, q50, q75, q95`` and optionally ``extra`` (a second median, dashed)."""
     figure, axes = _grid(len(panels))
@@ -152,12 +155,14 @@ def bands(panels: dict[str, pd.DataFrame], ylabel: str, log: bool = False):
         axis.grid(alpha=0.3)
         if log:
             axis.set_yscale("log")
-    axes[-1].set_xlabel("day")
+    axes[-1].set_xlabel(xlabel)
     figure.tight_layout()
     return data_uri(figure)
 
 
-def medians(curves: dict[str, pd.DataFrame], ylabel: str, percent: bool = False):
+def medians(
+    curves: dict[str, pd.DataFrame], ylabel: str, percent: bool = False, xlabel: str = "day"
+):
     """Several medians on one axis (``day, q50`` each, one colour per label): for figures
     whose values share a scale across scenarios."""
     figure = _figure(WIDTH, 4.2)
@@ -165,7 +170,7 @@ def medians(curves: dict[str, pd.DataFrame], ylabel: str, percent: bool = False)
     for index, (label, frame) in enumerate(curves.items()):
         colour = COLORS[index % len(COLORS)]
         axis.plot(frame["day"], frame["q50"], color=colour, lw=1.6, label=label)
-    axis.set_xlabel("day")
+    axis.set_xlabel(xlabel)
     axis.set_ylabel(ylabel)
     if percent:
         axis.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))

@@ -13,7 +13,9 @@ it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -95,3 +97,25 @@ def covered(font_data: bytes) -> set[str]:
     from fontTools.ttLib import TTFont
 
     return {chr(code) for code in TTFont(io.BytesIO(font_data)).getBestCmap()}
+
+
+@contextlib.contextmanager
+def figure_font() -> Iterator[None]:
+    """Figures made inside draw their text in Noto Sans CJK SC (DejaVu Sans for what it
+    lacks), so a Chinese title, label or legend is not a row of boxes; one line of
+    :class:`InputError` where the font is not installed."""
+    import matplotlib
+
+    found = _collection_index()
+    if found is None:
+        raise InputError(HOW_TO_GET)
+    _register(found[0])
+    with matplotlib.rc_context({"font.family": [FAMILY, "DejaVu Sans"]}):
+        yield
+
+
+@cache
+def _register(path: Path) -> None:
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(str(path))  # every face of the collection, SC among them

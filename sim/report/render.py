@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader
 from sim import __version__
 from sim.analysis.claims import FAILED, HELD, MIXED
 from sim.errors import InputError
+from sim.i18n import default_lang, gettext
 from sim.outputs import staged_files
 from sim.report.build import Report, build_report
 from sim.report.fonts import font_face
@@ -35,11 +36,26 @@ def _css(verdict: str) -> str:
     return {HELD: "held", FAILED: "failed", MIXED: "mixed"}.get(verdict, "untestable")
 
 
-def render_html(report: Report) -> str:
+def _words(report: Report, lang: str) -> dict[str, str]:
+    """The page's own words in ``lang``."""
+    _ = gettext(lang)
+    return {
+        "lang": "zh-Hans" if lang == "zh" else "en",
+        "claims": _("The vendor's claims, tested"),
+        "notes": _("Notes"),
+        "made_by": _(
+            "Made by consumption-points-sim {version}. {source}; nothing in this file is "
+            "loaded from the network."
+        ).format(version=__version__, source=report.source),
+    }
+
+
+def render_html(report: Report, lang: str = "en") -> str:
     """The page, with the glyphs of its Chinese characters embedded (:mod:`sim.report.fonts`:
     the page is made once to know its characters, then with their font)."""
     template = TEMPLATES.get_template("report.html.j2")
     fields = {"report": report, "columns": _columns, "fmt": fmt, "css": _css}
+    fields["words"] = _words(report, lang)
     page = template.render(**fields, version=__version__, font_face="")
     face = font_face(page)
     return template.render(**fields, version=__version__, font_face=face) if face else page
@@ -70,8 +86,10 @@ MARKDOWN_SECTIONS = (  # the sections whose tables the Markdown summary repeats
 )
 
 
-def render_markdown(report: Report, html_name: str) -> str:
-    parts = [f"# {_md(report.title)}", "", f"Figures and tables: [{html_name}]({html_name}).", ""]
+def render_markdown(report: Report, html_name: str, lang: str = "en") -> str:
+    _ = gettext(lang)
+    figures = _("Figures and tables: [{name}]({name}).").format(name=html_name)
+    parts = [f"# {_md(report.title)}", "", figures, ""]
     for heading, sentences in report.summary:
         parts += [f"## {heading}", "", *[f"- {_md(s)}" for s in sentences], ""]
     if report.verdicts:
@@ -93,12 +111,16 @@ def render_markdown(report: Report, html_name: str) -> str:
                 if rows:
                     parts += [f"{caption}:", "", _md_table(rows), ""]
     if report.notes:
-        parts += ["", "## Notes", "", *[f"- {_md(n)}" for n in report.notes]]
+        parts += ["", "## " + _("Notes"), "", *[f"- {_md(n)}" for n in report.notes]]
     return "\n".join(parts).rstrip() + "\n"
 
 
 def write_report(
-    folders: list[str | Path], out: str | Path, reruns: int, title: str | None = None
+    folders: list[str | Path],
+    out: str | Path,
+    reruns: int,
+    title: str | None = None,
+    lang: str | None = None,
 ) -> tuple[Path, Path]:
     """Build the report of batch folders (the side-by-side report of schemes when one holds a
     comparison scheme's runs), or of one replay folder, and write ``out`` (.html) and the .md
@@ -111,14 +133,22 @@ def write_report(
     replays = [folder for folder in folders if is_replay_folder(folder)]
     if replays and len(folders) > 1:
         raise InputError("report a replay folder on its own, not beside others", file=replays[0])
-    if replays:
-        report = replay_report(replays[0], title)
-    elif any(holds_comparison(folder) for folder in folders):
-        report = schemes_report(folders, title)  # 消费增值 beside the schemes courts judged
+    schemes = not replays and any(holds_comparison(folder) for folder in folders)
+    if lang == "zh" and not schemes:
+        raise InputError(
+            "report --lang zh makes the side-by-side report of schemes so far; the points "
+            "scheme's report and a replay's are in English",
+            file=folders[0],
+        )
+    if schemes:  # 消费增值 beside the schemes courts judged, in the environment's language
+        lang = lang or default_lang()
+        report = schemes_report(folders, title, lang)
+    elif replays:
+        lang, report = "en", replay_report(replays[0], title)
     else:
-        report = build_report(folders, reruns, title)
-    page = render_html(report)
-    markdown = render_markdown(report, out.name)
+        lang, report = "en", build_report(folders, reruns, title)
+    page = render_html(report, lang)
+    markdown = render_markdown(report, out.name, lang)
     markdown_path = out.with_suffix(".md")
     with staged_files(out.parent) as stage:
         (stage / out.name).write_text(page, encoding="utf-8")
