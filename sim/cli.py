@@ -15,7 +15,7 @@ from sim import __version__, limits
 from sim.analysis.breakeven import DEFAULT_MAX_ORDERS
 from sim.batch.executors import DEFAULT_WORKERS, EXECUTORS
 from sim.errors import BeyondRange, InputError
-from sim.i18n import lang_option
+from sim.i18n import lang_option, wrote
 
 EXIT_BAD_INPUT = 2
 
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="parquet (default) or csv: CSV copies of every table beside the Parquet files",
     )
     replay.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    lang_option(replay)
     _input_limit(replay)
     replay.set_defaults(handler=_replay)
 
@@ -276,9 +277,8 @@ def _replay(args: argparse.Namespace) -> int:
         scenario_name=scenario.name,
     )
     if not args.quiet:
-        title = f"Replayed {args.events} under scenario '{scenario.name}'"
-        print(describe(book, summary, title))
-        print(f"  wrote    {args.out}/: " + ", ".join(summary.files))
+        print(describe(book, summary, (args.events, scenario.name), args.lang))
+        print(wrote(args.out, summary.files, args.lang))
     return 0
 
 
@@ -345,7 +345,6 @@ _replicates = _whole(1, limits.MAX_REPLICATES)
 def _run(args: argparse.Namespace) -> int:
     from sim.batch.run import run_to_files
     from sim.batch.summary import describe
-    from sim.i18n import gettext
     from sim.outputs import default_out
     from sim.scenario.root import load_scenario
     from sim.scenario.scheme import growth_problem
@@ -370,9 +369,8 @@ def _run(args: argparse.Namespace) -> int:
             from sim.model.ponzi_run import describe_ponzi as describe
         elif scenario.scheme.comparison:
             from sim.model.release_run import describe_release as describe
-        _ = gettext(args.lang)
         print(describe(result.summary, args.lang))
-        print(_("  wrote    {out}/: {files}").format(out=out, files=", ".join(files)))
+        print(wrote(out, files, args.lang))
     return 0
 
 

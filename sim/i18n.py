@@ -59,6 +59,12 @@ def lang_option(parser, environment: bool = True) -> None:
     )
 
 
+def wrote(out, files: list[str], lang: str) -> str:
+    """The line a command prints last: the folder and the files it wrote."""
+    _ = gettext(lang)
+    return _("  wrote    {out}/: {files}").format(out=out, files=", ".join(files))
+
+
 def N_(message: str) -> str:
     """Marks a message kept in a constant for the catalogue (translated where it is used)."""
     return message

@@ -114,3 +114,25 @@ def test_a_comparison_scheme_in_chinese(cli, tmp_path, name, first, end):
     lines = result.out.splitlines()
     assert lines[0].startswith(first) and lines[3].endswith(end)
     assert "万元" in lines[2] and "yuan" not in result.out
+
+
+def test_replay_prints_its_findings_in_chinese(cli, tmp_path):
+    """The worked example's export replayed with --lang zh: the README's findings (insolvent
+    on day 55, two members paid 4,500 yuan beyond the rules, 298 net losers 501,179 yuan
+    short) in Chinese, money in 万元; the files are the English run's."""
+    export = SCENARIOS.parent / "examples" / "platform-export.csv"
+    scenario = SCENARIOS / "seed-generic-3x-assumed-referral.yaml"
+    english = cli("replay", export, "--scenario", scenario, "--out", tmp_path / "en")
+    chinese = cli(
+        "replay", export, "--scenario", scenario, "--out", tmp_path / "zh", "--lang", "zh"
+    )
+    assert english.code == chinese.code == 0, chinese.err
+    assert "insolvent on day 55" in english.out
+    lines = chinese.out.splitlines()
+    assert lines[0] == f"按情景“seed-generic-3x-assumed-referral”重放 {export}"
+    assert "298 名净亏损者共亏 50.12 万元" in chinese.out
+    assert "第 55 天无力兑付" in chinese.out
+    assert "发现：2 名会员多得 4,500.00 元，超出规则允许" in chinese.out
+    assert "yuan" not in chinese.out
+    for name in ("members.parquet", "trace.parquet", "flags.parquet"):
+        assert (tmp_path / "en" / name).read_bytes() == (tmp_path / "zh" / name).read_bytes()

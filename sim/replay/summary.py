@@ -13,6 +13,7 @@ from sim.core.book import Book
 from sim.core.law import PYRAMID_LEVELS, PYRAMID_PARTICIPANTS
 from sim.core.mechanics import MEMBER_CASH
 from sim.core.units import fen_to_yuan, price_to_yuan, units_to_points
+from sim.i18n import gettext, money
 from sim.replay.entitlement import Entitlement, findings
 from sim.replay.forensics import MemberFigures, outcome_counts
 from sim.replay.records import Records
@@ -35,112 +36,168 @@ class ReplaySummary:
     about: dict = field(default_factory=dict)  # what was replayed: the log, the scenario
 
 
-def describe(book: Book, summary: ReplaySummary, title: str) -> str:
-    """A short human summary of a replay."""
+def describe(
+    book: Book, summary: ReplaySummary, source: tuple[object, str], lang: str = "en"
+) -> str:
+    """A short human summary of a replay of ``source`` (the log, the scenario's name), in
+    ``lang`` (:mod:`sim.i18n`)."""
+    _ = gettext(lang)
+    title = _("Replayed {log} under scenario '{scenario}'").format(
+        log=source[0], scenario=source[1]
+    )
+
+    def yuan(fen: int) -> str:
+        return money(fen_to_yuan(fen), lang)
+
     unit = book.mechanics.unit
     bought = [m for m in book.members.values() if m.entries > 0]
     statuses = Counter(m.status for m in bought)
     in_profit = sum(1 for m in bought if m.cash > m.spent)
     ledger = book.ledger
-    accounts = "  ".join(
-        f"{a.name} {fen_to_yuan(a.balance):,.2f}" for a in ledger.accounts.values()
-    )
+    accounts = "  ".join(f"{a.name} {yuan(a.balance)}" for a in ledger.accounts.values())
     acts = summary.actions
     records = summary.records
     everyone = len(records.members) if records is not None else len(book.members)
     lines = [
         title,
-        f"  events   {summary.rows:,} rows: {acts['buy']:,} orders, {acts['sell']:,} sales, "
-        f"{acts['forced_exit']:,} forced exits",
-        f"  members  {everyone:,}: {statuses['active']:,} active, "
-        f"{statuses['sold_out']:,} sold out, {statuses['exited']:,} exited, "
-        f"{everyone - len(bought):,} never bought; "
-        f"{in_profit:,} were paid more by their sales than they spent on orders",
+        _("  events   {rows} rows: {orders} orders, {sales} sales, {forced} forced exits").format(
+            rows=f"{summary.rows:,}",
+            orders=f"{acts['buy']:,}",
+            sales=f"{acts['sell']:,}",
+            forced=f"{acts['forced_exit']:,}",
+        ),
+        _(
+            "  members  {everyone}: {active} active, {sold} sold out, {exited} exited, {never} "
+            "never bought; {profit} were paid more by their sales than they spent on orders"
+        ).format(
+            everyone=f"{everyone:,}",
+            active=f"{statuses['active']:,}",
+            sold=f"{statuses['sold_out']:,}",
+            exited=f"{statuses['exited']:,}",
+            never=f"{everyone - len(bought):,}",
+            profit=f"{in_profit:,}",
+        ),
     ]
     if records is not None and (acts["join"] or acts["bonus"] or acts["withdraw"] or acts["fee"]):
         roots = sum(1 for seen in records.members.values() if seen.sponsor is None)
         lines.append(
-            f"  records  {acts['join']:,} joins ({roots:,} members with no sponsor); "
-            f"bonuses {fen_to_yuan(sum(records.bonuses.values())):,.2f} yuan "
-            f"({fen_to_yuan(records.unfunded):,.2f} beyond the '{records.bonus_line}' line); "
-            f"withdrawn {fen_to_yuan(sum(m.withdrawn for m in book.members.values())):,.2f} "
-            f"yuan, asked for and not paid {fen_to_yuan(records.queue.queued):,.2f}; "
-            f"fees {fen_to_yuan(sum(records.fees.values())):,.2f} yuan"
+            _(
+                "  records  {joins} joins ({roots} members with no sponsor); bonuses {bonuses} "
+                "yuan ({beyond} beyond the '{line}' line); withdrawn {withdrawn} yuan, asked for "
+                "and not paid {queued}; fees {fees} yuan"
+            ).format(
+                joins=f"{acts['join']:,}",
+                roots=f"{roots:,}",
+                bonuses=yuan(sum(records.bonuses.values())),
+                beyond=yuan(records.unfunded),
+                line=records.bonus_line,
+                withdrawn=yuan(sum(m.withdrawn for m in book.members.values())),
+                queued=yuan(records.queue.queued),
+                fees=yuan(sum(records.fees.values())),
+            )
         )
     if summary.figures:
         count = outcome_counts(summary.figures)
         lines.append(
-            f"  outcome  {count['net_winner']:,} net winners withdrew "
-            f"{fen_to_yuan(count['clawback_pool']):,.2f} yuan more than they paid in (the "
-            f"clawback pool), {count['net_loser']:,} net losers are "
-            f"{fen_to_yuan(count['net_losses']):,.2f} yuan short, {count['even']:,} even "
-            "(net investment: paid in less withdrawn)"
+            _(
+                "  outcome  {winners} net winners withdrew {clawback} yuan more than they paid "
+                "in (the clawback pool), {losers} net losers are {losses} yuan short, {even} "
+                "even (net investment: paid in less withdrawn)"
+            ).format(
+                winners=f"{count['net_winner']:,}",
+                clawback=yuan(count["clawback_pool"]),
+                losers=f"{count['net_loser']:,}",
+                losses=yuan(count["net_losses"]),
+                even=f"{count['even']:,}",
+            )
         )
     if summary.teams:
-        lines.append(_teams_line(summary.teams))
+        lines.append(_teams_line(summary.teams, _))
     if records is not None and acts["withdraw"]:
         queue = records.queue
-        owed = book.ledger.balance(MEMBER_CASH)
-        when = (
-            f"insolvent on day {queue.insolvent_day}: a request had waited {queue.wait_days} "
-            f"day(s) unpaid, {fen_to_yuan(queue.queued_then):,.2f} yuan were waiting"
-            if queue.insolvent_day is not None
-            else f"no request waited {queue.wait_days} day(s) unpaid"
-        )
+        if queue.insolvent_day is not None:
+            when = _(
+                "insolvent on day {day}: a request had waited {wait} day(s) unpaid, {waiting} "
+                "yuan were waiting"
+            ).format(day=queue.insolvent_day, wait=queue.wait_days, waiting=yuan(queue.queued_then))
+        else:
+            when = _("no request waited {wait} day(s) unpaid").format(wait=queue.wait_days)
         lines.append(
-            f"  cash     {when}; owed to members at the end {fen_to_yuan(owed):,.2f} yuan "
-            f"credited ({fen_to_yuan(queue.queued):,.2f} asked for and unpaid)"
+            _(
+                "  cash     {when}; owed to members at the end {owed} yuan credited ({queued} "
+                "asked for and unpaid)"
+            ).format(
+                when=when, owed=yuan(book.ledger.balance(MEMBER_CASH)), queued=yuan(queue.queued)
+            )
         )
     if "flags" in summary.judged:
-        lines.append(_flags_line(summary.judged["flags"].to_pylist()))
+        lines.append(_flags_line(summary.judged["flags"].to_pylist(), _))
     if summary.entitlement is not None:
-        lines.append(_check_line(summary.entitlement, records))
+        lines.append(_check_line(summary.entitlement, records, yuan, _))
     lines += [
-        f"  book     pool {fen_to_yuan(book.pool):,.2f} yuan, "
-        f"points {units_to_points(book.points, unit):,.2f}, "
-        f"price {price_to_yuan(book.price, unit):.4f} "
-        f"(low {summary.price_low:.4f}, high {summary.price_high:.4f})",
-        f"  ledger   {fen_to_yuan(ledger.entered):,.2f} yuan entered, all of it in: {accounts}",
+        _(
+            "  book     pool {pool} yuan, points {points}, price {price} (low {low}, high {high})"
+        ).format(
+            pool=yuan(book.pool),
+            points=f"{units_to_points(book.points, unit):,.2f}",
+            price=f"{price_to_yuan(book.price, unit):.4f}",
+            low=f"{summary.price_low:.4f}",
+            high=f"{summary.price_high:.4f}",
+        ),
+        _("  ledger   {entered} yuan entered, all of it in: {accounts}").format(
+            entered=yuan(ledger.entered), accounts=accounts
+        ),
     ]
     return "\n".join(lines)
 
 
-def _check_line(entitlement: Entitlement, records) -> str:
+def _check_line(entitlement: Entitlement, records, yuan, _) -> str:
     """Rules against records, one line: the totals, the finding, the kinds not checked."""
     found = findings(entitlement.checked(records.bonuses), entitlement.due)
-    line = (
-        f"  rules    records paid {fen_to_yuan(found['paid']):,.2f} yuan of bonuses, the "
-        f"published rules make {fen_to_yuan(found['due']):,.2f} due"
-    )
+    line = _(
+        "  rules    records paid {paid} yuan of bonuses, the published rules make {due} due"
+    ).format(paid=yuan(found["paid"]), due=yuan(found["due"]))
     if found["over"] or found["short"]:
-        line += (
-            f"; FINDING: {found['members_over']:,} members paid "
-            f"{fen_to_yuan(found['over']):,.2f} more than the rules allow, "
-            f"{found['members_short']:,} paid {fen_to_yuan(found['short']):,.2f} less"
+        line += _(
+            "; FINDING: {over_members} members paid {over} more than the rules allow, "
+            "{short_members} paid {short} less"
+        ).format(
+            over_members=f"{found['members_over']:,}",
+            over=yuan(found["over"]),
+            short_members=f"{found['members_short']:,}",
+            short=yuan(found["short"]),
         )
     else:
-        line += "; every member was paid exactly what the rules make due"
+        line += _("; every member was paid exactly what the rules make due")
     unchecked = entitlement.unchecked_paid(records.bonuses)
     if unchecked:
-        shown = ", ".join(f"{kind} {fen_to_yuan(fen):,.2f}" for kind, fen in unchecked.items())
-        line += (
-            f"; not checked (the log names no region, service point or shop per order): "
-            f"records of kind {shown} yuan"
-        )
+        shown = ", ".join(f"{kind} {yuan(fen)}" for kind, fen in unchecked.items())
+        line += _(
+            "; not checked (the log names no region, service point or shop per order): "
+            "records of kind {shown} yuan"
+        ).format(shown=shown)
     return line
 
 
-def _teams_line(teams: list[dict]) -> str:
+def _teams_line(teams: list[dict], _) -> str:
     """The recruiters, the largest team and how many teams reach the filing thresholds
     (participants and levels counting the head, as the 2013 opinion counts them)."""
     largest = max(teams, key=lambda t: (t["participants_below"], t["levels_all_links"]))
     every, paid = (_at_threshold(teams, f"levels_{links}_links") for links in ("all", "paid"))
-    return (
-        f"  teams    {len(teams):,} members recruited; the largest team is "
-        f"{largest['member']}'s, {largest['participants_below']:,} below over "
-        f"{largest['levels_all_links']} levels ({largest['levels_paid_links']} over paid links); "
-        f"{every:,} teams reach {PYRAMID_PARTICIPANTS} people and "
-        f"{PYRAMID_LEVELS} levels over all links, {paid:,} over paid links"
+    return _(
+        "  teams    {recruiters} members recruited; the largest team is {head}'s, {below} below "
+        "over {levels} levels ({paid_levels} over paid links); {every} teams reach {people} "
+        "people and {thresholds} levels over all links, {paid} over paid links"
+    ).format(
+        recruiters=f"{len(teams):,}",
+        head=largest["member"],
+        below=f"{largest['participants_below']:,}",
+        levels=largest["levels_all_links"],
+        paid_levels=largest["levels_paid_links"],
+        every=f"{every:,}",
+        people=PYRAMID_PARTICIPANTS,
+        thresholds=PYRAMID_LEVELS,
+        paid=f"{paid:,}",
     )
 
 
@@ -219,10 +276,15 @@ def summary_json(book: Book, summary: ReplaySummary) -> dict:
     return out
 
 
-def _flags_line(flags: list[dict]) -> str:
+def _flags_line(flags: list[dict], _) -> str:
     """The flags raised at the end, each with the first day it was raised."""
     raised = [f for f in flags if f["raised"]]
     if not raised:
-        return "  flags    none of the red flags is raised at the end of the log"
-    shown = ", ".join(f"{f['key']} ({f['reading']}) from day {f['first_day']}" for f in raised)
-    return f"  flags    raised: {shown}"
+        return _("  flags    none of the red flags is raised at the end of the log")
+    shown = _(", ").join(
+        _("{key} ({reading}) from day {day}").format(
+            key=f["key"], reading=f["reading"], day=f["first_day"]
+        )
+        for f in raised
+    )
+    return _("  flags    raised: {shown}").format(shown=shown)
