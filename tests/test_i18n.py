@@ -134,5 +134,8 @@ def test_replay_prints_its_findings_in_chinese(cli, tmp_path):
     assert "第 55 天无力兑付" in chinese.out
     assert "发现：2 名会员多得 4,500.00 元，超出规则允许" in chinese.out
     assert "yuan" not in chinese.out
+    # the flags by the statutes' words, with who is read as the organiser
+    assert "非法集资（平台为组织者）自第 29 天起" in chinese.out
+    assert "组织、领导传销：三十人以上且三级以上（团队领导为组织者）自第 14 天起" in chinese.out
     for name in ("members.parquet", "trace.parquet", "flags.parquet"):
         assert (tmp_path / "en" / name).read_bytes() == (tmp_path / "zh" / name).read_bytes()

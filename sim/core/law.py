@@ -9,6 +9,8 @@ Opinion says ("包括组织者、领导者本人及其本层级在内"). Money i
 
 from __future__ import annotations
 
+from sim.i18n import N_
+
 # 《禁止传销条例》第七条；《刑法》第二百二十四条之一及立案追诉标准 — the filing standard for
 # organising a pyramid: at least 30 participants over at least 3 levels.
 PYRAMID_PARTICIPANTS = 30
@@ -52,3 +54,15 @@ LAW_PROMISE = (
     "《防范和处置非法集资条例》第二条：许诺还本付息或者给予其他投资回报 / Regulations on "
     "Preventing and Handling Illegal Fund-raising, Art. 2: promising principal and returns"
 )
+
+# the red flags' keys and the readings of who organises, as text shows them: the key itself
+# in English, the statute's own words in Chinese (sim.i18n's catalogue)
+FLAG_NAMES = (
+    N_("pyramid_levels"),
+    N_("pyramid_serious"),
+    N_("illegal_fundraising"),
+    N_("entry_fee"),
+    N_("recruitment_pay"),
+    N_("promised_multiple"),
+)
+READING_NAMES = (N_("platform"), N_("leader"))

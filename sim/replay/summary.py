@@ -283,7 +283,7 @@ def _flags_line(flags: list[dict], _) -> str:
         return _("  flags    none of the red flags is raised at the end of the log")
     shown = _(", ").join(
         _("{key} ({reading}) from day {day}").format(
-            key=f["key"], reading=f["reading"], day=f["first_day"]
+            key=_(f["key"]), reading=_(f["reading"]), day=f["first_day"]
         )
         for f in raised
     )

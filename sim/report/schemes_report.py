@@ -418,10 +418,10 @@ def _flags_section(ok, labels, names, _) -> ReportSection:
         points = (group.scheme == POINTS_SCHEME).all()
         for flag in (*FLAGS, *FLAGS_POINTS):
             if flag in FLAGS_POINTS and not points:
-                row[flag] = _("not measured")
+                row[_(flag)] = _("not measured")
                 continue
             count = int(raised.map(lambda keys, f=flag: f in keys).sum())
-            row[flag] = _("{count} of {runs}").format(count=count, runs=len(group))
+            row[_(flag)] = _("{count} of {runs}").format(count=count, runs=len(group))
         rows.append(row)
     section.tables.append((_("Runs that raised each flag"), rows))
     return section
