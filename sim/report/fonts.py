@@ -78,7 +78,7 @@ def _subset(path: Path, index: int, characters: str) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(str(path), fontNumber=index, lazy=False)
+    font = TTFont(str(path), fontNumber=index, lazy=False, recalcTimestamp=False)
     options = subset.Options()
     options.hinting = False
     options.desubroutinize = True
