@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "replay",
         help="replay a platform's event log (CSV or Parquet) through the rules",
         description="Apply a platform's event log in file order, insert the forced exits the "
-        "rules trigger, check the ledger after every event, and write trace, members and "
+        "rules trigger, check the ledger every day, and write trace, members and "
         "ledger tables.",
     )
     replay.add_argument(

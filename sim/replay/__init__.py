@@ -20,7 +20,7 @@ Rooms:
 - ``insolvency``: withdrawal requests in order; the first day one waited too long unpaid.
 - ``summary``: what a replay found, printed and as ``summary.json``.
 - ``apply``: the log applied in file order with the forced exits the rules insert, the
-  ledger checked after every event; the trace (``trace``: a batch of columns at a time),
+  ledger checked at the end of every day; the trace (``trace``: a batch of columns at a time),
   members and ledger tables.
 
 May import core, scenario and distribution (the rules' accounts and fees) and the top-level
