@@ -222,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     assess.add_argument("scenario", type=Path, help="scenario YAML")
     assess.add_argument("--json", action="store_true", help="print the assessment as JSON")
+    lang_option(assess)
     _input_limit(assess)
     assess.set_defaults(handler=_assess)
 
@@ -445,8 +446,8 @@ def _assess(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     points_scheme_only(scenario, args.scenario, "assess")
-    found = assess(scenario)
-    print(json.dumps(found, indent=2, ensure_ascii=False) if args.json else describe(found))
+    found, lang = assess(scenario, args.lang), args.lang
+    print(json.dumps(found, indent=2, ensure_ascii=False) if args.json else describe(found, lang))
     return 0
 
 

@@ -139,3 +139,19 @@ def test_replay_prints_its_findings_in_chinese(cli, tmp_path):
     assert "组织、领导传销：三十人以上且三级以上（团队领导为组织者）自第 14 天起" in chinese.out
     for name in ("members.parquet", "trace.parquet", "flags.parquet"):
         assert (tmp_path / "en" / name).read_bytes() == (tmp_path / "zh" / name).read_bytes()
+
+
+def test_assess_judges_the_rules_in_chinese(cli):
+    """seed-generic-3x's rules judged in Chinese: the statutes' features by their own words,
+    the break-even growth and an order's loss at once (832 yuan of 1,000, 83.2%)."""
+    result = cli("assess", SCENARIOS / "seed-generic-3x.yaml", "--lang", "zh")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0] == "“seed-generic-3x”的规则，在任何数据之前："
+    assert lines[1].startswith("  ？    按发展人头计酬（拉人头）: 无法判断：“distribution”分账")
+    assert lines[3] == "  是   以购买为加入条件: 积分只随订单获得；订单金额中有 70% 并未购买商品"
+    assert lines[4] == (
+        "  是   承诺的收益倍数: 按消费额的 3 倍出局，以现金支付消费额的 2.40 倍（按 80% 卖出）"
+    )
+    assert lines[8] == "    3x（出局封顶）: 7,074 倍"
+    assert "下单那一刻就亏损 832.00 元（83.2%）" in lines[9]

@@ -23,6 +23,9 @@ from fractions import Fraction
 
 from sim.analysis import breakeven
 from sim.core.mechanics import GOODS_LINES, POOL
+from sim.i18n import N_, gettext, money
+
+AGAINST = {"spend": N_("spend"), "grant_value": N_("points' value at grant")}  # exit_against
 
 # distribution rule kind -> (pays per recruit, pays on downline sales), with why
 RULE_FEATURES: dict[str, tuple[bool, bool, str]] = {
@@ -37,8 +40,9 @@ RULE_FEATURES: dict[str, tuple[bool, bool, str]] = {
 }
 
 
-def features(scenario) -> list[dict]:
-    """The statutory features the rules have: feature, present, why."""
+def features(scenario, lang: str = "en") -> list[dict]:
+    """The statutory features the rules have: feature, present, why (in ``lang``)."""
+    _ = gettext(lang)
     referral, points = scenario.referral, scenario.points
     split = dict(scenario.order.split)
     rules = [] if scenario.distribution is None else list(scenario.distribution.specs())
@@ -57,56 +61,73 @@ def features(scenario) -> list[dict]:
             1 if points.exit_against == "spend" else scenario.mechanics().grant_share
         )
         exit_pays = of_spend * Fraction(points.sell_payout)
-    unknown = _not_given(scenario)
+    unknown = _not_given(scenario, _)
+    if exit_pays is None:
+        promised = _("no exit multiple")
+    else:
+        promised = _(
+            "the exit at {multiple}x the {against} pays {pays}x of the spend in cash (sold at "
+            "{payout})"
+        ).format(
+            multiple=f"{float(multiple):g}",
+            against=_(AGAINST[points.exit_against]),
+            pays=f"{float(exit_pays):.2f}",
+            payout=f"{float(points.sell_payout):.0%}",
+        )
     return [
         _paid_by(
-            "pay per recruit",
+            _("pay per recruit"),
             recruit,
             unknown,
-            "no rule pays on a recruit's joining or first order",
+            _("no rule pays on a recruit's joining or first order"),
+            _,
         ),
         _paid_by(
-            "pay on downline sales",
+            _("pay on downline sales"),
             downline,
             unknown,
-            "no rule pays on orders below a member's recruits",
+            _("no rule pays on orders below a member's recruits"),
+            _,
         ),
         {
-            "feature": "a required purchase to join",
+            "feature": _("a required purchase to join"),
             "present": bool(returns and goods < 1),
-            "why": f"points come only with an order; {float(1 - goods):.0%} of its price buys "
-            "no goods"
+            "why": _("points come only with an order; {share} of its price buys no goods").format(
+                share=f"{float(1 - goods):.0%}"
+            )
             if returns
-            else "no points are minted",
+            else _("no points are minted"),
         },
         {
-            "feature": "a promised multiple",
+            "feature": _("a promised multiple"),
             "present": exit_pays is not None and exit_pays >= 1,
-            "why": "no exit multiple"
-            if exit_pays is None
-            else f"the exit at {float(multiple):g}x the {points.exit_against} pays "
-            f"{float(exit_pays):.2f}x of the spend in cash (sold at "
-            f"{float(points.sell_payout):.0%})",
+            "why": promised,
         },
     ]
 
 
-def _not_given(scenario) -> str:
+def _not_given(scenario, _) -> str:
     """The lines the scenario says have no rules, in words ('' when there are none)."""
     split = dict(scenario.order.split)
-    return "; ".join(
-        f"the '{line}' line ({float(split[line]):.0%} of each order) has no rules given"
-        for line, _ in scenario.order.rules_not_given
+    return _("; ").join(
+        _("the '{line}' line ({share} of each order) has no rules given").format(
+            line=line, share=f"{float(split[line]):.0%}"
+        )
+        for line, _given in scenario.order.rules_not_given
     )
 
 
-def _paid_by(feature: str, rules: list[str], unknown: str, absent: str) -> dict:
+def _paid_by(feature: str, rules: list[str], unknown: str, absent: str, _) -> dict:
     """A pay feature: present when a rule has it; unknown (None) when no rule has it but a
     line's rules are not given, since those could have it."""
     if rules:
         return {"feature": feature, "present": True, "why": ", ".join(rules)}
     if unknown:
-        return {"feature": feature, "present": None, "why": f"cannot tell: {unknown}"}
+        return {
+            "feature": feature,
+            "present": None,
+            "why": _("cannot tell: {why}").format(why=unknown),
+        }
     return {"feature": feature, "present": False, "why": absent}
 
 
@@ -129,11 +150,12 @@ def order_at_once(scenario) -> dict:
     }
 
 
-def assess(scenario) -> dict:
-    """The rules-only assessment of a scenario: features, break-even growth, an order at once."""
+def assess(scenario, lang: str = "en") -> dict:
+    """The rules-only assessment of a scenario: features, break-even growth, an order at once
+    (the words in ``lang``)."""
     return {
         "scenario": scenario.name,
-        "features": features(scenario),
+        "features": features(scenario, lang),
         "break_even": [
             {
                 "label": row["label"],
@@ -146,23 +168,34 @@ def assess(scenario) -> dict:
     }
 
 
-def describe(found: dict) -> str:
-    """The assessment in plain words, for the terminal."""
-    lines = [f"Rules of '{found['scenario']}', before any data:"]
+def describe(found: dict, lang: str = "en") -> str:
+    """The assessment in plain words, for the terminal, in ``lang`` (:mod:`sim.i18n`)."""
+    _ = gettext(lang)
+    marks = {True: _("yes"), False: _("no "), None: _("?  ")}
+    lines = [_("Rules of '{scenario}', before any data:").format(scenario=found["scenario"])]
     for item in found["features"]:
-        mark = {True: "yes", False: "no ", None: "?  "}[item["present"]]
-        lines.append(f"  {mark}  {item['feature']}: {item['why']}")
-    lines.append("  Growth of all orders after an order needed before its points are worth:")
+        lines.append(f"  {marks[item['present']]}  {item['feature']}: {item['why']}")
+    lines.append(_("  Growth of all orders after an order needed before its points are worth:"))
     for row in found["break_even"]:
         growth = row["law_growth"]
-        needed = "never" if growth is None else f"{growth:,.0f}-fold"
-        lines.append(f"    {row['label']}: {needed}")
+        fold = _("{growth}-fold")
+        needed = _("never") if growth is None else fold.format(growth=f"{growth:,.0f}")
+        label = row["label"].replace(" (exit cap)", _(" (exit cap)"))
+        lines.append(f"    {label}: {needed}")
     order = found["order_at_once"]
     lines.append(
-        f"  An order of {order['price']:,.2f} yuan gets points worth "
-        f"{order['points_value_at_grant']:,.2f} at once, {order['cash_if_sold_at_once']:,.2f} "
-        f"in cash if sold: it loses {order['lost_at_once']:,.2f} "
-        f"({order['lost_at_once_share']:.1%}) the moment it is placed; "
-        f"{order['lost_at_once_counting_goods']:,.2f} counting goods worth {order['goods']:,.2f}."
+        _(
+            "  An order of {price} yuan gets points worth {worth} at once, {cash} in cash if "
+            "sold: it loses {lost} ({share}) the moment it is placed; {lost_goods} counting "
+            "goods worth {goods}."
+        ).format(
+            price=money(order["price"], lang),
+            worth=money(order["points_value_at_grant"], lang),
+            cash=money(order["cash_if_sold_at_once"], lang),
+            lost=money(order["lost_at_once"], lang),
+            share=f"{order['lost_at_once_share']:.1%}",
+            lost_goods=money(order["lost_at_once_counting_goods"], lang),
+            goods=money(order["goods"], lang),
+        )
     )
     return "\n".join(lines)
