@@ -209,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="simulation limit (default %(default)s)",
     )
     breakeven.add_argument("--json", action="store_true", help="print the rows as JSON")
+    lang_option(breakeven)
     _input_limit(breakeven)
     breakeven.set_defaults(handler=_breakeven)
 
@@ -435,7 +436,7 @@ def _breakeven(args: argparse.Namespace) -> int:
     points_scheme_only(scenario, args.scenario, "breakeven")
     multiples = parse_multiples(args.multiples)
     rows = law_table(scenario, multiples, args.entry, args.max_orders)
-    print(to_json(rows) if args.json else describe(scenario, rows))
+    print(to_json(rows) if args.json else describe(scenario, rows, args.lang))
     return 0
 
 

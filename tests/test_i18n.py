@@ -155,3 +155,29 @@ def test_assess_judges_the_rules_in_chinese(cli):
     )
     assert lines[8] == "    3x（出局封顶）: 7,074 倍"
     assert "下单那一刻就亏损 832.00 元（83.2%）" in lines[9]
+
+
+def test_no_message_hides_inside_an_f_string():
+    """Babel cannot see a _() call inside an f-string's braces, so such a message would never
+    reach the catalogue (nor this test's check that it is translated)."""
+    import ast
+
+    hidden = []
+    for path in sorted(LOCALE.parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                for inner in ast.walk(node):
+                    called = isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
+                    if called and inner.func.id in ("_", "N_"):
+                        hidden.append(f"{path.name}:{inner.lineno}")
+    assert hidden == []
+
+
+def test_breakeven_explains_the_law_in_chinese(cli):
+    result = cli("breakeven", "--scenario", SCENARIOS / "seed-generic-3x.yaml", "--lang", "zh")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0].startswith("情景“seed-generic-3x”的回本定律：每笔 1,000.00 元 订单的 30%")
+    assert lines[1].startswith("倍数") and "模拟：第 100 笔订单的买家" in lines[1]
+    assert lines[4].startswith("3x（出局封顶）") and "7,028.2 倍（第 702,817 笔订单）" in lines[4]
+    assert "积分价格只按 n^0.3 增长" in lines[5] and "约 182·k 笔订单" in lines[5]

@@ -29,6 +29,7 @@ from sim.core import rules
 from sim.core.mechanics import POOL, Mechanics
 from sim.core.units import fen_to_yuan
 from sim.errors import InputError
+from sim.i18n import gettext, money
 
 DEFAULT_MAX_ORDERS = 5_000_000  # about 10 s of stepping; beyond, "not reached"
 BASES = ("spend", "grant_value")
@@ -231,55 +232,82 @@ def _label(multiple: Decimal, basis: str, is_cap: bool) -> str:
     return text + (" (exit cap)" if is_cap else "")
 
 
-def describe(scenario, rows: list[dict]) -> str:
-    """The table and a two-sentence explanation, for the terminal."""
+def describe(scenario, rows: list[dict], lang: str = "en") -> str:
+    """The table and a two-sentence explanation, for the terminal, in ``lang``."""
+    _ = gettext(lang)
     mech = scenario.mechanics()
     share, mint = float(mech.pool_share), float(mech.mint_ratio)
-    amount = fen_to_yuan(mech.order_amount)
     entry = next((r["entry"] for r in rows if r["entry"] is not None), None)
-    head = f"{'multiple':<22} {'law: orders must grow':>22}"
+    multiple, law = _("multiple"), _("law: orders must grow")
+    head = f"{multiple:<22} {law:>22}"
     if entry is not None:
-        head += f"   simulated, buyer of order {entry:,}"
+        head += _("   simulated, buyer of order {entry}").format(entry=f"{entry:,}")
     lines = [
-        f"Break-even law for scenario '{scenario.name}': pool {share:.0%} of each "
-        f"{amount:,.2f} yuan order, mint ratio {mint:g}, constant orders, nobody selling",
+        _(
+            "Break-even law for scenario '{scenario}': pool {share} of each {amount} yuan "
+            "order, mint ratio {mint}, constant orders, nobody selling"
+        ).format(
+            scenario=scenario.name,
+            share=f"{share:.0%}",
+            amount=money(fen_to_yuan(mech.order_amount), lang),
+            mint=f"{mint:g}",
+        ),
         head,
     ]
     for row in rows:
         law = row["law_growth"]
-        line = f"{row['label']:<22} {'never' if law is None else f'{law:,.1f}x':>22}"
+        growth = _("never") if law is None else f"{law:,.1f}x"
+        line = f"{_label_in(row['label'], _):<22} {growth:>22}"
         if entry is not None:
-            line += "   " + _simulated(row)
+            line += "   " + _simulated(row, _)
         lines.append(line)
-    lines.append(_explanation(share, mint, rows))
+    lines.append(_explanation(share, mint, rows, _))
     return "\n".join(lines)
 
 
-def _simulated(row: dict) -> str:
+def _label_in(label: str, _) -> str:
+    """A multiple's label (``3x grant value (exit cap)``) with its words in the language."""
+    return label.replace(" grant value", _(" grant value")).replace(" (exit cap)", _(" (exit cap)"))
+
+
+def _simulated(row: dict, _) -> str:
     if row["law_growth"] is None:
-        return "not simulated (never, by the law)"
+        return _("not simulated (never, by the law)")
     orders = row["simulated_orders"]
     if orders is None:
-        return f"not reached within {row['max_orders']:,} orders"
-    return f"{row['simulated_growth']:,.1f}x (order {orders:,})"
+        return _("not reached within {orders} orders").format(orders=f"{row['max_orders']:,}")
+    return _("{growth}x (order {order})").format(
+        growth=f"{row['simulated_growth']:,.1f}", order=f"{orders:,}"
+    )
 
 
-def _explanation(share: float, mint: float, rows: list[dict]) -> str:
+def _explanation(share: float, mint: float, rows: list[dict], _) -> str:
     reached = [r for r in rows if r["law_growth"] is not None]
     if not reached or mint >= 1:
-        return (
+        return _(
             "With these ratios new orders do not raise the points price, so a member's points "
             "never gain value from the platform's growth."
         )
     first, *rest = reached
-    later = "".join(f", {r['law_growth']:,.0f}·k for {r['label']}" for r in rest)
-    return (
-        f"With steady orders and nobody selling, the points price grows only like "
-        f"n^{1 - mint:.2g} after n orders, because each order adds {share:.0%} of its price "
-        f"to the pool but mints points worth only {mint * share:.0%} of it. So a member who "
-        f"joins when the platform has taken k orders must wait until it has taken about "
-        f"{first['law_growth']:,.0f}·k orders for points worth {first['label']} their spend"
-        f"{later}: every later member waits for ever more new money."
+    later = "".join(
+        _(", {growth}·k for {label}").format(
+            growth=f"{r['law_growth']:,.0f}", label=_label_in(r["label"], _)
+        )
+        for r in rest
+    )
+    return _(
+        "With steady orders and nobody selling, the points price grows only like n^{power} "
+        "after n orders, because each order adds {share} of its price to the pool but mints "
+        "points worth only {minted} of it. So a member who joins when the platform has taken k "
+        "orders must wait until it has taken about {first}·k orders for points worth {label} "
+        "their spend{later}: every later member waits for ever more new money."
+    ).format(
+        power=f"{1 - mint:.2g}",
+        share=f"{share:.0%}",
+        minted=f"{mint * share:.0%}",
+        first=f"{first['law_growth']:,.0f}",
+        label=_label_in(first["label"], _),
+        later=later,
     )
 
 
