@@ -155,6 +155,8 @@ def test_assess_judges_the_rules_in_chinese(cli):
     )
     assert lines[8] == "    3x（出局封顶）: 7,074 倍"
     assert "下单那一刻就亏损 832.00 元（83.2%）" in lines[9]
+    seed004 = cli("assess", SCENARIOS / "seed-004-chain-motion.yaml", "--lang", "zh")
+    assert "按发展人头计酬（拉人头）: 链动奖励（链动2+1），多级别级差奖" in seed004.out
 
 
 def test_no_message_hides_inside_an_f_string():

@@ -26,6 +26,14 @@ from sim.core.mechanics import GOODS_LINES, POOL
 from sim.i18n import N_, gettext, money
 
 AGAINST = {"spend": N_("spend"), "grant_value": N_("points' value at grant")}  # exit_against
+# the distribution rules' kinds as text names them: the key in English, the seeds' terms in
+# Chinese (seed 000: "直推奖+间推奖+多级别级差奖"; seed 004: "链动奖励", "区域奖励")
+KIND_NAMES = (
+    N_("direct_indirect"),
+    N_("level_differential"),
+    N_("chain_motion"),
+    N_("merchant_recruitment"),
+)
 
 # distribution rule kind -> (pays per recruit, pays on downline sales), with why
 RULE_FEATURES: dict[str, tuple[bool, bool, str]] = {
@@ -121,7 +129,7 @@ def _paid_by(feature: str, rules: list[str], unknown: str, absent: str, _) -> di
     """A pay feature: present when a rule has it; unknown (None) when no rule has it but a
     line's rules are not given, since those could have it."""
     if rules:
-        return {"feature": feature, "present": True, "why": ", ".join(rules)}
+        return {"feature": feature, "present": True, "why": _(", ").join(map(_, rules))}
     if unknown:
         return {
             "feature": feature,
