@@ -12,6 +12,8 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from sim.batch.columns import METRICS
+from sim.batch.scheme_metrics import FILLED
 from sim.batch.store import read_table
 from sim.errors import InputError
 from sim.report.load import load_batch
@@ -177,6 +179,10 @@ def test_a_batch_holds_release_runs_beside_the_points_scheme(cli, tmp_path):
     assert mine.net_investment_share_net_losers.tolist() == [1.0, 1.0]
     assert mine.fund_at_end.tolist() == [0.0, 0.0] and mine.owed_at_end.tolist() == [8_380.0] * 2
     assert mine.price_end.isna().all() and mine.orders.isna().all()
+    # the metrics compare treats as the comparison schemes' are exactly those they fill
+    # (every one is filled by a run that collapsed), so FILLED cannot drift from the row
+    filled = {name for name, _ in METRICS if mine[name].notna().all()}
+    assert filled == FILLED | {"scheme"}
     # 10 payers, 10,000 yuan, 8,400 short: under every fund-raising threshold; no membership
     # and no promoters; the promise was paid on (1,600 yuan)
     assert mine.red_flags_raised.tolist() == ["promised_multiple"] * 2

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from sim.analysis.redflags import flags_json, red_flags
+from sim.analysis.redflags import NOT_MEASURED, flags_json, red_flags
 from sim.analysis.redflags_org import DEFAULT_READING, READINGS
 
 FLAGS_SCHEMA = pa.schema(
@@ -141,7 +141,7 @@ def replay_flags(members: pd.DataFrame, history: dict, link_days: np.ndarray, sc
                 first.setdefault((flag.key, flag.reading), day)
     rows = []
     for flag, shown in zip(end, flags_json(end), strict=True):
-        measured = {k: v for k, v in shown.items() if k not in _NOT_MEASURED}
+        measured = {k: v for k, v in shown.items() if k not in NOT_MEASURED}
         rows.append(
             {
                 "key": flag.key,
@@ -157,7 +157,6 @@ def replay_flags(members: pd.DataFrame, history: dict, link_days: np.ndarray, sc
     return pa.Table.from_pylist(rows, schema=FLAGS_SCHEMA)
 
 
-_NOT_MEASURED = ("key", "raised", "reading", "threshold", "law", "explanation")
 PYRAMID_KEYS = ("pyramid_levels", "pyramid_serious")
 
 

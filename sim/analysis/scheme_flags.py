@@ -7,7 +7,7 @@ fund-raising; a fee paid for the right to returns (a release scheme's membership
 others' purchases (a release scheme's promoters); a promised return actually paid. The
 pyramid flags are not measured: a comparison run keeps no referral network (云联惠's
 promoters are booked points on each sale in aggregate, not by who recruited whom), so
-:data:`NOT_MEASURED` names them instead of a "no" that would read as a finding.
+reports name them "not measured" instead of a "no" that would read as a finding.
 
 A flag is raised by what the run paid, not by a setting alone: a promise counts once money
 was paid on it, a promoter's share once promoters were paid, a membership once members paid it.
@@ -25,20 +25,15 @@ from sim.core.law import (
     LAW_PROMISE,
     LAW_RECRUITMENT,
 )
-from sim.core.units import fen_to_yuan
-
-NOT_MEASURED = (
-    "pyramid_levels and serious_circumstances: not measured, a comparison run keeps no "
-    "referral network (who recruited whom)"
-)
+from sim.core.units import fen_to_yuan, yuan_to_fen
 
 
-def scheme_flags(paid, scheme, members_fee: int = 0) -> list[Flag]:
+def scheme_flags(paid, scheme) -> list[Flag]:
     """The flags of a comparison run: ``paid`` its exact :class:`sim.model.cohorts.Paid`,
-    ``scheme`` the scenario's scheme section, ``members_fee`` the membership fee in fen."""
+    ``scheme`` the scenario's scheme section."""
     return [
         _fundraising(paid),
-        _entry_fee(paid, scheme, members_fee),
+        _entry_fee(paid, scheme, yuan_to_fen(scheme.membership_fee or 0)),
         _recruitment(paid, scheme),
         _promise(paid, scheme),
     ]

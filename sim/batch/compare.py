@@ -19,14 +19,13 @@ import pandas as pd
 from scipy import stats
 
 from sim.batch.columns import METRICS
-from sim.batch.compare_text import blocks, cell, column_label
+from sim.batch.compare_text import NOT_APPLICABLE, blocks, cell, column_label
 from sim.batch.integrity import check_intact, distinct
 from sim.batch.scheme_metrics import applies
 from sim.batch.store import count_runs, read_manifest, read_table
 from sim.outputs import staged_files
 
 NUMERIC = [name for name, kind in METRICS if str(kind) in ("int64", "double")]
-NOT_APPLICABLE = "not_applicable"  # the interval of a metric a run's scheme does not have
 Z95 = 1.959963984540054  # the normal 97.5% quantile: two-sided 95% intervals
 
 

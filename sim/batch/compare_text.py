@@ -33,6 +33,7 @@ YUAN_METRICS = {
     "owed_at_end",
 }
 RATIO_METRICS = {"gini_net_result"}
+NOT_APPLICABLE = "not_applicable"  # the interval of a metric a run's scheme does not have
 
 
 def unit_of(metric: str) -> str:
@@ -70,7 +71,7 @@ def cell(row: pd.Series, runs: int) -> str:
     """A metric's mean with its interval; a day no run reached is "never", a day some runs
     reached says in how many."""
     unit = unit_of(row["metric"])
-    if row.get("interval") == "not_applicable":  # a points-scheme metric, a comparison run
+    if row.get("interval") == NOT_APPLICABLE:  # a points-scheme metric, a comparison run
         return "n/a"
     if row["n"] == 0:
         return "never" if unit == "day" else "n/a"

@@ -28,7 +28,6 @@ from sim.analysis.redflags import flags_json
 from sim.analysis.scheme_flags import scheme_flags
 from sim.batch.summary import plain, summarize
 from sim.batch.tables import members_output, timeseries_rows, timeseries_schema
-from sim.core.units import yuan_to_fen
 from sim.distribution.summary import bonus_table
 from sim.distribution.summary import figures as distribution_figures
 from sim.errors import BeyondRange
@@ -88,8 +87,7 @@ def simulate(
 
         comparison = simulate_ponzi if scenario.scheme.ponzi else simulate_release
         result = comparison(scenario, seed, days)
-        fee = yuan_to_fen(scenario.scheme.membership_fee or 0)
-        result.summary["red_flags"] = flags_json(scheme_flags(result.paid, scenario.scheme, fee))
+        result.summary["red_flags"] = flags_json(scheme_flags(result.paid, scenario.scheme))
         result.summary["scenario_definition"] = plain(scenario.model_dump())
         return result
     try:

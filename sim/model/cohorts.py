@@ -23,11 +23,13 @@ class Paid:
     payers, the net losses (paid in − got back where positive) and wins (the reverse), and
     what was paid to promoters on others' purchases (a release scheme's)."""
 
+    members: int
     paid_in: int
     payers: int
     got_back: int
     net_losses: int
     net_wins: int
+    losers: int  # members who got back less than they paid in
     winners: int  # members who got back more than they paid in
     to_promoters: int = 0
 
@@ -35,20 +37,25 @@ class Paid:
 def paid_of(cohorts: list[tuple[int, int, int]], to_promoters: int = 0) -> Paid:
     """:class:`Paid` of cohorts ``(count, paid in each, got back each)``."""
     return Paid(
+        members=sum(n for n, _, _ in cohorts),
         paid_in=sum(n * paid for n, paid, _ in cohorts),
         payers=sum(n for n, paid, _ in cohorts if paid > 0),
         got_back=sum(n * back for n, _, back in cohorts),
         net_losses=sum(n * (paid - back) for n, paid, back in cohorts if paid > back),
         net_wins=sum(n * (back - paid) for n, paid, back in cohorts if back > paid),
+        losers=sum(n for n, paid, back in cohorts if back < paid),
         winners=sum(n for n, paid, back in cohorts if back > paid),
         to_promoters=to_promoters,
     )
 
 
 def paid_summary(paid: Paid) -> dict:
-    """The summary's net winners, losses and wins (yuan), as the net-investment method
-    names them."""
+    """The summary's net losers (members who got back less than they paid in) and their
+    share, net winners, losses and wins (yuan), as the net-investment method names them."""
+    share = float(Fraction(paid.losers, paid.members)) if paid.members else 0.0
     return {
+        "net_losers": paid.losers,
+        "share_net_losers": share,
         "net_winners": paid.winners,
         "net_losses": fen_to_yuan(paid.net_losses),
         "clawback_pool": fen_to_yuan(paid.net_wins),
@@ -105,9 +112,3 @@ def members_table(
         yuan = np.array([fen_to_yuan(value) for value in values], np.float64)
         columns[name] = np.repeat(yuan, repeat)
     return pa.table([columns[name] for name in schema.names], schema=schema)
-
-
-def losers(count: int, members: int) -> dict:
-    """The summary's members who got back less than they paid in, and their share."""
-    share = float(Fraction(count, members)) if members else 0.0
-    return {"net_losers": count, "share_net_losers": share}

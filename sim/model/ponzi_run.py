@@ -22,14 +22,7 @@ from sim.core.ponzi_members import PonziFund, Terms
 from sim.core.units import fen_to_yuan, yuan_to_fen
 from sim.errors import InputError
 from sim.i18n import gettext, money
-from sim.model.cohorts import (
-    CohortRun,
-    daily_arrivals,
-    losers,
-    members_table,
-    paid_of,
-    paid_summary,
-)
+from sim.model.cohorts import CohortRun, Paid, daily_arrivals, members_table, paid_of, paid_summary
 from sim.model.daily import ACCOUNT
 from sim.scenario.scheme import growth_problem
 
@@ -104,7 +97,7 @@ def simulate_ponzi(scenario, seed: int | None = None, days: int | None = None) -
         },
     )
     paid = paid_of([(c.count, c.deposit, c.paid) for c in cohorts])
-    summary = {**_summary(scenario, seed, days, fund), **paid_summary(paid)}
+    summary = _summary(scenario, seed, days, fund, paid)
     return CohortRun(scenario, seed, days, rows, summary, members, paid=paid)
 
 
@@ -129,24 +122,22 @@ def _deposits(scenario, seed: int):
     return of_inflow
 
 
-def _summary(scenario, seed: int, days: int, fund: PonziFund) -> dict:
+def _summary(scenario, seed: int, days: int, fund: PonziFund, paid: Paid) -> dict:
     """The key figures of a Ponzi run (yuan), ``collapse_day`` None while it pays."""
-    members = sum(c.count for c in fund.cohorts)
-    losing = sum(c.count for c in fund.cohorts if c.paid < c.deposit)
     owed = fund.steps[-1].promised if fund.steps else fund.initial
     return {
         "scenario": scenario.name,
         "scheme": scenario.scheme.kind,
         "seed": seed,
         "days": days,
-        "members": members,
+        "members": paid.members,
         "deposited": fen_to_yuan(fund.entered),
         "paid_out": fen_to_yuan(fund.paid),
         "returns_earned": fen_to_yuan(fund.earned),
         "fund_at_end": fen_to_yuan(fund.fund),
         "promised_at_end": fen_to_yuan(owed),
         "collapse_day": fund.collapsed_at,
-        **losers(losing, members),
+        **paid_summary(paid),
     }
 
 

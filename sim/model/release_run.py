@@ -19,14 +19,7 @@ from sim.core.ledger import Ledger
 from sim.core.release import BUYER, MERCHANT, PROMOTER, ReleaseFund, ReleaseTerms
 from sim.core.units import fen_to_yuan, yuan_to_fen
 from sim.i18n import gettext, money
-from sim.model.cohorts import (
-    CohortRun,
-    daily_arrivals,
-    losers,
-    members_table,
-    paid_of,
-    paid_summary,
-)
+from sim.model.cohorts import CohortRun, Paid, daily_arrivals, members_table, paid_of, paid_summary
 from sim.model.daily import ACCOUNT
 
 FUND, PAID_OUT, AGENTS = "fund", "withdrawn", "agents"  # ledger accounts
@@ -116,18 +109,14 @@ def simulate_release(scenario, seed: int | None = None, days: int | None = None)
     )
     promoters = sum(a.released * a.count for a in fund.accounts if a.holder == PROMOTER)
     paid = paid_of([(a.count, paid_in, a.released) for a in buyers], promoters)
-    summary = {**_summary(scenario, seed, days, fund, buyers, amount), **paid_summary(paid)}
+    summary = _summary(scenario, seed, days, fund, paid, amount)
     return CohortRun(scenario, seed, days, rows, summary, members, paid=paid)
 
 
-def _summary(scenario, seed, days, fund: ReleaseFund, buyers, amount: int) -> dict:
+def _summary(scenario, seed, days, fund: ReleaseFund, paid: Paid, amount: int) -> dict:
     """The key figures of a release run (yuan); ``collapse_day`` None while it pays."""
-    members = sum(a.count for a in buyers)
-    fee = fund.terms.membership_fee
-    losing = sum(a.count for a in buyers if a.released < amount + fee)  # below what they paid
-
-    def paid_to(holder: str) -> float:
-        return fen_to_yuan(sum(a.released * a.count for a in fund.accounts if a.holder == holder))
+    members, fee = paid.members, fund.terms.membership_fee
+    merchants = sum(a.released * a.count for a in fund.accounts if a.holder == MERCHANT)
 
     return {
         "scenario": scenario.name,
@@ -139,15 +128,15 @@ def _summary(scenario, seed, days, fund: ReleaseFund, buyers, amount: int) -> di
         "spent": fen_to_yuan(members * amount),
         "memberships": fen_to_yuan(members * fee),
         "fees_and_memberships": fen_to_yuan(fund.entered),
-        "paid_to_buyers": paid_to(BUYER),
-        "paid_to_merchants": paid_to(MERCHANT),
-        "paid_to_promoters": paid_to(PROMOTER),
+        "paid_to_buyers": fen_to_yuan(paid.got_back),
+        "paid_to_merchants": fen_to_yuan(merchants),
+        "paid_to_promoters": fen_to_yuan(paid.to_promoters),
         "paid_to_agents": fen_to_yuan(fund.to_agents),
         "fund_at_end": fen_to_yuan(fund.fund),
         "outstanding_at_end": fen_to_yuan(fund.days[-1].outstanding if fund.days else 0),
         "unpaid_at_insolvency": fen_to_yuan(fund.unpaid),
         "collapse_day": fund.insolvent_at,
-        **losers(losing, members),
+        **paid_summary(paid),
     }
 
 

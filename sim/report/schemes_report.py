@@ -41,7 +41,7 @@ from sim.report.sections import ReportSection
 from sim.report.sections_runs import bands_of
 
 SERIES = ("scenario", "point", "replicate", "day", "pool", "inflow", "withdrawals")
-SERIES += ("members_total", "outstanding", "promised")
+SERIES += ("members_total",)
 FLAGS = ("illegal_fundraising", "entry_fee", "recruitment_pay", "promised_multiple")
 FLAGS_POINTS = ("pyramid_levels", "pyramid_serious")  # measured for 消费增值 only
 
@@ -71,7 +71,7 @@ def schemes_report(folders: list[str | Path], title: str | None = None, lang: st
     rows = [_row(n, labels[n], ok[ok.scenario == n], scenarios.get(n), lang) for n in names]
     replicates = sorted({int(b.manifest.get("replicates", 0)) for b in batches})
     with figure_font():
-        drawn = _figures_section(ok, series, labels, _)
+        drawn = _figures_section(rows, series, _)
     sections = [
         _explanation(rows, _),
         _table_section(rows, _),
@@ -341,7 +341,8 @@ def _table_section(rows: list[dict], _) -> ReportSection:
     return section
 
 
-def _figures_section(ok, series, labels: dict[str, str], _) -> ReportSection:
+def _figures_section(rows: list[dict], series, _) -> ReportSection:
+    labels = {r["name"]: r["label"] for r in rows}
     names = list(labels)
     section = ReportSection(_("Over time"))
     section.text.append(
@@ -381,9 +382,9 @@ def _figures_section(ok, series, labels: dict[str, str], _) -> ReportSection:
         panels = bands_of(series, column, ["label"])
         section.figures.append((figures.bands(panels, ylabel, xlabel=day), caption))
     table = pd.DataFrame(
-        [dict(zip(("p", "low", "high"), _could_not_pay(ok, n), strict=True)) for n in names]
-    )
-    table.insert(0, "label", [labels[n] for n in names])
+        [dict(zip(("label", "p", "low", "high"), (r["label"], *r["unpaid_p"]), strict=True))
+         for r in rows]
+    )  # fmt: skip
     bars = _("share of runs that could not pay what was due (bar) and its 95% Wilson interval")
     section.figures.append(
         (
@@ -392,11 +393,6 @@ def _figures_section(ok, series, labels: dict[str, str], _) -> ReportSection:
         )
     )
     return section
-
-
-def _could_not_pay(ok: pd.DataFrame, name: str) -> tuple[float, float, float]:
-    group = ok[ok.scenario == name]
-    return wilson(int(group.unpaid_withdrawals_day.notna().sum()), len(group))
 
 
 def _flags_section(ok, labels, names, _) -> ReportSection:
