@@ -301,7 +301,7 @@ def test_the_numba_caches_notice_an_edit_to_the_code_they_compile_in():
 def test_the_shipped_distribution_scenarios_run_compiled():
     """The fast core's distribution runs take the compiled joins and orders (a silent fall
     back to the Python rules would leave the equality tests comparing Python with Python)."""
-    from sim.model.scheme import SchemeModel
+    from sim.model.mesa_model import SchemeModel
     from sim.scenario.root import load_scenario
     from tests.conftest import SCENARIOS
 

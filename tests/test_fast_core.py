@@ -17,7 +17,7 @@ from sim.core.mechanics import CUSTODY_SHORTFALL, POOL, Mechanics
 from sim.model import compiled_book
 from sim.model.compiled_book import CompiledBook
 from sim.model.compiled_market import CompiledMarket
-from sim.model.scheme import SchemeModel
+from sim.model.mesa_model import SchemeModel
 from sim.scenario.root import Scenario, load_scenario
 from tests.conftest import SCENARIOS
 from tests.test_scenario import error_for, write

@@ -5,14 +5,16 @@ as an object — on either core."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import mesa
 import pyarrow.parquet as pq
 import pytest
 
 from sim.batch.run import run_to_files
 from sim.model.members import member_frame, member_table
-from sim.model.scheme import SchemeModel
-from sim.model.series import day_collector
+from sim.model.mesa_model import SchemeModel, day_collector
 from sim.scenario.root import Scenario, load_scenario
 from tests.conftest import SCENARIOS
 
@@ -37,13 +39,34 @@ def test_run_model_stops_at_the_horizon(core):
 @pytest.mark.parametrize("core", ["fast", "reference"])
 def test_the_collector_holds_the_time_series_file_day_for_day(tmp_path, core):
     """Seed 004's rules, whose close forfeits the frozen funds of members who never
-    qualified: the last day's row is redone when the run ends, in the collector too."""
+    qualified: the last day's row is redone when the run ends, in the collector too. The
+    file is written by ``run``, which steps the plain ``SchemeRun`` without Mesa: the Mesa
+    model draws the same and ends with the same rows and members."""
     scenario = on_core("seed-004-chain-motion", core)
     result, _ = run_to_files(scenario, tmp_path / "run", days=30)
-    collected = result.model.datacollector.get_model_vars_dataframe()
+    assert not isinstance(result.model, mesa.Model)
+    model = SchemeModel(scenario, days=30)
+    model.run_model()
+    assert model.steps == 30 and model.day_rows == result.rows
+    assert member_table(model).equals(result.member_table)
+    collected = model.datacollector.get_model_vars_dataframe()
     written = pq.read_table(tmp_path / "run" / "timeseries.parquet").to_pandas()
     assert list(collected.columns) == list(written.columns)
     assert collected.to_dict("list") == written.to_dict("list")
+    model.close()
+
+
+def test_a_run_from_the_command_line_imports_no_mesa(tmp_path):
+    """Mesa's import (with scipy's and networkx's) is the face's cost, not a run's."""
+    script = (
+        "import sys; from sim.cli import main; "
+        f"code = main(['run', r'{SCENARIOS / 'seed-generic-3x.yaml'}', '--days', '5', "
+        f"'--out', r'{tmp_path}']); "
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in ('mesa', 'networkx')))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 []"
 
 
 @pytest.mark.parametrize("core", ["fast", "reference"])

@@ -14,7 +14,7 @@ import yaml
 from sim.batch.run import simulate
 from sim.batch.runner import child_seeds
 from sim.errors import InputError
-from sim.model.scheme import SchemeModel
+from sim.model.mesa_model import SchemeModel
 from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS, yuan_rows
 

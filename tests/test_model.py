@@ -11,7 +11,7 @@ import pytest
 from sim.core import rules
 from sim.core.referral import TwoLevel
 from sim.model.market import Intent, ReferenceMarket
-from sim.model.scheme import SchemeModel
+from sim.model.mesa_model import SchemeModel
 from sim.scenario.root import Scenario, load_scenario
 from tests.conftest import SCENARIOS, member_rows, run_model, summary_of, yuan_rows
 

@@ -230,7 +230,7 @@ def test_the_agent_model_does_not_run_a_comparison_scheme_as_its_own(tmp_path):
     """A notebook's SchemeModel on a daily_release scenario would run the 消费增值 rules:
     it is refused, naming the key, rather than run as the wrong scheme."""
     from sim.errors import InputError
-    from sim.model.scheme import SchemeModel
+    from sim.model.mesa_model import SchemeModel
 
     path = scenario_file(tmp_path, {"kind": "daily_release", "preset": "wanjia"})
     with pytest.raises(InputError, match=r"scheme\.kind: SchemeModel, the agent model, runs"):

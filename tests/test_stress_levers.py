@@ -37,7 +37,7 @@ SELLERS = {
     rate=st.integers(0, 30),
 )
 def test_without_stress_the_price_never_falls_event_by_event(seed, multiple, panic, rate):
-    from sim.model.scheme import SchemeModel
+    from sim.model.mesa_model import SchemeModel
 
     model = SchemeModel(
         scenario(

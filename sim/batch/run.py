@@ -19,7 +19,6 @@ from fractions import Fraction
 from functools import cached_property
 from pathlib import Path
 
-import mesa  # noqa: F401  first: its loggers walk the call stack and sys.modules on import
 import pandas as pd
 import pyarrow as pa
 from tqdm import tqdm
@@ -32,7 +31,7 @@ from sim.distribution.summary import bonus_table
 from sim.distribution.summary import figures as distribution_figures
 from sim.errors import BeyondRange
 from sim.model.members import member_frame, member_table
-from sim.model.scheme import SchemeModel
+from sim.model.scheme import SchemeRun
 from sim.outputs import check_out_dir, staged, write_arrow, write_json, write_table
 
 
@@ -43,8 +42,9 @@ class RunResult:
     ``rows`` (one a day, :mod:`sim.model.daily`) and ``member_table``
     (:mod:`sim.model.members`) are exact: money in fen, points in units, the price in fen
     per unit; ``layer`` holds the distribution layer's exact figures (None without one);
-    ``summary`` is ``summary.json``. ``model`` is the finished (closed) model, for
-    notebooks and tests that look inside: its book, network and distribution rules."""
+    ``summary`` is ``summary.json``. ``model`` is the finished run
+    (:class:`~sim.model.scheme.SchemeRun`), for notebooks and tests that look inside: its
+    book, network and distribution rules."""
 
     scenario: object
     seed: int
@@ -55,7 +55,7 @@ class RunResult:
     unit: int
     layer: dict | None
     summary: dict
-    model: SchemeModel = field(repr=False)
+    model: SchemeRun = field(repr=False)
     bonuses: pa.Table | None = field(default=None, repr=False)
 
     @cached_property
@@ -101,7 +101,7 @@ def simulate(
 
 
 def _stepped(scenario, seed: int | None, days: int | None, progress: bool) -> RunResult:
-    model = SchemeModel(scenario, seed, days)
+    model = SchemeRun(scenario, seed, days)
     for _ in tqdm(
         range(model.days),
         desc=scenario.name,
@@ -111,13 +111,10 @@ def _stepped(scenario, seed: int | None, days: int | None, progress: bool) -> Ru
     ):
         model.step()
     model.finish()
-    try:
-        return result_of(model)
-    finally:
-        model.close()
+    return result_of(model)
 
 
-def result_of(model: SchemeModel) -> RunResult:
+def result_of(model: SchemeRun) -> RunResult:
     """The result of a model stepped to its end and finished."""
     table = member_table(model)
     members = member_frame(table)

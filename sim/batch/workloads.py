@@ -92,18 +92,17 @@ def seed004_9m() -> Scenario:
 
 def measure_run(scenario: Scenario) -> dict[str, float]:
     """Step one run to its horizon; its wall seconds, events, members and peak bytes."""
-    from sim.model.scheme import SchemeModel
+    from sim.model.scheme import SchemeRun
 
     warm = scenario.model_dump()
     warm["run"]["days"] = 3
-    warming = SchemeModel(Scenario.from_dict(warm))
+    warming = SchemeRun(Scenario.from_dict(warm))
     for _ in range(warming.days):  # numba's compiled code loaded (~50 MB) before the clock
         warming.step()
-    warming.close()
     del warming
     before = _peak_rss_bytes()
     started = time.perf_counter()
-    model = SchemeModel(scenario)
+    model = SchemeRun(scenario)
     for _ in range(model.days):
         model.step()
     model.finish()
@@ -111,7 +110,6 @@ def measure_run(scenario: Scenario) -> dict[str, float]:
     grown = _peak_rss_bytes() - before
     events = sum(row["orders"] + row["sales"] + row["forced_exits"] for row in model.day_rows)
     members = model.joined
-    model.close()
     return {
         "seconds": seconds,
         "events_per_s": events / seconds,

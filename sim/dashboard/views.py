@@ -21,7 +21,7 @@ from sim.batch.compare_text import number
 from sim.batch.run import RunResult, simulate
 from sim.dashboard.claims import claims_of_run
 from sim.dashboard.ensemble import SERIES, Ensemble, run_ensemble
-from sim.model.scheme import SchemeModel
+from sim.model.mesa_model import SchemeModel
 from sim.report.figures import bands
 from sim.report.run_figures import PANELS, series_figure
 from sim.scenario.points import scenario_from

@@ -1,8 +1,10 @@
-"""The model wing: the Mesa agent model of one platform, one step a day.
+"""The model wing: the agent model of one platform, one step a day.
 
 Rooms:
 
-- ``scheme``: ``SchemeModel``, whose ``step`` is the README's day, call by call.
+- ``scheme``: ``SchemeRun``, whose ``step`` is the README's day, call by call (no Mesa).
+- ``mesa_model``: ``SchemeModel``, that run as a ``mesa.Model``, and its
+  ``model.datacollector`` (the day rows as Mesa's collector, yuan and points).
 - ``columns``: the members held as columns, one row each (no object per member), read as
   views on demand (``model.members``).
 - ``agents``: the behaviours — consumer, referrer, panic seller, old member — as functions
@@ -24,9 +26,8 @@ Rooms:
   classic_ponzi``): the member-level fund a day at a time, its ledger and its files;
   ``release_run`` the same for the daily-release scheme (``daily_release``, 消费全返), and
   ``cohorts`` what both hand on (members held as cohorts, written a row each).
-- ``daily``: a day's figures and its exact row of the time series; ``series``: those rows
-  as Mesa's ``model.datacollector`` (yuan, points); ``members``: the exact members table
-  (``model.members.to_pandas()``).
+- ``daily``: a day's figures and its exact row of the time series; ``members``: the exact
+  members table (``model.members.to_pandas()``).
 
 May import core, scenario, distribution and the top-level utilities (``sim.draws``,
 ``sim.errors``); never replay, analysis, batch or report.

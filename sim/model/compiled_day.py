@@ -1,5 +1,5 @@
 """The day's steps on the compiled core (``run.core: fast``): the glue between
-:class:`sim.model.scheme.SchemeModel` and its compiled passes.
+:class:`sim.model.scheme.SchemeRun` and its compiled passes.
 
 Each function is the twin of a step of the model that the reference core keeps in Python,
 handing the passes the members' columns, the book's arrays and the numbers of the run's one
@@ -23,7 +23,7 @@ from sim.model.market import Intent
 
 def _fees_of(model, members: np.ndarray, offset: int = 0) -> np.ndarray:
     """What each of ``members + offset`` (ids) paid for regions and service points, fen
-    (zeros without the distribution layer): ``SchemeModel._paid_in`` less the spend."""
+    (zeros without the distribution layer): ``SchemeRun._paid_in`` less the spend."""
     fees = np.zeros(len(members), np.int64)
     if model.distribution is not None and model.distribution.fees:
         members = members + offset
@@ -39,7 +39,7 @@ def _fees_of(model, members: np.ndarray, offset: int = 0) -> np.ndarray:
 
 
 def handle_applied(model, ev, day: int) -> None:
-    """``SchemeModel._handle`` for the compiled core's events (arrays), in one compiled
+    """``SchemeRun._handle`` for the compiled core's events (arrays), in one compiled
     pass (:func:`sim.model.consequences.handle_events`): the same draws in the same order."""
     n = len(ev.kind)
     if not n:
@@ -110,7 +110,7 @@ def _surprises(model, ev) -> None:
 
 
 def paid_in_bulk(model, members: np.ndarray, amounts: np.ndarray, day: int) -> None:
-    """``SchemeModel._paid`` for the compiled core's bonuses (arrays, in order): referral
+    """``SchemeRun._paid`` for the compiled core's bonuses (arrays, in order): referral
     bonuses, or the distribution rules' payouts."""
     if not len(members):
         return
@@ -243,7 +243,7 @@ def walk_ins_and_wake_ups(model, day: int, settings: tuple) -> np.ndarray:
 
 def _placed_by_distribution(model, joins: np.ndarray) -> None:
     """The day's joiners (ids, sponsors chosen) placed by the distribution layer, added to
-    the network in their districts, seen by the rules: ``SchemeModel._add_to_network`` for
+    the network in their districts, seen by the rules: ``SchemeRun._add_to_network`` for
     all of them at once. What they bought enters the ledger as fees."""
     members, chosen = joins
     if not len(members):

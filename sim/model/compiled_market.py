@@ -1,7 +1,7 @@
 """The day's market under ``run.core: fast``: :class:`CompiledMarket` applies a day's intents
 on the compiled kernel, the twin of :class:`sim.model.market.ReferenceMarket`.
 
-``run.core: fast`` makes :class:`sim.model.scheme.SchemeModel` use
+``run.core: fast`` makes :class:`sim.model.scheme.SchemeRun` use
 :class:`sim.model.compiled_book.CompiledBook` in place of :class:`sim.core.book.Book` and
 :class:`CompiledMarket` in place of :class:`sim.model.market.ReferenceMarket`. The results are
 the same to the fen — timeseries, members and summary — only faster: a day's intents go to

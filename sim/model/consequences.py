@@ -1,7 +1,7 @@
 """What a day's applied events set off, in one compiled pass (``run.core: fast``).
 
 After the kernel has applied the day's stream, each event tells its member what happened,
-in the order of the stream — the twin of :meth:`sim.model.scheme.SchemeModel._handle`, which
+in the order of the stream — the twin of :meth:`sim.model.scheme.SchemeRun._handle`, which
 the reference core keeps: a buyer may plan a repeat order (:func:`sim.model.agents.after_order`),
 a member forced out notes the day and may plan a comeback
 (:func:`sim.model.agents.on_forced_exit`), and every member touched re-files their sell target

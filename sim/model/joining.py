@@ -1,6 +1,6 @@
 """A day's walk-ins and wake-ups in one compiled pass (``run.core: fast``).
 
-The twin of :meth:`sim.model.scheme.SchemeModel._arrivals` and ``_wake_members``' calendar
+The twin of :meth:`sim.model.scheme.SchemeRun._arrivals` and ``_wake_members``' calendar
 part, which the reference core keeps: walk-ins join under the sponsor rule's choice
 (``none`` or ``uniform``), each new member's type, sell target, reach and first recruit are
 drawn (:func:`sim.model.agents.join`), and their first order joins the day's stream; then
@@ -84,7 +84,7 @@ def _join(
     columns, network, calendar, state, horizon, u, at, choices, behaviour, day, sponsor, out,
     deferred,
 ):  # fmt: skip  # pragma: no cover - compiled
-    """:meth:`sim.model.scheme.SchemeModel.join` with :func:`sim.model.agents.join`: a new
+    """:meth:`sim.model.scheme.SchemeRun.join` with :func:`sim.model.agents.join`: a new
     row, the member in the network (or, with ``deferred`` columns, their id and sponsor
     there, for the distribution layer to place), their first order in ``out``."""
     kinds, join_day, _, _, _, target, reach, _ = columns

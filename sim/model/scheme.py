@@ -1,19 +1,23 @@
-"""The Mesa model: a population of members on one shared pool, one step a day.
+"""One run: a population of members on one shared pool, one step a day.
 
-:meth:`SchemeModel.step` is the README's day, call by call: financing rounds and legacy
+:meth:`SchemeRun.step` is the README's day, call by call: financing rounds and legacy
 releases land; new members arrive (walk-ins from the inflow process) and place their first
 order; members woken by their calendar (a repeat order, a comeback, a recruit), by a
 personal sell target or by a panic trigger hand in intents; the day's intents are shuffled
 with the run's generator and applied by the core (the same rules as everywhere), with the
 distribution rules' end-of-day payouts; the withdrawal queue is paid; the operator takes
 what the scenario says; the ledger is checked and the day's row kept (exact units,
-:mod:`sim.model.daily`). :meth:`SchemeModel.finish` ends the run (the distribution rules
+:mod:`sim.model.daily`). :meth:`SchemeRun.finish` ends the run (the distribution rules
 name what they still hold for nobody).
 
 Only members with something to do that day are touched: orders and recruiting wait in a
 calendar, sell targets in an indexed heap keyed by price (:mod:`sim.model.sell_targets`), panic
 sellers in a set read only on days a trigger fires (:mod:`sim.model.panic`); the count of
 members below break-even is kept as records change (:mod:`sim.model.break_even`).
+
+``SchemeRun`` needs no Mesa: ``python -m sim run`` and a batch's runs step it as it is (Mesa's
+import, with scipy's and networkx's, was a tenth of a shipped run's wall). Its face for Mesa
+users is :class:`sim.model.mesa_model.SchemeModel`, the same run as a ``mesa.Model``.
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ from __future__ import annotations
 from fractions import Fraction
 from math import floor
 from pathlib import Path
+from random import Random
 from typing import Any
 
-import mesa
 import numpy as np
 
 from sim.core.book import Book
@@ -48,7 +52,6 @@ from sim.model.members import member_frame, member_table
 from sim.model.network import sponsor_rule
 from sim.model.panic import PanicTriggers
 from sim.model.sell_targets import SellTargets
-from sim.model.series import day_collector
 from sim.model.stress import StressSchedule, equal_shares
 from sim.model.withdrawals import CompiledWithdrawals, WithdrawalQueue
 from sim.scenario.points import scenario_from, with_values
@@ -56,7 +59,7 @@ from sim.scenario.root import Scenario
 from sim.scenario.scheme import points_scheme_only
 
 
-class SchemeModel(mesa.Model):
+class SchemeRun:
     """One run of a scenario with one seed.
 
     ``scenario`` is a scenario, a scenario file or a shipped scenario's name; keyword
@@ -74,7 +77,7 @@ class SchemeModel(mesa.Model):
         scenario = with_values(scenario_from(scenario), values)
         points_scheme_only(scenario, None, "SchemeModel, the agent model,")
         self.seed = scenario.run.seed if seed is None else seed
-        super().__init__(rng=np.random.default_rng(self.seed))
+        self._start(np.random.default_rng(self.seed))
         self.draws = Uniforms(self.rng)  # behaviour's uniform draws, from the one generator
         self.scenario = scenario
         self.days = scenario.run.days if days is None else days
@@ -150,6 +153,14 @@ class SchemeModel(mesa.Model):
         self._joins = compiled_day.compiled_joins(self)  # None: joins in Python
 
     # -- set-up -------------------------------------------------------------------------
+
+    def _start(self, rng: np.random.Generator) -> None:
+        """The run's one generator. Its first draw seeds a stdlib ``Random``, as
+        ``mesa.Model.__init__`` does when handed a generator, so a run draws the same, and
+        writes the same files, as a plain run or as :class:`~sim.model.mesa_model.SchemeModel`."""
+        self.rng = rng
+        self.random = Random(int(rng.integers(np.iinfo(np.int32).max)))
+        self.running = True  # False at the horizon, as Mesa's loops read it
 
     def _referral_rule(self) -> TwoLevel | None:
         spec = self.scenario.referral
@@ -437,12 +448,6 @@ class SchemeModel(mesa.Model):
 
     # -- output -------------------------------------------------------------------------
 
-    @property
-    def datacollector(self) -> mesa.DataCollector:
-        """The day rows so far as Mesa's :class:`~mesa.DataCollector` (yuan and points, as
-        ``timeseries.parquet``: :mod:`sim.model.series`)."""
-        return day_collector(self.day_rows, self.book.mechanics.unit)
-
     def finish(self) -> None:
         """End the run after its last step: the distribution rules name what they still hold
         for members who never qualified (frozen funds forfeited); the last day's row is
@@ -457,8 +462,3 @@ class SchemeModel(mesa.Model):
         self._paid(self.core.post(dist.close()), day)
         self.book.ledger.check()
         self.day_rows[-1] = day_row(self, day, self._figures)
-
-    def close(self) -> None:
-        """Drop Mesa's class-level id counter for this model, which would keep it alive
-        (mesa#3179) across the runs of a batch."""
-        mesa.Agent._ids.pop(self, None)
