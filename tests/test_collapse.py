@@ -193,10 +193,7 @@ def test_the_halt_scenario_collapses_by_operator_halt_on_its_halt_day() -> None:
     data = load_scenario(SCENARIOS / "halt.yaml").model_dump()
     data["stress"]["halt_day"] = halt_day
     model = run_model(Scenario.from_dict(data), days=40)
-    try:
-        found = detect(model.day_rows, model.scenario.collapse)
-    finally:
-        model.close()
+    found = detect(model.day_rows, model.scenario.collapse)
     assert (found.collapsed, found.day, found.condition) == (True, halt_day, "operator_halt")
     rows = model.day_rows
     assert rows[halt_day]["halted"] and not rows[halt_day - 1]["halted"]

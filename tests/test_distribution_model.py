@@ -123,7 +123,6 @@ def every_rule(seed: int, core: str = "reference") -> Scenario:
 def test_the_ledger_balances_with_every_rule_on(seed):
     model = run_model(every_rule(seed))  # the model checks the ledger at the end of every day
     ledger, dist = model.book.ledger, model.distribution
-    model.close()
     assert ledger.total() == ledger.entered
     assert all(account.balance >= 0 for account in ledger.accounts.values())
     for line in dist.lines:  # every fen of a rule's line went to a member or an account
@@ -144,7 +143,6 @@ def summary_of(model):
 def test_the_seed_004_pack_pays_out_exactly_its_lines():
     model = run_model(load_scenario(SCENARIOS / "seed-004-chain-motion.yaml"), days=90)
     ledger, dist = model.book.ledger, model.distribution
-    model.close()
     orders = sum(row["orders"] for row in yuan_rows(model))
     assert sum(row["order_volume"] for row in yuan_rows(model)) == orders * 1000  # all packs
     kinds = dist.rules.accounts()
@@ -220,8 +218,6 @@ def test_the_distribution_outputs_agree_with_the_bonus_table(seed004_files):
 def test_rule_sets_share_their_orders_and_price_path():
     chain = run_model(load_scenario(SCENARIOS / "seed-004-chain-motion.yaml"), days=45)
     plain = run_model(load_scenario(SCENARIOS / "two-level-only.yaml"), days=45)
-    for model in (chain, plain):
-        model.close()
     for column in ("price", "orders", "order_volume", "members_total", "sales"):
         rows = yuan_rows(chain), yuan_rows(plain)
         assert [r[column] for r in rows[0]] == [r[column] for r in rows[1]], column
@@ -232,7 +228,6 @@ def test_rule_sets_share_their_orders_and_price_path():
 
 def test_without_the_layer_the_outputs_keep_their_shape():
     model = run_model(load_scenario(SCENARIOS / "seed-004-pack-3x-direct-only.yaml"), days=5)
-    model.close()
     assert model.distribution is None and "fees" not in yuan_rows(model)[0]
 
 

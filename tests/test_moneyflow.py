@@ -160,11 +160,8 @@ LEVERS = {
 
 def test_a_run_with_every_lever_traces_every_fen() -> None:
     model = run_model(Scenario.from_dict(LEVERS))
-    try:
-        rows, members = yuan_rows(model), member_rows(model)
-        entered = model.book.ledger.entered
-    finally:
-        model.close()
+    rows, members = yuan_rows(model), member_rows(model)
+    entered = model.book.ledger.entered
     flow = trace_run(model.day_rows)  # exact rows (fen); checked below against the files
     fen = dict((use, amount) for use, _, amount in flow.uses)
     assert sum(fen.values()) == flow.entered == entered

@@ -36,7 +36,6 @@ def runs():
         if name not in cache:
             model = run_model(load_scenario(SCENARIOS / f"{name}.yaml"), days=DAYS.get(name))
             cache[name] = (model, member_rows(model))
-            model.close()
         return cache[name]
 
     return run

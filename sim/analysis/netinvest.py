@@ -17,43 +17,48 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
+from sim.core.exact_sign import exact_columns, signs
 from sim.core.units import fen_to_yuan, price_to_yuan
 
 
 def net_investment(members: pd.DataFrame, price: Fraction, unit: int, payout: Fraction) -> dict:
     """The net-investment table of one run from its exact members table (fen, units), the
     closing ``price`` (fen per unit), the point ``unit`` and the ``sell_payout``."""
-    spent = [int(v) for v in members["spent"]]
-    out = [int(v) for v in members["withdrawn"]]
-    credited = [int(v) for v in members["cash_balance"]]
-    queued = [int(v) for v in members["queued"]] if "queued" in members else [0] * len(spent)
-    held = [int(v) for v in members["points_held"]]
-    nets = [o - s for o, s in zip(out, spent, strict=True)]
-    part = [i for i, (s, o) in enumerate(zip(spent, out, strict=True)) if s > 0 or o > 0]
+    zeros = np.zeros(len(members), np.int64)
+    spent, out, credited, queued, held = exact_columns(
+        members["spent"],
+        members["withdrawn"],
+        members["cash_balance"],
+        members.get("queued", zeros),
+        members["points_held"],
+    )
+    nets = out - spent
+    part = (spent > 0) | (out > 0)
     # with credited cash, then also the points at the final price and payout, decided exactly
-    p, q = (payout * price).numerator, (payout * price).denominator
-    with_credit = [n + c for n, c in zip(nets, credited, strict=True)]
-    with_points = [q * (n + c) + p * h for n, c, h in zip(nets, credited, held, strict=True)]
-    losers = sum(1 for i in part if nets[i] < 0)
-    value = price * sum(held)
+    with_credit = nets + credited
+    with_points = signs(with_credit, held, payout * price)
+    losers = int(np.count_nonzero(part & (nets < 0)))
+    participants = int(np.count_nonzero(part))
+    value = price * int(held.sum())
     return {
         "method": "per member: cash withdrawn from the platform minus money paid in",
-        "participants": len(part),
-        "net_winners": sum(1 for i in part if nets[i] > 0),
+        "participants": participants,
+        "net_winners": int(np.count_nonzero(part & (nets > 0))),
         "net_losers": losers,
-        "even": sum(1 for i in part if nets[i] == 0),
-        "share_net_losers": losers / len(part) if part else 0.0,
-        "paid_in": fen_to_yuan(sum(spent)),
-        "paid_out": fen_to_yuan(sum(out)),
-        "clawback_pool": fen_to_yuan(sum(n for n in nets if n > 0)),
-        "net_losses": fen_to_yuan(-sum(n for n in nets if n < 0)),
-        "credited_on_platform": fen_to_yuan(sum(credited)),
-        "queued_for_withdrawal": fen_to_yuan(sum(queued)),
+        "even": int(np.count_nonzero(part & (nets == 0))),
+        "share_net_losers": losers / participants if participants else 0.0,
+        "paid_in": fen_to_yuan(int(spent.sum())),
+        "paid_out": fen_to_yuan(int(out.sum())),
+        "clawback_pool": fen_to_yuan(int(nets[nets > 0].sum())),
+        "net_losses": fen_to_yuan(-int(nets[nets < 0].sum())),
+        "credited_on_platform": fen_to_yuan(int(credited.sum())),
+        "queued_for_withdrawal": fen_to_yuan(int(queued.sum())),
         "points_value_at_final_price": float(value / 100),
-        "net_winners_counting_credited": sum(1 for i in part if with_credit[i] > 0),
-        "net_winners_counting_points": sum(1 for i in part if with_points[i] > 0),
+        "net_winners_counting_credited": int(np.count_nonzero(part & (with_credit > 0))),
+        "net_winners_counting_points": int(np.count_nonzero(part & (with_points > 0))),
         "final_price": price_to_yuan(price, unit),
     }
 

@@ -35,6 +35,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from sim.core.exact_sign import exact_columns, signs
 from sim.core.mechanics import GOODS_LINES
 from sim.core.units import yuan_array
 
@@ -120,17 +121,16 @@ def top_share(values, fraction: float = 0.01) -> float | None:
 def losing_counting_goods(buyers: pd.DataFrame, goods: Fraction) -> int:
     """Buyers whose cash back + bonuses + goods at ``goods`` of the price is below what they
     paid in (goods come with orders only, not with fees)."""
-    p, q = goods.numerator, goods.denominator
-    net, orders = buyers["net_result"].tolist(), order_spend(buyers).tolist()
-    return sum(1 for n, s in zip(net, orders, strict=True) if q * n + p * s < 0)
+    net, orders = exact_columns(buyers["net_result"], order_spend(buyers))
+    return int(np.count_nonzero(signs(net, orders, goods) < 0))
 
 
 def order_spend(members: pd.DataFrame) -> pd.Series:
     """What members spent on orders: ``spent`` less the fees in it (tables that predate
-    ``fees_paid`` had none in ``spent``)."""
+    ``fees_paid``, or rows without it, had none in ``spent``)."""
     if "fees_paid" not in members:
         return members["spent"]
-    return members["spent"] - members["fees_paid"]
+    return members["spent"] - members["fees_paid"].fillna(0)
 
 
 def cohorts(buyers: pd.DataFrame, days: int) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import pairwise
 
+import numpy as np
 import pandas as pd
 
 from sim import __version__
@@ -19,6 +20,7 @@ from sim.analysis.moneyflow import funded_by_others, trace_run
 from sim.analysis.netinvest import net_investment
 from sim.analysis.outcomes import measure_run
 from sim.analysis.redflags import flags_json, red_flags
+from sim.core.exact_sign import exact_columns, signs
 from sim.core.law import PYRAMID_LEVELS, PYRAMID_PARTICIPANTS
 from sim.core.units import fen_to_yuan, price_to_yuan
 from sim.distribution.summary import in_yuan
@@ -40,9 +42,8 @@ def plain(value):
 def losing_counting_points(buyers: pd.DataFrame, payout, price) -> int:
     """Buyers whose net result stays below 0 even after selling every point they hold at
     the closing ``price`` (fen per unit) for ``payout`` of its value: decided exactly."""
-    p, q = payout.numerator * price.numerator, payout.denominator * price.denominator
-    nets, held = buyers["net_result"].tolist(), buyers["points_held"].tolist()
-    return sum(1 for net, h in zip(nets, held, strict=True) if q * net + p * h < 0)
+    nets, held = exact_columns(buyers["net_result"], buyers["points_held"])
+    return int(np.count_nonzero(signs(nets, held, payout * price) < 0))
 
 
 def summarize(model, members: pd.DataFrame, layer: dict | None) -> dict:

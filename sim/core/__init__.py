@@ -8,6 +8,8 @@ Rooms:
   worked out once (``Mechanics.parts``).
 - ``units``: exact fen and point units, reading decimal text, and the one converter to
   yuan and points for output (``to_output``).
+- ``exact_sign``: whole columns of exact integers and the exact sign of ``a + ratio * b``
+  over them (float64 where it is sure, Python integers for the rest).
 - ``ledger``: double-entry accounts in fen; the conservation check.
 - ``book``: the reference book — pool, members, ordered forced exits, stress levers' money.
 - ``referral``: the two-level referral rule (直推 / 间推) of the ``referral`` section.
