@@ -11,15 +11,21 @@ from sim.distribution.network import ReferralNetwork
 from sim.model.calendar import Calendar
 from sim.model.columns import COLUMNS, KINDS, MemberColumns, Members
 from sim.model.compiled_book import KnownIds
+from sim.model.mesa_model import SchemeModel
 from sim.scenario.root import load_scenario
 from tests.conftest import SCENARIOS, member_rows, run_model
 from tests.test_scenario import error_for, write
 
 
 def test_a_run_keeps_its_members_in_columns_and_its_views_agree_with_the_table():
-    model = run_model(load_scenario(SCENARIOS / "legacy-debts.yaml"), days=45)
+    scenario = load_scenario(SCENARIOS / "legacy-debts.yaml")
+    model = run_model(scenario, days=45)
     rows = member_rows(model)
-    assert len(model.agents) == 0  # no Mesa agent, no Python object per member
+    face = SchemeModel(scenario, days=45)  # the same run as a mesa.Model
+    face.run_model()
+    assert len(face.agents) == 0  # no Mesa agent, no Python object per member
+    assert face.joined == model.joined and face.day_rows == model.day_rows
+    face.close()
     assert len(model.members) == len(rows) == model.joined == len(model.columns)
     for row in rows:
         view = model.members[row["member"]]
