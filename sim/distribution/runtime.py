@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core import capacity
 from sim.distribution import build
 from sim.distribution import compiled_layout as L
 from sim.distribution.base import KEPT, Income, Outcome
@@ -62,7 +63,7 @@ class Distribution:
         self.today = 0
         self.log = PayoutLog()
         self._spill_places = None  # spill-over's state once the compiled joins take over
-        self.fees: dict[int, int] = {}  # member -> fen paid for regions and service points
+        self.fees = FeesPaid()  # member -> fen paid for regions and service points
         # ``compiled``: a day's orders in one compiled call where every rule has a twin
         self.compiled = None
         if compiled and unsupported(self.rules) is None:
@@ -103,7 +104,7 @@ class Distribution:
             self._founders[0].add(self.rules.state, member)
         incomes = self.venues.join(member, district) if buys else []
         for income in incomes:
-            self.fees[member] = self.fees.get(member, 0) + income.amount
+            self.fees.add(member, income.amount)
         return self._logged(outcomes), incomes
 
     def place_all(
@@ -157,7 +158,7 @@ class Distribution:
                 venues.recruited += 1
                 venues.merchant.register(state, venue, member)
         for income in incomes:
-            self.fees[income.member] = self.fees.get(income.member, 0) + income.amount
+            self.fees.add(income.member, income.amount)
         return incomes
 
     def joined_all(self, members: np.ndarray, recruiters: np.ndarray) -> None:
@@ -215,3 +216,46 @@ class Distribution:
             if outcome.payouts:
                 self.log.add(outcome.payouts)
         return outcomes
+
+
+class FeesPaid:
+    """What each member paid for regions and service points (fen), as a column indexed by
+    member id: read one at a time (``get``), for an array of ids at once (``of``), or whole
+    (``column``) by the compiled passes that judge break-even."""
+
+    def __init__(self) -> None:
+        self.column = np.zeros(0, np.int64)  # row ``m`` is member ``m``'s fees; 0: none
+        self.payers = 0
+
+    def add(self, member: int, fen: int) -> None:
+        if not fen:
+            return
+        if member >= len(self.column):
+            grown = np.zeros(capacity.grown(len(self.column), member + 1), np.int64)
+            grown[: len(self.column)] = self.column
+            self.column = grown
+        self.payers += not self.column[member]
+        self.column[member] += fen
+
+    def get(self, member: int, default: int = 0) -> int:
+        return int(self.column[member]) if 0 <= member < len(self.column) else default
+
+    def of(self, members: np.ndarray) -> np.ndarray:
+        """The fees of each of ``members`` (ids; 0 for those who paid none)."""
+        fees = np.zeros(len(members), np.int64)
+        known = (members >= 0) & (members < len(self.column))
+        fees[known] = self.column[members[known]]
+        return fees
+
+    def items(self) -> list[tuple[int, int]]:
+        """(member, fen) of every member who paid, by id."""
+        payers = np.flatnonzero(self.column)
+        return list(zip(payers.tolist(), self.column[payers].tolist(), strict=True))
+
+    def __len__(self) -> int:
+        return self.payers
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FeesPaid) and self.items() == other.items()
+
+    __hash__ = None  # a mutable record

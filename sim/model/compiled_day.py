@@ -24,18 +24,9 @@ from sim.model.market import Intent
 def _fees_of(model, members: np.ndarray, offset: int = 0) -> np.ndarray:
     """What each of ``members + offset`` (ids) paid for regions and service points, fen
     (zeros without the distribution layer): ``SchemeRun._paid_in`` less the spend."""
-    fees = np.zeros(len(members), np.int64)
-    if model.distribution is not None and model.distribution.fees:
-        members = members + offset
-        paid = model.distribution.fees  # few members pay fees: look them up sorted
-        payers = np.fromiter(paid, np.int64, len(paid))
-        amounts = np.fromiter(paid.values(), np.int64, len(paid))
-        order = np.argsort(payers)
-        payers, amounts = payers[order], amounts[order]
-        at = np.minimum(np.searchsorted(payers, members), len(payers) - 1)
-        found = payers[at] == members
-        fees[found] = amounts[at[found]]
-    return fees
+    if model.distribution is None:
+        return np.zeros(len(members), np.int64)
+    return model.distribution.fees.of(members + offset)
 
 
 def handle_applied(model, ev, day: int) -> None:
@@ -115,13 +106,13 @@ def paid_in_bulk(model, members: np.ndarray, amounts: np.ndarray, day: int) -> N
     if not len(members):
         return
     model._figures.bonuses += int(amounts.sum())
-    _, first = np.unique(members, return_index=True)
-    paid = members[np.sort(first)]  # each member once, in the order first paid
-    paid = paid[(paid >= 1) & (paid <= len(model.columns))]  # members of the run only
-    fees = _fees_of(model, paid)
     book = model.book
-    settle_in_bulk(
-        paid,
+    fees = np.zeros(0, np.int64) if model.distribution is None else model.distribution.fees.column
+    joined = len(model.columns)
+    paid = settle_in_bulk(
+        members,
+        joined,
+        model._first_paid.scratch(joined),
         fees,
         model.columns.arrays(),
         (book._spent, book._cash, book._bonus),

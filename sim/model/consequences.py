@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.core import capacity
 from sim.core.kernel_layout import EV_BUY, EV_FORCED_EXIT, EV_SELL
 from sim.draws import chance_at, wait_days_at
 from sim.model.break_even import settle_compiled
@@ -113,13 +114,38 @@ def figures_of(counted: np.ndarray) -> dict[str, int]:
 
 
 @njit(cache=True)
-def settle_in_bulk(members, fees, columns, book, counts, day):  # pragma: no cover - compiled
-    """Re-judge for break-even each of ``members`` (ids, each once) after bonuses were paid
-    to them (``fees``: what each paid for regions and service points, beside what ``book``
-    holds per member row: spent, cash and bonus)."""
+def settle_in_bulk(paid, members, seen, fees, columns, book, counts, day):  # pragma: no cover
+    """Re-judge for break-even each member of the run (ids 1 .. ``members``) among ``paid``
+    (ids of bonuses' payees, in order) once, in the order first paid, after the bonuses were
+    paid; returns those members. ``seen``: a zeroed scratch row per member id (zeroed again
+    before returning); ``fees``: what each id paid for regions and service points (ids past
+    its end paid none), beside what ``book`` holds per member row: spent, cash and bonus."""
     even, break_even_day = columns[2], columns[3]
     spent, cash, bonus = book
-    for i, member in enumerate(members):
+    first = np.empty(len(paid), np.int64)
+    k = 0
+    for member in paid:
+        if 1 <= member <= members and not seen[member]:
+            seen[member] = 1
+            first[k] = member
+            k += 1
+    for i in range(k):
+        member = first[i]
+        seen[member] = 0
         m = member - 1
-        paid_in = spent[m] + fees[i]
-        settle_compiled(even, break_even_day, counts, m, paid_in, cash[m] + bonus[m], day)
+        fee = fees[member] if member < len(fees) else 0
+        settle_compiled(even, break_even_day, counts, m, spent[m] + fee, cash[m] + bonus[m], day)
+    return first[:k]
+
+
+class Seen:
+    """The scratch row per member id :func:`settle_in_bulk` marks (zeros between calls),
+    grown as members join."""
+
+    def __init__(self) -> None:
+        self.row = np.zeros(0, np.uint8)
+
+    def scratch(self, members: int) -> np.ndarray:
+        if len(self.row) <= members:
+            self.row = np.zeros(capacity.grown(len(self.row), members + 1), np.uint8)
+        return self.row

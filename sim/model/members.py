@@ -76,8 +76,7 @@ def member_table(model) -> pa.Table:
     }
     fees_paid = np.zeros(n, np.int64)
     if model.distribution is not None:
-        for member, fee in model.distribution.fees.items():
-            fees_paid[member - 1] = fee
+        fees_paid = model.distribution.fees.of(ids)
     spent, cash = figures["spent"] + fees_paid, figures["cash"]  # every yuan a member paid
     bonus, withdrawn = figures["bonus"], figures["withdrawn"]
     sponsors = network.sponsors()[ids]

@@ -45,6 +45,7 @@ from sim.model.arithmetic import Surprises
 from sim.model.break_even import BreakEvenCount
 from sim.model.calendar import Calendar
 from sim.model.columns import LEGACY, MemberColumns, Members
+from sim.model.consequences import Seen
 from sim.model.daily import DayFigures, day_row
 from sim.model.inflow import Arrivals, check_inflow, expected_room
 from sim.model.market import Intent, ReferenceMarket
@@ -142,6 +143,7 @@ class SchemeRun:
         self.sell_targets = SellTargets(room if targets else 1024)
         self.panic = PanicTriggers(self.population.panic_seller)
         self.break_even = BreakEvenCount()
+        self._first_paid = Seen()  # scratch of the compiled break-even pass after bonuses
         self.surprises = Surprises()  # orders minting nothing, leftover pools taken over
         self._today: list[Intent] = []
         self._withdraw = self.population.consumer.withdraw  # members ask to withdraw cash
