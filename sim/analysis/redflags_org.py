@@ -131,8 +131,8 @@ def organisations(
 
 def _roots(parent: np.ndarray) -> np.ndarray:
     """Each member's top member (one pass down, in join order)."""
-    root = np.arange(len(parent))
+    root = list(range(len(parent)))
     for child, up in enumerate(parent.tolist()):
         if up >= 0:
             root[child] = root[up]
-    return root
+    return np.asarray(root, dtype=np.int64)

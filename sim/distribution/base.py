@@ -132,6 +132,16 @@ class Purse:
             self.payouts.append(Payout(member, amount, rule, level, reason))
             self.left -= amount
 
+    def pay_each(self, members, amount: int, rule: str, level: int, reason: str) -> None:
+        """:meth:`pay` of ``amount`` to each of ``members`` in order (a dividend's equal
+        shares: thousands of members at a period's end), checked against the purse once."""
+        total = amount * len(members)
+        if total > self.left:
+            raise ValueError(f"{rule} pays {total} fen out of {self.left}")
+        if amount > 0:
+            self.payouts += [Payout(m, amount, rule, level, reason) for m in members]
+            self.left -= total
+
     def park(self, account: str, amount: int) -> None:
         if amount > self.left:
             raise ValueError(f"parks {amount} fen in {account} out of {self.left}")

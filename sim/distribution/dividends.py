@@ -79,9 +79,7 @@ class TierDividend(_Pool):
             if not members:
                 purse.park(self.unpaid, amount)
                 continue
-            each = amount // len(members)
-            for member in members:
-                purse.pay(member, each, self.name, 0, DIVIDEND)
+            purse.pay_each(members, amount // len(members), self.name, 0, DIVIDEND)
 
 
 class ShareholderDividend(_Pool):

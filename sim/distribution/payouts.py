@@ -47,18 +47,20 @@ class PayoutLog:
 
     def add(self, payouts: Iterable[Payout]) -> None:
         self._totals = None
-        kinds, members, codes, fen = self.kinds, self._members, self._kinds, self._fen
-        for p in payouts:
-            kind = (p.rule, p.level, p.reason)
-            code = kinds.get(kind)
-            if code is None:
-                code = kinds[kind] = len(kinds)
-                if code >= 1 << KIND_BITS:
+        columns = list(zip(*payouts, strict=True))  # member, amount, rule, level, reason
+        if not columns:
+            return
+        kinds = self.kinds
+        named = list(zip(*columns[2:], strict=True))
+        for kind in dict.fromkeys(named):  # numbered in the order first seen
+            if kind not in kinds:
+                kinds[kind] = len(kinds)
+                if kinds[kind] >= 1 << KIND_BITS:
                     raise OverflowError("more than 2**20 (rule, level, reason) kinds")
-            members.append(p.member)
-            codes.append(code)
-            fen.append(p.amount)
-        if len(members) >= self.flush_at:
+        self._members += columns[0]
+        self._kinds += [kinds[kind] for kind in named]
+        self._fen += columns[1]
+        if len(self._members) >= self.flush_at:
             self._flush()
 
     def add_coded(self, members, rules, levels, reasons, fen, names) -> None:
