@@ -114,9 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--out",
         type=_out_path,
-        help="where to save the table (.csv and .md; "
-        "default: comparison.csv/.md in the first batch folder)",
+        help="the table (.csv, .md; default: comparison.* in the first batch)",
     )
+    lang_option(compare)
     compare.set_defaults(handler=_compare)
 
     report = commands.add_parser(
@@ -402,7 +402,7 @@ def _batch(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from sim.batch.compare import compare_batches
 
-    print(compare_batches(args.batches, args.out))
+    print(compare_batches(args.batches, args.out, args.lang))
     return 0
 
 

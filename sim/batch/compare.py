@@ -19,10 +19,18 @@ import pandas as pd
 from scipy import stats
 
 from sim.batch.columns import METRICS
-from sim.batch.compare_text import NOT_APPLICABLE, blocks, cell, column_label
+from sim.batch.compare_text import (
+    NOT_APPLICABLE,
+    REPLICATES,
+    blocks,
+    cell,
+    column_label,
+    metric_label,
+)
 from sim.batch.integrity import check_intact, distinct
 from sim.batch.scheme_metrics import applies
 from sim.batch.store import count_runs, read_manifest, read_table
+from sim.i18n import gettext
 from sim.outputs import staged_files
 
 NUMERIC = [name for name, kind in METRICS if str(kind) in ("int64", "double")]
@@ -108,8 +116,9 @@ def _point_values(group: pd.DataFrame) -> str | None:
     return json.dumps(values, default=str) if values else None
 
 
-def wide_table(tidy: pd.DataFrame) -> pd.DataFrame:
-    """Metric rows, one column of text per batch, scenario and point (:mod:`compare_text`)."""
+def wide_table(tidy: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Metric rows, one column of text per batch, scenario and point (:mod:`compare_text`),
+    labelled in ``lang``."""
     points = tidy.groupby(["batch", "scenario"]).point.nunique()
     labels = tidy.apply(
         lambda r: column_label(
@@ -117,43 +126,54 @@ def wide_table(tidy: pd.DataFrame) -> pd.DataFrame:
         ),
         axis=1,
     )
-    table = tidy.assign(column=labels, cell=tidy.apply(lambda r: cell(r, r["runs"]), axis=1))
+    cells = tidy.apply(lambda r: cell(r, r["runs"], lang), axis=1)
+    table = tidy.assign(column=labels, cell=cells)
     wide = table.pivot(index="metric", columns="column", values="cell")
     wide = wide[list(dict.fromkeys(labels))]  # the batches' order, then points in order
     counts = table.groupby("column").runs.max()
-    wide.loc["replicates (n)"] = [f"{counts[c]:,}" for c in wide.columns]
-    return wide.reindex(["replicates (n)", "collapsed", *NUMERIC])
+    wide.loc[REPLICATES] = [f"{counts[c]:,}" for c in wide.columns]
+    wide = wide.reindex([REPLICATES, "collapsed", *NUMERIC])
+    wide = wide.rename(index=lambda metric: metric_label(metric, lang))
+    _ = gettext(lang)
+    wide.index.name = _("metric")
+    return wide
 
 
-def compare_batches(folders: list[Path], out: Path | None = None) -> str:
-    """Build, save and return (as text) the comparison of ``folders``: each folder once,
-    checked (a damaged file is one line); an unfinished batch is compared on the runs it
-    has, with a one-line warning."""
+def compare_batches(folders: list[Path], out: Path | None = None, lang: str = "en") -> str:
+    """Build, save and return (as text, in ``lang``) the comparison of ``folders``: each
+    folder once, checked (a damaged file is one line); an unfinished batch is compared on the
+    runs it has, with a one-line warning. The Markdown table is in ``lang``
+    (``NAME.zh.md`` in Chinese); the CSV is the same in both."""
+    _ = gettext(lang)
     folders = distinct(folders)
     for folder in folders:
         manifest = read_manifest(folder)
         check_intact(folder)
         finished, planned = count_runs(folder), manifest.get("runs")
         if isinstance(planned, int) and finished < planned:
+            warning = _(
+                "warning: {folder}: {finished} of {planned} runs finished; compared on those "
+                "(run the batch command again to finish it)"
+            )
             print(
-                f"warning: {folder}: {finished} of {planned} runs finished; compared on "
-                "those (run the batch command again to finish it)",
-                file=sys.stderr,
+                warning.format(folder=folder, finished=finished, planned=planned), file=sys.stderr
             )
     tidy = tidy_comparison(folders)
-    wide = wide_table(tidy)
+    wide = wide_table(tidy, lang)
     out = Path(out) if out else Path(folders[0]) / "comparison"
     out = out.with_suffix("")
+    table = out.parent / (out.name + (".md" if lang == "en" else f".{lang}.md"))
     markdown = wide.rename(columns=lambda c: c.replace("\n", " ")).to_markdown()
+    heading = _(
+        "Mean and {level} confidence interval over replicates (Student t; collapsed: the "
+        "share of runs, Wilson)."
+    ).format(level="95%")
     with staged_files(out.parent) as stage:  # both files or neither, each fsynced
         tidy.to_csv(stage / f"{out.name}.csv", index=False)
-        (stage / f"{out.name}.md").write_text(
-            "Mean and 95% confidence interval over replicates (Student t; collapsed: the "
-            "share of runs, Wilson).\n\n" + markdown + "\n",
-            encoding="utf-8",
-        )
-    return (
-        f"{blocks(wide)}\n\nmean [95% interval] over replicates (collapsed: the share of runs, "
-        f"Wilson interval; shares in percent, money in yuan)\nsaved "
-        f"{out.with_suffix('.csv')}\n  and {out.with_suffix('.md')}"
-    )
+        (stage / table.name).write_text(heading + "\n\n" + markdown + "\n", encoding="utf-8")
+    legend = _(
+        "mean [{level} interval] over replicates (collapsed: the share of runs, Wilson "
+        "interval; shares in percent, money in yuan)"
+    ).format(level="95%")
+    saved = _("saved {csv}\n  and {markdown}").format(csv=out.with_suffix(".csv"), markdown=table)
+    return f"{blocks(wide, lang=lang)}\n\n{legend}\n{saved}"
