@@ -363,7 +363,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.plot:
         from sim.report.run_page import run_page
 
-        pages = lambda result: {"run.html": run_page(result)}  # noqa: E731
+        pages = lambda result: {"run.html": run_page(result, args.lang)}  # noqa: E731
 
     result, files = run_to_files(scenario, out, seed, args.days, not args.quiet, pages)
     if not args.quiet:

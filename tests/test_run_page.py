@@ -55,3 +55,34 @@ def test_a_comparison_schemes_page_marks_its_insolvency(cli, tmp_path):
     assert opened["summary"].startswith("daily release: insolvent on day ")
     for image in opened["images"]:
         assert image["complete"] and image["colours"] >= 4 and image["inked"] > 0.01, image
+
+
+def test_run_plot_in_chinese_carries_its_glyphs(cli, tmp_path):
+    """``run --plot --lang zh``: titles, headline, legends and the flags' names and statutes
+    in Chinese; the page embeds a font whose character map covers every Chinese character on
+    it and names it first; the same bytes twice; opened in Chromium with no console error."""
+    import base64
+
+    from sim.report.fonts import EMBEDDED, covered
+
+    scenario = SCENARIOS / "seed-004-chain-motion.yaml"
+    out, again = tmp_path / "run", tmp_path / "again"
+    for folder in (out, again):
+        argv = ("run", scenario, "--days", "40", "--out", folder, "--plot", "--quiet")
+        assert cli(*argv, "--lang", "zh").code == 0
+    page = (out / "run.html").read_text(encoding="utf-8")
+    assert (again / "run.html").read_bytes() == page.encode("utf-8")
+    assert '<html lang="zh">' in page and "seed-004-chain-motion，种子 1，40 天" in page
+    assert "积分价格（元/积分）、盈利池（元）与积分总量" in page  # a panel's title (its alt text)
+    assert "已触发的法律红旗" in page and "《禁止传销条例》第七条" in page
+    assert "Regulations on Prohibition" not in page  # the statute in its own words only
+    found = re.search(r"data:font/otf;base64,([A-Za-z0-9+/=]+)", page)
+    assert found and f'body{{font-family:"{EMBEDDED}"' in page
+    chinese = {c for c in page if 0x2E80 <= ord(c) <= 0x9FFF or 0xFF00 <= ord(c) <= 0xFFEF}
+    assert chinese - covered(base64.b64decode(found[1])) == set()
+    opened = open_in_chromium(out / "run.html", tmp_path / "run.png")
+    assert opened["errors"] == [] and opened["blocked"] == []
+    assert opened["summary"].startswith("期末积分价格 ")
+    assert len(opened["images"]) == 5
+    for image in opened["images"]:
+        assert image["complete"] and image["colours"] >= 4 and image["inked"] > 0.01, image

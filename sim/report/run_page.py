@@ -1,7 +1,10 @@
 """``run --plot``: one run's main series on a self-contained HTML page (``run.html`` beside
 the run's tables): the headline, price with pool and points, members, orders, sales and
 forced exits, the withdrawal queue and unpaid claims, where the money went, and the red
-flags raised. The pictures are PNG ``data:`` URIs: the page loads nothing from anywhere.
+flags raised. The pictures are PNG ``data:`` URIs: the page loads nothing from anywhere. In
+Chinese (``run --plot --lang zh``) the figures are drawn in the CJK font and the page embeds
+the glyphs it uses (:mod:`sim.report.fonts`); a flag's explanation, worked out when the run
+ended, stays in English beside its name and statute in Chinese.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from html import escape
 import pandas as pd
 
 from sim.batch.tables import timeseries_rows
+from sim.i18n import gettext
 from sim.report.figures import data_uri
+from sim.report.fonts import EMBEDDED, figure_font, font_face
 from sim.report.run_figures import (
     PANELS,
     SCHEME_PANELS,
@@ -32,51 +37,89 @@ td, th { border-bottom: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; 
 """
 
 
-def run_page(result) -> str:
-    """The page of a finished run (:class:`sim.batch.run.RunResult`)."""
+def run_page(result, lang: str = "en") -> str:
+    """The page of a finished run (:class:`sim.batch.run.RunResult`), in ``lang``."""
+    if lang != "en":
+        with figure_font():
+            return _with_font(_page_of(result, lang))
+    return _page_of(result, lang)
+
+
+def _with_font(page: str) -> str:
+    """The page with the glyphs of its Chinese embedded (``@font-face``) and named first."""
+    face = font_face(page)
+    if not face:
+        return page
+    first = f'body{{font-family:"{EMBEDDED}",system-ui,sans-serif}}'
+    return page.replace("<style>", f"<style>{face}{first}", 1)
+
+
+def _page_of(result, lang: str) -> str:
+    _ = gettext(lang)
     summary = result.summary
     if summary.get("scheme"):  # a comparison scheme's run
-        return _scheme_page(result)
+        return _scheme_page(result, lang)
     days = result.timeseries()
-    figures = [series_figure(days, title) for title in PANELS] + [money_flow(summary)]
+    figures = [series_figure(days, title, lang=lang) for title in PANELS]
+    figures.append(money_flow(summary, lang))
     raised = [flag for flag in summary["red_flags"] if flag["raised"]]
-    flags = (
-        "<table><tr><th>red flag</th><th>reading</th><th>what was measured</th></tr>"
-        + "".join(
-            f"<tr><td>{escape(f['key'])}</td><td>{escape(f['reading'])}</td>"
-            f"<td>{escape(f['explanation'])}</td></tr>"
-            for f in raised
+    none_raised = _("None of the red flags is raised at the end of the run.")
+    heads = (_("red flag"), _("reading"), _("statute"), _("what was measured"))
+    rows = []
+    for flag in raised:
+        cells = (
+            _(flag["key"]),
+            _(flag["reading"]),
+            _statute(flag["law"], lang),
+            flag["explanation"],
         )
-        + "</table>"
+        rows.append("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in cells) + "</tr>")
+    head = "".join(f"<th>{escape(cell)}</th>" for cell in heads)
+    flags = (
+        f"<table><tr>{head}</tr>{''.join(rows)}</table>"
         if raised
-        else "<p>None of the red flags is raised at the end of the run.</p>"
+        else f"<p>{escape(none_raised)}</p>"
     )
-    titles = [*PANELS, "where the money went"]
-    more = f"<h2>Red flags raised</h2>\n{flags}\n"
-    return _page(result, headline(summary), titles, figures, more)
+    titles = [*(_(title) for title in PANELS), _("where the money went")]
+    heading = _("Red flags raised")
+    more = f"<h2>{escape(heading)}</h2>\n{flags}\n"
+    return _page(result, headline(summary, lang), titles, figures, more, lang)
 
 
-def _scheme_page(result) -> str:
+def _statute(law: str, lang: str) -> str:
+    """A flag's statute: in Chinese, the statute's own words (the text before `` / ``)."""
+    return law if lang == "en" else law.split(" / ")[0]
+
+
+def _scheme_page(result, lang: str) -> str:
     """A comparison scheme's run (``classic_ponzi``, ``daily_release``): the fund against
     what it owes, money in and out, members; the day it could not pay marked."""
+    _ = gettext(lang)
     days = pd.DataFrame(timeseries_rows(result.rows, result.unit))
     day = result.summary["collapse_day"]
-    figures = [series_figure(days, title, day) for title in SCHEME_PANELS]
-    return _page(result, scheme_headline(result.summary), list(SCHEME_PANELS), figures, "")
+    figures = [series_figure(days, title, day, lang) for title in SCHEME_PANELS]
+    titles = [_(title) for title in SCHEME_PANELS]
+    return _page(result, scheme_headline(result.summary, lang), titles, figures, "", lang)
 
 
-def _page(result, line: str, titles: list[str], figures: list, more: str) -> str:
+def _page(result, line: str, titles: list[str], figures: list, more: str, lang: str) -> str:
+    _ = gettext(lang)
     pictures = "\n".join(
         f'<img alt="{escape(title)}" src="{data_uri(figure)}">'
         for title, figure in zip(titles, figures, strict=True)
     )
-    title = f"{result.scenario.name}, seed {result.seed}, {result.days} days"
+    title = _("{scenario}, seed {seed}, {days} days").format(
+        scenario=result.scenario.name, seed=result.seed, days=result.days
+    )
+    footer = _(
+        "Money in yuan; the run's tables are beside this page (timeseries.parquet, "
+        "members.parquet, summary.json)."
+    )
     return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>\n"
         f'<h1>{escape(title)}</h1>\n<p id="summary" class="headline">'
         f"{escape(line)}</p>\n"
         f'<div class="grid">\n{pictures}\n</div>\n{more}'
-        "<p>Money in yuan; the run's tables are beside this page (timeseries.parquet, "
-        "members.parquet, summary.json).</p>\n</body></html>\n"
+        f"<p>{escape(footer)}</p>\n</body></html>\n"
     )
