@@ -357,3 +357,24 @@ def test_flags_table_rows():
     )
     assert "《防范和处置非法集资条例》" in fundraising["law"]
     assert rows[0]["raised"] == "no"
+
+
+def test_the_flags_explained_in_chinese_measure_the_same():
+    """``lang="zh"``: the same flags, raised alike, with the same measured values; only the
+    explanation is in Chinese, money in 万元, the statutes' terms (立案追诉标准)."""
+    table = star(150, spent=10_000.0)
+    english = red_flags(table, {}, scenario())
+    chinese = red_flags(table, {}, scenario(), lang="zh")
+    assert [(f.key, f.reading, f.raised, f.values, f.law) for f in chinese] == [
+        (f.key, f.reading, f.raised, f.values, f.law) for f in english
+    ]
+    said = {(f.key, f.reading): f.explanation for f in chinese}
+    assert said["pyramid_levels", "platform"].startswith("按“平台为组织者”解读")
+    assert (
+        "同时达到立案追诉标准（层级 3 级以上、参与人数 30 人以上）"
+        in said["pyramid_levels", "platform"]
+    )
+    assert said["illegal_fundraising", "platform"].startswith("150 名会员共投入 149.10 万元")
+    assert "3 项中达到 3 项" in said["illegal_fundraising", "platform"]
+    assert "直推 3.00%、间推 2.00%" in said["recruitment_pay", "platform"]
+    assert not any("yuan" in text for text in said.values())

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sim.analysis import redflags, redflags_org
+from sim.analysis import redflags, redflags_money, redflags_org
 from sim.analysis.redflags import red_flags
 from sim.analysis.redflags_org import READINGS
 from sim.analysis.replay_flags import replay_flags
@@ -29,6 +29,17 @@ SMALL_LAW = {
     "FUNDRAISING_PAYERS": 9,
     "FUNDRAISING_LOSS": 8_000_000,
 }
+
+
+@pytest.fixture(autouse=True)
+def small_money_law():
+    """The money flags (``redflags_money``) read the same scaled thresholds (patched here, not
+    in the test, whose source seeds its derandomized examples)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in SMALL_LAW.items():
+            if hasattr(redflags_money, name):
+                patch.setattr(redflags_money, name, value)
+        yield
 
 
 @st.composite

@@ -76,6 +76,7 @@ def test_run_plot_in_chinese_carries_its_glyphs(cli, tmp_path):
     assert "积分价格（元/积分）、盈利池（元）与积分总量" in page  # a panel's title (its alt text)
     assert "已触发的法律红旗" in page and "《禁止传销条例》第七条" in page
     assert "Regulations on Prohibition" not in page  # the statute in its own words only
+    assert "同时达到立案追诉标准" in page  # the flags measured again, explained in Chinese
     found = re.search(r"data:font/otf;base64,([A-Za-z0-9+/=]+)", page)
     assert found and f'body{{font-family:"{EMBEDDED}"' in page
     chinese = {c for c in page if 0x2E80 <= ord(c) <= 0x9FFF or 0xFF00 <= ord(c) <= 0xFFEF}

@@ -12,7 +12,9 @@ Rooms:
   law beside a run's orders.
 - ``redflags``: the legal red flags of SPEC §7 against the thresholds of ``sim.core.law``;
   ``redflags_tree`` the referral tree they read (exact fen); ``redflags_org`` the
-  organisations the pyramid flags measure, under the ``platform`` and ``leader`` readings.
+  organisations the pyramid flags measure, under the ``platform`` and ``leader`` readings;
+  ``redflags_money`` the flags about money (fund-raising, entry fee, recruitment pay, the
+  promised multiple); ``flag`` one flag as measured, its money said in English or Chinese.
 - ``scheme_flags``: the red flags a comparison scheme's run (classic Ponzi, daily release)
   can show, against the same thresholds; the pyramid flags named as not measured.
 - ``compensation``: how deep and on what the distribution layer paid, from its exact figures.

@@ -119,9 +119,12 @@ def summarize(model, members: pd.DataFrame, layer: dict | None) -> dict:
     }
 
 
-def run_flags(model, members: pd.DataFrame, by_source: dict, layer: dict | None) -> list[dict]:
+def run_flags(
+    model, members: pd.DataFrame, by_source: dict, layer: dict | None, lang: str = "en"
+) -> list[dict]:
     """The legal red flags of the run (:mod:`sim.analysis.redflags`), both readings of who
-    organises, as ``summary.json`` holds them (``by_source``: the money entered by source)."""
+    organises, as ``summary.json`` holds them (``by_source``: the money entered by source),
+    explained in ``lang``."""
     entered = {"money_entered_by_source": by_source}
     dist = model.distribution
     if dist is None:
@@ -129,7 +132,7 @@ def run_flags(model, members: pd.DataFrame, by_source: dict, layer: dict | None)
     else:
         totals = dist.log.totals()
         bonuses = pd.DataFrame({"member": totals.member, "level": totals.level})
-    return flags_json(red_flags(members, entered, model.scenario, layer, bonuses))
+    return flags_json(red_flags(members, entered, model.scenario, layer, bonuses, lang=lang))
 
 
 # the collapse conditions in words (the English is the key with spaces; sim.i18n translates)

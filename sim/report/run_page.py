@@ -2,9 +2,9 @@
 the run's tables): the headline, price with pool and points, members, orders, sales and
 forced exits, the withdrawal queue and unpaid claims, where the money went, and the red
 flags raised. The pictures are PNG ``data:`` URIs: the page loads nothing from anywhere. In
-Chinese (``run --plot --lang zh``) the figures are drawn in the CJK font and the page embeds
-the glyphs it uses (:mod:`sim.report.fonts`); a flag's explanation, worked out when the run
-ended, stays in English beside its name and statute in Chinese.
+Chinese (``run --plot --lang zh``) the figures are drawn in the CJK font, the page embeds
+the glyphs it uses (:mod:`sim.report.fonts`), and the flags are measured again on the run's
+members to be explained in Chinese (``summary.json`` keeps them in English).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from html import escape
 
 import pandas as pd
 
+from sim.batch.summary import run_flags
 from sim.batch.tables import timeseries_rows
 from sim.i18n import gettext
 from sim.report.figures import data_uri
@@ -62,7 +63,8 @@ def _page_of(result, lang: str) -> str:
     days = result.timeseries()
     figures = [series_figure(days, title, lang=lang) for title in PANELS]
     figures.append(money_flow(summary, lang))
-    raised = [flag for flag in summary["red_flags"] if flag["raised"]]
+    flags = summary["red_flags"] if lang == "en" else _flags_in(result, lang)
+    raised = [flag for flag in flags if flag["raised"]]
     none_raised = _("None of the red flags is raised at the end of the run.")
     heads = (_("red flag"), _("reading"), _("statute"), _("what was measured"))
     rows = []
@@ -84,6 +86,12 @@ def _page_of(result, lang: str) -> str:
     heading = _("Red flags raised")
     more = f"<h2>{escape(heading)}</h2>\n{flags}\n"
     return _page(result, headline(summary, lang), titles, figures, more, lang)
+
+
+def _flags_in(result, lang: str) -> list[dict]:
+    """The run's red flags explained in ``lang``: measured again, the same flags."""
+    by_source = result.summary["money_entered_by_source"]
+    return run_flags(result.model, result.members, by_source, result.layer, lang)
 
 
 def _statute(law: str, lang: str) -> str:
