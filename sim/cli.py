@@ -235,12 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
         "drawn; its red flags and tables to download.",
     )
     dashboard.add_argument(
-        "scenario",
-        nargs="?",
-        default="national-100k",
-        help="scenario YAML, or a shipped scenario's name (default: national-100k)",
+        "scenario", nargs="?", default="national-100k", help="YAML or shipped (national-100k)"
     )
     dashboard.add_argument("--port", type=_whole(1024, 65535), default=8765, help="port (8765)")
+    lang_option(dashboard)
     dashboard.set_defaults(handler=_dashboard)
 
     validate = commands.add_parser("validate", help="check scenario files")
@@ -253,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _dashboard(args: argparse.Namespace) -> int:
     from sim.dashboard.server import serve
 
-    return serve(args.scenario, args.port)
+    return serve(args.scenario, args.port, lang=args.lang)
 
 
 def _replay(args: argparse.Namespace) -> int:

@@ -138,6 +138,8 @@ def test_the_page_in_a_browser(dashboard_url, tmp_path):
         page.goto(dashboard_url)
         before = _headline(page)
         assert "price at the end" in before and "forced exits" in before
+        flags = page.locator(".run-flags").inner_text(timeout=60_000)  # it showed nothing once
+        assert "pyramid_levels" in flags and "illegal_fundraising" in flags
         price_plot = page.locator("img").first
         plotted = price_plot.get_attribute("src")
 
@@ -262,3 +264,47 @@ def test_the_claims_of_one_run_are_the_reports_tests():
     assert verdicts[0].verdict == "failed" and "legacy points" in verdicts[0].headline
     assert [v.verdict for v in verdicts[2:5]] == ["not testable"] * 3
     assert verdicts[5].verdict == "held" and "new members' orders" in verdicts[5].headline
+
+
+def test_the_page_in_chinese(tmp_path):
+    """``dashboard --lang zh``: the page's title, controls, views, headline, figures and red
+    flags in Chinese, nothing fetched from outside, no console error (issue 19, item 1)."""
+    import os
+
+    reason = browser_or_reason()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason + "; .ci/run installs chromium before the tests")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    errors, outside = [], []
+    with running("seed-generic-3x", lang="zh") as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("request", lambda r: None if r.url.startswith(LOCAL) else outside.append(r.url))
+        page.goto(url)
+        headline = _headline(page)
+        page.locator(".run-flags").wait_for(timeout=60_000)
+        title = page.title()
+        texts = page.locator("body").inner_text()
+        images = page.evaluate(INSPECT_IMAGES)
+        page.screenshot(path=str(tmp_path / "dashboard.zh.png"))
+        browser.close()
+    assert errors == [] and outside == [], (errors, outside)
+    assert title == "消费增值积分模式：仪表盘"
+    assert headline.startswith("期末积分价格 ") and "万元" in headline
+    for words in (
+        "强制出局倍数（消费额的倍数）",
+        "单次运行",
+        "多次重复",
+        "本次运行的法律红旗",
+        "随机种子",
+    ):
+        assert words in texts, words
+    assert "立案追诉标准" in texts  # the flags measured again, explained in Chinese
+    assert "组织、领导传销：三十人以上且三级以上" in texts  # a flag by its statute's words
+    assert len(images) >= 5
+    for image in images:
+        assert image["complete"] and image["colours"] >= 4 and image["inked"] > 0.01, image

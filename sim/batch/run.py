@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from sim.analysis.redflags import flags_json
 from sim.analysis.scheme_flags import scheme_flags
-from sim.batch.summary import plain, summarize
+from sim.batch.summary import plain, run_flags, summarize
 from sim.batch.tables import members_output, timeseries_rows, timeseries_schema
 from sim.distribution.summary import bonus_table
 from sim.distribution.summary import figures as distribution_figures
@@ -70,6 +70,14 @@ class RunResult:
     def members_output(self) -> pa.Table:
         """The members table as ``members.parquet`` holds it (yuan, points)."""
         return members_output(self.member_table, self.price, self.unit)
+
+    def red_flags(self, lang: str = "en") -> list[dict]:
+        """The run's red flags as ``summary.json`` holds them, explained in ``lang`` (another
+        language than English measures them again: the same flags and values)."""
+        if lang == "en" or self.summary.get("scheme"):
+            return self.summary["red_flags"]
+        by_source = self.summary["money_entered_by_source"]
+        return run_flags(self.model, self.members, by_source, self.layer, lang)
 
 
 def simulate(

@@ -12,6 +12,7 @@ beside it the ensemble and A/B tabs (:mod:`sim.dashboard.views`).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 
@@ -23,21 +24,38 @@ import solara.lab
 
 from sim.batch.run import RunResult, simulate
 from sim.dashboard.controls import controls_for, controls_of, scenario_with, shipped_names
+from sim.dashboard.server import page_lang
 from sim.dashboard.views import ClaimsView, CompareView, EnsembleView, LiveView
 from sim.errors import BeyondRange, InputError
+from sim.i18n import N_, gettext
+from sim.report.fonts import figure_font
 from sim.report.run_figures import PANELS, headline, money_flow, series_figure
 from sim.scenario.points import scenario_from
 from sim.scenario.root import Scenario
 
 START = os.environ.get("SIM_DASHBOARD_SCENARIO", "national-100k")
-GROUPS = ("rules", "split", "distribution", "inflow", "population", "stress")
+LANG = page_lang()  # python -m sim dashboard --lang
+_ = gettext(LANG)
+GROUPS = (
+    N_("rules"),
+    N_("split"),
+    N_("distribution"),
+    N_("inflow"),
+    N_("population"),
+    N_("stress"),
+)
 VIEWS = (
-    "One run",
-    "Live",
-    "Ensemble",
-    "A/B",
-    "Claims",
+    N_("One run"),
+    N_("Live"),
+    N_("Ensemble"),
+    N_("A/B"),
+    N_("Claims"),
 )  # what the main column shows (buttons above it)
+
+
+def drawing():
+    """Where figures are drawn: in the CJK font for a Chinese page."""
+    return figure_font() if LANG != "en" else contextlib.nullcontext()
 
 
 def _scenario(name: str, values: dict) -> Scenario | str:
@@ -61,11 +79,12 @@ def _run(scenario: Scenario | str, seed: int, days: int) -> RunResult | str:
 @solara.component
 def Control(control, value, on_value):
     """One slider or choice; its change goes to ``on_value``."""
+    label = _(control.label)
     if control.choices:
-        solara.Select(control.label, values=list(control.choices), value=value, on_value=on_value)
+        solara.Select(label, values=list(control.choices), value=value, on_value=on_value)
     elif control.whole:
         solara.SliderInt(
-            f"{control.label}: {int(value):,}",
+            f"{label}: {int(value):,}",
             value=int(value),
             min=int(control.low),
             max=int(control.high),
@@ -74,7 +93,7 @@ def Control(control, value, on_value):
         )
     else:
         solara.SliderFloat(
-            f"{control.label}: {float(value):g}",
+            f"{label}: {float(value):g}",
             value=float(value),
             min=control.low,
             max=control.high,
@@ -90,7 +109,7 @@ def Controls(values: dict, set_values):
         shown = [c for c in controls if c.group == group and c.path in values]
         if not shown:
             continue
-        with solara.Card(group, margin=0, classes=["my-1"]):
+        with solara.Card(_(group), margin=0, classes=["my-1"]):
             for control in shown:
 
                 def changed(new, path=control.path):
@@ -112,31 +131,68 @@ def Downloads(result: RunResult):
     days = pa.Table.from_pandas(result.timeseries(), preserve_index=False)
     members = result.members_output()
     with solara.Row():
-        solara.FileDownload(parquet(days), "timeseries.parquet", label="time series (Parquet)")
+        solara.FileDownload(parquet(days), "timeseries.parquet", label=_("time series (Parquet)"))
         solara.FileDownload(
             lambda: result.timeseries().to_csv(index=False).encode(),
             "timeseries.csv",
-            label="time series (CSV)",
+            label=_("time series (CSV)"),
         )
-        solara.FileDownload(parquet(members), "members.parquet", label="members (Parquet)")
+        solara.FileDownload(parquet(members), "members.parquet", label=_("members (Parquet)"))
 
 
 @solara.component
 def RunView(result: RunResult):
     summary = result.summary
-    solara.v.Html(
-        tag="h3", children=[f"{result.scenario.name}, seed {result.seed}, {result.days} days"]
+    title = _("{scenario}, seed {seed}, {days} days").format(
+        scenario=result.scenario.name, seed=result.seed, days=result.days
     )
-    solara.Text(headline(summary), classes=["run-headline"])
+    solara.v.Html(tag="h3", children=[title])
+    solara.Text(headline(summary, LANG), classes=["run-headline"])
     days = result.timeseries()
+    with drawing():
+        figures = [series_figure(days, panel, lang=LANG) for panel in PANELS]
+        figures.append(money_flow(summary, LANG))
     with solara.ColumnsResponsive(12, large=6):
-        for title in PANELS:
-            solara.FigureMatplotlib(series_figure(days, title), format="png")
-        solara.FigureMatplotlib(money_flow(summary), format="png")
-    flags = pd.DataFrame(summary["red_flags"])
-    solara.v.Html(tag="h3", children=["Red flags of this run"])
-    solara.DataFrame(flags[["key", "reading", "raised", "explanation"]], items_per_page=12)
+        for figure in figures:
+            solara.FigureMatplotlib(figure, format="png")
+    solara.v.Html(tag="h3", children=[_("Red flags of this run")])
+    FlagTable(flag_table(result.red_flags(LANG)))
     Downloads(result)
+
+
+def flag_table(flags: list[dict]) -> pd.DataFrame:
+    """The run's red flags as the page lists them, headed and named in the page's language."""
+    rows = [
+        {
+            _("red flag"): _(flag["key"]),
+            _("reading"): _(flag["reading"]),
+            _("raised"): _("yes").strip() if flag["raised"] else _("no"),
+            _("what was measured"): flag["explanation"],
+        }
+        for flag in flags
+    ]
+    return pd.DataFrame(rows)
+
+
+@solara.component
+def FlagTable(table: pd.DataFrame):
+    """A plain HTML table (Solara's DataFrame needs a Vue component this page does not load:
+    it showed nothing)."""
+    cell = "border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top"
+
+    def row(values, tag):
+        return solara.v.Html(
+            tag="tr",
+            children=[solara.v.Html(tag=tag, style_=cell, children=[str(v)]) for v in values],
+        )
+
+    body = [row(values, "td") for values in table.itertuples(index=False)]
+    solara.v.Html(
+        tag="table",
+        class_="run-flags",
+        style_="border-collapse:collapse;font-size:0.9em",
+        children=[row(table.columns, "th"), *body],
+    )
 
 
 @solara.component
@@ -154,13 +210,18 @@ def Page():
     )
     names = shipped_names()
     names += [] if name in names else [name]  # a file given on the command line
-    solara.Title("消费增值 points scheme: dashboard")
+    solara.Title(_("消费增值 points scheme: dashboard"))
     with solara.Columns([1, 3]):
         with solara.Column():
-            solara.Select("scenario", values=names, value=name, on_value=set_name)
-            solara.InputInt("seed", value=seed, on_value=set_seed)
+            solara.Select(_("scenario"), values=names, value=name, on_value=set_name)
+            solara.InputInt(_("seed"), value=seed, on_value=set_seed)
             solara.SliderInt(
-                f"days: {days}", value=days, min=30, max=1095, step=5, on_value=set_days
+                _("days: {days}").format(days=days),
+                value=days,
+                min=30,
+                max=1095,
+                step=5,
+                on_value=set_days,
             )
             Controls(values, set_values)
         with solara.Column():
@@ -168,7 +229,10 @@ def Page():
             if task.finished and isinstance(task.value, str):
                 solara.Error(task.value)
             elif task.finished:
-                solara.ToggleButtonsSingle(value=view, values=list(VIEWS), on_value=set_view)
+                shown = {_(v): v for v in VIEWS}  # the buttons say a view in the page's words
+                solara.ToggleButtonsSingle(
+                    value=_(view), values=list(shown), on_value=lambda v: set_view(shown[v])
+                )
                 if view == "One run":
                     RunView(task.value)
                 elif view == "Live":

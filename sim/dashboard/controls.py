@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from sim.errors import InputError
+from sim.i18n import N_
 from sim.scenario.distribution_presets import PRESETS
 from sim.scenario.points import SHIPPED, with_values
 from sim.scenario.root import EXIT_AGAINST, Scenario
@@ -41,24 +42,33 @@ class Control:
 
 
 CONTROLS = (
-    Control("points.mint_ratio", "mint ratio", "rules", 0.05, 1.0, 0.05),
-    Control("points.sell_payout", "sell payout", "rules", 0.05, 1.0, 0.05),
-    Control("points.exit_multiple", "forced exit at (x spend)", "rules", 1.0, 10.0, 0.5),
-    Control("points.exit_against", "forced exit measured against", "rules", choices=EXIT_AGAINST),
-    Control("inflow.kind", "inflow", "inflow", choices=INFLOW_KINDS),
-    Control("inflow.rate", "walk-ins a day", "inflow", 0.0, 500.0, 5.0),
-    Control("inflow.growth", "daily growth of walk-ins", "inflow", 0.0, 0.05, 0.001),
-    Control("inflow.decay_start_day", "decay starts on day", "inflow", 0, 1000, 10, whole=True),
-    Control("inflow.half_life_days", "half-life of the decay (days)", "inflow", 5.0, 365.0, 5.0),
-    Control(REFERRERS, "referrers (share of joiners)", "population", 0.0, 0.5, 0.01),
-    Control(PANIC, "panic sellers (share of joiners)", "population", 0.0, 0.5, 0.01),
+    Control("points.mint_ratio", N_("mint ratio"), "rules", 0.05, 1.0, 0.05),
+    Control("points.sell_payout", N_("sell payout"), "rules", 0.05, 1.0, 0.05),
+    Control("points.exit_multiple", N_("forced exit at (x spend)"), "rules", 1.0, 10.0, 0.5),
     Control(
-        "stress.diversion.daily_share", "diverted a day (share of pool)", "stress", 0.0, 0.05, 0.001
+        "points.exit_against", N_("forced exit measured against"), "rules", choices=EXIT_AGAINST
     ),
-    Control("stress.custody_shortfall", "custody shortfall (share)", "stress", 0.0, 0.5, 0.01),
+    Control("inflow.kind", N_("inflow"), "inflow", choices=INFLOW_KINDS),
+    Control("inflow.rate", N_("walk-ins a day"), "inflow", 0.0, 500.0, 5.0),
+    Control("inflow.growth", N_("daily growth of walk-ins"), "inflow", 0.0, 0.05, 0.001),
+    Control("inflow.decay_start_day", N_("decay starts on day"), "inflow", 0, 1000, 10, whole=True),
+    Control(
+        "inflow.half_life_days", N_("half-life of the decay (days)"), "inflow", 5.0, 365.0, 5.0
+    ),
+    Control(REFERRERS, N_("referrers (share of joiners)"), "population", 0.0, 0.5, 0.01),
+    Control(PANIC, N_("panic sellers (share of joiners)"), "population", 0.0, 0.5, 0.01),
+    Control(
+        "stress.diversion.daily_share",
+        N_("diverted a day (share of pool)"),
+        "stress",
+        0.0,
+        0.05,
+        0.001,
+    ),
+    Control("stress.custody_shortfall", N_("custody shortfall (share)"), "stress", 0.0, 0.5, 0.01),
     Control(
         "stress.withdrawal_cap",
-        "withdrawal cap (yuan a day, 0: none)",
+        N_("withdrawal cap (yuan a day, 0: none)"),
         "stress",
         0,
         1_000_000,
@@ -66,7 +76,13 @@ CONTROLS = (
         whole=True,
     ),
     Control(
-        "stress.halt_day", "operator halts on day (0: never)", "stress", 0, 3650, 10, whole=True
+        "stress.halt_day",
+        N_("operator halts on day (0: never)"),
+        "stress",
+        0,
+        3650,
+        10,
+        whole=True,
     ),
 )
 BY_PATH = {control.path: control for control in CONTROLS}
@@ -87,7 +103,7 @@ def controls_of(values: dict[str, Any]) -> list[Control]:
         if path.startswith(SPLIT)
     ]
     preset = Control(
-        PRESET, "distribution rules", "distribution", choices=(AS_WRITTEN, NO_LAYER, *PRESETS)
+        PRESET, N_("distribution rules"), "distribution", choices=(AS_WRITTEN, NO_LAYER, *PRESETS)
     )
     return [*CONTROLS, *split, preset]
 

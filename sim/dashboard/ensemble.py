@@ -19,20 +19,21 @@ from sim.batch.compare import mean_interval, wilson
 from sim.batch.executors import execute_all
 from sim.batch.run import simulate
 from sim.batch.runner import child_seeds
+from sim.i18n import N_
 from sim.scenario.root import Scenario
 
 SERIES = {  # series a user can draw as bands -> its label
-    "price": "price (yuan a point)",
-    "pool": "pool (yuan)",
-    "members_losing": "members below break-even",
-    "withdrawal_queue": "withdrawal queue (yuan)",
-    "forced_exits": "forced exits a day",
+    "price": N_("price (yuan a point)"),
+    "pool": N_("pool (yuan)"),
+    "members_losing": N_("members below break-even"),
+    "withdrawal_queue": N_("withdrawal queue (yuan)"),
+    "forced_exits": N_("forced exits a day"),
 }
 LOSS_FIGURES = {  # a run's summary figure -> its label
-    "share_of_buyers_losing": "share of buyers who got back less than they paid in",
-    "net_investment_share_net_losers": "share of members who are net losers",
-    "net_investment_net_losses": "net losses (yuan)",
-    "net_investment_clawback_pool": "clawback pool: the net winners' gains (yuan)",
+    "share_of_buyers_losing": N_("share of buyers who got back less than they paid in"),
+    "net_investment_share_net_losers": N_("share of members who are net losers"),
+    "net_investment_net_losses": N_("net losses (yuan)"),
+    "net_investment_clawback_pool": N_("clawback pool: the net winners' gains (yuan)"),
 }
 BANDS = {"q05": 0.05, "q25": 0.25, "q50": 0.5, "q75": 0.75, "q95": 0.95}
 
@@ -72,12 +73,12 @@ class Ensemble:
         share, low, high = wilson(collapsed, n)
         rows = [
             {
-                "figure": "runs that collapsed",
+                "figure": N_("runs that collapsed"),
                 "value": share,
                 "low": low,
                 "high": high,
                 "runs": n,
-                "interval": "Wilson",
+                "interval": N_("Wilson"),
             }
         ]
         for key, label in LOSS_FIGURES.items():
@@ -89,7 +90,7 @@ class Ensemble:
                     "low": low,
                     "high": high,
                     "runs": count,
-                    "interval": "Student t",
+                    "interval": N_("Student t"),
                 }
             )
         return rows

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.i18n import LANGS
 from sim.scenario.points import scenario_from
 from sim.scenario.scheme import points_scheme_only
 
@@ -44,18 +45,21 @@ def command(host: str, port: int) -> list[str]:
     ]
 
 
-def environment(scenario: str) -> dict[str, str]:
-    """The server's environment: the scenario to open with; no telemetry."""
+def environment(scenario: str, lang: str = "en") -> dict[str, str]:
+    """The server's environment: the scenario to open with, the page's language; no
+    telemetry."""
     return {
         **os.environ,
         "SIM_DASHBOARD_SCENARIO": scenario,
+        "SIM_DASHBOARD_LANG": lang,
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
     }
 
 
-def serve(scenario: str | Path, port: int, host: str = "127.0.0.1") -> int:
+def serve(scenario: str | Path, port: int, host: str = "127.0.0.1", lang: str = "en") -> int:
     """Check ``scenario`` (a file or a shipped scenario's name), then become the server of
-    the page until stopped (returns only if the scenario is refused: it raises)."""
+    the page, in ``lang``, until stopped (returns only if the scenario is refused: it
+    raises)."""
     points_scheme_only(scenario_from(str(scenario)), scenario, "the dashboard")
     with socket.socket() as probe:
         try:
@@ -69,7 +73,13 @@ def serve(scenario: str | Path, port: int, host: str = "127.0.0.1") -> int:
     print(f"dashboard: http://{host}:{port} (Ctrl-C stops it)", flush=True)
     # the server takes this process's place: stopping it (Ctrl-C, a signal) stops the server,
     # and no server outlives the command that started it
-    os.execve(sys.executable, command(host, port), environment(str(scenario)))
+    os.execve(sys.executable, command(host, port), environment(str(scenario), lang))
+
+
+def page_lang() -> str:
+    """The language the served page is in (``--lang``, passed in ``SIM_DASHBOARD_LANG``)."""
+    lang = os.environ.get("SIM_DASHBOARD_LANG", "en")
+    return lang if lang in LANGS else "en"
 
 
 def free_port() -> int:
@@ -80,11 +90,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(scenario: str, seconds: float = 60.0) -> Iterator[str]:
+def running(scenario: str, seconds: float = 60.0, lang: str = "en") -> Iterator[str]:
     """``python -m sim dashboard SCENARIO`` on a free port, for a test or a measurement: the
     page's URL once it answers (TimeoutError after ``seconds``); stopped on leaving."""
     port = free_port()
     command = [sys.executable, "-m", "sim", "dashboard", scenario, "--port", str(port)]
+    command += ["--lang", lang]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

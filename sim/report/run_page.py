@@ -13,7 +13,6 @@ from html import escape
 
 import pandas as pd
 
-from sim.batch.summary import run_flags
 from sim.batch.tables import timeseries_rows
 from sim.i18n import gettext
 from sim.report.figures import data_uri
@@ -63,8 +62,7 @@ def _page_of(result, lang: str) -> str:
     days = result.timeseries()
     figures = [series_figure(days, title, lang=lang) for title in PANELS]
     figures.append(money_flow(summary, lang))
-    flags = summary["red_flags"] if lang == "en" else _flags_in(result, lang)
-    raised = [flag for flag in flags if flag["raised"]]
+    raised = [flag for flag in result.red_flags(lang) if flag["raised"]]
     none_raised = _("None of the red flags is raised at the end of the run.")
     heads = (_("red flag"), _("reading"), _("statute"), _("what was measured"))
     rows = []
@@ -86,12 +84,6 @@ def _page_of(result, lang: str) -> str:
     heading = _("Red flags raised")
     more = f"<h2>{escape(heading)}</h2>\n{flags}\n"
     return _page(result, headline(summary, lang), titles, figures, more, lang)
-
-
-def _flags_in(result, lang: str) -> list[dict]:
-    """The run's red flags explained in ``lang``: measured again, the same flags."""
-    by_source = result.summary["money_entered_by_source"]
-    return run_flags(result.model, result.members, by_source, result.layer, lang)
 
 
 def _statute(law: str, lang: str) -> str:
