@@ -70,6 +70,15 @@ def N_(message: str) -> str:
     return message
 
 
+def named(key: str, names: dict[str, str], lang: str, english: str | None = None) -> str:
+    """A key as a reader sees it: in English ``english`` (default: the key itself), in
+    another language the translation of its name in ``names`` (messages marked with
+    :func:`N_`; a key without a name stays as in English)."""
+    if lang == "en" or key not in names:
+        return key if english is None else english
+    return gettext(lang)(names[key])
+
+
 def money(value: float, lang: str) -> str:
     """An amount of yuan: ``1,234,567.89`` in English (the unit is in the sentence);
     ``123.46 万元`` or ``1.23 亿元`` in Chinese (``1,234.50 元`` below ten thousand)."""

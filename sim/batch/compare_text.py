@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.i18n import N_, gettext, money
+from sim.i18n import N_, gettext, money, named
 
 DAY_METRICS = {"price_peak_day", "median_days_to_break_even"}  # and every *_day
 PRICE_METRICS = {"price_end", "price_peak", "price_min_after_peak"}
@@ -108,10 +108,7 @@ METRIC_NAMES = {  # a metric's name in a Chinese table (English tables show its 
 
 def metric_label(metric: str, lang: str = "en") -> str:
     """A metric's row label: its key in English, its name in Chinese."""
-    if lang == "en" or metric not in METRIC_NAMES:
-        return metric
-    _ = gettext(lang)
-    return _(METRIC_NAMES[metric])
+    return named(metric, METRIC_NAMES, lang)
 
 
 def unit_of(metric: str) -> str:

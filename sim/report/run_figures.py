@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from sim.i18n import N_, gettext, money
+from sim.i18n import N_, gettext, money, named
 
 # panel title -> (columns drawn on the left axis, columns on the right axis)
 PANELS = {
@@ -90,19 +90,13 @@ USE_NAMES = {  # where money went, in a Chinese chart (English shows the summary
 
 def line_name(column: str, lang: str = "en") -> str:
     """A series' name in a legend: its column's words in English, the catalogue's in Chinese."""
-    if lang == "en" or column not in LINE_NAMES:
-        return column.replace("_", " ")
-    _ = gettext(lang)
-    return _(LINE_NAMES[column])
+    return named(column, LINE_NAMES, lang, column.replace("_", " "))
 
 
 def use_name(use: str, lang: str = "en") -> str:
     """Where money went, named as in :func:`line_name` (a split line of the scenario's own
     that the catalogue does not know keeps its key)."""
-    if lang == "en" or use not in USE_NAMES:
-        return use.replace("_", " ")
-    _ = gettext(lang)
-    return _(USE_NAMES[use])
+    return named(use, USE_NAMES, lang, use.replace("_", " "))
 
 
 def _thousands(value, _pos) -> str:
@@ -229,7 +223,7 @@ def scheme_headline(summary: dict, lang: str = "en") -> str:
     day = summary["collapse_day"]
     when = _("still paying at the end") if day is None else _("insolvent on day {day}")
     scheme = summary["scheme"]
-    name = scheme.replace("_", " ") if lang == "en" else _(SCHEME_NAMES.get(scheme, scheme))
+    name = named(scheme, SCHEME_NAMES, lang, scheme.replace("_", " "))
     return _(
         "{scheme}: {when}; {members} members; {losers} got back less than they paid in; "
         "{paid_in} yuan paid in, {paid_out} paid out; {owed} yuan still promised at the end"
