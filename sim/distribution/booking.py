@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from sim.core.mechanics import MEMBER_CASH
 from sim.distribution.base import KEPT, Income, Outcome, Payout
 from sim.distribution.compiled_layout import O_FEN, O_MEMBER, O_SOURCE
 
@@ -67,15 +68,18 @@ def post_in_bulk(book, outcomes: list[Outcome], lines: frozenset[str]) -> list[P
 
 def post_batch(book, batch, accounts: list[str], lines: frozenset[str]) -> None:
     """:func:`post_in_bulk` for the compiled rules' payouts of a day
-    (:class:`~sim.distribution.compiled_rules.PaidBatch`; ``accounts`` names its ids)."""
+    (:class:`~sim.distribution.compiled_rules.PaidBatch`; ``accounts`` names its ids): the
+    members credited in one pass, the ledger posted source by source in the same order."""
     rows = batch.rows
     sources = rows[:, O_SOURCE]
-    paid_from = np.unique(sources).tolist()
+    book.credit_bonuses(rows[:, O_MEMBER], rows[:, O_FEN])
+    paid = np.zeros(len(accounts), np.int64)
+    np.add.at(paid, sources, rows[:, O_FEN])
+    paid_from = np.flatnonzero(np.bincount(sources, minlength=len(accounts))).tolist()
     for first in (True, False):
         for source in paid_from:
             if (accounts[source] in lines) is first:
-                mine = sources == source
-                book.pay_bonuses_in_bulk(rows[mine, O_MEMBER], rows[mine, O_FEN], accounts[source])
+                book.ledger.transfer(accounts[source], MEMBER_CASH, int(paid[source]))
         for (source, account), amount in batch.leftovers.items():
             if (accounts[source] in lines) is first:
                 book.ledger.transfer(accounts[source], accounts[account], amount)

@@ -338,10 +338,17 @@ class CompiledBook:
 
     def pay_bonuses_in_bulk(self, members: np.ndarray, amounts: np.ndarray, line: str) -> None:
         """:meth:`pay_bonuses` for bonuses as arrays (member ids, fen)."""
-        self.ensure(int(members.max()))
         self.ledger.transfer(line, MEMBER_CASH, int(amounts.sum()))
-        _add_at(self._bonus, members - 1, amounts)
-        self._known.update(members)
+        self.credit_bonuses(members, amounts)
+
+    def credit_bonuses(self, members: np.ndarray, amounts: np.ndarray) -> None:
+        """Bonuses (member ids, fen) onto the members' records; the caller posts the same
+        total from their lines to ``member_cash`` (a day's payouts from many lines are
+        credited in one pass)."""
+        if len(members):
+            self.ensure(int(members.max()))
+            _add_at(self._bonus, members - 1, amounts)
+            self._known.update(members)
 
     def cash_balance(self, key: Hashable) -> int:
         """A member's cash (零钱) balance in fen (KeyError: no record), without building a
