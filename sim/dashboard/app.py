@@ -12,7 +12,6 @@ beside it the ensemble and A/B tabs (:mod:`sim.dashboard.views`).
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 
@@ -28,7 +27,7 @@ from sim.dashboard.server import page_lang
 from sim.dashboard.views import ClaimsView, CompareView, EnsembleView, LiveView
 from sim.errors import BeyondRange, InputError
 from sim.i18n import N_, gettext
-from sim.report.fonts import figure_font
+from sim.report.fonts import drawing
 from sim.report.run_figures import PANELS, headline, money_flow, series_figure
 from sim.scenario.points import scenario_from
 from sim.scenario.root import Scenario
@@ -51,11 +50,6 @@ VIEWS = (
     N_("A/B"),
     N_("Claims"),
 )  # what the main column shows (buttons above it)
-
-
-def drawing():
-    """Where figures are drawn: in the CJK font for a Chinese page."""
-    return figure_font() if LANG != "en" else contextlib.nullcontext()
 
 
 def _scenario(name: str, values: dict) -> Scenario | str:
@@ -149,7 +143,7 @@ def RunView(result: RunResult):
     solara.v.Html(tag="h3", children=[title])
     solara.Text(headline(summary, LANG), classes=["run-headline"])
     days = result.timeseries()
-    with drawing():
+    with drawing(LANG):
         figures = [series_figure(days, panel, lang=LANG) for panel in PANELS]
         figures.append(money_flow(summary, LANG))
     with solara.ColumnsResponsive(12, large=6):

@@ -11,7 +11,6 @@ either side changes.
 from __future__ import annotations
 
 import base64
-import contextlib
 
 import pandas as pd
 import solara
@@ -26,14 +25,10 @@ from sim.dashboard.server import page_lang
 from sim.i18n import gettext
 from sim.model.mesa_model import SchemeModel
 from sim.report.figures import bands
-from sim.report.fonts import figure_font
+from sim.report.fonts import drawing
 from sim.report.run_figures import PANELS, series_figure
 from sim.scenario.points import scenario_from
 from sim.scenario.root import Scenario
-
-
-def _drawing():
-    return figure_font() if page_lang() != "en" else contextlib.nullcontext()
 
 
 def _percent_or_yuan(row: dict, lang: str = "en") -> str:
@@ -88,7 +83,7 @@ def EnsembleView(scenario: Scenario, seed: int, days: int):
             said += _("; the settings have changed since: run again to follow them")
         solara.Text(said, classes=["ensemble-headline"])
         label = _(SERIES[series])
-        with _drawing():
+        with drawing(page_lang()):
             picture = bands({label: ensemble.quantiles(series)}, label)
         solara.Image(base64.b64decode(picture.split(",", 1)[1]))  # a data URI's PNG
         solara.Text(
@@ -135,7 +130,7 @@ def CompareView(current: RunResult, choices: list[str]):
             _("A: {scenario} (the controls)").format(scenario=current.scenario.name),
             f"B: {other}",
         )
-        with _drawing():
+        with drawing(page_lang()):
             pair = (current.timeseries(), task.value.timeseries())
             figure = series_pair(*pair, names, series, lang)
         solara.FigureMatplotlib(figure, format="png")
@@ -203,7 +198,7 @@ def LiveView(scenario: Scenario, seed: int, days: int):
         scenario=scenario.name, day=int(frame["day"].iloc[-1]) + 1, days=days
     )
     solara.Text(said + (_(" (done)") if task.finished else ""), classes=["live-headline"])
-    with _drawing():
+    with drawing(page_lang()):
         figures = [series_figure(frame, panel, lang=lang) for panel in list(PANELS)[:3]]
     with solara.ColumnsResponsive(12, large=6):
         for figure in figures:

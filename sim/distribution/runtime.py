@@ -225,7 +225,6 @@ class FeesPaid:
 
     def __init__(self) -> None:
         self.column = np.zeros(0, np.int64)  # row ``m`` is member ``m``'s fees; 0: none
-        self.payers = 0
 
     def add(self, member: int, fen: int) -> None:
         if not fen:
@@ -234,7 +233,6 @@ class FeesPaid:
             grown = np.zeros(capacity.grown(len(self.column), member + 1), np.int64)
             grown[: len(self.column)] = self.column
             self.column = grown
-        self.payers += not self.column[member]
         self.column[member] += fen
 
     def get(self, member: int, default: int = 0) -> int:
@@ -253,7 +251,8 @@ class FeesPaid:
         return list(zip(payers.tolist(), self.column[payers].tolist(), strict=True))
 
     def __len__(self) -> int:
-        return self.payers
+        """How many members paid fees."""
+        return int(np.count_nonzero(self.column))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FeesPaid) and self.items() == other.items()

@@ -329,12 +329,9 @@ class CompiledBook:
 
     def pay_bonuses(self, bonuses: list[Bonus], line: str) -> None:
         """A day's referral bonuses from one split line, in one posting."""
-        keys = [bonus.member for bonus in bonuses]
-        amounts = [bonus.amount for bonus in bonuses]
-        self.ensure(max(keys))
-        self.ledger.transfer(line, MEMBER_CASH, sum(amounts))
-        _add_at(self._bonus, np.array(keys, np.int64) - 1, np.array(amounts, np.int64))
-        self._known.update(keys)
+        keys = np.array([bonus.member for bonus in bonuses], np.int64)
+        amounts = np.array([bonus.amount for bonus in bonuses], np.int64)
+        self.pay_bonuses_in_bulk(keys, amounts, line)
 
     def pay_bonuses_in_bulk(self, members: np.ndarray, amounts: np.ndarray, line: str) -> None:
         """:meth:`pay_bonuses` for bonuses as arrays (member ids, fen)."""

@@ -74,9 +74,8 @@ def member_table(model) -> pa.Table:
         name: column if name == "status" else _integers(column)
         for name, column in book.member_figures(keys).items()
     }
-    fees_paid = np.zeros(n, np.int64)
-    if model.distribution is not None:
-        fees_paid = model.distribution.fees.of(ids)
+    dist = model.distribution
+    fees_paid = np.zeros(n, np.int64) if dist is None else dist.fees.of(ids)
     spent, cash = figures["spent"] + fees_paid, figures["cash"]  # every yuan a member paid
     bonus, withdrawn = figures["bonus"], figures["withdrawn"]
     sponsors = network.sponsors()[ids]

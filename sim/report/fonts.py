@@ -114,6 +114,12 @@ def figure_font() -> Iterator[None]:
         yield
 
 
+def drawing(lang: str) -> contextlib.AbstractContextManager:
+    """Where a figure in ``lang`` is drawn: inside :func:`figure_font` for Chinese, as it
+    is for English."""
+    return figure_font() if lang != "en" else contextlib.nullcontext()
+
+
 @cache
 def _register(path: Path) -> None:
     from matplotlib import font_manager

@@ -16,7 +16,7 @@ import pandas as pd
 from sim.batch.tables import timeseries_rows
 from sim.i18n import gettext
 from sim.report.figures import data_uri
-from sim.report.fonts import EMBEDDED, figure_font, font_face
+from sim.report.fonts import EMBEDDED, drawing, font_face
 from sim.report.run_figures import (
     PANELS,
     SCHEME_PANELS,
@@ -39,10 +39,9 @@ td, th { border-bottom: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; 
 
 def run_page(result, lang: str = "en") -> str:
     """The page of a finished run (:class:`sim.batch.run.RunResult`), in ``lang``."""
-    if lang != "en":
-        with figure_font():
-            return _with_font(_page_of(result, lang))
-    return _page_of(result, lang)
+    with drawing(lang):
+        page = _page_of(result, lang)
+    return page if lang == "en" else _with_font(page)
 
 
 def _with_font(page: str) -> str:
