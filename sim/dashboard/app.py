@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import os
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import solara
@@ -150,42 +149,40 @@ def RunView(result: RunResult):
         for figure in figures:
             solara.FigureMatplotlib(figure, format="png")
     solara.v.Html(tag="h3", children=[_("Red flags of this run")])
-    FlagTable(flag_table(result.red_flags(LANG)))
+    FlagTable(result.red_flags(LANG))
     Downloads(result)
 
 
-def flag_table(flags: list[dict]) -> pd.DataFrame:
-    """The run's red flags as the page lists them, headed and named in the page's language."""
-    rows = [
-        {
-            _("red flag"): _(flag["key"]),
-            _("reading"): _(flag["reading"]),
-            _("raised"): _("yes").strip() if flag["raised"] else _("no"),
-            _("what was measured"): flag["explanation"],
-        }
-        for flag in flags
-    ]
-    return pd.DataFrame(rows)
-
-
 @solara.component
-def FlagTable(table: pd.DataFrame):
-    """A plain HTML table (Solara's DataFrame needs a Vue component this page does not load:
-    it showed nothing)."""
+def FlagTable(flags: list[dict]):
+    """The run's red flags, headed and named in the page's language, as a plain HTML table
+    (Solara's DataFrame needs a Vue component this page does not load: it showed nothing)."""
     cell = "border-bottom:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top"
 
     def row(values, tag):
         return solara.v.Html(
             tag="tr",
-            children=[solara.v.Html(tag=tag, style_=cell, children=[str(v)]) for v in values],
+            children=[solara.v.Html(tag=tag, style_=cell, children=[v]) for v in values],
         )
 
-    body = [row(values, "td") for values in table.itertuples(index=False)]
+    head = (_("red flag"), _("reading"), _("raised"), _("what was measured"))
+    body = [
+        row(
+            (
+                _(flag["key"]),
+                _(flag["reading"]),
+                _("yes").strip() if flag["raised"] else _("no"),
+                flag["explanation"],
+            ),
+            "td",
+        )
+        for flag in flags
+    ]
     solara.v.Html(
         tag="table",
         class_="run-flags",
         style_="border-collapse:collapse;font-size:0.9em",
-        children=[row(table.columns, "th"), *body],
+        children=[row(head, "th"), *body],
     )
 
 
