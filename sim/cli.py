@@ -343,12 +343,13 @@ _replicates = _whole(1, limits.MAX_REPLICATES)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from sim.batch.run import run_to_files
+    from sim.batch.run import run_to_files, settle_imports
     from sim.batch.summary import describe
     from sim.outputs import default_out
     from sim.scenario.root import load_scenario
     from sim.scenario.scheme import growth_problem
 
+    settle_imports()
     scenario = load_scenario(args.scenario)
     if args.days is not None and (found := growth_problem(scenario.scheme, args.days)):
         key, problem = found

@@ -51,13 +51,28 @@ def die_with(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="die-with-parent").start()
 
 
+def start_worker(parent: int, module: str) -> None:
+    """A process-pool worker's start: it dies with ``parent``, imports the runs' ``module``
+    once (the worker stays warm for every run) and keeps those imports out of the garbage
+    collector's full passes (``gc.freeze``: they live as long as the worker)."""
+    import gc
+    import importlib
+
+    die_with(parent)
+    importlib.import_module(module)
+    gc.freeze()
+
+
 def _process(work: Work, specs: list, workers: int, scheduler: str | None) -> Iterator:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=die_with, initargs=(os.getpid(),)
+        max_workers=workers,
+        mp_context=context,
+        initializer=start_worker,
+        initargs=(os.getpid(), work.__module__),
     ) as pool:
         # the workers start once and stay warm for every run; a finished run's output is let
         # go once yielded, so the parent's memory does not grow with the replicates

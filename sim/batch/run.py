@@ -13,6 +13,7 @@ documented in the README.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -78,6 +79,14 @@ class RunResult:
             return self.summary["red_flags"]
         by_source = self.summary["money_entered_by_source"]
         return run_flags(self.model, self.members, by_source, self.layer, lang)
+
+
+def settle_imports() -> None:
+    """For a process that runs and then exits (``python -m sim run``, a batch worker), not a
+    notebook: the modules imported so far live as long as the process, so the garbage
+    collector's full passes need not walk their objects again (``gc.freeze``). A 3-second
+    run spent 0.2-0.3 s walking them; what a run makes afterwards is collected as before."""
+    gc.freeze()
 
 
 def simulate(
