@@ -11,6 +11,8 @@ of, sorted by member, rule, level and reason, whatever order the kinds were seen
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import groupby, repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -46,20 +48,20 @@ class PayoutLog:
         self._totals: Totals | None = None  # until the next payout
 
     def add(self, payouts: Iterable[Payout]) -> None:
+        """Log payouts; they come in runs of one kind (a dividend's thousands of equal
+        shares), so each run is appended whole."""
         self._totals = None
-        columns = list(zip(*payouts, strict=True))  # member, amount, rule, level, reason
-        if not columns:
-            return
         kinds = self.kinds
-        named = list(zip(*columns[2:], strict=True))
-        for kind in dict.fromkeys(named):  # numbered in the order first seen
-            if kind not in kinds:
-                kinds[kind] = len(kinds)
-                if kinds[kind] >= 1 << KIND_BITS:
+        for kind, run in groupby(payouts, key=itemgetter(2, 3, 4)):  # rule, level, reason
+            run = list(run)
+            code = kinds.get(kind)
+            if code is None:  # numbered in the order first seen
+                code = kinds[kind] = len(kinds)
+                if code >= 1 << KIND_BITS:
                     raise OverflowError("more than 2**20 (rule, level, reason) kinds")
-        self._members += columns[0]
-        self._kinds += [kinds[kind] for kind in named]
-        self._fen += columns[1]
+            self._members += map(itemgetter(0), run)
+            self._fen += map(itemgetter(1), run)
+            self._kinds += repeat(code, len(run))
         if len(self._members) >= self.flush_at:
             self._flush()
 
