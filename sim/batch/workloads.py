@@ -92,6 +92,7 @@ def seed004_9m() -> Scenario:
 
 def measure_run(scenario: Scenario) -> dict[str, float]:
     """Step one run to its horizon; its wall seconds, events, members and peak bytes."""
+    from sim.batch.run import settle_imports
     from sim.model.scheme import SchemeRun
 
     warm = scenario.model_dump()
@@ -100,6 +101,7 @@ def measure_run(scenario: Scenario) -> dict[str, float]:
     for _ in range(warming.days):  # numba's compiled code loaded (~50 MB) before the clock
         warming.step()
     del warming
+    settle_imports()  # the process as ``python -m sim run`` leaves it before its run
     before = _peak_rss_bytes()
     started = time.perf_counter()
     model = SchemeRun(scenario)
