@@ -15,7 +15,8 @@ was paid on it, a promoter's share once promoters were paid, a membership once m
 
 from __future__ import annotations
 
-from sim.analysis.redflags import Flag
+from sim.analysis.flag import Flag
+from sim.analysis.flag import yuan_text as _yuan
 from sim.core.law import (
     FUNDRAISING_LOSS,
     FUNDRAISING_MONEY,
@@ -142,7 +143,3 @@ def _promise(paid, scheme) -> Flag:
             f"{back:.1%} of what members paid in."
         ),
     )
-
-
-def _yuan(amount_fen: int) -> str:
-    return f"{fen_to_yuan(amount_fen):,.2f} yuan"

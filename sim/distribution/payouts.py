@@ -51,19 +51,24 @@ class PayoutLog:
         """Log payouts; they come in runs of one kind (a dividend's thousands of equal
         shares), so each run is appended whole."""
         self._totals = None
-        kinds = self.kinds
         for kind, run in groupby(payouts, key=itemgetter(2, 3, 4)):  # rule, level, reason
             run = list(run)
-            code = kinds.get(kind)
-            if code is None:  # numbered in the order first seen
-                code = kinds[kind] = len(kinds)
-                if code >= 1 << KIND_BITS:
-                    raise OverflowError("more than 2**20 (rule, level, reason) kinds")
+            code = self._code(kind)
             self._members += map(itemgetter(0), run)
             self._fen += map(itemgetter(1), run)
             self._kinds += repeat(code, len(run))
         if len(self._members) >= self.flush_at:
             self._flush()
+
+    def _code(self, kind: tuple[str, int, str]) -> int:
+        """The number of a (rule, level, reason) kind, given in the order kinds are first
+        seen; at most 2**20 of them fit beside a member id in a key."""
+        code = self.kinds.get(kind)
+        if code is None:
+            code = self.kinds[kind] = len(self.kinds)
+            if code >= 1 << KIND_BITS:
+                raise OverflowError("more than 2**20 (rule, level, reason) kinds")
+        return code
 
     def add_coded(self, members, rules, levels, reasons, fen, names) -> None:
         """:meth:`add` for payouts as arrays (the compiled rules'): ``rules`` and
@@ -88,13 +93,7 @@ class PayoutLog:
         for key in distinct.tolist():
             rest, reason = divmod(key, len(reason_names))
             level, rule = divmod(rest, len(rule_names))
-            kind = (rule_names[rule], level, reason_names[reason])
-            code = self.kinds.get(kind)
-            if code is None:
-                code = self.kinds[kind] = len(self.kinds)
-                if code >= 1 << KIND_BITS:
-                    raise OverflowError("more than 2**20 (rule, level, reason) kinds")
-            codes.append(code)
+            codes.append(self._code((rule_names[rule], level, reason_names[reason])))
         members = np.concatenate([m for m, _, _ in self._coded])
         keys = (members << KIND_BITS) | np.array(codes, np.int64)[where]
         return [keys], [np.concatenate([f for _, _, f in self._coded])]
