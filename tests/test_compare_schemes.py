@@ -138,5 +138,5 @@ def test_the_side_by_side_report_in_chinese(batch, cli, tmp_path):
     plain = tmp_path / "points"
     assert cli("batch", points, "--replicates", "1", "--days", "10", "--out", plain).code == 0
     refused = cli("report", plain, "--out", tmp_path / "p.html", "--lang", "zh")
-    assert refused.code == 2 and "side-by-side report of schemes so far" in refused.err
+    assert refused.code == 2 and "side-by-side report of schemes and a replay" in refused.err
     assert len(refused.err.strip().splitlines()) == 1 and not (tmp_path / "p.html").exists()

@@ -130,3 +130,74 @@ def test_the_summary_names_the_log_and_the_scenario(replayed):
         "platform-export.csv",
         "seed-generic-3x-assumed-referral",
     )
+
+
+def test_the_report_of_the_replay_in_chinese(replayed, tmp_path):
+    """report --lang zh on the worked example: the same figures in Chinese (money in 万元,
+    the flags by the statutes' words and explained in Chinese, the ledger's accounts and the
+    tables' headers by their names), the figures drawn in Noto Sans CJK SC with no glyph
+    missing, every Chinese character of the page in its embedded font, and the page clean
+    in headless Chromium."""
+    import base64
+    import re
+    import warnings
+
+    from sim.cli import main
+    from sim.report import fonts
+    from tests.test_report_browser import open_in_chromium
+
+    found = replayed["summary"]
+    page = tmp_path / "export.zh.html"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["report", str(replayed["folder"]), "--out", str(page), "--lang", "zh"]) == 0
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    text = page.with_suffix(".md").read_text(encoding="utf-8")
+    assert text.startswith("# 平台记录回放：platform-export.csv\n")
+    losses = f"{found['outcomes']['net_losses'] / 1e4:,.2f} 万元"
+    assert losses == "50.12 万元"
+    assert f"300 名会员中有 298 名净亏损：他们的投入比提现多 {losses}。" in text
+    assert "2 名净获利者的提现比投入多 2,497.00 元：即可追回金额。" in text
+    assert "第 55 天无力兑付：一笔提现申请已等待 1 天未付（待付 698.00 元）。" in text
+    assert "组织、领导传销：三十人以上且三级以上（平台为组织者）：自第 5 天起触发。" in text
+    assert "组织、领导传销：三十人以上且三级以上（团队领导为组织者）：自第 14 天起触发。" in text
+    assert "记录显示，平台向 2 名会员多付了 4,500.00 元，超出其自身公布的规则。" in text
+    assert "| 1 | u009 | – | 1,000 | 3,084 | 2,084 |" in text  # the clawback table
+    assert "| 区域代理费 | 运营方收入 | 50,000 | 50,000 | 0 |" in text  # the region fee
+    assert "| u009 | 级差奖 | 3,000 | 0 | 3,000 |" in text  # paid beyond the rule
+    leader = next(line for line in text.splitlines() if "| 团队领导为组织者 | 是 | 14 |" in line)
+    assert "《禁止传销条例》第七条" in leader
+    assert "由会员 u009 领导，参与人数 135，层级 14 级" in leader
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert len(headings) == 10 and all(re.search("[\u4e00-\u9fff]", h) for h in headings)
+    html = page.read_text(encoding="utf-8")
+    assert '<html lang="zh-Hans">' in html and html.count("data:image/png;base64,") == 2
+    embedded = re.search(r"data:font/otf;base64,([A-Za-z0-9+/=]+)", html)
+    held = fonts.covered(base64.b64decode(embedded[1]))
+    assert set(re.findall("[\u3000-\u9fff\uff00-\uffef]", html)) <= held
+    opened = open_in_chromium(page, tmp_path / "zh.png")
+    assert opened["errors"] == [] and opened["blocked"] == []
+    assert len(opened["images"]) == 2 and "谁付出了代价" in opened["summary"]
+
+
+def test_a_replay_folder_without_the_chinese_explanations_is_refused_in_chinese(
+    replayed, tmp_path, capsys
+):
+    """A folder an older version wrote (flags.parquet without explanation_zh) still makes
+    the English report; in Chinese it is one line saying to replay again, nothing written."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from sim.cli import main
+
+    old = tmp_path / "old"
+    shutil.copytree(replayed["folder"], old)
+    flags = pq.read_table(old / "flags.parquet")
+    pq.write_table(flags.drop_columns(["explanation_zh"]), old / "flags.parquet")
+    assert main(["report", str(old), "--out", str(tmp_path / "en.html")]) == 0
+    capsys.readouterr()
+    assert main(["report", str(old), "--out", str(tmp_path / "zh.html"), "--lang", "zh"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "replay the log again" in err
+    assert not (tmp_path / "zh.html").exists() and not (tmp_path / "zh.md").exists()

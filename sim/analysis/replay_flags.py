@@ -36,6 +36,7 @@ FLAGS_SCHEMA = pa.schema(
         ("threshold", pa.string()),
         ("law", pa.string()),
         ("explanation", pa.string()),
+        ("explanation_zh", pa.string()),  # the same in Chinese: a report reads, never measures
     ]
 )
 _FIGURES = ("order", "fee", "cash", "bonus", "exit")
@@ -122,14 +123,19 @@ def replay_flags(members: pd.DataFrame, history: dict, link_days: np.ndarray, sc
     members = _Members(members)
     days = _Days(members, _History(history))
 
-    def flags_at(day: float, readings: tuple[str, ...] = READINGS, ids: bool = False) -> list:
+    def flags_at(
+        day: float, readings: tuple[str, ...] = READINGS, ids: bool = False, lang: str = "en"
+    ) -> list:
         frame = days.frame(day, ids)
         k = len(frame)
         links = (link_days[:k] >= 0) & (link_days[:k] <= day)
         parents = members.parent[:k]
-        return red_flags(frame, summary, scenario, links=links, readings=readings, parents=parents)
+        return red_flags(
+            frame, summary, scenario, links=links, readings=readings, parents=parents, lang=lang
+        )
 
     end = flags_at(np.inf, ids=True)
+    in_chinese = [flag.explanation for flag in flags_at(np.inf, ids=True, lang="zh")]
     every_day = np.union1d(days.history.days, members.first).tolist()
     first = _first_pyramid_days(every_day, flags_at)
     others = {flag.key for flag in end if flag.key not in PYRAMID_KEYS}
@@ -140,7 +146,7 @@ def replay_flags(members: pd.DataFrame, history: dict, link_days: np.ndarray, sc
             if flag.raised:
                 first.setdefault((flag.key, flag.reading), day)
     rows = []
-    for flag, shown in zip(end, flags_json(end), strict=True):
+    for flag, shown, chinese in zip(end, flags_json(end), in_chinese, strict=True):
         measured = {k: v for k, v in shown.items() if k not in NOT_MEASURED}
         rows.append(
             {
@@ -152,6 +158,7 @@ def replay_flags(members: pd.DataFrame, history: dict, link_days: np.ndarray, sc
                 "threshold": flag.threshold,
                 "law": flag.law,
                 "explanation": flag.explanation,
+                "explanation_zh": chinese,
             }
         )
     return pa.Table.from_pylist(rows, schema=FLAGS_SCHEMA)

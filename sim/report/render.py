@@ -109,7 +109,7 @@ def render_markdown(report: Report, html_name: str, lang: str = "en") -> str:
                 parts += [item for text in section.text for item in (_md(text), "")]
             for caption, rows in section.tables:
                 if rows:
-                    parts += [f"{caption}:", "", _md_table(rows), ""]
+                    parts += [caption + _(":"), "", _md_table(rows), ""]
     if report.notes:
         parts += ["", "## " + _("Notes"), "", *[f"- {_md(n)}" for n in report.notes]]
     return "\n".join(parts).rstrip() + "\n"
@@ -134,17 +134,18 @@ def write_report(
     if replays and len(folders) > 1:
         raise InputError("report a replay folder on its own, not beside others", file=replays[0])
     schemes = not replays and any(holds_comparison(folder) for folder in folders)
-    if lang == "zh" and not schemes:
+    if lang == "zh" and not schemes and not replays:
         raise InputError(
-            "report --lang zh makes the side-by-side report of schemes so far; the points "
-            "scheme's report and a replay's are in English",
+            "report --lang zh makes the side-by-side report of schemes and a replay's report "
+            "so far; the points scheme's report is in English",
             file=folders[0],
         )
     if schemes:  # 消费增值 beside the schemes courts judged, in the environment's language
         lang = lang or default_lang()
         report = schemes_report(folders, title, lang)
-    elif replays:
-        lang, report = "en", replay_report(replays[0], title)
+    elif replays:  # the auditor's report, in the environment's language
+        lang = lang or default_lang()
+        report = replay_report(replays[0], title, lang)
     else:
         lang, report = "en", build_report(folders, reruns, title)
     page = render_html(report, lang)
