@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pyarrow.parquet as pq
+import pytest
 
 from sim.batch.tables import MEMBERS_SCHEMA
 from tests.conftest import SCENARIOS
@@ -148,3 +152,29 @@ def test_run_as_a_real_program(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "Ran scenario 'halt' for 10 days with seed 1" in run.stdout
     assert (tmp_path / "o" / "timeseries.parquet").exists()
+
+
+@pytest.mark.parametrize(("environment", "asked"), [(None, "False"), ("1", "True")])
+def test_python_m_sim_asks_numpy_for_no_huge_pages_unless_told(tmp_path, environment, asked):
+    """``python -m sim`` sets NUMPY_MADVISE_HUGEPAGE=0 before numpy is imported (2 MB pages
+    cost a large run up to a second of page faults on the measured VM); a user's own setting
+    wins."""
+    script = (
+        "import sys; sys.argv = ['sim', 'run', sys.argv[1], '--days', '3', '--out', sys.argv[2], "
+        "'--quiet']\n"
+        "try:\n    import sim.__main__\nexcept SystemExit as done:\n    code = done.code\n"
+        "from numpy._core.multiarray import _get_madvise_hugepage\n"
+        "print(code, _get_madvise_hugepage())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if environment is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = environment
+    scenario = str(SCENARIOS / "seed-generic-3x.yaml")
+    done = subprocess.run(
+        [sys.executable, "-c", script, scenario, str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == f"0 {asked}"
