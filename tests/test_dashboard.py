@@ -266,6 +266,31 @@ def test_the_claims_of_one_run_are_the_reports_tests():
     assert verdicts[5].verdict == "held" and "new members' orders" in verdicts[5].headline
 
 
+def test_the_claims_of_one_run_in_chinese():
+    """The same run judged in Chinese: the same verdicts, the claims in Chinese, the evidence
+    and headlines in Chinese with the same numbers (the lever by its Chinese name)."""
+    import re
+
+    from sim.analysis.evidence import verdict_word
+    from sim.batch.run import simulate
+    from sim.dashboard.claims import claims_of_run
+
+    result = simulate(scenario_from("legacy-debts"), days=120)
+    english, chinese = claims_of_run(result), claims_of_run(result, "zh")
+    assert [v.verdict for v in chinese] == [v.verdict for v in english]
+    assert chinese[0].verdict == "failed" and chinese[5].verdict == "held"
+    assert chinese[0].claim == "每一笔订单、每一次卖出都会推高价格；价格永远不会下跌。"
+    assert "压力杠杆：历史积分" in chinese[0].headline
+    assert chinese[4].evidence.startswith("未建模，因为无可建模")
+    numbers = re.compile(r"[0-9][0-9,.]*%?")
+    for en, zh in zip(english, chinese, strict=True):
+        assert re.search("[\u4e00-\u9fff]", zh.claim + zh.evidence + zh.headline)
+        assert sorted(numbers.findall(zh.headline)) == sorted(numbers.findall(en.headline))
+    assert "老会员" in chinese[5].headline and "来自新会员的订单" in chinese[5].headline
+    words = [verdict_word(v, "zh") for v in ("held", "failed", "mixed", "not testable")]
+    assert words == ["成立", "不成立", "部分成立", "无法检验"]
+
+
 def test_the_page_in_chinese(tmp_path):
     """``dashboard --lang zh``: the page's title, controls, views, headline, figures and red
     flags in Chinese, nothing fetched from outside, no console error (issue 19, item 1)."""

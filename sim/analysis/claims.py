@@ -50,8 +50,10 @@ from sim.analysis.evidence import (
     Rerun,
     ScenarioEvidence,
     Verdict,
+    claim_text,
     levers,
     overall,
+    verdict_word,
 )
 
 __all__ = [
@@ -72,11 +74,13 @@ __all__ = [
     "claim_listed_shares",
     "claim_panic_restarts_cycle",
     "claim_price_never_falls",
+    "claim_text",
     "cohort_exits",
     "day_comparison",
     "judge_claims",
     "levers",
     "overall",
+    "verdict_word",
 ]
 
 TESTS = (
@@ -89,6 +93,6 @@ TESTS = (
 )
 
 
-def judge_claims(evidence: list[ScenarioEvidence]) -> list[Verdict]:
-    """All six claims, in order."""
-    return [test(evidence) for test in TESTS]
+def judge_claims(evidence: list[ScenarioEvidence], lang: str = "en") -> list[Verdict]:
+    """All six claims, in order, with their evidence in ``lang``."""
+    return [test(evidence, lang) for test in TESTS]

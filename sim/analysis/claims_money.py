@@ -11,16 +11,18 @@ from __future__ import annotations
 import numpy as np
 
 from sim.analysis.evidence import (
-    CLAIMS,
     FAILED,
     HELD,
     UNTESTABLE,
     ScenarioEvidence,
     Verdict,
+    claim_text,
     overall,
     pct,
+    reason,
 )
 from sim.core.units import fen_to_yuan
+from sim.i18n import N_, gettext
 
 # -- claim 4 -------------------------------------------------------------------------------
 
@@ -38,7 +40,8 @@ def _with_without(item: ScenarioEvidence, lever: str) -> tuple[float, float, int
     )
 
 
-def claim_financing(evidence: list[ScenarioEvidence]) -> Verdict:
+def claim_financing(evidence: list[ScenarioEvidence], lang: str = "en") -> Verdict:
+    _ = gettext(lang)
     rows = []
     for item in evidence:
         if item.scenario is None or not item.scenario.stress.subsidies:
@@ -60,59 +63,75 @@ def claim_financing(evidence: list[ScenarioEvidence]) -> Verdict:
     if not rows:
         return Verdict(
             4,
-            CLAIMS[4],
+            claim_text(4, lang),
             UNTESTABLE,
-            "No scenario of this batch has financing rounds (stress.subsidies); run "
-            "scenarios/financing-rounds.yaml to test it.",
+            _(
+                "No scenario of this batch has financing rounds (stress.subsidies); run "
+                "scenarios/financing-rounds.yaml to test it."
+            ),
             [],
-            "Not testable here: no scenario of this batch has financing rounds.",
+            _("Not testable here: no scenario of this batch has financing rounds."),
         )
     parts = [
-        f"{r['scenario']}: {r['subsidies into the pool (mean yuan)']:,.0f} yuan of subsidies "
-        f"entered the pool per run ({r['share of money entered']} of all money entered). "
-        "They are an input of the scenario, so the claim holds by construction; what the runs "
-        f"measure is their effect: {r['buyers losing, with subsidies']} of buyers lost money "
-        f"with them, {r['buyers losing, same seeds without']} on the same seeds without them "
-        f"({r['re-runs compared']} re-runs)."
+        _(
+            "{scenario}: {subsidies} yuan of subsidies entered the pool per run ({share} of all "
+            "money entered). They are an input of the scenario, so the claim holds by "
+            "construction; what the runs measure is their effect: {with_} of buyers lost money "
+            "with them, {without} on the same seeds without them ({reruns} re-runs)."
+        ).format(
+            scenario=r["scenario"],
+            subsidies=f"{r['subsidies into the pool (mean yuan)']:,.0f}",
+            share=r["share of money entered"],
+            with_=r["buyers losing, with subsidies"],
+            without=r["buyers losing, same seeds without"],
+            reruns=r["re-runs compared"],
+        )
         for r in rows
     ]
     r = rows[0]
-    headline = (
-        f"{r['scenario']}: {r['subsidies into the pool (mean yuan)']:,.0f} yuan of subsidies a "
-        "run went into the pool — an input of the scenario, not a result; "
-        f"{r['buyers losing, with subsidies']} of buyers still lost money "
-        f"({r['buyers losing, same seeds without']} without them)."
+    headline = _(
+        "{scenario}: {subsidies} yuan of subsidies a run went into the pool — an input of the "
+        "scenario, not a result; {with_} of buyers still lost money ({without} without them)."
+    ).format(
+        scenario=r["scenario"],
+        subsidies=f"{r['subsidies into the pool (mean yuan)']:,.0f}",
+        with_=r["buyers losing, with subsidies"],
+        without=r["buyers losing, same seeds without"],
     )
-    return Verdict(4, CLAIMS[4], overall(rows), " ".join(parts), rows, headline)
+    return Verdict(4, claim_text(4, lang), overall(rows), " ".join(parts), rows, headline)
 
 
 # -- claim 5 -------------------------------------------------------------------------------
 
 
-def claim_listed_shares(evidence: list[ScenarioEvidence]) -> Verdict:
-    text = (
+def claim_listed_shares(evidence: list[ScenarioEvidence], lang: str = "en") -> Verdict:
+    _ = gettext(lang)
+    text = _(
         "Not modelled, because there is nothing to model: no rule in the source documents "
         "turns points into shares, and none says who would issue them, at what rate, or with "
         "what money. In the rules, a point is only a claim on the pool, worth pool ÷ points, "
         "paid at 80% when sold. A promise of a listing is a promise outside the scheme; "
         "nothing in the simulated platform can pay it."
     )
-    headline = (
+    headline = _(
         "Not modelled: no rule turns points into shares; a point is only a claim on the pool."
     )
-    return Verdict(5, CLAIMS[5], UNTESTABLE, text, [], headline)
+    return Verdict(5, claim_text(5, lang), UNTESTABLE, text, [], headline)
 
 
 # -- claim 6 -------------------------------------------------------------------------------
 
 LEGACY_READING = {
-    "price_growth": "released under the seeds' reading: the points an order of the claim "
-    "would get, worth the claim only once the price has grown, then sold out",
-    "full_value": "released as points worth the whole claim at release, not the seeds' reading",
+    "price_growth": N_(
+        "released under the seeds' reading: the points an order of the claim would get, worth "
+        "the claim only once the price has grown, then sold out"
+    ),
+    "full_value": N_("released as points worth the whole claim at release, not the seeds' reading"),
 }
 
 
-def claim_legacy_debts(evidence: list[ScenarioEvidence]) -> Verdict:
+def claim_legacy_debts(evidence: list[ScenarioEvidence], lang: str = "en") -> Verdict:
+    _ = gettext(lang)
     rows = []
     for item in evidence:
         if item.scenario is None or item.scenario.stress.legacy is None:
@@ -145,37 +164,60 @@ def claim_legacy_debts(evidence: list[ScenarioEvidence]) -> Verdict:
     if not rows:
         return Verdict(
             6,
-            CLAIMS[6],
+            claim_text(6, lang),
             UNTESTABLE,
-            "No scenario of this batch has legacy points (stress.legacy); run "
-            "scenarios/legacy-debts.yaml to test it.",
+            _(
+                "No scenario of this batch has legacy points (stress.legacy); run "
+                "scenarios/legacy-debts.yaml to test it."
+            ),
             [],
-            "Not testable here: no scenario of this batch has legacy debts.",
+            _("Not testable here: no scenario of this batch has legacy debts."),
         )
-    parts = [
-        f"{r['scenario']}: old members held {r['legacy claims (yuan)']:,.0f} yuan of claims "
-        f"({LEGACY_READING[r['reading']]}) and "
-        f"received {r['paid to old members (mean yuan)']:,.0f} ({r['share of claims paid']}) "
-        f"within the horizon, having paid {r['paid in by old members (yuan)']:,.0f} in. Every "
-        f"yuan came out of the pool, that is, {r['share funded by later orders']} of it from "
-        f"new members' orders. The cost falls on them: {r['buyers losing, with legacy points']} "
-        f"of buyers lost money with the legacy points, {r['buyers losing, same seeds without']} "
-        "on the same seeds without."
-        if r["verdict"] != UNTESTABLE
-        else f"{r['scenario']}: not testable ({r['why']})."
-        for r in rows
-    ]
+    parts = [_legacy_sentence(r, _) for r in rows]
     tested = [r for r in rows if r["verdict"] != UNTESTABLE]
     if tested:
         r = tested[0]
-        headline = (
-            f"{r['scenario']}: old members got {r['paid to old members (mean yuan)']:,.0f} of "
-            f"their {r['legacy claims (yuan)']:,.0f} yuan of claims ({r['share of claims paid']}),"
-            f" {r['share funded by later orders']} of it from new members' orders."
+        headline = _(
+            "{scenario}: old members got {paid} of their {claims} yuan of claims ({share}), "
+            "{funded} of it from new members' orders."
+        ).format(
+            scenario=r["scenario"],
+            paid=f"{r['paid to old members (mean yuan)']:,.0f}",
+            claims=f"{r['legacy claims (yuan)']:,.0f}",
+            share=r["share of claims paid"],
+            funded=r["share funded by later orders"],
         )
     else:
-        headline = "Not testable: " + "; ".join(f"{r['scenario']}: {r['why']}" for r in rows)
-    return Verdict(6, CLAIMS[6], overall(rows), " ".join(parts), rows, headline)
+        headline = _("Not testable: {which}").format(
+            which=_("; ").join(
+                _("{scenario}: {why}").format(scenario=r["scenario"], why=reason(r["why"], _))
+                for r in rows
+            )
+        )
+    return Verdict(6, claim_text(6, lang), overall(rows), " ".join(parts), rows, headline)
+
+
+def _legacy_sentence(r: dict, _) -> str:
+    if r["verdict"] == UNTESTABLE:
+        return _("{scenario}: not testable ({why}).").format(
+            scenario=r["scenario"], why=reason(r["why"], _)
+        )
+    return _(
+        "{scenario}: old members held {claims} yuan of claims ({reading}) and received {paid} "
+        "({share}) within the horizon, having paid {put_in} in. Every yuan came out of the pool, "
+        "that is, {funded} of it from new members' orders. The cost falls on them: {with_} of "
+        "buyers lost money with the legacy points, {without} on the same seeds without."
+    ).format(
+        scenario=r["scenario"],
+        claims=f"{r['legacy claims (yuan)']:,.0f}",
+        reading=_(LEGACY_READING[r["reading"]]),
+        paid=f"{r['paid to old members (mean yuan)']:,.0f}",
+        share=r["share of claims paid"],
+        put_in=f"{r['paid in by old members (yuan)']:,.0f}",
+        funded=r["share funded by later orders"],
+        with_=r["buyers losing, with legacy points"],
+        without=r["buyers losing, same seeds without"],
+    )
 
 
 def _pool_share_from_orders(item: ScenarioEvidence) -> float:

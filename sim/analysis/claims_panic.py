@@ -24,18 +24,20 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.evidence import (
-    CLAIMS,
     FAILED,
     HELD,
     MIXED,
     UNTESTABLE,
     ScenarioEvidence,
     Verdict,
+    claim_text,
     daily_changes,
     overall,
     pct,
     ratio_interval,
+    reason,
 )
+from sim.i18n import N_, gettext
 
 PANIC = "panic"  # the lever switched off in the paired run (Rerun.without_daily)
 UP, DOWN, UNCLEAR = "up", "down", "unclear"
@@ -104,16 +106,31 @@ def _signed(ratio: float) -> str:
     return f"{ratio - 1:+.1%}"
 
 
-def _span(mean: float, low: float, high: float) -> str:
+def _span(mean: float, low: float, high: float, lang: str = "en") -> str:
     if np.isnan(low):
         return _signed(mean)
-    return f"{_signed(mean)} (95% interval {_signed(low)} to {_signed(high)})"
+    _ = gettext(lang)
+    return _("{mean} ({level} interval {low} to {high})").format(
+        mean=_signed(mean), level="95%", low=_signed(low), high=_signed(high)
+    )
 
 
-def _row(item: ScenarioEvidence) -> dict:
+QUIET = N_("no panic trigger fired in any run")  # a row's "why" when nothing can be compared
+WHY_NOT = (  # the other reasons a scenario cannot test the claim, for the catalogue
+    N_("no re-run"),
+    N_("the re-runs have no run without the panic reaction"),
+    N_("no trigger fired in the re-runs"),
+    N_("one pair: at least two re-runs are needed for an interval"),
+    N_("{why}; the paired test needs re-runs"),
+)
+
+
+def _row(item: ScenarioEvidence, exact: dict) -> dict:
+    """The row of one scenario; ``exact`` gets its ratios' (mean, low, high) and the pairs
+    identical until the trigger, for the words."""
     row = {"scenario": item.name}
     if not item.timeseries["panic"].astype(bool).any():
-        return {**row, "verdict": UNTESTABLE, "why": "no panic trigger fired in any run"}
+        return {**row, "verdict": UNTESTABLE, "why": QUIET}
     on, off = day_comparison(item.timeseries)
     context = {
         "panic days, mean change (context)": pct(on),
@@ -134,6 +151,7 @@ def _row(item: ScenarioEvidence) -> dict:
     jump = ratio_interval([p["jump"] for p in pairs])
     horizon = ratio_interval([p["horizon"] for p in pairs])
     after = [ratio for p in pairs for ratio in p["each trigger"]]
+    exact[item.name] = (jump, horizon, sum(p["same before"] for p in pairs))
     if len(pairs) < 2:
         verdict, why = UNTESTABLE, "one pair: at least two re-runs are needed for an interval"
     else:
@@ -154,48 +172,78 @@ def _row(item: ScenarioEvidence) -> dict:
     }
 
 
-def _sentence(r: dict) -> str:
+def _why(r: dict, _) -> str:
+    """The row's reason in the reader's language (a re-run's own reason kept as it is)."""
+    why = r["why"]
+    if why.endswith("; the paired test needs re-runs"):
+        return _("{why}; the paired test needs re-runs").format(
+            why=reason(why.removesuffix("; the paired test needs re-runs"), _)
+        )
+    return reason(why, _)
+
+
+def _sentence(r: dict, exact: dict, lang: str) -> str:
+    _ = gettext(lang)
     if "pairs (same seeds)" not in r:
-        return f"{r['scenario']}: not testable ({r['why']})."
-    text = (
-        f"{r['scenario']}: run again on {r['pairs (same seeds)']} seeds with the panic reaction "
-        f"switched off and nothing else changed (the two runs identical until the trigger in "
-        f"{r['identical until the trigger']}), the price at the close of the first trigger day "
-        f"(day {r['first trigger day (median)']}, median) was "
-        f"{r['price on the trigger day vs without panic']} against the run without panic, "
-        f"{r['price after each trigger vs without (mean)']} on average on the first day of each "
-        f"panic episode ({r['panic episodes per run (mean)']} per run), and "
-        f"{r['price on the last day vs without panic']} on day {r['last day']}"
+        return _("{scenario}: not testable ({why}).").format(scenario=r["scenario"], why=_why(r, _))
+    jump, horizon, same = exact[r["scenario"]]
+    text = _(
+        "{scenario}: run again on {pairs} seeds with the panic reaction switched off and nothing "
+        "else changed (the two runs identical until the trigger in {same}), the price at the "
+        "close of the first trigger day (day {day}, median) was {jump} against the run without "
+        "panic, {after} on average on the first day of each panic episode ({episodes} per run), "
+        "and {horizon} on day {last}"
+    ).format(
+        scenario=r["scenario"],
+        pairs=r["pairs (same seeds)"],
+        same=_("{same} of {pairs}").format(same=same, pairs=r["pairs (same seeds)"]),
+        day=r["first trigger day (median)"],
+        jump=_span(*jump, lang),
+        after=r["price after each trigger vs without (mean)"],
+        episodes=r["panic episodes per run (mean)"],
+        horizon=_span(*horizon, lang),
+        last=r["last day"],
     )
-    text += f"; {r['why']}." if r["why"] else "."
-    return text + (
-        f" (A plain comparison of panic days, {r['panic days, mean change (context)']} a day, "
-        f"with other days, {r['other days, mean change (context)']}, mixes the fading phase "
-        "with the growth phase and is not the test.)"
-    )
+    text += _("; {why}.").format(why=_why(r, _)) if r["why"] else _(".")
+    return text + _(
+        " (A plain comparison of panic days, {on} a day, with other days, {off}, mixes the "
+        "fading phase with the growth phase and is not the test.)"
+    ).format(on=r["panic days, mean change (context)"], off=r["other days, mean change (context)"])
 
 
-def claim_panic_restarts_cycle(evidence: list[ScenarioEvidence]) -> Verdict:
-    rows = [_row(item) for item in evidence]
+def claim_panic_restarts_cycle(evidence: list[ScenarioEvidence], lang: str = "en") -> Verdict:
+    _ = gettext(lang)
+    exact: dict = {}
+    rows = [_row(item, exact) for item in evidence]
     tested = [r for r in rows if "pairs (same seeds)" in r]
-    quiet = [r["scenario"] for r in rows if r["why"] == "no panic trigger fired in any run"]
-    parts = [_sentence(r) for r in rows if r["scenario"] not in quiet]
+    quiet = [r["scenario"] for r in rows if r["why"] == QUIET]
+    parts = [_sentence(r, exact, lang) for r in rows if r["scenario"] not in quiet]
     if quiet:
         parts.append(
-            "No panic in "
-            + ", ".join(quiet)
-            + " (needs panic sellers with a trigger, e.g. scenarios/panic-after-shock.yaml)."
+            _(
+                "No panic in {scenarios} (needs panic sellers with a trigger, e.g. "
+                "scenarios/panic-after-shock.yaml)."
+            ).format(scenarios=_(", ").join(quiet))
         )
     if tested:
         r = tested[0]
-        headline = (
-            f"{r['scenario']}: against the same seeds with the panic reaction switched off, the "
-            f"price was {r['price on the trigger day vs without panic']} on the trigger day and "
-            f"{r['price on the last day vs without panic']} on day {r['last day']} "
-            f"({r['pairs (same seeds)']} pairs)."
+        jump, horizon, _same = exact[r["scenario"]]
+        headline = _(
+            "{scenario}: against the same seeds with the panic reaction switched off, the price "
+            "was {jump} on the trigger day and {horizon} on day {last} ({pairs} pairs)."
+        ).format(
+            scenario=r["scenario"],
+            jump=_span(*jump, lang),
+            horizon=_span(*horizon, lang),
+            last=r["last day"],
+            pairs=r["pairs (same seeds)"],
         )
     elif quiet and len(quiet) == len(rows):
-        headline = "No panic trigger fired in any run of this batch."
+        headline = _("No panic trigger fired in any run of this batch.")
     else:
-        headline = "Not testable: " + "; ".join(f"{r['scenario']}: {r['why']}" for r in rows)
-    return Verdict(3, CLAIMS[3], overall(rows), " ".join(parts), rows, headline)
+        headline = _("Not testable: {which}").format(
+            which=_("; ").join(
+                _("{scenario}: {why}").format(scenario=r["scenario"], why=_why(r, _)) for r in rows
+            )
+        )
+    return Verdict(3, claim_text(3, lang), overall(rows), " ".join(parts), rows, headline)

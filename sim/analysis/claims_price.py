@@ -14,18 +14,20 @@ import pandas as pd
 
 from sim.analysis import breakeven
 from sim.analysis.evidence import (
-    CLAIMS,
     FAILED,
     HELD,
     MIXED,
     UNTESTABLE,
     ScenarioEvidence,
     Verdict,
+    claim_text,
     daily_changes,
     levers,
     overall,
     pct,
+    reason,
 )
+from sim.i18n import N_, gettext
 
 EARLY_SHARE = 0.25  # claim 2, first half: "fast" = at least this share of the first cohort
 # forced out within the window (a quarter of the horizon): if three in four of the first
@@ -33,22 +35,29 @@ EARLY_SHARE = 0.25  # claim 2, first half: "fast" = at least this share of the f
 NARROWING = 0.5  # claim 2, second half: a bottleneck is a narrowing, not a drift: the last
 # complete cohort gets out at most this share as often as the first, within the same window,
 # and a new order buys at most this share of the points it bought when the first joined
-THRESHOLDS = (
-    f'Thresholds: "fast" means at least {EARLY_SHARE:.0%} of the first join cohort forced out '
-    "within a quarter of the horizon of joining (if three in four of the first members are "
-    'still in after a quarter of the run, they did not exit fast); a "bottleneck" means the '
-    f"last complete cohort got out at most {NARROWING:.0%} as often as the first within the same "
-    f"window and a new order bought at most {NARROWING:.0%} of the points it bought when the "
-    "first cohort joined (a narrowing, not a drift). Held when both halves hold, mixed when "
-    "one does."
+THRESHOLDS = N_(
+    'Thresholds: "fast" means at least {early} of the first join cohort forced out within a '
+    "quarter of the horizon of joining (if three in four of the first members are still in "
+    'after a quarter of the run, they did not exit fast); a "bottleneck" means the last '
+    "complete cohort got out at most {narrowing} as often as the first within the same window "
+    "and a new order bought at most {narrowing} of the points it bought when the first cohort "
+    "joined (a narrowing, not a drift). Held when both halves hold, mixed when one does."
 )
+
+
+def thresholds(lang: str = "en") -> str:
+    """Claim 2's thresholds in words."""
+    return gettext(lang)(THRESHOLDS).format(
+        early=f"{EARLY_SHARE:.0%}", narrowing=f"{NARROWING:.0%}"
+    )
 
 
 # -- claim 1 -------------------------------------------------------------------------------
 
 
-def claim_price_never_falls(evidence: list[ScenarioEvidence]) -> Verdict:
-    rows = []
+def claim_price_never_falls(evidence: list[ScenarioEvidence], lang: str = "en") -> Verdict:
+    _ = gettext(lang)
+    rows, said = [], {}
     for item in evidence:
         daily = daily_changes(item.timeseries)
         fell_runs = int((item.runs["days_price_fell"] > 0).sum())
@@ -68,46 +77,66 @@ def claim_price_never_falls(evidence: list[ScenarioEvidence]) -> Verdict:
                 "stress levers": ", ".join(levers(item.scenario)) or "none",
             }
         )
+        said[item.name] = _(", ").join(levers(item.scenario, lang)) or _("none")
     failed = [r for r in rows if r["verdict"] == FAILED]
     held = [r for r in rows if r["verdict"] == HELD]
     parts = []
     if failed:
-        parts.append(
-            "The price fell in "
-            + "; ".join(
-                f"{r['scenario']} ({r['runs where the price fell']} of {r['runs']} runs, "
-                f"up to {r['largest one-day fall']} in a day, {r['largest fall from peak']} "
-                f"from its peak; levers: {r['stress levers']})"
-                for r in failed
+        fell = _("; ").join(
+            _(
+                "{scenario} ({fell} of {runs} runs, up to {day} in a day, {peak} from its peak; "
+                "levers: {levers})"
+            ).format(
+                scenario=r["scenario"],
+                fell=r["runs where the price fell"],
+                runs=r["runs"],
+                day=r["largest one-day fall"],
+                peak=r["largest fall from peak"],
+                levers=said[r["scenario"]],
             )
-            + "."
+            for r in failed
         )
+        parts.append(_("The price fell in {fell}.").format(fell=fell))
     if held:
         parts.append(
-            "It never fell in " + ", ".join(r["scenario"] for r in held) + ". Without a stress "
-            "lever it cannot: price = pool ÷ points, and an order adds more to the pool than "
-            "its points are worth while a sale pays out only 80% of its points' value."
+            _(
+                "It never fell in {scenarios}. Without a stress lever it cannot: price = pool ÷ "
+                "points, and an order adds more to the pool than its points are worth while a "
+                "sale pays out only {paid} of its points' value."
+            ).format(scenarios=_(", ").join(r["scenario"] for r in held), paid="80%")
         )
     hollow = [r for r in held if r["unpaid claims (mean yuan)"] > 0]
     if hollow:
-        parts.append(
-            "But a price that does not fall is not money: in "
-            + ", ".join(
-                f"{r['scenario']} ({r['unpaid claims (mean yuan)']:,.0f} yuan of payouts "
-                "unpaid on average)"
-                for r in hollow
+        where = _(", ").join(
+            _("{scenario} ({unpaid} yuan of payouts unpaid on average)").format(
+                scenario=r["scenario"], unpaid=f"{r['unpaid claims (mean yuan)']:,.0f}"
             )
-            + " the posted price held while the pool did not hold the cash."
+            for r in hollow
+        )
+        parts.append(
+            _(
+                "But a price that does not fall is not money: in {where} the posted price held "
+                "while the pool did not hold the cash."
+            ).format(where=where)
         )
     if failed:
-        headline = f"The price fell in {len(failed)} of {len(rows)} scenarios: " + "; ".join(
-            f"{r['scenario']} (up to {r['largest one-day fall']} in a day; levers: "
-            f"{r['stress levers']})"
-            for r in failed
+        headline = _("The price fell in {failed} of {scenarios} scenarios: {which}.").format(
+            failed=len(failed),
+            scenarios=len(rows),
+            which=_("; ").join(
+                _("{scenario} (up to {day} in a day; levers: {levers})").format(
+                    scenario=r["scenario"],
+                    day=r["largest one-day fall"],
+                    levers=said[r["scenario"]],
+                )
+                for r in failed
+            ),
         )
     else:
-        headline = f"The price never fell in any of the {sum(r['runs'] for r in rows)} runs"
-    return Verdict(1, CLAIMS[1], overall(rows), " ".join(parts), rows, headline + ".")
+        headline = _("The price never fell in any of the {runs} runs.").format(
+            runs=sum(r["runs"] for r in rows)
+        )
+    return Verdict(1, claim_text(1, lang), overall(rows), " ".join(parts), rows, headline)
 
 
 # -- claim 2 -------------------------------------------------------------------------------
@@ -148,7 +177,8 @@ def _cohort_width(scenario, horizon: int) -> int:
     return max(1, min(int(width), horizon // 4 or 1))
 
 
-def claim_early_exit_then_bottleneck(evidence: list[ScenarioEvidence]) -> Verdict:
+def claim_early_exit_then_bottleneck(evidence: list[ScenarioEvidence], lang: str = "en") -> Verdict:
+    _ = gettext(lang)
     rows = []
     for item in evidence:
         row = {"scenario": item.name}
@@ -203,54 +233,93 @@ def claim_early_exit_then_bottleneck(evidence: list[ScenarioEvidence]) -> Verdic
             }
         )
     tested = [r for r in rows if r["verdict"] != UNTESTABLE]
-    parts = [
-        f"{r['scenario']}: no member was forced out within {r['window (days)']} days of joining "
-        f"in any cohort that had that long{_points(r)}."
-        if r["cohorts"]["share_exited_within"].max() == 0
-        else f"{r['scenario']}: of the members who joined on {r['first cohort']}, "
-        f"{r['first cohort out within window']} were forced out within {r['window (days)']} days; "
-        f"of those who joined on {r['last complete cohort']}, "
-        f"{r['last cohort out within window']}{_points(r)}. Early members out fast: "
-        f"{r['early members out fast']}; a bottleneck: {r['bottleneck']}."
-        for r in tested
-    ]
+    parts = [_cohorts_sentence(r, _) for r in tested]
     untested = [r for r in rows if r["verdict"] == UNTESTABLE]
     if untested:
         parts.append(
-            "Not testable in " + ", ".join(f"{r['scenario']} ({r['why']})" for r in untested) + "."
+            _("Not testable in {which}.").format(
+                which=_(", ").join(
+                    _("{scenario} ({why})").format(scenario=r["scenario"], why=reason(r["why"], _))
+                    for r in untested
+                )
+            )
         )
     if tested:
-        parts.append(THRESHOLDS)
+        parts.append(thresholds(lang))
         parts.append(
-            "Growth slowing is an input of each scenario (its inflow), not a result; what the "
-            "runs show is who gets out, and when."
+            _(
+                "Growth slowing is an input of each scenario (its inflow), not a result; what the "
+                "runs show is who gets out, and when."
+            )
         )
-        parts.append(_cap_law([r["scenario"] for r in tested], evidence))
+        parts.append(_cap_law([r["scenario"] for r in tested], evidence, _))
     if tested:
         r = max(tested, key=lambda x: x["cohorts"]["share_exited_within"].iloc[0])
-        headline = (
-            f"In {sum(x['verdict'] == HELD for x in tested)} of {len(tested)} scenarios the "
-            f"earliest members were forced out fast and a bottleneck followed (e.g. "
-            f"{r['scenario']}: {r['first cohort out within window']} of the first cohort within "
-            f"{r['window (days)']} days, {r['last cohort out within window']} of the last)."
+        headline = _(
+            "In {held} of {tested} scenarios the earliest members were forced out fast and a "
+            "bottleneck followed (e.g. {scenario}: {first} of the first cohort within {window} "
+            "days, {last} of the last)."
+        ).format(
+            held=sum(x["verdict"] == HELD for x in tested),
+            tested=len(tested),
+            scenario=r["scenario"],
+            first=r["first cohort out within window"],
+            window=r["window (days)"],
+            last=r["last cohort out within window"],
         )
     else:
-        headline = "No scenario of this batch could test it: " + "; ".join(
-            f"{r['scenario']}: {r['why']}" for r in rows
+        headline = _("No scenario of this batch could test it: {which}").format(
+            which=_("; ").join(
+                _("{scenario}: {why}").format(scenario=r["scenario"], why=reason(r["why"], _))
+                for r in rows
+            )
         )
-    return Verdict(2, CLAIMS[2], overall(rows), " ".join(parts), rows, headline)
+    return Verdict(2, claim_text(2, lang), overall(rows), " ".join(parts), rows, headline)
 
 
-def _points(row: dict) -> str:
-    if row["points per order, first cohort"] is None:
-        return ""
-    return (
-        f" (a new order bought {row['points per order, first cohort']} points when the first "
-        f"cohort joined and {row['points per order, last cohort']} when the last did)"
+# the reasons claim 2 cannot be tested in a scenario (row "why"), for the catalogue
+WHY_NOT = (
+    N_("no forced exit in this scenario"),
+    N_("no re-run"),
+    N_("fewer than two complete cohorts"),
+)
+
+
+def _cohorts_sentence(r: dict, _) -> str:
+    """What the cohorts of one tested scenario show."""
+    if r["cohorts"]["share_exited_within"].max() == 0:
+        return _(
+            "{scenario}: no member was forced out within {window} days of joining in any cohort "
+            "that had that long{points}."
+        ).format(scenario=r["scenario"], window=r["window (days)"], points=_points(r, _))
+    first, last = (int(r["cohorts"]["cohort_start"].iloc[i]) for i in (0, -1))
+    return _(
+        "{scenario}: of the members who joined on days {first}+, {first_out} were forced out "
+        "within {window} days; of those who joined on days {last}+, {last_out}{points}. Early "
+        "members out fast: {fast}; a bottleneck: {bottleneck}."
+    ).format(
+        scenario=r["scenario"],
+        first=first,
+        first_out=r["first cohort out within window"],
+        window=r["window (days)"],
+        last=last,
+        last_out=r["last cohort out within window"],
+        points=_points(r, _),
+        fast=_(r["early members out fast"]),
+        bottleneck=_(r["bottleneck"]),
     )
 
 
-def _cap_law(names: list[str], evidence: list[ScenarioEvidence]) -> str:
+def _points(row: dict, _) -> str:
+    if row["points per order, first cohort"] is None:
+        return ""
+    return _(
+        " (a new order bought {first} points when the first cohort joined and {last} when the "
+        "last did)"
+    ).format(first=row["points per order, first cohort"], last=row["points per order, last cohort"])
+
+
+def _cap_law(names: list[str], evidence: list[ScenarioEvidence], _) -> str:
     """Why few get out, by the break-even law (SPEC §5): the growth each exit cap needs."""
     needs: dict[str, list[str]] = {}
     for item in evidence:
@@ -260,14 +329,21 @@ def _cap_law(names: list[str], evidence: list[ScenarioEvidence]) -> str:
         cap = next((row for row in rows if row["label"].endswith("(exit cap)")), None)
         if cap is not None and cap["law_growth"] is not None:
             label = cap["label"].removesuffix(" (exit cap)")
-            needs.setdefault(f"{cap['law_growth']:,.0f}-fold for {label}", []).append(item.name)
+            need = _("{growth}-fold for {label}").format(
+                growth=f"{cap['law_growth']:,.0f}", label=label
+            )
+            needs.setdefault(need, []).append(item.name)
     if not needs:
         return ""
-    return (
+    return _(
         "By the break-even law, a member's points reach the exit cap only once the platform's "
         "cumulative orders have grown, after their order (steady orders, nobody selling), "
-        + "; ".join(f"{need} in {', '.join(who)}" for need, who in needs.items())
-        + "."
+        "{needs}."
+    ).format(
+        needs=_("; ").join(
+            _("{need} in {who}").format(need=need, who=_(", ").join(who))
+            for need, who in needs.items()
+        )
     )
 
 

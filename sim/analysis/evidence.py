@@ -6,6 +6,10 @@ A claim is judged per scenario, then overall (:func:`overall`): it **failed** if
 in any scenario (the vendor says "always"), **mixed** if in some scenario one half of it held
 and the other did not, **held** if it held in every scenario that could test it, and is
 **not testable** when no scenario of the batch can test it.
+
+Each claim test takes ``lang`` (:mod:`sim.i18n`): the claim, its evidence and headline in
+English or Chinese; a verdict is one of the four codes below in both (:func:`verdict_word`
+says it), and the rows per scenario keep their English keys and values as data.
 """
 
 from __future__ import annotations
@@ -15,20 +19,43 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.i18n import N_
+from sim.i18n import N_, gettext
 
 HELD, FAILED, MIXED, UNTESTABLE = "held", "failed", "mixed", "not testable"
 
 CLAIMS = {
-    1: "Every order and every sale raises the price; the price never falls.",
-    2: "Early members exit fast, growth then slows, and a bottleneck comes when new members "
-    "get few points and exits are slow.",
-    3: "At the bottleneck, pessimistic members sell; because a sale leaves 20% in the pool, "
-    "the price jumps and a new rising cycle begins.",
-    4: "Financing rounds (angel to D) inject money into the pool as consumption subsidies.",
-    5: "At the end, points convert into shares of a listed company (reverse merger).",
-    6: "A failed platform's debts to old members are paid out of new members' money over time.",
+    1: N_("Every order and every sale raises the price; the price never falls."),
+    2: N_(
+        "Early members exit fast, growth then slows, and a bottleneck comes when new members "
+        "get few points and exits are slow."
+    ),
+    3: N_(
+        "At the bottleneck, pessimistic members sell; because a sale leaves {kept} in the pool, "
+        "the price jumps and a new rising cycle begins."
+    ),
+    4: N_("Financing rounds (angel to D) inject money into the pool as consumption subsidies."),
+    5: N_("At the end, points convert into shares of a listed company (reverse merger)."),
+    6: N_("A failed platform's debts to old members are paid out of new members' money over time."),
 }
+VERDICT_WORDS = {HELD: N_("held"), FAILED: N_("failed"), MIXED: N_("mixed")}
+VERDICT_WORDS[UNTESTABLE] = N_("not testable")
+
+
+def verdict_word(verdict: str, lang: str = "en") -> str:
+    """A verdict as a reader of ``lang`` reads it (the code itself in English)."""
+    return gettext(lang)(VERDICT_WORDS.get(verdict, verdict))
+
+
+def claim_text(number: int, lang: str = "en") -> str:
+    """Claim ``number`` in ``lang`` (a share written "20%" is a field: a catalogue reads
+    "% i" as a printf conversion)."""
+    return gettext(lang)(CLAIMS[number]).format(kept="20%")
+
+
+def reason(why: str, _) -> str:
+    """Why a scenario cannot test a claim, through ``_`` (an empty reason stays empty:
+    gettext's translation of "" is its catalogue's header)."""
+    return _(why) if why else why
 
 
 @dataclass
@@ -69,32 +96,38 @@ class Verdict:
     headline: str = ""  # one sentence for the report's summary
 
 
-def levers(scenario) -> list[str]:
+def levers(scenario, lang: str = "en") -> list[str]:
     """The stress levers a scenario sets (its ``stress`` section), in words."""
     if scenario is None:
         return []
-    stress, found = scenario.stress, insolvency_levers(scenario)
+    _ = gettext(lang)
+    stress, found = scenario.stress, insolvency_levers(scenario, lang)
     if stress.subsidies:
-        found.append("financing subsidies")
+        found.append(_("financing subsidies"))
     if stress.legacy is not None:
-        found.append("legacy points")
+        found.append(_("legacy points"))
     return found
 
 
-def insolvency_levers(scenario) -> list[str]:
+def insolvency_levers(scenario, lang: str = "en") -> list[str]:
     """The stress levers a scenario sets that can leave the platform unable to pay, in words
     (financing subsidies and legacy points add money or claims, not an outflow)."""
     if scenario is None:
         return []
+    _ = gettext(lang)
     stress, found = scenario.stress, []
     if stress.diversion.daily_share or stress.diversion.on_days:
-        found.append("operator diverts the pool")
+        found.append(_("operator diverts the pool"))
     if stress.custody_shortfall:
-        found.append(f"custody shortfall {float(stress.custody_shortfall):.0%}")
+        found.append(
+            _("custody shortfall {share}").format(share=f"{float(stress.custody_shortfall):.0%}")
+        )
     if stress.withdrawal_cap is not None:
-        found.append(f"withdrawal cap {float(stress.withdrawal_cap):,.0f}/day")
+        found.append(
+            _("withdrawal cap {cap}/day").format(cap=f"{float(stress.withdrawal_cap):,.0f}")
+        )
     if stress.halt_day is not None:
-        found.append(f"halt on day {stress.halt_day}")
+        found.append(_("halt on day {day}").format(day=stress.halt_day))
     return found
 
 

@@ -17,6 +17,7 @@ import solara
 import solara.lab
 from matplotlib.figure import Figure
 
+from sim.analysis.evidence import verdict_word
 from sim.batch.compare_text import number
 from sim.batch.run import RunResult, simulate
 from sim.dashboard.claims import claims_of_run
@@ -145,8 +146,9 @@ def CompareView(current: RunResult, choices: list[str]):
 @solara.component
 def ClaimsView(current: RunResult):
     """The six claims tested on the current run (:mod:`sim.dashboard.claims`)."""
-    task = solara.lab.use_task(lambda: (current, claims_of_run(current)), dependencies=None)
-    _ = gettext(page_lang())
+    lang = page_lang()
+    task = solara.lab.use_task(lambda: (current, claims_of_run(current, lang)), dependencies=None)
+    _ = gettext(lang)
     solara.Button(
         _("Test the six claims on this run"), on_click=task, disabled=task.pending, color="primary"
     )
@@ -163,8 +165,12 @@ def ClaimsView(current: RunResult):
     solara.Text(said, classes=["claims-headline"])
     for verdict in verdicts:
         solara.Text(
-            f"{verdict.number}. {verdict.claim} — {verdict.verdict.upper()}: "
-            f"{verdict.headline or verdict.evidence}",
+            _("{number}. {claim} — {verdict}: {evidence}").format(
+                number=verdict.number,
+                claim=verdict.claim,
+                verdict=verdict_word(verdict.verdict, lang).upper(),
+                evidence=verdict.headline or verdict.evidence,
+            ),
             classes=["claim-verdict"],
         )
 
