@@ -492,3 +492,42 @@ def test_report_of_seed_004_shows_compensation_depth_and_pyramid_flags(tmp_path)
     assert "<td>yes</td>" in row  # a chain that deep and a team of 30 in 45 days
     summary = markdown.read_text(encoding="utf-8")
     assert "## The distribution layer (SPEC §6, one run per scenario)" in summary
+
+
+def test_the_summary_in_chinese_says_the_same_numbers():
+    """The report's summary sentences in Chinese (money in 万元, the collapse conditions and
+    the levers by their Chinese names) carry the English sentences' numbers."""
+    from sim.report import headline
+
+    ok = pd.DataFrame(
+        {
+            "scenario": ["a", "a"],
+            "net_investment_share_net_losers": [0.5, 0.7],
+            "net_investment_clawback_pool": [10_000.0, 30_000.0],
+            "net_investment_net_losses": [50_000.0, 70_000.0],
+            "share_of_buyers_losing": [0.8, 0.9],
+            "share_losing_counting_goods": [0.1, 0.3],
+        }
+    )
+    english, chinese = headline.harm(ok)[0], headline.harm(ok, "zh")[0]
+    assert english.startswith("a: 60.0% (95% interval 0.0% to 100.0%, 2 runs) of the members")
+    assert "took 20,000 yuan (95% interval 0 to 147,062, 2 runs) more" in english
+    assert chinese.startswith("a：按净投入法（从平台提取的现金减去投入的资金），参与会员中有 60.0%")
+    assert "多 2.00 万元（95% 区间 0.00 元 至 14.71 万元，2 次运行）" in chinese
+    assert "净亏损合计 6.00 万元（95% 区间" in chinese
+    assert headline.losses(ok, "zh") == [
+        "a：购买过的会员中有 85.0%（95% 区间 21.5% 至 100.0%，2 次运行） 从平台拿回的现金少于投入"
+        "；算上按公允价值计的所得商品：20.0%。"
+    ]
+    table = pd.DataFrame(
+        [
+            {"scenario": "a", "runs": 4, "collapsed": 1, "p": 0.25, "low": 0.05, "high": 0.7,
+             "median day": 120.0, "conditions": "operator_halt (1)"},
+        ]
+    )  # fmt: skip
+    said = headline.collapse(table, [], "zh")
+    assert "：运营方停摆：运营方停止了平台；提现未兑付：卖出款未付或提现排队；" in said[0]
+    assert said[1] == (
+        "a：4 次运行中有 1 次崩盘（25%；95% Wilson 区间 5% 至 70%），通常在第 120 天左右；"
+        "最常见的原因是运营方停止了平台。"
+    )
