@@ -87,7 +87,14 @@ GROUPS: dict[str, tuple[str, list[str], float]] = {
         1.0,
     ),
 }
-CHINESE = {"compare-schemes"}  # groups whose report has Chinese too: reports/GROUP.zh.html
+CHINESE = {  # every group's report in Chinese too (reports/GROUP.zh.html), with its title
+    "seed-variants": "五份原始文件所写的平台，以及旁边的三个不完整变体",
+    "stress-levers": "规则之外可能出的问题：压力杠杆、恐慌、补贴、历史债务",
+    "sweep-cap-and-decay": "会员还能在哪里拿到钱？出局封顶与流入衰减速度的对比",
+    "national-100k": "一个全国性平台的第一年，约 10 万名会员",
+    "distribution": "分销层：种子文件 004 的链动2+1 套餐、本地生活奖励，以及只有两级的变体",
+    "compare-schemes": None,  # the side-by-side report's own Chinese title
+}
 LEFT_OUT = {"largest-case-9m": "9 million members over 3 years: too long for a report batch"}
 
 
@@ -95,8 +102,9 @@ def report(group: str, batches: Path, reports: Path, reruns: int) -> tuple[str, 
     started = time.perf_counter()
     title = GROUPS[group][0]
     write_report([batches / group], reports / f"{group}.html", reruns, title, "en")
-    if group in CHINESE:  # the Chinese report's own title
-        write_report([batches / group], reports / f"{group}.zh.html", reruns, None, "zh")
+    if group in CHINESE:
+        zh = reports / f"{group}.zh.html"
+        write_report([batches / group], zh, reruns, CHINESE[group], "zh")
     return group, time.perf_counter() - started
 
 

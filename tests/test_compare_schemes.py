@@ -110,8 +110,7 @@ def test_the_side_by_side_report(batch, cli, tmp_path):
 
 def test_the_side_by_side_report_in_chinese(batch, cli, tmp_path):
     """report --lang zh: the same figures in Chinese, money in 万元, the figures drawn in
-    Noto Sans CJK SC (no glyph missing), the page clean in headless Chromium; the points
-    scheme's report has no Chinese yet and says so in one line."""
+    Noto Sans CJK SC (no glyph missing), the page clean in headless Chromium."""
     import warnings
 
     page = tmp_path / "compare.zh.html"
@@ -134,9 +133,3 @@ def test_the_side_by_side_report_in_chinese(batch, cli, tmp_path):
     opened = open_in_chromium(page, tmp_path / "zh.png")
     assert opened["errors"] == [] and opened["blocked"] == []
     assert len(opened["images"]) == 5 and "崩盘频率" in opened["summary"]
-    points = SCENARIOS / "seed-generic-3x.yaml"
-    plain = tmp_path / "points"
-    assert cli("batch", points, "--replicates", "1", "--days", "10", "--out", plain).code == 0
-    refused = cli("report", plain, "--out", tmp_path / "p.html", "--lang", "zh")
-    assert refused.code == 2 and "side-by-side report of schemes and a replay" in refused.err
-    assert len(refused.err.strip().splitlines()) == 1 and not (tmp_path / "p.html").exists()

@@ -531,3 +531,56 @@ def test_the_summary_in_chinese_says_the_same_numbers():
         "a：4 次运行中有 1 次崩盘（25%；95% Wilson 区间 5% 至 70%），通常在第 120 天左右；"
         "最常见的原因是运营方停止了平台。"
     )
+
+
+def test_the_report_in_chinese(small_report, tmp_path):
+    """report --lang zh on the same batches: every heading in Chinese, the same verdicts and
+    the same shares as the English report, the collapse and the levers by their Chinese
+    names, the tables' columns by theirs; the figures drawn with no glyph missing, every
+    Chinese character of the page in its embedded font, the page clean in headless Chromium."""
+    import base64
+    import warnings
+
+    from sim.analysis.evidence import verdict_word
+    from sim.report import fonts
+    from tests.test_report_browser import open_in_chromium
+
+    base = small_report["base"]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        page, markdown = write_report(
+            [base / "batch-a", base / "batch-b"], tmp_path / "small.zh.html", 1, lang="zh"
+        )
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    english = small_report["markdown"].read_text(encoding="utf-8")
+    chinese = markdown.read_text(encoding="utf-8")
+    assert chinese.startswith("# 消费增值积分模式压力测试：batch-a, batch-b\n")
+    headings = [line for line in chinese.splitlines() if line.startswith("## ")]
+    assert headings[:6] == [
+        "## 损害",
+        "## 谁亏了钱",
+        "## 运行内容",
+        "## 崩盘频率及其含义",
+        "## 所采用的种子文件解读",
+        "## 推广方的说法",
+    ]
+    assert all(re.search("[\u4e00-\u9fff]", h) for h in headings)
+    ours = dict(re.findall(r"^\| (\d) \| [^|]+ \| ([^|]+) \|", chinese, flags=re.M))
+    theirs = dict(re.findall(r"^\| (\d) \| [^|]+ \| ([a-z ]+) \|", english, flags=re.M))
+    assert len(ours) == 6 and ours == {n: verdict_word(v, "zh") for n, v in theirs.items()}
+    harm_en = english.split("## Who lost money")[0]
+    harm_zh = chinese.split("## 谁亏了钱")[0]
+    shares = re.compile(r"\d+\.\d%")
+    assert shares.findall(harm_zh) == shares.findall(harm_en)
+    assert "diverted：2 次运行中有 2 次崩盘（100%；95% Wilson 区间 34% 至 100%）" in chinese
+    assert "压力杠杆：运营方挪用盈利池" in chinese
+    assert "plain：当所得积分 × 价格达到其消费额的 1.5 倍时强制出局" in chinese
+    assert "| 情景 | 运行次数 | 崩盘 |" in chinese  # the collapse table's columns
+    html = page.read_text(encoding="utf-8")
+    assert '<html lang="zh-Hans">' in html and "<th>结论</th>" in html
+    embedded = re.search(r"data:font/otf;base64,([A-Za-z0-9+/=]+)", html)
+    held = fonts.covered(base64.b64decode(embedded[1]))
+    assert set(re.findall("[\u3000-\u9fff\uff00-\uffef]", html)) <= held
+    opened = open_in_chromium(page, tmp_path / "zh.png")
+    assert opened["errors"] == [] and opened["blocked"] == []
+    assert len(opened["images"]) >= 9 and "谁亏了钱" in opened["summary"]

@@ -21,13 +21,14 @@ import pandas as pd
 from sim.analysis.redflags import distribution_levels
 from sim.core.law import PYRAMID_LEVELS, PYRAMID_PARTICIPANTS, SERIOUS_PARTICIPANTS
 from sim.core.units import fen_to_yuan
+from sim.i18n import N_, gettext
 
 REASONS = {
-    "recruit": "recruiting: a recruit's first order (拉人头)",
-    "sale": "the downline's later sales (团队计酬)",
-    "dividend": "dividend pools paid by period",
+    "recruit": N_("recruiting: a recruit's first order (拉人头)"),
+    "sale": N_("the downline's later sales (团队计酬)"),
+    "dividend": N_("dividend pools paid by period"),
 }
-OFF_CHAIN = "not along the chain (pools, regions, service points, merchants)"
+OFF_CHAIN = N_("not along the chain (pools, regions, service points, merchants)")
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -35,15 +36,15 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _levels_above(level: int) -> str:
+def _levels_above(level: int, _) -> str:
     if level == 0:
-        return OFF_CHAIN
+        return _(OFF_CHAIN)
     if level == 1:
-        return "the buyer's sponsor (1 level up)"
-    return f"{level} levels above the buyer"
+        return _("the buyer's sponsor (1 level up)")
+    return _("{level} levels above the buyer").format(level=level)
 
 
-def depth_rows(layer: dict | None, fold_after: int | None = None) -> list[dict]:
+def depth_rows(layer: dict | None, fold_after: int | None = None, lang: str = "en") -> list[dict]:
     """Distribution payouts by level, the distance up the network from the buyer: one row per
     level from 0 (paid off the chain) to the deepest paid, with ``level``, ``paid_to`` (the
     level in words), ``yuan``, ``share`` of everything the layer paid, and
@@ -54,10 +55,12 @@ def depth_rows(layer: dict | None, fold_after: int | None = None) -> list[dict]:
         return []
     fen = list(layer.get("paid_by_level") or [0])
     total = sum(fen)
-    labels = [_levels_above(level) for level in range(len(fen))]
+    _ = gettext(lang)
+    labels = [_levels_above(level, _) for level in range(len(fen))]
     if fold_after is not None and len(fen) > fold_after + 2:
         fen = [*fen[: fold_after + 1], sum(fen[fold_after + 1 :])]
-        labels = [*labels[: fold_after + 1], f"{fold_after + 1} or more levels above the buyer"]
+        more = _("{level} or more levels above the buyer").format(level=fold_after + 1)
+        labels = [*labels[: fold_after + 1], more]
     rows, running = [], 0
     for level, (paid, label) in enumerate(zip(fen, labels, strict=True)):
         running += paid
@@ -84,7 +87,7 @@ def rule_rows(layer: dict | None) -> list[dict]:
     return [{"rule": r, "yuan": fen_to_yuan(fen[r]), "share": _share(fen[r], total)} for r in order]
 
 
-def reason_rows(layer: dict | None) -> list[dict]:
+def reason_rows(layer: dict | None, lang: str = "en") -> list[dict]:
     """What triggered the payouts (``reason``, ``triggered_by`` in words, ``yuan``,
     ``share``): recruit, sale, dividend, always in that order, because the law tells pay for
     recruiting apart from pay on the downline's sales."""
@@ -96,7 +99,7 @@ def reason_rows(layer: dict | None) -> list[dict]:
     return [
         {
             "reason": r,
-            "triggered_by": words,
+            "triggered_by": gettext(lang)(words),
             "yuan": fen_to_yuan(fen[r]),
             "share": _share(fen[r], total),
         }
@@ -144,34 +147,39 @@ def _total(accounts: dict | None) -> float:
     return fen_to_yuan(sum((accounts or {}).values()))
 
 
-HEADLINE_WORDS = (
-    ("paid_yuan", "paid to members by the distribution layer (yuan)"),
-    ("members_paid", "members paid"),
-    ("deepest_level_paid", "deepest level paid (a member paid on a purchase this far below)"),
-    ("levels_with_organiser", "levels of that chain with the platform on top as organiser"),
-    ("share_recruit", "share triggered by recruiting (a recruit's first order)"),
-    ("share_sale", "share triggered by the downline's later sales"),
-    ("share_dividend", "share paid from dividend pools"),
-    ("top1_share", "share taken by the best-paid 1% of members"),
-    (
-        "filing_heads",
-        f"members heading ≥{PYRAMID_PARTICIPANTS} people over ≥{PYRAMID_LEVELS} levels",
-    ),
-    (
-        "serious_heads",
-        f"of them heading ≥{SERIOUS_PARTICIPANTS} people over ≥{PYRAMID_LEVELS} levels",
-    ),
-    ("largest_team", "largest team (a member and everyone below)"),
-    ("max_depth", "deepest member in the network (levels below the platform)"),
-    ("leftovers_yuan", "kept by the platform: unpaid, forfeited (yuan)"),
-    ("held_yuan", "held for members at the end: pools, frozen funds (yuan)"),
-    ("fees_yuan", "franchise and region fees taken in (yuan)"),
-    ("bonus_above_spend", "members paid more in bonuses than they spent"),
+HEADLINE_WORDS = (  # a figure's words have fields: {top} "1%", {people} and {levels}
+    ("paid_yuan", N_("paid to members by the distribution layer (yuan)")),
+    ("members_paid", N_("members paid")),
+    ("deepest_level_paid", N_("deepest level paid (a member paid on a purchase this far below)")),
+    ("levels_with_organiser", N_("levels of that chain with the platform on top as organiser")),
+    ("share_recruit", N_("share triggered by recruiting (a recruit's first order)")),
+    ("share_sale", N_("share triggered by the downline's later sales")),
+    ("share_dividend", N_("share paid from dividend pools")),
+    ("top1_share", N_("share taken by the best-paid {top} of members")),
+    ("filing_heads", N_("members heading ≥{people} people over ≥{levels} levels")),
+    ("serious_heads", N_("of them heading ≥{serious} people over ≥{levels} levels")),
+    ("largest_team", N_("largest team (a member and everyone below)")),
+    ("max_depth", N_("deepest member in the network (levels below the platform)")),
+    ("leftovers_yuan", N_("kept by the platform: unpaid, forfeited (yuan)")),
+    ("held_yuan", N_("held for members at the end: pools, frozen funds (yuan)")),
+    ("fees_yuan", N_("franchise and region fees taken in (yuan)")),
+    ("bonus_above_spend", N_("members paid more in bonuses than they spent")),
 )
+_FIELDS = {
+    "top": "1%",
+    "people": PYRAMID_PARTICIPANTS,
+    "serious": SERIOUS_PARTICIPANTS,
+    "levels": PYRAMID_LEVELS,
+}
+
+
+def figure_words(words: str, lang: str = "en") -> str:
+    """One of :data:`HEADLINE_WORDS`' figures in words, in ``lang``."""
+    return gettext(lang)(words).format(**_FIELDS)
 
 
 def headline_rows(
-    layer: dict | None, summary: dict, members: pd.DataFrame | None = None
+    layer: dict | None, summary: dict, members: pd.DataFrame | None = None, lang: str = "en"
 ) -> list[dict]:
     """:func:`headline` as a two-column table (``figure``, ``value`` as text), for a report
     that shows the figures under one another."""
@@ -179,7 +187,7 @@ def headline_rows(
     if found is None:
         return []
     return [
-        {"figure": words, "value": _text(key, found[key])}
+        {"figure": figure_words(words, lang), "value": _text(key, found[key])}
         for key, words in HEADLINE_WORDS
         if key in found
     ]
@@ -195,42 +203,65 @@ def _text(key: str, value) -> str:
     return f"{value:,}"
 
 
-def sentence(name: str, layer: dict | None, summary: dict) -> str | None:
+def sentence(name: str, layer: dict | None, summary: dict, lang: str = "en") -> str | None:
     """One plain sentence for a regulator: how much the layer paid and to how many, how deep,
     what triggered it, how concentrated, and how many members lead a team past the filing
     threshold; None for a run without the layer."""
     found = headline(layer, summary)
     if found is None:
         return None
+    _ = gettext(lang)
     paid, people = found["paid_yuan"], found["members_paid"]
     if not layer.get("paid"):
-        return f"In {name} the distribution layer paid nothing to any member."
+        return _("In {name} the distribution layer paid nothing to any member.").format(name=name)
     parts = [
-        f"In {name} the distribution layer paid {paid:,.2f} yuan to {people:,} "
-        + ("member" if people == 1 else "members")
+        (
+            _("In {name} the distribution layer paid {paid} yuan to {people} member")
+            if people == 1
+            else _("In {name} the distribution layer paid {paid} yuan to {people} members")
+        ).format(name=name, paid=f"{paid:,.2f}", people=f"{people:,}")
     ]
     deepest = found["deepest_level_paid"]
     if deepest:
-        below = "1 level" if deepest == 1 else f"{deepest} levels"
-        parts.append(f"it paid a member on a purchase as deep as {below} below them")
+        parts.append(
+            (
+                _("it paid a member on a purchase as deep as 1 level below them")
+                if deepest == 1
+                else _("it paid a member on a purchase as deep as {levels} levels below them")
+            ).format(levels=deepest)
+        )
     else:
         parts.append(
-            "it paid nobody on a purchase below them (only pools, regions, service points "
-            "or merchants)"
+            _(
+                "it paid nobody on a purchase below them (only pools, regions, service points "
+                "or merchants)"
+            )
         )
-    trigger = (
-        f"{found['share_recruit']:.1%} of it was triggered by recruiting (a recruit's first "
-        f"order), {found['share_sale']:.1%} by later sales"
-    )
+    trigger = _(
+        "{recruit} of it was triggered by recruiting (a recruit's first order), {sale} by later "
+        "sales"
+    ).format(recruit=f"{found['share_recruit']:.1%}", sale=f"{found['share_sale']:.1%}")
     if found["share_dividend"]:
-        trigger += f" and {found['share_dividend']:.1%} by dividend pools"
+        trigger += _(" and {share} by dividend pools").format(
+            share=f"{found['share_dividend']:.1%}"
+        )
     parts.append(trigger)
-    parts.append(f"the best-paid 1% took {found['top1_share']:.1%}")
+    parts.append(
+        _("the best-paid {top} took {share}").format(top="1%", share=f"{found['top1_share']:.1%}")
+    )
     heads = found["filing_heads"]
     if heads is not None:
-        verb = "member heads" if heads == 1 else "members head"
         parts.append(
-            f"{heads:,} {verb} a team of at least {PYRAMID_PARTICIPANTS} people over at least "
-            f"{PYRAMID_LEVELS} levels"
+            (
+                _(
+                    "{heads} member heads a team of at least {people} people over at least "
+                    "{levels} levels"
+                )
+                if heads == 1
+                else _(
+                    "{heads} members head a team of at least {people} people over at least "
+                    "{levels} levels"
+                )
+            ).format(heads=f"{heads:,}", people=PYRAMID_PARTICIPANTS, levels=PYRAMID_LEVELS)
         )
-    return "; ".join(parts) + "."
+    return _("; ").join(parts) + _(".")

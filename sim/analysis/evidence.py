@@ -69,6 +69,7 @@ class Rerun:
     layer: dict | None = None  # the distribution layer's exact figures, if the run had one
     daily: pd.DataFrame | None = None  # day rows (day, price, panic, orders) of the run
     without_daily: dict = field(default_factory=dict)  # lever -> day rows of the run without it
+    red_flags: list[dict] | None = None  # the run's flags explained in the report's language
 
 
 @dataclass

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import breakeven
+from sim.i18n import N_, gettext
 
 MAX_DAYS = 6_000  # a days × days comparison per run: 36M cells at most
 CLOSE = 0.05  # runs within 5% of the law "follow" it
@@ -147,74 +148,107 @@ def _last_day(paths: pd.DataFrame, mask: pd.Series) -> int | None:
     return int(np.median(days)) if len(days) else None
 
 
-def sentence(name: str, rows: list[dict], mint_ratio: float) -> str:
+def sentence(name: str, rows: list[dict], mint_ratio: float, lang: str = "en") -> str:
     """The comparison in words, for the first target the runs reached (1x if any)."""
+    _ = gettext(lang)
     reached = [r for r in rows if r["runs: growth it took (median)"] is not None]
     if not reached:  # nothing to compare: the summary's words say it all
-        return headline(name, rows)
+        return headline(name, rows, lang)
     parts = []
     for row in reached[:2]:
         law = row["law: growth needed"]
         parts.append(
-            f"points worth {row['points worth']} took the platform's cumulative orders a median "
-            f"{row['runs: growth it took (median)']:,.0f}-fold growth after the order "
-            + (f"(law: {law:,.0f}-fold)" if law is not None else "(law: never)")
-            + f", and {percent(row['runs: share that got there'])} of the order money got there "
-            f"(law: {percent(row['law: share of order money that gets there by the end'])})"
+            _(
+                "points worth {target} took the platform's cumulative orders a median "
+                "{took}-fold growth after the order {law}, and {share} of the order money got "
+                "there (law: {law_share})"
+            ).format(
+                target=row["points worth"],
+                took=f"{row['runs: growth it took (median)']:,.0f}",
+                law=_("(law: {growth}-fold)").format(growth=f"{law:,.0f}")
+                if law is not None
+                else _("(law: never)"),
+                share=percent(row["runs: share that got there"], lang),
+                law_share=percent(
+                    row["law: share of order money that gets there by the end"], lang
+                ),
+            )
         )
     first = reached[0]
     law, took = first["law: growth needed"], first["runs: growth it took (median)"]
     if law is not None and abs(took / law - 1) <= CLOSE:
-        why = (
-            f"the runs stay within {CLOSE:.0%} of it: little selling, so orders alone moved "
-            "the price"
-        )
+        why = _(
+            "the runs stay within {close} of it: little selling, so orders alone moved the price"
+        ).format(close=f"{CLOSE:.0%}")
     elif law is None or took < law:
-        why = (
+        why = _(
             "in the runs the price rose faster: every sale leaves part of its value in the "
             "pool and burns its points, and any subsidy adds money"
         )
     else:
-        why = (
+        why = _(
             "in the runs the price rose slower: money was taken out of the pool or points "
             "were granted without money"
         )
-    return (
-        f"{name}: "
-        + "; ".join(parts)
-        + f". The law assumes steady orders, nobody selling and mint ratio {mint_ratio:g}; "
-        + why
-        + "."
-    )
+    return _(
+        "{name}: {parts}. The law assumes steady orders, nobody selling and mint ratio {mint}; "
+        "{why}."
+    ).format(name=name, parts=_("; ").join(parts), mint=f"{mint_ratio:g}", why=why)
 
 
-def headline(name: str, rows: list[dict]) -> str:
+def headline(name: str, rows: list[dict], lang: str = "en") -> str:
     """The comparison for a summary: the first target the runs reached, or that none did."""
+    _ = gettext(lang)
     reached = [r for r in rows if r["runs: growth it took (median)"] is not None]
     if not rows:
-        return f"{name}: orders mint no points."
+        return _("{name}: orders mint no points.").format(name=name)
     if not reached:
         first = rows[0]
         law = first["law: growth needed"]
-        return (
-            f"{name}: no order's points reached {first['points worth']} within the run: the "
-            f"platform's cumulative orders grew at most "
-            f"{first['runs: most growth an order saw by the end']:,.0f}-fold after any order "
-            + ("(the law: never)." if law is None else f"(the law needs {law:,.0f}-fold).")
+        return _(
+            "{name}: no order's points reached {target} within the run: the platform's "
+            "cumulative orders grew at most {most}-fold after any order {law}"
+        ).format(
+            name=name,
+            target=first["points worth"],
+            most=f"{first['runs: most growth an order saw by the end']:,.0f}",
+            law=_("(the law: never).")
+            if law is None
+            else _("(the law needs {growth}-fold).").format(growth=f"{law:,.0f}"),
         )
     row = reached[0]
     law = row["law: growth needed"]
-    return (
-        f"{name}: an order's points were worth {row['points worth']} its price once the "
-        f"platform's cumulative orders had grown a median "
-        f"{row['runs: growth it took (median)']:,.0f}-fold after it (the law: "
-        + ("never" if law is None else f"{law:,.0f}-fold")
-        + f"); {percent(row['runs: share that got there'])} of all order money got there."
+    return _(
+        "{name}: an order's points were worth {target} its price once the platform's "
+        "cumulative orders had grown a median {took}-fold after it (the law: {law}); {share} of "
+        "all order money got there."
+    ).format(
+        name=name,
+        target=row["points worth"],
+        took=f"{row['runs: growth it took (median)']:,.0f}",
+        law=_("never") if law is None else _("{growth}-fold").format(growth=f"{law:,.0f}"),
+        share=percent(row["runs: share that got there"], lang),
     )
 
 
-def percent(share: float | None) -> str:
+# the comparison table's columns, for the catalogue (a report names them in its language)
+COLUMNS = (
+    N_("points worth"),
+    N_("law: growth needed"),
+    N_("runs: growth it took (median)"),
+    N_("runs: 25–75%"),
+    N_("runs: most growth an order saw by the end"),
+    N_("law: share of order money that gets there by the end"),
+    N_("runs: share that got there"),
+    N_("law: last day an order gets there"),
+    N_("runs: last day an order got there"),
+)
+
+
+def percent(share: float | None, lang: str = "en") -> str:
     """A share in words; tiny ones as 'under 0.1%' rather than a misleading 0.0%."""
     if share is None:
         return "–"
-    return "under 0.1%" if 0 < share < 0.001 else f"{share:.1%}"
+    if 0 < share < 0.001:
+        return gettext(lang)("under {share}").format(share="0.1%")
+    return f"{share:.1%}"

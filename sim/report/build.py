@@ -27,7 +27,9 @@ import pandas as pd
 from sim.analysis.claims import ScenarioEvidence, Verdict, judge_claims
 from sim.batch.integrity import distinct
 from sim.errors import InputError
+from sim.i18n import N_, gettext
 from sim.report import headline
+from sim.report.fonts import drawing
 from sim.report.load import first_point, load_batch, rerun_scenario
 from sim.report.sections import ReportSection
 from sim.report.sections_law import (
@@ -55,13 +57,16 @@ class Report:
     verdicts: list[Verdict]
     sections: list[ReportSection]
     notes: list[str]
-    source: str = "Every number comes from the simulated runs"
+    source: str = N_("Every number comes from the simulated runs")  # in the page's language
     all_tables_in_markdown: bool = False  # a replay's: every section's tables
     text_in_markdown: bool = False  # the side-by-side report's: every section's paragraphs
 
 
-def build_report(folders: list[str | Path], reruns: int, title: str | None = None) -> Report:
-    """Everything the report shows, computed (nothing written)."""
+def build_report(
+    folders: list[str | Path], reruns: int, title: str | None = None, lang: str = "en"
+) -> Report:
+    """Everything the report shows, computed (nothing written), in ``lang``."""
+    _ = gettext(lang)
     if not folders:
         raise InputError("give at least one batch folder")
     batches = [load_batch(folder) for folder in distinct(folders)]
@@ -89,9 +94,9 @@ def build_report(folders: list[str | Path], reruns: int, title: str | None = Non
             variants[name] = first_point(batch, name)[0]
             series = timeseries[timeseries["scenario"] == name]
             horizon = int(series["day"].max()) + 1 if len(series) else 0
-            found, note = rerun_scenario(batch, name, reruns)
+            found, note = rerun_scenario(batch, name, reruns, lang)
             if note:
-                notes.append(f"{name}: {note}.")
+                notes.append(_("{name}: {note}.").format(name=name, note=_(note)))
             evidence.append(
                 ScenarioEvidence(
                     name,
@@ -104,35 +109,36 @@ def build_report(folders: list[str | Path], reruns: int, title: str | None = Non
                 )
             )
     evidence = [item for item in evidence if len(item.runs)]
-    verdicts = judge_claims(evidence)
+    verdicts = judge_claims(evidence, lang)
     horizons = {item.name: item.horizon for item in evidence}
-    collapse, table = collapse_section(ok, horizons)
-    sections = [claims_section(verdicts, evidence), collapse]
-    swept = sweep_section(ok, params)
-    if swept is not None:
-        sections.append(swept)
-    sections.append(series_section(timeseries, point_names(ok, params)))
-    sections.append(outcomes_section(ok))
-    law, compared = law_section(evidence, variants)
-    sections.append(law)
-    paid, depth = compensation_section(evidence)
+    with drawing(lang):
+        collapse, table = collapse_section(ok, horizons, lang)
+        sections = [claims_section(verdicts, evidence, lang), collapse]
+        swept = sweep_section(ok, params, lang)
+        if swept is not None:
+            sections.append(swept)
+        sections.append(series_section(timeseries, point_names(ok, params), lang))
+        sections.append(outcomes_section(ok, lang))
+        law, compared = law_section(evidence, variants, lang)
+        sections.append(law)
+        paid, depth = compensation_section(evidence, lang)
     if paid is not None:
         sections.append(paid)
-    extras, flagged = extras_section(evidence)
+    extras, flagged = extras_section(evidence, lang)
     sections.append(extras)
-    sections.append(scenarios_section(runs, evidence))
+    sections.append(scenarios_section(runs, evidence, lang))
     failures = runs[runs["status"] == "error"]
     for row in failures.head(10).itertuples():
-        notes.append(f"run {row.key} failed: {row.error}")
-    title = title or "Stress test of a consumption-points scheme: " + ", ".join(
-        str(Path(f).name) for f in folders
+        notes.append(_("run {key} failed: {error}").format(key=row.key, error=row.error))
+    title = title or _("Stress test of a consumption-points scheme: {batches}").format(
+        batches=", ".join(str(Path(f).name) for f in folders)
     )
     replicates = sorted({int(b.manifest.get("replicates", 0)) for b in batches})
-    summary = headline.summary(replicates, runs, table, verdicts, evidence)
+    summary = headline.summary(replicates, runs, table, verdicts, evidence, lang)
     if compared:
-        summary.append(("The break-even law beside the runs (SPEC §5)", compared))
+        summary.append((_("The break-even law beside the runs (SPEC §5)"), compared))
     if depth:
-        summary.append(("The distribution layer (SPEC §6, one run per scenario)", depth))
+        summary.append((_("The distribution layer (SPEC §6, one run per scenario)"), depth))
     if flagged:
-        summary.append(("Legal red flags (SPEC §7, one run per scenario)", flagged))
+        summary.append((_("Legal red flags (SPEC §7, one run per scenario)"), flagged))
     return Report(title, summary, verdicts, sections, notes)

@@ -20,6 +20,7 @@ from matplotlib.ticker import ScalarFormatter
 from PIL import Image
 
 from sim.analysis.compensation import depth_rows
+from sim.i18n import gettext
 
 DPI = 100
 WIDTH = 9.6  # inches: 960 px
@@ -120,9 +121,10 @@ def _tick(value) -> str:
     return f"{value:g}" if isinstance(value, int | float) else str(value)
 
 
-def collapse_ecdf(curves: dict[str, tuple[np.ndarray, int, int]]):
+def collapse_ecdf(curves: dict[str, tuple[np.ndarray, int, int]], lang: str = "en"):
     """Share of runs collapsed by each day, per scenario: ``label -> (collapse days, runs,
     horizon)``; each curve ends at the scenario's collapse probability."""
+    _ = gettext(lang)
     figure = _figure(WIDTH, 4.2)
     axis = figure.subplots()
     for color, (label, (days, runs, horizon)) in zip(COLORS, curves.items(), strict=False):
@@ -130,8 +132,8 @@ def collapse_ecdf(curves: dict[str, tuple[np.ndarray, int, int]]):
         xs = np.concatenate([[0], days, [horizon]])
         ys = np.concatenate([[0], np.arange(1, len(days) + 1) / runs, [len(days) / runs]])
         axis.step(xs, ys, where="post", label=f"{label} ({len(days)}/{runs})", color=color)
-    axis.set_xlabel("day")
-    axis.set_ylabel("share of runs collapsed by that day")
+    axis.set_xlabel(_("day"))
+    axis.set_ylabel(_("share of runs collapsed by that day"))
     axis.set_ylim(0, 1.02)
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8, loc="upper left")
@@ -180,16 +182,17 @@ def medians(
     return data_uri(figure)
 
 
-def cohort_exits(cohorts: dict[str, pd.DataFrame]):
+def cohort_exits(cohorts: dict[str, pd.DataFrame], lang: str = "en"):
     """Claim 2: share of each join cohort forced out within the window, per scenario."""
+    _ = gettext(lang)
     figure = _figure(WIDTH, 4.0)
     axis = figure.subplots()
     for color, (label, frame) in zip(COLORS, cohorts.items(), strict=False):
         axis.plot(
             frame["cohort_start"], frame["share_exited_within"], "o-", color=color, label=label
         )
-    axis.set_xlabel("first day of the join cohort")
-    axis.set_ylabel("share forced out within the window")
+    axis.set_xlabel(_("first day of the join cohort"))
+    axis.set_ylabel(_("share forced out within the window"))
     axis.set_ylim(0, 1.02)
     axis.grid(alpha=0.3)
     axis.legend(fontsize=8)
@@ -197,16 +200,17 @@ def cohort_exits(cohorts: dict[str, pd.DataFrame]):
     return data_uri(figure)
 
 
-def law_beside_runs(panels: dict[str, tuple[pd.DataFrame, list]]):
+def law_beside_runs(panels: dict[str, tuple[pd.DataFrame, list]], lang: str = "en"):
     """The break-even law beside the runs (:mod:`sim.analysis.lawcheck`), one panel per scenario:
     for the first order of each day, the growth of cumulative orders it took until its points were
     worth each target (dots, every replicate), the law's growth (dashed line, same colour) and
     the growth still to come by the run's end (grey: an order below it cannot get there)."""
+    _ = gettext(lang)
     figure, axes = _grid(len(panels), row_height=3.0)
     for axis, (label, (paths, wanted)) in zip(axes, panels.items(), strict=True):
         if len(paths):
             end = paths.groupby("day")["growth_by_end"].median()
-            axis.plot(end.index, end.to_numpy(), color="0.45", lw=1.3, label="growth by the end")
+            axis.plot(end.index, end.to_numpy(), color="0.45", lw=1.3, label=_("growth by the end"))
         for i, (color, target) in enumerate(zip(COLORS, wanted, strict=False)):
             got = paths[paths[f"reached_{i}"] >= 0] if len(paths) else paths
             if len(got):
@@ -216,27 +220,31 @@ def law_beside_runs(panels: dict[str, tuple[pd.DataFrame, list]]):
                     s=7,
                     color=color,
                     alpha=0.6,
-                    label=f"runs: {target.label}",
+                    label=_("runs: {target}").format(target=target.label),
                 )
             if target.law_growth is not None:
                 axis.axhline(
-                    target.law_growth, color=color, ls="--", lw=1.2, label=f"law: {target.label}"
+                    target.law_growth,
+                    color=color,
+                    ls="--",
+                    lw=1.2,
+                    label=_("law: {target}").format(target=target.label),
                 )
         axis.set_yscale("log")
         axis.set_xscale("log")  # the orders that get there are the first days' few
         axis.xaxis.set_major_formatter(ScalarFormatter())
         axis.set_title(label, fontsize=9)
-        axis.set_ylabel("growth of cumulative orders", fontsize=8)
+        axis.set_ylabel(_("growth of cumulative orders"), fontsize=8)
         axis.tick_params(labelsize=8)
         axis.grid(alpha=0.3)
         axis.legend(fontsize=7, loc="upper right")
     for axis in axes[-2:]:
-        axis.set_xlabel("day the order was placed (log scale)", fontsize=8)
+        axis.set_xlabel(_("day the order was placed (log scale)"), fontsize=8)
     figure.tight_layout()
     return data_uri(figure)
 
 
-def depth_figure(named: dict[str, dict]) -> str | None:
+def depth_figure(named: dict[str, dict], lang: str = "en") -> str | None:
     """Payouts by level, one bar series per scenario (``named``: scenario name → the
     distribution layer's exact figures, :func:`sim.distribution.summary.figures`),
     as a PNG data URI: how deep up the network each scheme pays
@@ -250,6 +258,7 @@ def depth_figure(named: dict[str, dict]) -> str | None:
     }
     if not series:
         return None
+    _ = gettext(lang)
     depth = max(len(paid) for paid in series.values())
     figure = Figure(figsize=(WIDTH, 3.6), dpi=DPI)
     axis = figure.subplots()
@@ -262,9 +271,9 @@ def depth_figure(named: dict[str, dict]) -> str | None:
     if positive and max(positive) / min(positive) > 100:
         axis.set_yscale("log")
     ticks = range(0, depth, max(1, math.ceil(depth / 25)))
-    axis.set_xticks(list(ticks), ["0\noff chain" if t == 0 else str(t) for t in ticks])
-    axis.set_xlabel("level paid: distance up the network from the buyer", fontsize=9)
-    axis.set_ylabel("yuan paid", fontsize=9)
+    axis.set_xticks(list(ticks), [_("0\noff chain") if t == 0 else str(t) for t in ticks])
+    axis.set_xlabel(_("level paid: distance up the network from the buyer"), fontsize=9)
+    axis.set_ylabel(_("yuan paid"), fontsize=9)
     axis.tick_params(labelsize=8)
     axis.grid(axis="y", alpha=0.3)
     axis.legend(fontsize=8)

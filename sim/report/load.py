@@ -25,6 +25,7 @@ from sim.batch.run import simulate
 from sim.batch.scheme_metrics import POINTS_SCHEME
 from sim.batch.store import count_runs, read_manifest, read_table
 from sim.errors import InputError
+from sim.i18n import N_
 
 SERIES = (  # the timeseries columns a report reads (older batches may lack some)
     "scenario",
@@ -176,11 +177,14 @@ def claim_levers(variant) -> list[str]:
     ]
 
 
-def rerun_of(variant, seed: int, days: int | None, replicate: int = 0, result=None) -> Rerun:
+def rerun_of(
+    variant, seed: int, days: int | None, replicate: int = 0, result=None, lang: str = "en"
+) -> Rerun:
     """One run of ``variant`` (``result`` if it is already run) with the runs without each of
-    its :func:`claim_levers`, as the claims read it."""
+    its :func:`claim_levers`, as the claims read it; its red flags explained in ``lang``."""
     result = simulate(variant, seed, days) if result is None else result
     rerun = Rerun(replicate, result.summary, result.members, layer=result.layer)
+    rerun.red_flags = result.red_flags(lang)
     rerun.daily = result.timeseries()[list(DAILY)]
     for lever in claim_levers(variant):
         other = simulate(without(variant, lever), seed, days)
@@ -189,15 +193,17 @@ def rerun_of(variant, seed: int, days: int | None, replicate: int = 0, result=No
     return rerun
 
 
-def rerun_scenario(batch: Batch, name: str, count: int) -> tuple[list[Rerun], str]:
+def rerun_scenario(
+    batch: Batch, name: str, count: int, lang: str = "en"
+) -> tuple[list[Rerun], str]:
     """Replicates 0..count-1 of the scenario's first sweep point, run again, each also without
     its subsidies, without its legacy points and without its panic reaction when it has them
-    (same seed)."""
+    (same seed); the red flags explained in ``lang``."""
     variant, why = first_point(batch, name)
     if variant is None:
         return [], why
     if count <= 0:
-        return [], "re-runs were switched off (--reruns 0)"
+        return [], N_("re-runs were switched off (--reruns 0)")
     rows = batch.runs[
         (batch.runs["scenario"] == name)
         & (batch.runs["point"] == 0)
@@ -206,9 +212,9 @@ def rerun_scenario(batch: Batch, name: str, count: int) -> tuple[list[Rerun], st
     days = batch.manifest.get("days")
     reruns, note = [], ""
     for _, row in rows.head(count).iterrows():
-        rerun = rerun_of(variant, int(row["seed"]), days, int(row["replicate"]))
+        rerun = rerun_of(variant, int(row["seed"]), days, int(row["replicate"]), lang=lang)
         summary = rerun.summary
         if summary["orders"] != row["orders"] or summary["price_end"] != row["price_end"]:
-            note = "a re-run differs from the batch (the code changed since it ran)"
+            note = N_("a re-run differs from the batch (the code changed since it ran)")
         reruns.append(rerun)
-    return reruns, note or ("" if reruns else "no successful run of the first point")
+    return reruns, note or ("" if reruns else N_("no successful run of the first point"))

@@ -15,9 +15,9 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader
 
 from sim import __version__
-from sim.analysis.claims import FAILED, HELD, MIXED
+from sim.analysis.claims import FAILED, HELD, MIXED, verdict_word
 from sim.errors import InputError
-from sim.i18n import default_lang, gettext
+from sim.i18n import N_, default_lang, gettext
 from sim.outputs import staged_files
 from sim.report.build import Report, build_report
 from sim.report.fonts import font_face
@@ -42,11 +42,14 @@ def _words(report: Report, lang: str) -> dict[str, str]:
     return {
         "lang": "zh-Hans" if lang == "zh" else "en",
         "claims": _("The vendor's claims, tested"),
+        "claim": _("claim (SPEC §5)"),
+        "verdict": _("verdict"),
+        "evidence": _("evidence"),
         "notes": _("Notes"),
         "made_by": _(
             "Made by consumption-points-sim {version}. {source}; nothing in this file is "
             "loaded from the network."
-        ).format(version=__version__, source=report.source),
+        ).format(version=__version__, source=_(report.source)),
     }
 
 
@@ -54,8 +57,10 @@ def render_html(report: Report, lang: str = "en") -> str:
     """The page, with the glyphs of its Chinese characters embedded (:mod:`sim.report.fonts`:
     the page is made once to know its characters, then with their font)."""
     template = TEMPLATES.get_template("report.html.j2")
-    fields = {"report": report, "columns": _columns, "fmt": fmt, "css": _css}
-    fields["words"] = _words(report, lang)
+    fields = {"report": report, "columns": _columns, "css": _css, "words": _words(report, lang)}
+    fields["fmt"] = lambda value: fmt(value, lang)
+    fields["head"] = lambda column: header(column, lang)
+    fields["said"] = lambda verdict: verdict_word(verdict, lang)
     page = template.render(**fields, version=__version__, font_face="")
     face = font_face(page)
     return template.render(**fields, version=__version__, font_face=face) if face else page
@@ -66,23 +71,30 @@ def _md(text: str) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _md_cell(value) -> str:
-    return _md(fmt(value)).replace("|", "\\|").replace("\n", " ")
+def _md_cell(value, lang: str = "en") -> str:
+    return _md(fmt(value, lang)).replace("|", "\\|").replace("\n", " ")
 
 
-def _md_table(rows: list[dict]) -> str:
+def header(column: str, lang: str) -> str:
+    """A table's column as its reader sees it: in Chinese its name from the catalogue (every
+    section marks its columns' names), a column without one (a swept parameter) as it is."""
+    return gettext(lang)(column) if column and lang != "en" else column
+
+
+def _md_table(rows: list[dict], lang: str = "en") -> str:
     columns = _columns(rows)
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(_md_cell(row.get(c)) for c in columns) + " |" for row in rows]
+    heads = [_md(header(c, lang)) for c in columns] if lang != "en" else columns
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_md_cell(row.get(c), lang) for c in columns) + " |" for row in rows]
     return "\n".join(lines)
 
 
 MARKDOWN_SECTIONS = (  # the sections whose tables the Markdown summary repeats
-    "How often",
-    "Who gained",
-    "The break-even law",
-    "Compensation",
-    "Legal red flags",
+    N_("How often, and how soon, it collapsed"),
+    N_("Who gained and who lost"),
+    N_("The break-even law beside the runs"),
+    N_("Compensation: who the distribution layer paid, and how deep"),
+    N_("Legal red flags"),
 )
 
 
@@ -90,26 +102,32 @@ def render_markdown(report: Report, html_name: str, lang: str = "en") -> str:
     _ = gettext(lang)
     figures = _("Figures and tables: [{name}]({name}).").format(name=html_name)
     parts = [f"# {_md(report.title)}", "", figures, ""]
+    repeated = {_(title) for title in MARKDOWN_SECTIONS}
     for heading, sentences in report.summary:
         parts += [f"## {heading}", "", *[f"- {_md(s)}" for s in sentences], ""]
     if report.verdicts:
-        parts += ["## The claims, tested", ""]
+        parts += ["## " + _("The claims, tested"), ""]
         parts.append(
             _md_table(
                 [
-                    {"#": v.number, "claim": v.claim, "verdict": v.verdict, "evidence": v.evidence}
+                    {
+                        "#": v.number,
+                        _("claim"): v.claim,
+                        _("verdict"): verdict_word(v.verdict, lang),
+                        _("evidence"): v.evidence,
+                    }
                     for v in report.verdicts
                 ]
             )
         )
     for section in report.sections:
-        if report.all_tables_in_markdown or section.title.startswith(MARKDOWN_SECTIONS):
+        if report.all_tables_in_markdown or section.title in repeated:
             parts += ["", f"## {section.title}", ""]
             if report.text_in_markdown:
                 parts += [item for text in section.text for item in (_md(text), "")]
             for caption, rows in section.tables:
                 if rows:
-                    parts += [caption + _(":"), "", _md_table(rows), ""]
+                    parts += [caption + _(":"), "", _md_table(rows, lang), ""]
     if report.notes:
         parts += ["", "## " + _("Notes"), "", *[f"- {_md(n)}" for n in report.notes]]
     return "\n".join(parts).rstrip() + "\n"
@@ -134,20 +152,13 @@ def write_report(
     if replays and len(folders) > 1:
         raise InputError("report a replay folder on its own, not beside others", file=replays[0])
     schemes = not replays and any(holds_comparison(folder) for folder in folders)
-    if lang == "zh" and not schemes and not replays:
-        raise InputError(
-            "report --lang zh makes the side-by-side report of schemes and a replay's report "
-            "so far; the points scheme's report is in English",
-            file=folders[0],
-        )
-    if schemes:  # 消费增值 beside the schemes courts judged, in the environment's language
-        lang = lang or default_lang()
+    lang = lang or default_lang()  # given, else the environment's language
+    if schemes:  # 消费增值 beside the schemes courts judged
         report = schemes_report(folders, title, lang)
-    elif replays:  # the auditor's report, in the environment's language
-        lang = lang or default_lang()
+    elif replays:  # the auditor's report
         report = replay_report(replays[0], title, lang)
     else:
-        lang, report = "en", build_report(folders, reruns, title)
+        report = build_report(folders, reruns, title, lang)
     page = render_html(report, lang)
     markdown = render_markdown(report, out.name, lang)
     markdown_path = out.with_suffix(".md")

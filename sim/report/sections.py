@@ -25,12 +25,15 @@ class ReportSection:
     tables: list[tuple[str, list[dict]]] = field(default_factory=list)  # (caption, rows)
 
 
-def fmt(value) -> str:
-    """A table cell in words: "–" for nothing, "yes" or "no" for a flag, integers and numbers
-    from 1,000 up whole with thousands separators, smaller numbers to 3 or 4 digits."""
+def fmt(value, lang: str = "en") -> str:
+    """A table cell in words: "–" for nothing, "yes" or "no" for a flag (是 or 否 in
+    Chinese), integers and numbers from 1,000 up whole with thousands separators, smaller
+    numbers to 3 or 4 digits."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool | np.bool_):
+        if lang != "en":
+            return "是" if value else "否"
         return "yes" if value else "no"
     if isinstance(value, int | np.integer):
         return f"{int(value):,}"

@@ -5,7 +5,9 @@ and at n runs, where the normal interval collapses to a point), and the time to 
 share of runs collapsed by each day; for sweeps, the phase diagrams and the PRIM box
 (:mod:`sim.analysis.discovery`); price, pool and members over time with bands over replicates;
 participant outcomes with Student-t intervals (:func:`sim.batch.compare.mean_interval`). None
-of these needs a re-run: the ``runs`` and ``timeseries`` tables hold every figure.
+of these needs a re-run: the ``runs`` and ``timeseries`` tables hold every figure. Each
+takes ``lang`` (:mod:`sim.i18n`): its words, captions and figure labels in English or Chinese
+(the renderer names the tables' columns, :func:`sim.report.render.header`).
 """
 
 from __future__ import annotations
@@ -18,43 +20,71 @@ import pandas as pd
 from sim.analysis.claims import ScenarioEvidence, levers
 from sim.analysis.discovery import describe_box, prim
 from sim.batch.compare import mean_interval, wilson
+from sim.i18n import N_, gettext
 from sim.report import figures
 from sim.report.sections import ReportSection, fmt
 
 # outcome metrics shown when the runs table has them: column -> words
 OUTCOMES = {
-    "net_investment_share_net_losers": "net losers: withdrew less than they paid in",
-    "net_investment_clawback_pool": "clawback pool: net winners' gains (yuan)",
-    "net_investment_net_losses": "net losses (yuan)",
-    "net_investment_credited_on_platform": "cash credited but not withdrawn (yuan)",
-    "operator_take_share": "operator's take (kept lines but goods, fees, diversion)",
-    "distribution_take_share": "distribution layer's take (bonuses paid)",
-    "share_of_buyers_losing": "buyers who got less cash out of the platform than they paid in",
-    "share_of_buyers_losing_counting_credited": "… counting cash credited, not withdrawn",
-    "share_of_buyers_losing_counting_points": "… and their points sold at the end",
-    "share_losing_counting_goods": "… counting the goods at their fair value",
-    "share_reaching_1x": "buyers back at 1x at the end (cash and bonuses at least their spend)",
-    "share_ever_breaking_even": "buyers who ever got back their spend",
-    "share_reaching_cap": "buyers who reached the cap (forced exit)",
-    "median_days_to_break_even": "median days to break even (those who did)",
-    "gini_net_result": "Gini of members' net results (0 equal, 1 one takes all)",
-    "top1_payout_share": "share of all payouts to the top 1% of members",
-    "share_payouts_funded_by_others": "share of pool payouts funded by other members' money",
-    "money_share_split_lines": "money kept by product cost, platform and the other lines",
-    "money_share_rules_not_given": "money kept, rules not given (lines the seeds name only)",
-    "money_share_member_fees": "money members paid as fees (regions, service points)",
-    "money_share_referral_bonuses": "money paid as referral bonuses",
-    "money_share_member_payouts": "money paid back to members for their points",
-    "money_share_left_in_pool": "money left in the pool at the end",
-    "money_share_operator_diverted": "money the operator took from the pool",
-    "money_share_custody_shortfall": "money never really held (custody shortfall)",
-    "money_entered": "money paid in (yuan)",
-    "paid_to_members": "paid to members (yuan)",
-    "withdrawn_by_members": "withdrawn by members (yuan)",
-    "unpaid_claims": "payouts booked but never paid (yuan)",
-    "members": "members who joined",
-    "price_end": "price at the end",
+    "net_investment_share_net_losers": N_("net losers: withdrew less than they paid in"),
+    "net_investment_clawback_pool": N_("clawback pool: net winners' gains (yuan)"),
+    "net_investment_net_losses": N_("net losses (yuan)"),
+    "net_investment_credited_on_platform": N_("cash credited but not withdrawn (yuan)"),
+    "operator_take_share": N_("operator's take (kept lines but goods, fees, diversion)"),
+    "distribution_take_share": N_("distribution layer's take (bonuses paid)"),
+    "share_of_buyers_losing": N_("buyers who got less cash out of the platform than they paid in"),
+    "share_of_buyers_losing_counting_credited": N_("… counting cash credited, not withdrawn"),
+    "share_of_buyers_losing_counting_points": N_("… and their points sold at the end"),
+    "share_losing_counting_goods": N_("… counting the goods at their fair value"),
+    "share_reaching_1x": N_("buyers back at 1x at the end (cash and bonuses at least their spend)"),
+    "share_ever_breaking_even": N_("buyers who ever got back their spend"),
+    "share_reaching_cap": N_("buyers who reached the cap (forced exit)"),
+    "median_days_to_break_even": N_("median days to break even (those who did)"),
+    "gini_net_result": N_("Gini of members' net results (0 equal, 1 one takes all)"),
+    "top1_payout_share": N_("share of all payouts to the top 1{percent} of members"),
+    "share_payouts_funded_by_others": N_("share of pool payouts funded by other members' money"),
+    "money_share_split_lines": N_("money kept by product cost, platform and the other lines"),
+    "money_share_rules_not_given": N_("money kept, rules not given (lines the seeds name only)"),
+    "money_share_member_fees": N_("money members paid as fees (regions, service points)"),
+    "money_share_referral_bonuses": N_("money paid as referral bonuses"),
+    "money_share_member_payouts": N_("money paid back to members for their points"),
+    "money_share_left_in_pool": N_("money left in the pool at the end"),
+    "money_share_operator_diverted": N_("money the operator took from the pool"),
+    "money_share_custody_shortfall": N_("money never really held (custody shortfall)"),
+    "money_entered": N_("money paid in (yuan)"),
+    "paid_to_members": N_("paid to members (yuan)"),
+    "withdrawn_by_members": N_("withdrawn by members (yuan)"),
+    "unpaid_claims": N_("payouts booked but never paid (yuan)"),
+    "members": N_("members who joined"),
+    "price_end": N_("price at the end"),
 }
+# the columns of this module's tables, named for the catalogue (the renderer names them)
+COLUMNS = (
+    N_("outcome"),
+    N_("scenario"),
+    N_("runs"),
+    N_("collapsed"),
+    N_("median day"),
+    N_("first day"),
+    N_("conditions"),
+    N_("probability [95% Wilson]"),
+    N_("point"),
+    N_("buyers losing (mean)"),
+    N_("parameter"),
+    N_("box from"),
+    N_("box to"),
+    N_("swept from"),
+    N_("swept to"),
+    N_("failed runs"),
+    N_("days"),
+    N_("stress levers"),
+    N_("description"),
+)
+
+
+def outcome_words(column: str, lang: str = "en") -> str:
+    """An outcome metric in words ("1%" is a field: a catalogue reads "% o" as printf)."""
+    return gettext(lang)(OUTCOMES[column]).format(percent="%")
 
 
 def collapse_table(runs: pd.DataFrame) -> pd.DataFrame | None:
@@ -84,12 +114,12 @@ def collapse_table(runs: pd.DataFrame) -> pd.DataFrame | None:
     return pd.DataFrame(rows)
 
 
-def outcome_rows(runs: pd.DataFrame) -> list[dict]:
+def outcome_rows(runs: pd.DataFrame, lang: str = "en") -> list[dict]:
     rows = []
-    for column, words in OUTCOMES.items():
+    for column in OUTCOMES:
         if column not in runs:
             continue
-        row = {"outcome": words}
+        row = {"outcome": outcome_words(column, lang)}
         for name, group in runs.groupby("scenario", sort=False):
             values = group[column].astype(float)
             _n, mean, low, high = mean_interval(values)
@@ -105,25 +135,30 @@ def outcome_rows(runs: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def outcomes_section(runs: pd.DataFrame) -> ReportSection:
+def outcomes_section(runs: pd.DataFrame, lang: str = "en") -> ReportSection:
     """Who gained and who lost: :func:`outcome_rows` of the successful runs."""
-    section = ReportSection("Who gained and who lost")
-    counts = ", ".join(
-        f"{name}: {len(group)}" for name, group in runs.groupby("scenario", sort=False)
+    _ = gettext(lang)
+    section = ReportSection(_("Who gained and who lost"))
+    counts = _(", ").join(
+        _("{name}: {runs}").format(name=name, runs=len(group))
+        for name, group in runs.groupby("scenario", sort=False)
     )
     section.text.append(
-        f"Mean over runs [95% Student-t interval of the mean; shares kept inside 0 to 100%]. "
-        f"Runs per scenario: {counts}."
+        _(
+            "Mean over runs [{level} Student-t interval of the mean; shares kept inside 0 to "
+            "{whole}]. Runs per scenario: {counts}."
+        ).format(level="95%", whole="100%", counts=counts)
     )
-    section.tables.append(("Outcomes per scenario", outcome_rows(runs)))
+    section.tables.append((_("Outcomes per scenario"), outcome_rows(runs, lang)))
     return section
 
 
-def _panel(key, names: dict | None = None) -> str:
+def _panel(key, names: dict | None = None, lang: str = "en") -> str:
     key = key if isinstance(key, tuple) else (key,)
     if len(key) == 1:
         return str(key[0])
-    return f"{key[0]} · " + ((names or {}).get(key) or f"point {key[1]}")
+    point = gettext(lang)("point {point}").format(point=key[1])
+    return f"{key[0]} · " + ((names or {}).get(key) or point)
 
 
 def point_names(runs: pd.DataFrame, params: list[str]) -> dict[tuple, str]:
@@ -140,7 +175,11 @@ def point_names(runs: pd.DataFrame, params: list[str]) -> dict[tuple, str]:
 
 
 def bands_of(
-    timeseries: pd.DataFrame, column: str, by: list[str], names: dict | None = None
+    timeseries: pd.DataFrame,
+    column: str,
+    by: list[str],
+    names: dict | None = None,
+    lang: str = "en",
 ) -> dict[str, pd.DataFrame]:
     """Per panel (scenario, or scenario and point): the quantiles of ``column`` each day."""
     quantiles = (
@@ -151,63 +190,88 @@ def bands_of(
         .reset_index()
     )
     return {
-        _panel(key, names): frame.sort_values("day").reset_index(drop=True)
+        _panel(key, names, lang): frame.sort_values("day").reset_index(drop=True)
         for key, frame in quantiles.groupby(by, sort=False)
     }
 
 
-def series_section(timeseries: pd.DataFrame, names: dict | None = None) -> ReportSection:
-    section = ReportSection("Price, pool and members over time")
+def series_section(
+    timeseries: pd.DataFrame, names: dict | None = None, lang: str = "en"
+) -> ReportSection:
+    _ = gettext(lang)
+    section = ReportSection(_("Price, pool and members over time"))
     points = timeseries.groupby(["scenario", "point"]).ngroups
     by = ["scenario"]
     if timeseries["scenario"].nunique() < points <= 12:
         by = ["scenario", "point"]
     section.text.append(
-        "Each panel is one scenario"
-        + (" and sweep point" if len(by) == 2 else "")
-        + ": the line is the median over replicates, the dark band holds the middle half of "
-        "them, the light band 90% (with few replicates the light band is close to the lowest "
-        "and highest run)."
+        _(
+            "Each panel is one scenario{and_point}: the line is the median over replicates, the "
+            "dark band holds the middle half of them, the light band 90{percent} (with few "
+            "replicates the light band is close to the lowest and highest run)."
+        ).format(and_point=_(" and sweep point") if len(by) == 2 else "", percent="%")
     )
-    price = bands_of(timeseries, "price", by, names)
-    section.figures.append((figures.bands(price, "price (yuan/point)"), "Points price"))
-    pool = bands_of(timeseries, "pool", by, names)
+    day = _("day")
+    price = bands_of(timeseries, "price", by, names, lang)
+    section.figures.append(
+        (figures.bands(price, _("price (yuan/point)"), xlabel=day), _("Points price"))
+    )
+    pool = bands_of(timeseries, "pool", by, names, lang)
     if "pool_cash" in timeseries and (timeseries["pool_cash"] < timeseries["pool"] - 0.005).any():
-        cash = bands_of(timeseries, "pool_cash", by, names)
+        cash = bands_of(timeseries, "pool_cash", by, names, lang)
         for label, frame in pool.items():
             frame["extra"] = cash[label]["q50"].to_numpy()
-        section.text.append("Dashed: the cash really in the pool (median), below what is posted.")
-    section.figures.append((figures.bands(pool, "pool (yuan)"), "Pool posted by the platform"))
-    members = bands_of(timeseries, "members_active", by, names)
-    section.figures.append((figures.bands(members, "members holding points"), "Members active"))
+        section.text.append(
+            _("Dashed: the cash really in the pool (median), below what is posted.")
+        )
+    section.figures.append(
+        (figures.bands(pool, _("pool (yuan)"), xlabel=day), _("Pool posted by the platform"))
+    )
+    members = bands_of(timeseries, "members_active", by, names, lang)
+    section.figures.append(
+        (figures.bands(members, _("members holding points"), xlabel=day), _("Members active"))
+    )
     return section
 
 
 def collapse_section(
-    runs: pd.DataFrame, horizons: dict[str, int]
+    runs: pd.DataFrame, horizons: dict[str, int], lang: str = "en"
 ) -> tuple[ReportSection, pd.DataFrame | None]:
-    section = ReportSection("How often, and how soon, it collapsed")
+    _ = gettext(lang)
+    section = ReportSection(_("How often, and how soon, it collapsed"))
     table = collapse_table(runs)
     if table is None:
         section.text.append(
-            "This batch has no collapse columns (it was made before collapse detection); run "
-            "the batch again with this version to see collapse probabilities."
+            _(
+                "This batch has no collapse columns (it was made before collapse detection); "
+                "run the batch again with this version to see collapse probabilities."
+            )
         )
         return section, None
     section.text.append(
-        "A run collapses on the first day one of the scenario's collapse conditions holds "
-        "(see the scenario's collapse section). The interval is the 95% Wilson score "
-        "interval for a share: with few runs it is wide, and it is honest at 0 and at 100%."
+        _(
+            "A run collapses on the first day one of the scenario's collapse conditions holds "
+            "(see the scenario's collapse section). The interval is the {level} Wilson score "
+            "interval for a share: with few runs it is wide, and it is honest at 0 and at "
+            "{whole}."
+        ).format(level="95%", whole="100%")
     )
     labelled = table.assign(label=table["scenario"])
-    section.figures.append((figures.collapse_bars(labelled), "Collapse probability per scenario"))
+    bars = figures.collapse_bars(
+        labelled,
+        _("share of runs that collapsed (bar) and its {level} Wilson interval").format(level="95%"),
+    )
+    section.figures.append((bars, _("Collapse probability per scenario")))
     curves = {}
     for name, group in runs.groupby("scenario", sort=False):
         days = group.loc[group["collapsed"].fillna(False).astype(bool), "collapse_day"]
         curves[name] = (days.to_numpy(dtype=float), len(group), horizons.get(name, 0))
     if any(len(days) for days, _, _ in curves.values()):
         section.figures.append(
-            (figures.collapse_ecdf(curves), "Time to collapse: share of runs collapsed by each day")
+            (
+                figures.collapse_ecdf(curves, lang),
+                _("Time to collapse: share of runs collapsed by each day"),
+            )
         )
     shown = table.assign(
         **{
@@ -217,7 +281,7 @@ def collapse_section(
             ]
         }
     ).drop(columns=["p", "low", "high"])
-    section.tables.append(("Collapse per scenario", shown.to_dict("records")))
+    section.tables.append((_("Collapse per scenario"), shown.to_dict("records")))
     return section, table
 
 
@@ -228,29 +292,37 @@ def _axis(values: pd.Series):
     return pd.qcut(values, 5, duplicates="drop")
 
 
-def sweep_section(runs: pd.DataFrame, params: list[str]) -> ReportSection | None:
+def sweep_section(runs: pd.DataFrame, params: list[str], lang: str = "en") -> ReportSection | None:
     """Phase diagrams and PRIM for the scenarios that were swept."""
+    _ = gettext(lang)
     numeric = [p for p in params if pd.api.types.is_numeric_dtype(runs[p])]
     swept = runs.dropna(subset=numeric, how="all") if numeric else runs.iloc[0:0]
     if swept.empty:
         return None
-    section = ReportSection("Which parameter ranges lead to collapse")
+    section = ReportSection(_("Which parameter ranges lead to collapse"))
     has_collapse = "collapsed" in runs
     outcome = (
         swept["collapsed"].fillna(False).astype(bool)
         if has_collapse
         else swept["share_of_buyers_losing"] > 0.5
     )
-    words = "collapsed" if has_collapse else "most buyers lost money (collapse not in this batch)"
+    words = (
+        _("collapsed") if has_collapse else _("most buyers lost money (collapse not in this batch)")
+    )
     for name, group in swept.groupby("scenario", sort=False):
         used = [p for p in numeric if group[p].notna().all() and group[p].nunique() > 1]
         y = outcome.loc[group.index]
         section.text.append(
-            f"{name}: {len(group)} runs over {group['point'].nunique()} points of a sweep of "
-            + ", ".join(used)
-            + "."
+            _("{name}: {runs} runs over {points} points of a sweep of {params}.").format(
+                name=name, runs=len(group), points=group["point"].nunique(), params=", ".join(used)
+            )
         )
-        section.tables.append((f"{name}: every sweep point", _point_rows(group, used, y, words)))
+        section.tables.append(
+            (
+                _("{name}: every sweep point").format(name=name),
+                _point_rows(group, used, y, has_collapse, lang),
+            )
+        )
         if len(used) >= 2:
             x_name, y_name = _pair(group[used], y, used)
             cells = group.assign(_x=_axis(group[x_name]), _y=_axis(group[y_name]), _bad=y)
@@ -265,9 +337,11 @@ def sweep_section(runs: pd.DataFrame, params: list[str]) -> ReportSection | None
                         x_name,
                         y_name,
                         "bad",
-                        f"{name}: share of runs that {words}",
+                        _("{name}: share of runs that {words}").format(name=name, words=words),
                     ),
-                    f"Phase diagram of {name}: share of runs that {words}",
+                    _("Phase diagram of {name}: share of runs that {words}").format(
+                        name=name, words=words
+                    ),
                 )
             )
             section.figures.append(
@@ -277,28 +351,38 @@ def sweep_section(runs: pd.DataFrame, params: list[str]) -> ReportSection | None
                         x_name,
                         y_name,
                         "loss",
-                        f"{name}: share of buyers losing (mean)",
+                        _("{name}: share of buyers losing (mean)").format(name=name),
                     ),
-                    f"Phase diagram of {name}: share of buyers who lost money",
+                    _("Phase diagram of {name}: share of buyers who lost money").format(name=name),
                 )
             )
         if y.all() or not y.any():
             section.text.append(
-                f"PRIM needs runs that {words} and runs that did not; in {name} "
-                + ("all did." if y.all() else "none did.")
+                _("PRIM needs runs that {words} and runs that did not; in {name} {which}").format(
+                    words=words, name=name, which=_("all did.") if y.all() else _("none did.")
+                )
             )
             continue
         result = prim(group[used].reset_index(drop=True), y.to_numpy(), alpha=0.1, min_mass=0.05)
         box = result.box
         section.text.append(
-            f"PRIM (scenario discovery) for {name}: runs that {words} concentrate where "
-            f"{describe_box(result)}. Inside that box {box.density:.0%} of the runs {words} "
-            f"(against {result.base_density:.0%} overall); the box holds {box.coverage:.0%} "
-            f"of all such runs and {box.mass:.0%} of the runs."
+            _(
+                "PRIM (scenario discovery) for {name}: runs that {words} concentrate where "
+                "{box}. Inside that box {density} of the runs {words} (against {base} overall); "
+                "the box holds {coverage} of all such runs and {mass} of the runs."
+            ).format(
+                name=name,
+                words=words,
+                box=describe_box(result),
+                density=f"{box.density:.0%}",
+                base=f"{result.base_density:.0%}",
+                coverage=f"{box.coverage:.0%}",
+                mass=f"{box.mass:.0%}",
+            )
         )
         section.tables.append(
             (
-                f"{name}: PRIM box (parameters it narrows)",
+                _("{name}: PRIM box (parameters it narrows)").format(name=name),
                 [
                     {
                         "parameter": p,
@@ -323,7 +407,15 @@ def _pair(x: pd.DataFrame, y: pd.Series, used: list[str]) -> tuple[str, str]:
     return used[0], used[1]
 
 
-def _point_rows(group: pd.DataFrame, used: list[str], y: pd.Series, words: str) -> list[dict]:
+SHARE_THAT = {  # the sweep table's column of runs that ended badly
+    True: N_("share that collapsed [95% Wilson]"),
+    False: N_("share that most buyers lost money [95% Wilson]"),
+}
+
+
+def _point_rows(
+    group: pd.DataFrame, used: list[str], y: pd.Series, has_collapse: bool, lang: str
+) -> list[dict]:
     rows = []
     for point, runs in group.groupby("point"):
         bad = y.loc[runs.index]
@@ -334,27 +426,31 @@ def _point_rows(group: pd.DataFrame, used: list[str], y: pd.Series, words: str) 
                 "point": int(point),
                 **{name: runs[name].iloc[0] for name in used},
                 "runs": len(runs),
-                f"share that {words.split(' (')[0]} [95% Wilson]": (
-                    f"{p:.0%} [{low:.0%}, {high:.0%}]"
-                ),
+                SHARE_THAT[has_collapse]: f"{p:.0%} [{low:.0%}, {high:.0%}]",
                 "buyers losing (mean)": f"{mean:.1%}",
             }
         )
     return rows[:60]
 
 
-def scenarios_section(runs: pd.DataFrame, evidence: list[ScenarioEvidence]) -> ReportSection:
+def scenarios_section(
+    runs: pd.DataFrame, evidence: list[ScenarioEvidence], lang: str = "en"
+) -> ReportSection:
     """The scenarios in this report: runs (``runs`` holds failed ones too), days, stress levers
     and description."""
+    _ = gettext(lang)
+    failed = "failed" if lang == "en" else "failed runs"  # "failed" is also a claim's verdict
     scenario_rows = [
         {
             "scenario": item.name,
             "runs": len(runs[runs["scenario"] == item.name]),
-            "failed": int((runs[runs["scenario"] == item.name]["status"] == "error").sum()),
+            failed: int((runs[runs["scenario"] == item.name]["status"] == "error").sum()),
             "days": item.horizon,
-            "stress levers": ", ".join(levers(item.scenario)) or "none",
+            "stress levers": _(", ").join(levers(item.scenario, lang)) or _("none"),
             "description": item.scenario.description if item.scenario is not None else "",
         }
         for item in evidence
     ]
-    return ReportSection("The scenarios", tables=[("Scenarios in this report", scenario_rows)])
+    return ReportSection(
+        _("The scenarios"), tables=[(_("Scenarios in this report"), scenario_rows)]
+    )
