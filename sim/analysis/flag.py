@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sim.analysis.redflags_org import DEFAULT_READING
 from sim.core.units import fen_to_yuan
-from sim.i18n import money
+from sim.i18n import gettext, money
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,19 @@ def yuan_text(amount_fen: int, lang: str = "en") -> str:
     if lang == "en":
         return f"{fen_to_yuan(amount_fen):,.2f} yuan"
     return money(fen_to_yuan(amount_fen), lang)
+
+
+def statute_text(law: str, lang: str = "en") -> str:
+    """A flag's ``law`` as a reader of ``lang`` reads it: whole in English; in another
+    language the statute in its own words (the text before `` / ``)."""
+    return law if lang == "en" else law.split(" / ")[0]
+
+
+def flag_and_reading(key: str, reading: str, lang: str = "en") -> str:
+    """A flag under its reading, as a summary names it: ``pyramid_levels (platform)``, in
+    Chinese by the statute's and the reading's names."""
+    _ = gettext(lang)
+    return _("{flag} ({reading})").format(flag=_(key), reading=_(reading))
 
 
 def share_text(part: int, whole: int) -> str:

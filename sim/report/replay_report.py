@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.analysis.flag import flag_and_reading, statute_text
 from sim.errors import InputError
 from sim.i18n import N_, gettext, money, named
 from sim.report.figures import COLORS, WIDTH, _figure, data_uri
@@ -135,7 +136,7 @@ def outcome_figure(members: pd.DataFrame, lang: str = "en") -> str:
     return data_uri(figure)
 
 
-# the tables' columns and words as a Chinese reader sees them (English: as in the files)
+# the tables' columns by their names (marked for the catalogue) and the words in their cells
 COLUMN_NAMES = {
     "rank": N_("rank"),
     "member": N_("member"),
@@ -200,32 +201,27 @@ _FLAG_WORDS = ("key", "reading")  # columns whose values are flag keys and readi
 
 
 def _rows(frame: pd.DataFrame, lang: str) -> list[dict]:
-    """A table's rows: in English as in the file; in Chinese each header, each yes or no and
-    each outcome, account or kind by its Chinese name (ids and numbers as they are)."""
+    """A table's rows: in English as in the file; in another language each column under its
+    name (which the renderer says in that language, :func:`sim.report.render.header`; a yes
+    or no it says too) and each flag, reading, statute, outcome, account or kind by its name
+    in that language (ids and numbers as they are)."""
     rows = frame.to_dict("records")
     if lang == "en":
         return rows
     _ = gettext(lang)
 
     def cell(column: str, value):
-        if isinstance(value, bool | np.bool_):
-            return (_("yes") if value else _("no")).strip()
         if column in _FLAG_WORDS:
             return _(value)
         if column == "law":
-            return str(value).split(" / ")[0]  # the statute's own words
+            return statute_text(value, lang)
         return named(value, WORDS, lang) if isinstance(value, str) else value
 
-    return [{named(k, COLUMN_NAMES, lang): cell(k, v) for k, v in row.items()} for row in rows]
+    return [{COLUMN_NAMES.get(k, k): cell(k, v) for k, v in row.items()} for row in rows]
 
 
 def _money(value: float, lang: str = "en") -> str:
     return f"{value:,.2f} yuan" if lang == "en" else money(value, lang)
-
-
-def _flag(key: str, reading: str, _) -> str:
-    """A flag and its reading as the summary names them."""
-    return _("{flag} ({reading})").format(flag=_(key), reading=_(reading))
 
 
 def replay_report(folder: str | Path, title: str | None = None, lang: str = "en"):
@@ -245,7 +241,7 @@ def replay_report(folder: str | Path, title: str | None = None, lang: str = "en"
     owed = found["owed_to_members_at_end"]
     raised = flags[flags["raised"]]
     dated = [
-        (int(row.first_day), _flag(row.key, row.reading, _))
+        (int(row.first_day), flag_and_reading(row.key, row.reading, lang))
         for row in raised.itertuples()
         if pd.notna(row.first_day)
     ]
@@ -289,7 +285,7 @@ def replay_report(folder: str | Path, title: str | None = None, lang: str = "en"
         )
     law = [
         _("{flag} raised from day {day}.").format(
-            flag=_flag(row.key, row.reading, _), day=int(row.first_day)
+            flag=flag_and_reading(row.key, row.reading, lang), day=int(row.first_day)
         )
         for row in raised.itertuples()
     ] or [_("None of the red flags is raised at the end of the log.")]

@@ -13,6 +13,7 @@ from html import escape
 
 import pandas as pd
 
+from sim.analysis.flag import statute_text
 from sim.batch.tables import timeseries_rows
 from sim.i18n import gettext
 from sim.report.figures import data_uri
@@ -69,7 +70,7 @@ def _page_of(result, lang: str) -> str:
         cells = (
             _(flag["key"]),
             _(flag["reading"]),
-            _statute(flag["law"], lang),
+            statute_text(flag["law"], lang),
             flag["explanation"],
         )
         rows.append("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in cells) + "</tr>")
@@ -83,11 +84,6 @@ def _page_of(result, lang: str) -> str:
     heading = _("Red flags raised")
     more = f"<h2>{escape(heading)}</h2>\n{flags}\n"
     return _page(result, headline(summary, lang), titles, figures, more, lang)
-
-
-def _statute(law: str, lang: str) -> str:
-    """A flag's statute: in Chinese, the statute's own words (the text before `` / ``)."""
-    return law if lang == "en" else law.split(" / ")[0]
 
 
 def _scheme_page(result, lang: str) -> str:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.i18n import gettext
+
 
 @dataclass
 class ReportSection:
@@ -32,9 +34,8 @@ def fmt(value, lang: str = "en") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool | np.bool_):
-        if lang != "en":
-            return "是" if value else "否"
-        return "yes" if value else "no"
+        _ = gettext(lang)
+        return (_("yes") if value else _("no")).strip()
     if isinstance(value, int | np.integer):
         return f"{int(value):,}"
     if isinstance(value, float | np.floating):

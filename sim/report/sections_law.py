@@ -12,6 +12,7 @@ import pandas as pd
 
 from sim.analysis import breakeven, compensation, lawcheck, redflags
 from sim.analysis.claims import ScenarioEvidence, Verdict, verdict_word
+from sim.analysis.flag import flag_and_reading, statute_text
 from sim.i18n import N_, gettext
 from sim.report import figures
 from sim.report.sections import ReportSection
@@ -234,7 +235,7 @@ def extras_section(
                 ]
             else:
                 raised = [
-                    _("{flag} ({reading})").format(flag=_(flag["key"]), reading=_(flag["reading"]))
+                    flag_and_reading(flag["key"], flag["reading"], lang)
                     for flag in flags
                     if flag["raised"]
                 ]
@@ -252,7 +253,7 @@ def extras_section(
             )
             table = redflags.flags_table(flags)
             if lang != "en":
-                table = _flags_in(first.red_flags or flags, table, _)
+                table = _flags_in(first.red_flags or flags, table, lang)
             section.tables.append(
                 (
                     _("{name}: red flags (replicate {replicate})").format(
@@ -264,17 +265,18 @@ def extras_section(
     return section, said
 
 
-def _flags_in(explained: list[dict], table: list[dict], _) -> list[dict]:
+def _flags_in(explained: list[dict], table: list[dict], lang: str) -> list[dict]:
     """The red flags table in the report's language: the flag and its reading by their names,
     the statute in its own words and the measurement explained (``explained``: the same flags
     measured again in that language, :meth:`sim.batch.run.RunResult.red_flags`)."""
+    _ = gettext(lang)
     return [
         {
             "red flag": _(flag["key"]),
             "reading": _(flag["reading"]),
-            "raised": _("yes").strip() if flag["raised"] else _("no"),
+            "raised": flag["raised"],  # yes or no in the page's words (sim.report.sections.fmt)
             "measured": row["measured"],
-            "statute": flag["law"].split(" / ")[0],
+            "statute": statute_text(flag["law"], lang),
             "what was measured": flag["explanation"],
         }
         for flag, row in zip(explained, table, strict=True)
