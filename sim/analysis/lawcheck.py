@@ -250,5 +250,6 @@ def percent(share: float | None, lang: str = "en") -> str:
     if share is None:
         return "–"
     if 0 < share < 0.001:
-        return gettext(lang)("under {share}").format(share="0.1%")
+        _ = gettext(lang)
+        return _("under {share}").format(share="0.1%")
     return f"{share:.1%}"

@@ -157,7 +157,8 @@ def _panel(key, names: dict | None = None, lang: str = "en") -> str:
     key = key if isinstance(key, tuple) else (key,)
     if len(key) == 1:
         return str(key[0])
-    point = gettext(lang)("point {point}").format(point=key[1])
+    _ = gettext(lang)
+    point = _("point {point}").format(point=key[1])
     return f"{key[0]} · " + ((names or {}).get(key) or point)
 
 
