@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.core.book import Applied
@@ -46,3 +48,52 @@ def test_each_column_as_units_converts_it(tmp_path):
     ]
     assert trace.rows == 4 and trace.actions == {"buy": 1, "sell": 1, "join": 1, "bonus": 1}
     assert trace.price_low == price_to_yuan(Fraction(5, 7), UNIT)
+
+
+def test_rows_given_as_columns_make_the_same_file_as_rows_given_one_by_one(tmp_path):
+    """The compiled replay hands the trace whole columns; mixed with single rows, in batches
+    that end mid-way, the file is the same bytes and the row groups the same sizes."""
+    rows = [  # (day, member, action, fen or units, per, points, cash, pool, points, price)
+        (0, "1", "buy", 100_000, 100, 21_000, 0, 30_000, 21_000, Fraction(30_000, 21_000)),
+        (1, "2", "buy", 50_000, 100, 9_000, 0, 45_000, 30_000, Fraction(3, 2)),
+        (1, "1", "sell", 1_000, UNIT, -1_000, 1_200, 44_700, 29_000, Fraction(447, 290)),
+        (2, "2", "forced_exit", 9_000, UNIT, -9_000, 11_100, 40_000, 20_000, Fraction(2)),
+    ]
+    one_by_one = Trace(tmp_path / "one.parquet", UNIT, batch_rows=3)
+    for line, (day, member, action, amount, _, points, cash, pool, total, price) in enumerate(
+        rows, start=2
+    ):
+        one = Applied(action, member, amount, points, cash, pool, total, price)
+        one_by_one.applied(Event(line, day, member, action, amount), one)
+    one_by_one.close()
+    mixed = Trace(tmp_path / "mixed.parquet", UNIT, batch_rows=3)
+    day, member, action, amount, _, points, cash, pool, total, price = rows[0]
+    mixed.applied(
+        Event(2, day, member, action, amount),
+        Applied(action, member, amount, points, cash, pool, total, price),
+    )
+    rest = list(zip(*rows[1:], strict=True))
+    mixed.extend(
+        {
+            "day": np.array(rest[0]),
+            "line": np.array([3, 4, 5]),
+            "missing": np.zeros(3, bool),
+            **{
+                name: np.array(rest[i])
+                for i, name in enumerate(
+                    ("amount", "per", "points_delta", "cash_delta", "pool", "points"), start=3
+                )
+            },
+            "price_num": np.array([p.numerator for p in rest[9]]),
+            "price_den": np.array([p.denominator for p in rest[9]]),
+            "member": pa.array(rest[1]),
+            "action": pa.array(rest[2]),
+            "kind": pa.nulls(3, pa.string()),
+            "other": pa.nulls(3, pa.string()),
+        }
+    )
+    mixed.close()
+    assert (tmp_path / "one.parquet").read_bytes() == (tmp_path / "mixed.parquet").read_bytes()
+    assert pq.ParquetFile(tmp_path / "mixed.parquet").metadata.num_row_groups == 2
+    assert mixed.actions == {"buy": 2, "sell": 1, "forced_exit": 1}
+    assert mixed.price_high == price_to_yuan(Fraction(2), UNIT)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.core.book import Applied
@@ -40,11 +41,13 @@ TRACE_SCHEMA = pa.schema(
 _EXACT = 1 << 53
 _COLUMNS = ("day", "member", "action", "amount", "per", "points_delta", "cash_delta")
 _COLUMNS += ("pool", "points", "price", "line", "kind", "other")
+_TEXT = ("member", "action", "kind", "other")
 
 
 class Trace:
-    """Rows appended in order (seq numbers them from 1); the counts of each action and the
-    lowest and highest price for the summary."""
+    """Rows appended in order (seq numbers them from 1), one at a time (:meth:`applied`,
+    :meth:`record`) or as columns (:meth:`extend`); the counts of each action and the lowest
+    and highest price for the summary. Every ``batch_rows`` rows are one row group."""
 
     def __init__(self, path: Path, unit: int, batch_rows: int = 65_536) -> None:
         self.unit = unit
@@ -53,6 +56,8 @@ class Trace:
         self.actions: Counter = Counter()
         self.price_low, self.price_high = float("inf"), float("-inf")
         self._columns: dict[str, list] = {name: [] for name in _COLUMNS}
+        self._ready: list[pa.Table] = []  # converted rows not yet written
+        self._buffered = 0
         self._writer = pq.ParquetWriter(path, TRACE_SCHEMA, compression="zstd")
 
     def applied(self, event: Event, one: Applied) -> None:
@@ -71,18 +76,13 @@ class Trace:
         """A row for a join, bonus, withdrawal or fee: no points move; ``cash_delta`` is the
         change of the member's cash balance (a bonus adds, a paid withdrawal takes)."""
         c = self._columns
-        cash = 0
-        if event.action == "bonus":
-            cash = event.amount
-        elif event.action == "withdraw" and event.kind == "paid":
-            cash = -event.amount
         c["day"].append(event.day)
         c["member"].append(event.member)
         c["action"].append(event.action)
         c["amount"].append(event.amount)
         c["per"].append(FEN_PER_YUAN)
         c["points_delta"].append(0)
-        c["cash_delta"].append(cash)
+        c["cash_delta"].append(record_cash(event))
         self._state(event, pool, points, price, event.kind, event.other)
 
     def _state(self, event, pool, points, price, kind, other) -> None:
@@ -94,65 +94,140 @@ class Trace:
         c["kind"].append(kind)
         c["other"].append(other)
         if len(c["day"]) >= self.batch_rows:
-            self._flush()
+            self._convert()
 
-    def _flush(self) -> None:
+    def extend(self, columns: dict) -> None:
+        """Rows given as columns, after the rows given so far: ``day``, ``line``,
+        ``amount`` (null where ``missing``), ``per`` (what ``amount`` is divided by),
+        ``points_delta``, ``cash_delta``, ``pool``, ``points``, ``price_num`` and
+        ``price_den`` int64 arrays (exact: fen, point units, the price as a fraction);
+        ``member``, ``action``, ``kind`` and ``other`` Arrow string arrays."""
+        self._convert()
+        self._add(columns)
+
+    def _convert(self) -> None:
+        """The rows given one at a time, as columns."""
         c = self._columns
+        if not c["day"]:
+            return
+        amount = c["amount"]
+        columns = {
+            "day": c["day"],
+            "line": c["line"],
+            "missing": [v is None for v in amount],
+            "amount": [0 if v is None else v for v in amount],
+            "per": c["per"],
+            "points_delta": c["points_delta"],
+            "cash_delta": c["cash_delta"],
+            "pool": c["pool"],
+            "points": c["points"],
+            "price_num": [p.numerator for p in c["price"]],
+            "price_den": [p.denominator for p in c["price"]],
+            **{name: pa.array(c[name], pa.string()) for name in _TEXT},
+        }
+        self._columns = {name: [] for name in _COLUMNS}
+        self._add(columns)
+
+    def _add(self, c: dict) -> None:
+        """Exact columns as the file's (yuan, points, yuan per point), then written a
+        batch of ``batch_rows`` rows at a time."""
         n = len(c["day"])
         if not n:
             return
         unit = self.unit
-        price = _prices(c["price"], unit)
-        self.price_low = min(self.price_low, min(price))
-        self.price_high = max(self.price_high, max(price))
-        self.actions.update(c["action"])
-        amount = _divided(c["amount"], c["per"])
+        price = _prices(c["price_num"], c["price_den"], unit)
+        self.price_low = min(self.price_low, float(price.min()))
+        self.price_high = max(self.price_high, float(price.max()))
+        counts = pc.value_counts(c["action"]).to_pylist()
+        self.actions.update({count["values"]: count["counts"] for count in counts})
+        missing = np.asarray(c["missing"], bool)
         table = pa.table(
             [
-                pa.array(np.arange(self.rows + 1, self.rows + n + 1), pa.int64()),
-                pa.array(c["day"], pa.int64()),
-                pa.array(c["member"], pa.string()),
-                pa.array(c["action"], pa.string()),
-                amount,
+                pa.array(np.zeros(n, np.int64)),  # seq: numbered as written
+                pa.array(np.asarray(c["day"], np.int64)),
+                c["member"],
+                c["action"],
+                _divided(c["amount"], c["per"], missing if missing.any() else None),
                 _divided(c["points_delta"], unit),
                 _divided(c["cash_delta"], FEN_PER_YUAN),
                 _divided(c["pool"], FEN_PER_YUAN),
                 _divided(c["points"], unit),
                 pa.array(price, pa.float64()),
-                pa.array(c["line"], pa.int64()),
-                pa.array(c["kind"], pa.string()),
-                pa.array(c["other"], pa.string()),
+                pa.array(np.asarray(c["line"], np.int64)),
+                c["kind"],
+                c["other"],
             ],
             schema=TRACE_SCHEMA,
         )
-        self._writer.write_table(table)
+        self._ready.append(table)
+        self._buffered += n
+        while self._buffered >= self.batch_rows:
+            self._write(self.batch_rows)
+
+    def _write(self, n: int) -> None:
+        """The first ``n`` converted rows into the file, as one row group."""
+        table = pa.concat_tables(self._ready)
+        rest = table.slice(n)
+        batch = table.slice(0, n).combine_chunks()
+        seq = pa.array(np.arange(self.rows + 1, self.rows + n + 1), pa.int64())
+        self._writer.write_table(batch.set_column(0, "seq", seq))
         self.rows += n
-        self._columns = {name: [] for name in _COLUMNS}
+        self._ready, self._buffered = [rest], self._buffered - n
 
     def close(self) -> None:
-        self._flush()
+        self._convert()
+        if self._buffered:
+            self._write(self._buffered)
         self._writer.close()
 
 
-def _divided(values: list, by) -> pa.Array:
-    """Integers (None: null) over ``by`` (one integer, or one per value), as floats."""
-    missing = [v is None for v in values]
-    whole = [0 if v is None else v for v in values]
-    divisors = by if isinstance(by, list) else [by] * len(whole)
-    if max(map(abs, whole), default=0) < _EXACT and max(divisors, default=1) < _EXACT:
-        quotient = np.array(whole, np.int64) / np.array(divisors, np.int64)
+def record_cash(event: Event) -> int:
+    """The change of a member's cash balance a record row makes: a bonus adds, a paid
+    withdrawal takes, the others none."""
+    if event.action == "bonus":
+        return event.amount
+    if event.action == "withdraw" and event.kind == "paid":
+        return -event.amount
+    return 0
+
+
+def _exact_floats(values, bound: int) -> np.ndarray | None:
+    """``values`` (a list of ints or an int64 array) as int64, or None if any is too
+    large for a float to hold exactly once multiplied by ``bound``."""
+    if isinstance(values, np.ndarray):
+        top = int(np.abs(values).max()) if len(values) else 0
+        return values if top * bound < _EXACT else None
+    top = max(map(abs, values), default=0)
+    return np.array(values, np.int64) if top * bound < _EXACT else None
+
+
+def _divided(values, by, missing: np.ndarray | None = None) -> pa.Array:
+    """Integers over ``by`` (one integer, or one per value), as correctly rounded floats;
+    null where ``missing``."""
+    divisors = np.full(len(values), by, np.int64) if isinstance(by, int) else by
+    whole, down = _exact_floats(values, 1), _exact_floats(divisors, 1)
+    if whole is not None and down is not None:
+        quotient = whole / down
     else:
-        quotient = np.array([v / d for v, d in zip(whole, divisors, strict=True)], np.float64)
-    return pa.array(quotient, pa.float64(), mask=np.array(missing) if any(missing) else None)
+        pairs = zip(_ints(values), _ints(divisors), strict=True)
+        quotient = np.array([v / d for v, d in pairs], np.float64)
+    return pa.array(quotient, pa.float64(), mask=missing)
 
 
-def _prices(prices: list[Fraction], unit: int) -> list[float]:
-    """Exact prices in fen per unit as yuan per point (:func:`~sim.core.units.price_to_yuan`),
-    each distinct price worked out once (rows in a run share the price of the last event)."""
+def _prices(numerators, denominators, unit: int) -> np.ndarray:
+    """Exact prices in fen per unit as yuan per point (:func:`~sim.core.units.price_to_yuan`):
+    the correctly rounded quotient, by numpy while every operand is exact in a float."""
+    num = _exact_floats(numerators, unit)
+    den = _exact_floats(denominators, FEN_PER_YUAN)
+    if num is not None and den is not None:
+        return (num * unit) / (den * FEN_PER_YUAN)
     out, last, value = [], None, 0.0
-    scale = FEN_PER_YUAN
-    for price in prices:
-        if price is not last:
-            last, value = price, (price.numerator * unit) / (price.denominator * scale)
+    for pair in zip(_ints(numerators), _ints(denominators), strict=True):
+        if pair != last:
+            last, value = pair, (pair[0] * unit) / (pair[1] * FEN_PER_YUAN)
         out.append(value)
-    return out
+    return np.array(out, np.float64)
+
+
+def _ints(values) -> list[int]:
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
