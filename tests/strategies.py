@@ -7,6 +7,7 @@ from fractions import Fraction as F
 from hypothesis import strategies as st
 
 from sim.core.mechanics import Mechanics
+from sim.replay.event_rules import BONUS_KINDS, FEE_KINDS, Event
 
 ratios = st.integers(0, 1000).map(lambda permille: F(permille, 1000))
 
@@ -56,3 +57,54 @@ actions = st.one_of(
     st.tuples(st.just("sell"), st.integers(0, 7), st.integers(1, 1000)),
 )
 action_lists = st.lists(actions, min_size=1, max_size=60)
+
+
+REPLAY_MEMBERS = [f"m{i}" for i in range(4)]
+
+# a replay's rows: (action, member, sponsor or source member, fen, kind)
+replay_steps = st.lists(
+    st.tuples(
+        st.sampled_from(["join", "buy", "sell", "bonus", "withdraw", "request", "fee"]),
+        st.integers(0, 3),  # the member
+        st.integers(0, 3),  # a sponsor or source member
+        st.integers(1, 300_000),  # fen
+        st.integers(0, 9),  # a kind
+    ),
+    min_size=20,
+    max_size=80,
+)
+
+
+def replay_event(book, records, line: int, day: int, step) -> Event | None:
+    """The step as a row on ``day`` the replay (``book`` and ``records`` as they stand) accepts
+    now, or None where the rules would refuse it."""
+    action, who, other, fen, kind = step
+    member, partner = REPLAY_MEMBERS[who], REPLAY_MEMBERS[other]
+    known = records.members
+    if action == "join":
+        if member in known:
+            return None
+        sponsor = partner if partner in known and partner != member else None
+        return Event(line, day, member, "join", None, sponsor)
+    if action == "buy":
+        return Event(line, day, member, "buy", fen)
+    record = book.members.get(member)
+    if action == "sell":
+        if record is None or not record.held:
+            return None
+        if record.spent < book.mechanics.min_spend_to_sell:
+            return None
+        part = record.held * kind // 10  # kind 0 (or too few points): all of them
+        return Event(line, day, member, "sell", part or None)
+    if action == "bonus":
+        source = partner if partner in known else None
+        return Event(line, day, member, "bonus", fen, source, BONUS_KINDS[kind])
+    if action == "fee":
+        return Event(line, day, member, "fee", fen, None, FEE_KINDS[kind % len(FEE_KINDS)])
+    balance = 0 if record is None else record.balance
+    if action == "withdraw":
+        amount = min(fen, balance)
+        return Event(line, day, member, "withdraw", amount, None, "paid") if amount else None
+    free = balance - records.queue.waiting(member)
+    amount = min(fen, free)
+    return Event(line, day, member, "withdraw", amount, None, "requested") if amount else None

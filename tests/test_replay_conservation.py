@@ -7,62 +7,13 @@ under random mechanics, applied in-process through the replay's own code."""
 from __future__ import annotations
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from sim.core.book import Book
 from sim.core.mechanics import MEMBER_CASH, POOL, WITHDRAWN
 from sim.replay.apply import apply_events
-from sim.replay.event_rules import BONUS_KINDS, FEE_KINDS, Event
 from sim.replay.forensics import member_figures
 from sim.replay.records import UNFUNDED, Records
-from tests.strategies import mechanics
-
-MEMBERS = [f"m{i}" for i in range(4)]
-
-steps = st.lists(
-    st.tuples(
-        st.sampled_from(["join", "buy", "sell", "bonus", "withdraw", "request", "fee"]),
-        st.integers(0, 3),  # the member
-        st.integers(0, 3),  # a sponsor or source member
-        st.integers(1, 300_000),  # fen
-        st.integers(0, 9),  # a kind
-    ),
-    min_size=20,
-    max_size=80,
-)
-
-
-def _event(book: Book, records: Records, line: int, step) -> Event | None:
-    """The step as a row the replay accepts now, or None where the rules would refuse it."""
-    action, who, other, fen, kind = step
-    member, partner = MEMBERS[who], MEMBERS[other]
-    known = records.members
-    if action == "join":
-        if member in known:
-            return None
-        sponsor = partner if partner in known and partner != member else None
-        return Event(line, line, member, "join", None, sponsor)
-    if action == "buy":
-        return Event(line, line, member, "buy", fen)
-    record = book.members.get(member)
-    if action == "sell":
-        if record is None or not record.held:
-            return None
-        if record.spent < book.mechanics.min_spend_to_sell:
-            return None
-        return Event(line, line, member, "sell", None)
-    if action == "bonus":
-        source = partner if partner in known else None
-        return Event(line, line, member, "bonus", fen, source, BONUS_KINDS[kind])
-    if action == "fee":
-        return Event(line, line, member, "fee", fen, None, FEE_KINDS[kind % len(FEE_KINDS)])
-    balance = 0 if record is None else record.balance
-    if action == "withdraw":
-        amount = min(fen, balance)
-        return Event(line, line, member, "withdraw", amount, None, "paid") if amount else None
-    free = balance - records.queue.waiting(member)
-    amount = min(fen, free)
-    return Event(line, line, member, "withdraw", amount, None, "requested") if amount else None
+from tests.strategies import mechanics, replay_event, replay_steps
 
 
 def _reconciles(book: Book, records: Records) -> None:
@@ -89,13 +40,13 @@ def _reconciles(book: Book, records: Records) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(mech=mechanics(), plan=steps)
+@given(mech=mechanics(), plan=replay_steps)
 def test_every_replay_reconciles_after_every_row(mech, plan):
     book = Book(mech)
     records = Records(book, "distribution")
     book.ledger.open("distribution", "split")  # the bonus line, where the split has none
     for line, step in enumerate(plan, start=2):
-        event = _event(book, records, line, step)
+        event = replay_event(book, records, line, line, step)
         if event is None:
             continue
         apply_events(book, [event], records)

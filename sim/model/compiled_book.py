@@ -347,6 +347,14 @@ class CompiledBook:
             _add_at(self._bonus, members - 1, amounts)
             self._known.update(members)
 
+    def pay_bonus(self, key: int, amount: int, line: str) -> None:
+        """One referral bonus of ``amount`` fen from a split line to member ``key``'s cash
+        (:meth:`sim.core.book.Book.pay_bonus`)."""
+        self.ensure(key)
+        self.ledger.transfer(line, MEMBER_CASH, amount)
+        self._bonus[key - 1] += amount
+        self._known.flags[key - 1] = True
+
     def cash_balance(self, key: Hashable) -> int:
         """A member's cash (零钱) balance in fen (KeyError: no record), without building a
         record object: the withdrawal queue reads it for every member paid."""

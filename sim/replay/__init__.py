@@ -1,4 +1,4 @@
-"""The replay wing: a platform's own event log, run through the reference book.
+"""The replay wing: a platform's own event log, run through the book's rules.
 
 Rooms:
 
@@ -21,8 +21,11 @@ Rooms:
 - ``summary``: what a replay found, printed and as ``summary.json``.
 - ``apply``: the log applied in file order with the forced exits the rules insert, the
   ledger checked at the end of every day; the trace (``trace``: a batch of columns at a time),
-  members and ledger tables.
+  members and ledger tables. ``compiled_apply``: the same, a chunk of rows at a time, the
+  orders and sales through the compiled kernel (proven equal event for event; a log it
+  declines, or one checked against published rules, takes the reference path).
 
-May import core, scenario and distribution (the rules' accounts and fees) and the top-level
-utilities (``sim.errors``, ``sim.outputs``); nothing of the agent model.
+May import core, scenario and distribution (the rules' accounts and fees), the compiled book
+of the model wing (``sim.model.compiled_book``: the kernel with a ledger, no agents) and the
+top-level utilities (``sim.errors``, ``sim.outputs``); nothing else of the agent model.
 """

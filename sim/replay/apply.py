@@ -5,11 +5,18 @@ buys and sales through :class:`~sim.core.book.Book` (the same rules every other 
 with the forced exits the rules trigger, joins, bonuses, withdrawals and fees through
 :class:`~sim.replay.records.Records`; it checks the ledger after every row and writes
 ``trace``, ``members`` and ``ledger`` tables (see the README for every column).
+
+:func:`replay_file` applies a log through :mod:`sim.replay.compiled_apply` where it can (the
+same files, a chunk of rows at a time, two to three times faster) and through
+:func:`apply_events` otherwise: a log checked against published rules, or one the compiled
+path declines (a broken rule, whose row the reference names).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +27,7 @@ from sim.core.book import Book, Refused
 from sim.core.mechanics import Mechanics
 from sim.core.units import fen_to_yuan
 from sim.errors import InputError
+from sim.model.compiled_book import CompiledBook
 from sim.outputs import (
     check_out_dir,
     parquet_to_csv,
@@ -28,6 +36,7 @@ from sim.outputs import (
     write_json,
     write_table,
 )
+from sim.replay.compiled_apply import Declined, apply_compiled, replayed_book
 from sim.replay.entitlement import CHECK_SCHEMA, Entitlement, check_rows
 from sim.replay.event_rules import Event
 from sim.replay.eventlog import count_rows, read_events
@@ -154,16 +163,59 @@ def replay_file(
     wait_days: int = 1,
     judge: Callable[[list, Records, np.ndarray], dict[str, pa.Table]] | None = None,
     scenario_name: str | None = None,
+    compiled: bool = True,
 ) -> tuple[Book, ReplaySummary]:
     """Replay ``events_path`` and write the tables into ``out`` (all or nothing); bonus
     rows are paid from the split's ``bonus_line``. With ``entitlement`` (the published
     rule), ``bonus_check`` compares what the records paid with what it makes due; a
     withdrawal request unpaid for ``wait_days`` days makes the platform insolvent. ``judge``
     (from a higher wing: the red flags) makes more tables of the members, the records and
-    the first day each sponsor link carried pay."""
+    the first day each sponsor link carried pay. With ``compiled`` (and no entitlement) the
+    log is applied a chunk at a time through the compiled kernel
+    (:mod:`sim.replay.compiled_apply`: the same files), else, or if that path declines the
+    log, row by row through the reference book, which names a bad row."""
+    args = (events_path, mechanics, out, formats, progress, bonus_line, entitlement, wait_days)
+    args += (judge, scenario_name)
+    with _without_cycle_collection():
+        if compiled and entitlement is None:
+            try:
+                return _replay(*args, compiled=True)
+            except Declined:
+                pass
+        return _replay(*args, compiled=False)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector off: a replay makes tens of millions of short-lived rows and
+    no cycles (reference counting frees them), and the collector's passes over the members'
+    records took a fifth of its time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _replay(
+    events_path,
+    mechanics,
+    out,
+    formats,
+    progress,
+    bonus_line,
+    entitlement,
+    wait_days,
+    judge,
+    scenario_name,
+    compiled: bool,
+) -> tuple[Book, ReplaySummary]:
+    """:func:`replay_file` through one of the two paths."""
     events_path = Path(events_path)
     out = check_out_dir(out)
-    book = Book(mechanics)
+    book = CompiledBook(mechanics) if compiled else Book(mechanics)
     records = Records(book, bonus_line, events_path, queue=RequestQueue(wait_days))
     summary = ReplaySummary(records=records, entitlement=entitlement)
     summary.about = {"log": events_path.name, "scenario": scenario_name}
@@ -178,7 +230,11 @@ def replay_file(
     with staged(out) as stage, bar:
         trace = Trace(stage / "trace.parquet", mechanics.unit)
         try:
-            apply_events(book, events, records, entitlement, trace, bar.update)
+            if compiled:
+                apply_compiled(book, events, records, trace, bar.update)
+                book = records.book = replayed_book(book, records)
+            else:
+                apply_events(book, events, records, entitlement, trace, bar.update)
         finally:
             trace.close()
         summary.rows, summary.actions = trace.rows, trace.actions

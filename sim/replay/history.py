@@ -28,6 +28,13 @@ class MoneyHistory:
         self._what.append(_CODE[what])
         self._fen.append(fen)
 
+    def extend(self, day, member, what, fen) -> None:
+        """Rows given as int64 columns (``what``: int8 codes)."""
+        self._day.frombytes(np.ascontiguousarray(day, np.int64).tobytes())
+        self._member.frombytes(np.ascontiguousarray(member, np.int64).tobytes())
+        self._what.frombytes(np.ascontiguousarray(what, np.int8).tobytes())
+        self._fen.frombytes(np.ascontiguousarray(fen, np.int64).tobytes())
+
     def __len__(self) -> int:
         return len(self._day)
 

@@ -101,7 +101,9 @@ class Records:
 
     def bonus(self, event: Event) -> None:
         """The records' bonus, posted from the bonus line (the shortfall enters unfunded)."""
-        if event.other is not None and event.other not in self.members:
+        source = None if event.other is None else self.members.get(event.other)
+        if event.other is not None and (source is None or source.line >= event.line):
+            # (the compiled replay has placed a whole chunk's members before it pays bonuses)
             raise self._refused(
                 event,
                 f"source member {event.other} has not appeared (no earlier row names them)",
