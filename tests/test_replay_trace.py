@@ -8,9 +8,11 @@ from fractions import Fraction
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.core.book import Applied
-from sim.core.units import fen_to_yuan, price_to_yuan, units_to_points
+from sim.core.units import FEN_PER_YUAN, divided, fen_to_yuan, price_to_yuan, units_to_points
 from sim.replay.event_rules import Event
 from sim.replay.trace import Trace
 
@@ -97,3 +99,17 @@ def test_rows_given_as_columns_make_the_same_file_as_rows_given_one_by_one(tmp_p
     assert pq.ParquetFile(tmp_path / "mixed.parquet").metadata.num_row_groups == 2
     assert mixed.actions == {"buy": 2, "sell": 1, "forced_exit": 1}
     assert mixed.price_high == price_to_yuan(Fraction(2), UNIT)
+
+
+@settings(max_examples=200, derandomize=True)
+@given(
+    values=st.lists(st.integers(-(1 << 70), 1 << 70) | st.integers(-(10**6), 10**6), max_size=20),
+    by=st.sampled_from([1, FEN_PER_YUAN, UNIT, 10**12, (1 << 60) + 3]),
+)
+def test_a_column_divided_is_each_value_divided(values, by):
+    """A column at a time (the trace, the members table) is the value-by-value conversion:
+    numpy's while exact, Python's past 2**53."""
+    expected = [value / by for value in values]
+    assert divided(values, by).tolist() == expected
+    if all(abs(value) < 1 << 63 for value in values):
+        assert divided(np.array(values, np.int64), by).tolist() == expected

@@ -86,6 +86,35 @@ def fen_to_yuan(fen: int | Fraction) -> float:
     return float(fen / FEN_PER_YUAN)
 
 
+EXACT = 1 << 53  # integers below this are exact in a float64
+
+
+def exact_ints(values, factor: int = 1) -> np.ndarray | None:
+    """``values`` (a list of ints or an int64 array) as int64, or None if any of them times
+    ``factor`` is not exact in a float."""
+    if isinstance(values, np.ndarray):
+        top = int(np.abs(values).max()) if len(values) else 0
+        return values if top * factor < EXACT else None
+    top = max(map(abs, values), default=0)
+    return np.array(values, np.int64) if top * factor < EXACT else None
+
+
+def divided(values, by) -> np.ndarray:
+    """Integers over ``by`` (one integer, or one per value) as floats: each the correctly
+    rounded quotient :func:`fen_to_yuan` and :func:`units_to_points` give, by numpy while
+    both are exact in a float, else by Python (a column at a time, not a value)."""
+    divisors = np.full(len(values), by, np.int64) if isinstance(by, int) else by
+    whole, down = exact_ints(values), exact_ints(divisors)
+    if whole is not None and down is not None:
+        return whole / down
+    pairs = zip(_ints(values), _ints(divisors), strict=True)
+    return np.array([v / d for v, d in pairs], np.float64)
+
+
+def _ints(values) -> list[int]:
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
+
+
 def points_to_units(value: object, unit: int, what: str = "a number of points") -> int:
     """Points to integer units (``unit`` units per point); refuses finer than one unit."""
     decimals = len(str(unit)) - 1

@@ -42,10 +42,9 @@ from sim.replay.event_rules import Event
 from sim.replay.eventlog import count_rows, read_events
 from sim.replay.forensics import (
     CLAWBACK_SCHEMA,
-    MEMBERS_SCHEMA,
     clawback_rows,
     member_figures,
-    member_rows,
+    member_table,
 )
 from sim.replay.insolvency import RequestQueue
 from sim.replay.records import Records
@@ -241,8 +240,7 @@ def _replay(
         summary.price_low = min(summary.price_low, trace.price_low)
         summary.price_high = max(summary.price_high, trace.price_high)
         figures = summary.figures = member_figures(book, records)
-        members = member_rows(figures, book.price, mechanics.unit)
-        write_table(stage / "members.parquet", MEMBERS_SCHEMA, members)
+        write_arrow(stage / "members.parquet", member_table(figures, book.price, mechanics.unit))
         write_table(stage / "clawback.parquet", CLAWBACK_SCHEMA, clawback_rows(figures))
         links = link_days(figures, records)
         summary.teams = team_rows(figures, links)

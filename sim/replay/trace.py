@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.core.book import Applied
-from sim.core.units import FEN_PER_YUAN
+from sim.core.units import FEN_PER_YUAN, divided, exact_ints
 from sim.replay.event_rules import Event
 
 TRACE_SCHEMA = pa.schema(
@@ -38,7 +38,6 @@ TRACE_SCHEMA = pa.schema(
         ("other_member", pa.string()),
     ]
 )
-_EXACT = 1 << 53
 _COLUMNS = ("day", "member", "action", "amount", "per", "points_delta", "cash_delta")
 _COLUMNS += ("pool", "points", "price", "line", "kind", "other")
 _TEXT = ("member", "action", "kind", "other")
@@ -191,34 +190,17 @@ def record_cash(event: Event) -> int:
     return 0
 
 
-def _exact_floats(values, bound: int) -> np.ndarray | None:
-    """``values`` (a list of ints or an int64 array) as int64, or None if any is too
-    large for a float to hold exactly once multiplied by ``bound``."""
-    if isinstance(values, np.ndarray):
-        top = int(np.abs(values).max()) if len(values) else 0
-        return values if top * bound < _EXACT else None
-    top = max(map(abs, values), default=0)
-    return np.array(values, np.int64) if top * bound < _EXACT else None
-
-
 def _divided(values, by, missing: np.ndarray | None = None) -> pa.Array:
-    """Integers over ``by`` (one integer, or one per value), as correctly rounded floats;
+    """Integers over ``by`` as correctly rounded floats (:func:`~sim.core.units.divided`);
     null where ``missing``."""
-    divisors = np.full(len(values), by, np.int64) if isinstance(by, int) else by
-    whole, down = _exact_floats(values, 1), _exact_floats(divisors, 1)
-    if whole is not None and down is not None:
-        quotient = whole / down
-    else:
-        pairs = zip(_ints(values), _ints(divisors), strict=True)
-        quotient = np.array([v / d for v, d in pairs], np.float64)
-    return pa.array(quotient, pa.float64(), mask=missing)
+    return pa.array(divided(values, by), pa.float64(), mask=missing)
 
 
 def _prices(numerators, denominators, unit: int) -> np.ndarray:
     """Exact prices in fen per unit as yuan per point (:func:`~sim.core.units.price_to_yuan`):
     the correctly rounded quotient, by numpy while every operand is exact in a float."""
-    num = _exact_floats(numerators, unit)
-    den = _exact_floats(denominators, FEN_PER_YUAN)
+    num = exact_ints(numerators, unit)
+    den = exact_ints(denominators, FEN_PER_YUAN)
     if num is not None and den is not None:
         return (num * unit) / (den * FEN_PER_YUAN)
     out, last, value = [], None, 0.0
