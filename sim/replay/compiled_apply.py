@@ -48,6 +48,7 @@ from sim.replay.records import Records
 from sim.replay.trace import Trace, record_cash
 
 CHUNK_ROWS = 65_536
+_IN_HISTORY = ("bonus", "fee")
 _ORDER, _CASH, _EXIT, _FEE = (WHAT.index(name) for name in ("order", "cash", "exit", "fee"))
 
 
@@ -195,31 +196,39 @@ def _chunks(events: Iterator[Event], rows: int) -> Iterator[list[Event]]:
 def _apply_chunk(book, as_of, chunk, records, trace, names) -> int:
     """One chunk; returns the day of its last row."""
     members, join, appear = records.members, records.join, records.appear
-    book_rows, others = [], []
+    find = members.get
+    days, book_rows, places, codes, amounts, others = [], [], [], [], [], []
     for i, event in enumerate(chunk):
-        action = event.action
-        known = len(members)
-        if action == "join":
-            join(event)
-        elif event.member not in members:
-            appear(event)
-        if len(members) > known:
-            names.add(event.member)
+        _, day, member, action, amount, _, _ = event
+        days.append(day)
         if action == "buy" or action == "sell":
+            seen = find(member)
+            if seen is None:
+                appear(event)
+                names.add(member)
+                seen = members[member]
             book_rows.append(i)
-        else:
-            others.append(i)
+            places.append(seen.place)
+            if action == "buy":
+                codes.append(BUY)
+                amounts.append(amount)
+            else:
+                codes.append(SELL_ALL if amount is None else SELL)
+                amounts.append(amount or 0)
+            continue
+        others.append(i)
+        if action == "join":
+            known = len(members)
+            join(event)
+            if len(members) > known:
+                names.add(member)
+        elif member not in members:
+            appear(event)
+            names.add(member)
     rows = np.array(book_rows, np.int64)
-    book_events = [chunk[i] for i in book_rows]
-    places = np.array([members[e.member].place for e in book_events], np.int64)
-    codes = np.array(
-        [
-            BUY if e.action == "buy" else SELL if e.amount is not None else SELL_ALL
-            for e in book_events
-        ],
-        np.int8,
-    )
-    amounts = np.array([e.amount or 0 for e in book_events], np.int64)
+    places = np.array(places, np.int64)
+    codes = np.array(codes, np.int8)
+    amounts = np.array(amounts, np.int64)
     if len(places):
         book.ensure(int(places.max()) + 1)
     start = (book.pool, book.points, book.kernel.price)
@@ -228,10 +237,9 @@ def _apply_chunk(book, as_of, chunk, records, trace, names) -> int:
         raise Declined("the kernel refused an order or sale")
     book.applied(applied)
     as_of.chunk(rows, amounts, codes == BUY, applied)
-    days = np.array([e.day for e in chunk], np.int64)
+    days = np.array(days, np.int64)
     history = MoneyHistory()
     records.history, kept = history, records.history
-    history_rows = []
     handle = {"withdraw": records.withdraw, "bonus": records.bonus, "fee": records.fee}
     queue = records.queue
     asked = np.array([i for i in others if chunk[i].action != "join"] + [len(chunk)], np.int64)
@@ -243,15 +251,17 @@ def _apply_chunk(book, as_of, chunk, records, trace, names) -> int:
             if as_of.queue_day is not None and event.day > as_of.queue_day:
                 queue.day_passed(as_of.queue_day, event.day)
             as_of.queue_day = event.day
-        before = len(history)
         handle[action](event)
-        history_rows.extend([i] * (len(history) - before))
     records.history = kept
+    # the records add one entry for each bonus and fee, none for a withdrawal
+    history_rows = np.array([i for i in others if chunk[i].action in _IN_HISTORY], np.int64)
+    if len(history_rows) != len(history):
+        raise AssertionError("a bonus or fee row made other than one history entry")
     as_of.at(*as_of.before(asked[-1:])[0])
     book.ledger.check()
     book.check_pool()
     _trace(trace, chunk, others, rows, applied, start, days, names)
-    _history(kept, history, np.array(history_rows, np.int64), rows, applied, days)
+    _history(kept, history, history_rows, rows, applied, days)
     return int(days[-1])
 
 

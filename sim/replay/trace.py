@@ -8,7 +8,8 @@ same correctly rounded float in numpy as in Python; larger ones are divided by P
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 
@@ -58,6 +59,10 @@ class Trace:
         self._ready: list[pa.Table] = []  # converted rows not yet written
         self._buffered = 0
         self._writer = pq.ParquetWriter(path, TRACE_SCHEMA, compression="zstd")
+        # row groups are encoded and compressed on a thread of their own (Arrow lets go of
+        # the interpreter meanwhile), in the order given, while the next rows are applied
+        self._encoder = ThreadPoolExecutor(1, thread_name_prefix="trace")
+        self._pending: deque[Future] = deque()
 
     def applied(self, event: Event, one: Applied) -> None:
         """A row for one event the book applied (the order or sale, or a forced exit)."""
@@ -169,14 +174,25 @@ class Trace:
         rest = table.slice(n)
         batch = table.slice(0, n).combine_chunks()
         seq = pa.array(np.arange(self.rows + 1, self.rows + n + 1), pa.int64())
-        self._writer.write_table(batch.set_column(0, "seq", seq))
+        self._pending.append(
+            self._encoder.submit(self._writer.write_table, batch.set_column(0, "seq", seq))
+        )
+        while len(self._pending) > 2:  # at most two row groups waiting: memory stays flat
+            self._pending.popleft().result()
         self.rows += n
         self._ready, self._buffered = [rest], self._buffered - n
 
     def close(self) -> None:
-        self._convert()
-        if self._buffered:
-            self._write(self._buffered)
+        """Write what is left and close the file (also after an error: the file is then
+        left to the caller's staging folder to discard)."""
+        try:
+            self._convert()
+            if self._buffered:
+                self._write(self._buffered)
+        finally:
+            self._encoder.shutdown(wait=True)
+        for written in self._pending:
+            written.result()  # an error on the thread is raised here
         self._writer.close()
 
 
