@@ -172,17 +172,20 @@ def _first_pyramid_days(every_day: list, flags_at) -> dict:
     these flags only ever turn on (participants, money and links that carried pay only grow
     as the log goes on, so an organisation's levels and head count never fall)."""
     first = {}
+    seen: dict[tuple[int, str], dict[str, bool]] = {}  # both keys of a day and reading at once
+
+    def raised(i: int, key: str, reading: str) -> bool:
+        if (i, reading) not in seen:
+            flags = flags_at(every_day[i], (reading,))
+            seen[i, reading] = {f.key: f.raised for f in flags if f.key in PYRAMID_KEYS}
+        return seen[i, reading][key]
+
     for reading in READINGS:
         for key in PYRAMID_KEYS:
             low, high = 0, len(every_day)  # the answer is in every_day[low:high], or none
-
-            def raised(i: int, key=key, reading=reading) -> bool:
-                flags = flags_at(every_day[i], (reading,))
-                return next(f.raised for f in flags if f.key == key)
-
             while low < high:
                 middle = (low + high) // 2
-                if raised(middle):
+                if raised(middle, key, reading):
                     high = middle
                 else:
                     low = middle + 1
