@@ -145,26 +145,34 @@ def test_a_missing_browser_is_named(monkeypatch):
 FONTS_JS = """
 async () => {
   await document.fonts.ready;
-  const faces = [...document.fonts].map((f) => [f.family.replaceAll('"', ""), f.status]);
-  return {faces: faces, text: document.body.innerText};
+  const embedded = () => [...document.fonts].filter((f) => f.family.replaceAll('"', "") === "%s");
+  // a face that failed to load is loaded again from its bytes by the page's script: wait
+  // for it (at most 5 s)
+  for (let waited = 0; waited < 5000; waited += 50) {
+    if (embedded().some((f) => f.status === "loaded")) break;
+    await new Promise((done) => setTimeout(done, 50));
+    await document.fonts.ready;
+  }
+  return {statuses: embedded().map((f) => f.status), text: document.body.innerText};
 }
 """
 
+FACED = sorted(p.name for p in SHIPPED.glob("*.html") if "@font-face" in p.read_text("utf-8"))
 
-def test_the_chinese_glyphs_travel_with_the_report(tmp_path):
-    """The shipped side-by-side report opened by a Chromium that has no font at all
-    (fontconfig pointed at an empty folder): its embedded face loads, and its character map
-    covers every Chinese character on the page (issue 19, item 3).
 
-    Known defect, cause not found (see the issue's note): in such a Chromium the CSS face of
-    a page ends in status ``error`` in some loads (about 1 in 12 for this page, more for the
-    larger Chinese reports), while the same bytes load through the FontFace API. So the page
-    is opened three times and its face must load in at least one; every load's status is
-    either ``loaded`` or ``error``; the character map is checked on every load."""
+@pytest.mark.parametrize("name", FACED)
+def test_the_chinese_glyphs_travel_with_the_report(tmp_path, name):
+    """Every shipped report with Chinese in it, opened three times by a Chromium that has no
+    font at all (fontconfig pointed at an empty folder): in every load its embedded face is
+    loaded, and its character map covers every Chinese character on the page (issue 19,
+    item 3). Such a Chromium fails some loads of the CSS face's data: URL ("NetworkError: A
+    network error occurred", about 1 in 4 for the larger Chinese reports); the page's script
+    (:data:`sim.report.fonts.RELOAD`) then loads the same bytes as a FontFace, which
+    fetches no URL. Every load must end with the face loaded."""
     import base64
     import re
 
-    from sim.report.fonts import EMBEDDED, covered
+    from sim.report.fonts import EMBEDDED, RELOAD, covered
 
     reason = browser_or_reason()
     if reason:
@@ -173,8 +181,9 @@ def test_the_chinese_glyphs_travel_with_the_report(tmp_path):
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    page_file = SHIPPED / "compare-schemes.html"
+    page_file = SHIPPED / name
     html = page_file.read_text(encoding="utf-8")
+    assert RELOAD in html, "the shipped page was made before the face's reload script"
     found = re.search(r"data:font/otf;base64,([A-Za-z0-9+/=]+)", html)
     assert found, "no embedded font"
     font = covered(base64.b64decode(found[1]))
@@ -190,21 +199,21 @@ def test_the_chinese_glyphs_travel_with_the_report(tmp_path):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, env=env)
         try:
-            loads = []
+            loads, errors = [], []
             for _ in range(3):
                 page = browser.new_page()
+                page.on("pageerror", lambda error: errors.append(str(error)))
                 page.goto(page_file.resolve().as_uri(), wait_until="load")
-                loads.append(page.evaluate(FONTS_JS))
-                page.screenshot(path=str(tmp_path / "first-screen.png"))
+                loads.append(page.evaluate(FONTS_JS % EMBEDDED))
                 page.close()
         finally:
             browser.close()
-    statuses = [status for seen in loads for family, status in seen["faces"] if family == EMBEDDED]
-    assert len(statuses) == 3 and set(statuses) <= {"loaded", "error"}
-    assert "loaded" in statuses, statuses
+    assert errors == []
     for seen in loads:
+        assert "loaded" in seen["statuses"], seen["statuses"]
+        assert set(seen["statuses"]) <= {"loaded", "error"}
         chinese = {
             c for c in seen["text"] if 0x2E80 <= ord(c) <= 0x9FFF or 0xFF00 <= ord(c) <= 0xFFEF
         }
-        assert len(chinese) >= 10  # 消费增值, 云联惠, 万家购物, 消费全返, the statutes' names
+        assert len(chinese) >= 5  # at least 消费增值 or the statutes' names
         assert chinese - font == set()

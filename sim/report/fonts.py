@@ -72,6 +72,34 @@ def font_face(text: str) -> str:
     )
 
 
+# Loads the embedded face again from its own bytes if the CSS one fails: a Chromium whose
+# fontconfig knows no font fails some loads of a page's data: URL font with "NetworkError: A
+# network error occurred" (about 1 load in 4 of the larger Chinese reports, at random), while
+# a FontFace made from the bytes fetches no URL. It acts only on that failure, and costs no
+# second copy of the font: the bytes are read back from the page's own @font-face rule.
+RELOAD = (
+    "<script>/* the embedded face again from its bytes if its data: URL failed to load */\n"
+    "document.fonts.forEach((face) => {\n"
+    f"  if (face.family.replaceAll('\"', '') !== '{EMBEDDED}') return;\n"
+    "  face.loaded.catch(() => {\n"
+    "    for (const sheet of document.styleSheets) for (const rule of sheet.cssRules) {\n"
+    "      const src = rule instanceof CSSFontFaceRule && rule.style.getPropertyValue('src');\n"
+    "      const found = src && /base64,([A-Za-z0-9+\\/=]+)/.exec(src);\n"
+    "      if (!found) continue;\n"
+    "      const bytes = Uint8Array.from(atob(found[1]), (c) => c.charCodeAt(0));\n"
+    f"      document.fonts.add(new FontFace('{EMBEDDED}', bytes, {{weight: '100 900'}}));\n"
+    "    }\n"
+    "  });\n"
+    "});\n"
+    "</script>"
+)
+
+
+def with_reload(page: str) -> str:
+    """``page`` (with an embedded face) with :data:`RELOAD` after its first style sheet."""
+    return page.replace("</style>", "</style>" + RELOAD, 1)
+
+
 def _subset(path: Path, index: int, characters: str) -> bytes:
     """The face at ``index`` of the collection, cut to ``characters`` (no hinting, names kept
     short)."""

@@ -20,7 +20,7 @@ from sim.errors import InputError
 from sim.i18n import N_, default_lang, gettext
 from sim.outputs import staged_files
 from sim.report.build import Report, build_report
-from sim.report.fonts import font_face
+from sim.report.fonts import font_face, with_reload
 from sim.report.replay_report import is_replay_folder, replay_report
 from sim.report.schemes_report import holds_comparison, schemes_report
 from sim.report.sections import fmt
@@ -63,7 +63,9 @@ def render_html(report: Report, lang: str = "en") -> str:
     fields["said"] = lambda verdict: verdict_word(verdict, lang)
     page = template.render(**fields, version=__version__, font_face="")
     face = font_face(page)
-    return template.render(**fields, version=__version__, font_face=face) if face else page
+    if not face:
+        return page
+    return with_reload(template.render(**fields, version=__version__, font_face=face))
 
 
 def _md(text: str) -> str:

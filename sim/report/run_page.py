@@ -17,7 +17,7 @@ from sim.analysis.flag import statute_text
 from sim.batch.tables import timeseries_rows
 from sim.i18n import gettext
 from sim.report.figures import data_uri
-from sim.report.fonts import EMBEDDED, drawing, font_face
+from sim.report.fonts import EMBEDDED, drawing, font_face, with_reload
 from sim.report.run_figures import (
     PANELS,
     SCHEME_PANELS,
@@ -51,7 +51,7 @@ def _with_font(page: str) -> str:
     if not face:
         return page
     first = f'body{{font-family:"{EMBEDDED}",system-ui,sans-serif}}'
-    return page.replace("<style>", f"<style>{face}{first}", 1)
+    return with_reload(page.replace("<style>", f"<style>{face}{first}", 1))
 
 
 def _page_of(result, lang: str) -> str:
