@@ -82,16 +82,33 @@ def red_flags(
     ``parents`` (with ``links``): each member's sponsor's position, -1 for none. ``lang``:
     the language of the explanations (``summary.json`` keeps English)."""
     tree = Tree(members, ordered=links is not None, parent=parents)
+    return [
+        *pyramid_flags(tree, scenario, layer, bonuses, links, readings, lang),
+        fundraising(tree, summary, lang),
+        entry_fee(tree, scenario, lang),
+        recruitment(tree, scenario, layer, lang),
+        promise(tree, scenario, lang),
+    ]
+
+
+def pyramid_flags(
+    tree: Tree,
+    scenario,
+    layer: dict | None = None,
+    bonuses: pd.DataFrame | None = None,
+    links: np.ndarray | None = None,
+    readings: tuple[str, ...] = READINGS,
+    lang: str = "en",
+) -> list[Flag]:
+    """The pyramid flag under each of ``readings``, then its serious circumstances under
+    each (:func:`red_flags`' first flags; a comparison run's tree gives ``links`` and no
+    ``scenario`` is read)."""
     pyramids = [
         _pyramid(tree, scenario, layer, bonuses, reading, links, lang) for reading in readings
     ]
     return [
         *(flag for flag, _org in pyramids),
         *(_serious(flag, org, lang) for flag, org in pyramids),
-        fundraising(tree, summary, lang),
-        entry_fee(tree, scenario, lang),
-        recruitment(tree, scenario, layer, lang),
-        promise(tree, scenario, lang),
     ]
 
 

@@ -5,9 +5,11 @@ against the same thresholds (:mod:`sim.core.law`) as the 消费增值 runs' flag
 What a comparison run can show is measured: the money, payers and direct loss of illegal
 fund-raising; a fee paid for the right to returns (a release scheme's membership); pay for
 others' purchases (a release scheme's promoters); a promised return actually paid. The
-pyramid flags are not measured: a comparison run keeps no referral network (云联惠's
-promoters are booked points on each sale in aggregate, not by who recruited whom), so
-reports name them "not measured" instead of a "no" that would read as a finding.
+pyramid flags are measured on a release run that drew a referral network (its scenario's
+``network`` set: :mod:`sim.model.release_network`, promoters paid on their recruits'
+purchases), as a 消费增值 run's are; without one (a Ponzi's depositors, a release run
+without ``network``) there is no tree, and reports name them "not measured" instead of a
+"no" that would read as a finding.
 
 A flag is raised by what the run paid, not by a setting alone: a promise counts once money
 was paid on it, a promoter's share once promoters were paid, a membership once members paid it.
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 from sim.analysis.flag import Flag
 from sim.analysis.flag import yuan_text as _yuan
+from sim.analysis.redflags import pyramid_flags
+from sim.analysis.redflags_tree import Tree
 from sim.core.law import (
     FUNDRAISING_LOSS,
     FUNDRAISING_MONEY,
@@ -29,15 +33,22 @@ from sim.core.law import (
 from sim.core.units import fen_to_yuan, yuan_to_fen
 
 
-def scheme_flags(paid, scheme) -> list[Flag]:
+def scheme_flags(paid, scheme, network: tuple | None = None) -> list[Flag]:
     """The flags of a comparison run: ``paid`` its exact :class:`sim.model.cohorts.Paid`,
-    ``scheme`` the scenario's scheme section."""
-    return [
+    ``scheme`` the scenario's scheme section; ``network``, when the run drew one, its
+    members table (money in fen, join order), whether each member's link to their sponsor
+    carried pay, and each one's sponsor's position (-1: none): the pyramid flags too."""
+    flags = [
         _fundraising(paid),
         _entry_fee(paid, scheme, yuan_to_fen(scheme.membership_fee or 0)),
         _recruitment(paid, scheme),
         _promise(paid, scheme),
     ]
+    if network is not None:
+        members, links, parents = network
+        tree = Tree(members, ordered=True, parent=parents)
+        flags += pyramid_flags(tree, None, links=links)
+    return flags
 
 
 def _fundraising(paid) -> Flag:

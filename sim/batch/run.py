@@ -105,7 +105,8 @@ def simulate(
 
         comparison = simulate_ponzi if scenario.scheme.ponzi else simulate_release
         result = comparison(scenario, seed, days)
-        result.summary["red_flags"] = flags_json(scheme_flags(result.paid, scenario.scheme))
+        flags = scheme_flags(result.paid, scenario.scheme, result.network)
+        result.summary["red_flags"] = flags_json(flags)
         result.summary["scenario_definition"] = plain(scenario.model_dump())
         return result
     try:

@@ -25,7 +25,9 @@ Rooms:
 - ``ponzi_run``: a run of the classic-Ponzi comparison scheme (``scheme.kind:
   classic_ponzi``): the member-level fund a day at a time, its ledger and its files;
   ``release_run`` the same for the daily-release scheme (``daily_release``, 消费全返), and
-  ``cohorts`` what both hand on (members held as cohorts, written a row each).
+  ``cohorts`` what both hand on (members held as cohorts, written a row each);
+  ``release_network`` a release run's referral tree (with ``network`` set) and its
+  promoters' pay by who recruited whom, for the pyramid flags.
 - ``daily``: a day's figures and its exact row of the time series; ``members``: the exact
   members table (``model.members.to_pandas()``).
 

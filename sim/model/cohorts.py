@@ -75,6 +75,8 @@ class CohortRun:
     unit: int = 1  # no points: the rows' amounts are fen
     bonuses: None = None
     paid: Paid | None = None  # exact: what members paid in and got back (the flags read it)
+    # a release run's referral tree for the pyramid flags (sim.model.release_network.tree_table)
+    network: tuple | None = None
 
     def members_output(self) -> pa.Table:
         return self.members

@@ -21,6 +21,7 @@ from sim.core.units import fen_to_yuan, yuan_to_fen
 from sim.i18n import gettext, money
 from sim.model.cohorts import CohortRun, Paid, daily_arrivals, members_table, paid_of, paid_summary
 from sim.model.daily import ACCOUNT
+from sim.model.release_network import release_network, tree_table
 
 FUND, PAID_OUT, AGENTS = "fund", "withdrawn", "agents"  # ledger accounts
 FEES, MEMBERSHIPS = "fees", "memberships"  # sources
@@ -110,7 +111,17 @@ def simulate_release(scenario, seed: int | None = None, days: int | None = None)
     promoters = sum(a.released * a.count for a in fund.accounts if a.holder == PROMOTER)
     paid = paid_of([(a.count, paid_in, a.released) for a in buyers], promoters)
     summary = _summary(scenario, seed, days, fund, paid, amount)
-    return CohortRun(scenario, seed, days, rows, summary, members, paid=paid)
+    tree = None
+    if scenario.network.sponsor != "none":  # who recruited whom, promoters paid on it
+        network = release_network(scenario, seed, fund)
+        tree = tree_table(network, fund, paid_in)
+        members = members.append_column(
+            pa.field("sponsor", pa.int64()), pa.array(network.sponsors, mask=network.sponsors == 0)
+        ).append_column(
+            pa.field("promoter_pay", pa.float64()),
+            pa.array([fen_to_yuan(pay) for pay in network.promoter_pay], pa.float64()),
+        )
+    return CohortRun(scenario, seed, days, rows, summary, members, paid=paid, network=tree)
 
 
 def _summary(scenario, seed, days, fund: ReleaseFund, paid: Paid, amount: int) -> dict:

@@ -43,7 +43,7 @@ from sim.report.sections_runs import bands_of
 SERIES = ("scenario", "point", "replicate", "day", "pool", "inflow", "withdrawals")
 SERIES += ("members_total",)
 FLAGS = ("illegal_fundraising", "entry_fee", "recruitment_pay", "promised_multiple")
-FLAGS_POINTS = ("pyramid_levels", "pyramid_serious")  # measured for 消费增值 only
+FLAGS_POINTS = ("pyramid_levels", "pyramid_serious")  # measured where a tree was kept
 
 
 def holds_comparison(folder: str | Path) -> bool:
@@ -76,7 +76,7 @@ def schemes_report(folders: list[str | Path], title: str | None = None, lang: st
         _explanation(rows, _),
         _table_section(rows, _),
         drawn,
-        _flags_section(ok, labels, names, _),
+        _flags_section(ok, labels, names, scenarios, _),
     ]
     notes = [
         _("run {key} failed: {error}").format(key=r.key, error=r.error)
@@ -395,15 +395,28 @@ def _figures_section(rows: list[dict], series, _) -> ReportSection:
     return section
 
 
-def _flags_section(ok, labels, names, _) -> ReportSection:
+def _tree_kept(group, scenario) -> bool:
+    """Whether the runs kept a referral network the pyramid flags are measured on: a
+    消费增值 run's, or a daily-release run's with ``network`` set."""
+    if (group.scheme == POINTS_SCHEME).all():
+        return True
+    return (
+        scenario is not None
+        and scenario.scheme.kind == "daily_release"
+        and scenario.network.sponsor != "none"
+    )
+
+
+def _flags_section(ok, labels, names, scenarios, _) -> ReportSection:
     section = ReportSection(_("Legal red flags (SPEC §7)"))
     section.text.append(
         _(
             "How many runs raised each flag, against the same thresholds for every scheme "
             "(sim/core/law.py). A flag is raised by what the run paid, not by a setting alone; "
             "it says where a simulated platform stands against a threshold and decides no "
-            "case. The pyramid flags are measured for 消费增值 only: a comparison run keeps no "
-            "referral network."
+            "case. The pyramid flags are measured where the runs kept a referral network: "
+            "消费增值's, and a daily-release scheme's whose scenario sets network (its promoters "
+            "paid on their recruits' purchases); elsewhere they are not measured."
         )
     )
     rows = []
@@ -411,9 +424,9 @@ def _flags_section(ok, labels, names, _) -> ReportSection:
         group = ok[ok.scenario == name]
         raised = group.red_flags_raised.fillna("").str.split(",")
         row = {_("scheme"): labels[name], _("runs"): len(group)}
-        points = (group.scheme == POINTS_SCHEME).all()
+        tree = _tree_kept(group, scenarios.get(name))
         for flag in (*FLAGS, *FLAGS_POINTS):
-            if flag in FLAGS_POINTS and not points:
+            if flag in FLAGS_POINTS and not tree:
                 row[_(flag)] = _("not measured")
                 continue
             count = int(raised.map(lambda keys, f=flag: f in keys).sum())
