@@ -48,6 +48,35 @@ def test_each_sponsor_is_paid_their_recruits_part_of_the_days_promoter_points(mo
     assert members.bonuses_received.tolist() == [60, 0, 0, 0, 0]
 
 
+@pytest.mark.parametrize(
+    "levels, pay, links",
+    [
+        (1, [60, 30, 0, 0, 0], [False, True, True, True, False]),
+        (2, [45, 15, 0, 0, 0], [False, True, True, True, False]),
+        (3, [30, 10, 0, 0, 0], [False, True, True, True, False]),
+    ],
+)
+def test_the_promoter_points_split_over_levels_up_the_line(monkeypatch, levels, pay, links):
+    """Day 0: four buyers, the day's promoter account released 120 fen (30 each); day 1: one
+    buyer, nothing released yet. Sponsors: 2 and 3 under 1, 4 under 2, 5 under 4. Over two
+    levels member 4's 30 is 15 to member 2 and 15 to member 1 (its part crosses the links
+    4-2 and 2-1); member 2's and 3's halves above member 1, a root, stay with the platform."""
+    fund = _fund(
+        [
+            Account(0, BUYER, 4, 100_000, 0, released=400),
+            Account(0, PROMOTER, 1, 176_000, 0, released=120),
+            Account(1, BUYER, 1, 100_000, 0),
+            Account(1, PROMOTER, 1, 44_000, 0),
+        ]
+    )
+    monkeypatch.setattr(rn, "draw_sponsors", lambda *_: np.array([0, 1, 1, 2, 4]))
+    network = rn.release_network(None, 1, fund, levels)
+    assert network.promoter_pay == pay
+    assert network.paid_links.tolist() == links
+    platform = 120 - sum(network.promoter_pay)  # a root's part and what rose above one
+    assert platform == {1: 30, 2: 60, 3: 80}[levels]
+
+
 def _scenario(tmp_path, network: dict | None, members: int = 40, rate: float = 3):
     return load_scenario(_scenario_file(tmp_path, network, members, rate))
 

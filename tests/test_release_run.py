@@ -120,6 +120,18 @@ BAD = {
         {"kind": "daily_release", "preset": "wanjia", "promised_rate": 1},
         ["scheme.promised_rate", "classic_ponzi"],
     ),
+    "promoter levels 0": (
+        {"kind": "daily_release", "preset": "yunlianhui", "promoter_levels": 0},
+        ["scheme.promoter_levels", "from 1 to 10"],
+    ),
+    "promoter levels a fraction": (
+        {"kind": "daily_release", "preset": "yunlianhui", "promoter_levels": 1.5},
+        ["scheme.promoter_levels", "whole number"],
+    ),
+    "promoter levels under ponzi": (
+        {"kind": "classic_ponzi", "promised_rate": 1, "withdrawal_rate": 0.5, "promoter_levels": 2},
+        ["scheme.promoter_levels", "a key of the daily_release scheme"],
+    ),
     "release key under ponzi": (
         {"kind": "classic_ponzi", "promised_rate": 1, "withdrawal_rate": 0.5, "preset": "wanjia"},
         ["scheme.preset", "a key of the daily_release scheme"],

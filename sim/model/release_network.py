@@ -14,7 +14,9 @@ platform books "为其他分享、推广等一起参与平台合作创业的会�
 member "可以通过介绍下线加入商城消费, 获取下线消费额一定比例的奖励". A buyer with no sponsor
 (a root) has their promoter points held by the platform's own promoters, outside the
 network. Each buyer's part of a day's promoter account is the same (they all spend
-``order.amount``): the account's releases divided by the day's buyers, exact.
+``order.amount``): the account's releases divided by the day's buyers, exact. The other
+reading, the part shared by the first ``scheme.promoter_levels`` sponsors up the line, is
+an option (:func:`release_network`'s ``levels``).
 """
 
 from __future__ import annotations
@@ -81,19 +83,29 @@ def draw_sponsors(scenario, seed: int, members: int) -> np.ndarray:
     return sponsors
 
 
-def release_network(scenario, seed: int, fund: ReleaseFund) -> ReleaseNetwork:
+def release_network(scenario, seed: int, fund: ReleaseFund, levels: int = 1) -> ReleaseNetwork:
     """The network of a finished release run (``fund``: its fund, accounts in booking
-    order)."""
+    order): a buyer's promoter points are split equally over the first ``levels`` sponsors up
+    their line (1: their recruiter); the parts above the top of the line, and all of a
+    root's, stay with the platform's own promoters. A link carried pay once a part crossed
+    it (a part paid ``k`` levels up crosses the ``k`` links below the one paid)."""
     buyers = [a for a in fund.accounts if a.holder == BUYER]
     counts = np.array([a.count for a in buyers], np.int64)
     sponsors = draw_sponsors(scenario, seed, int(counts.sum()))
     promoted = {a.day: a.released for a in fund.accounts if a.holder == PROMOTER}
     each = [Fraction(promoted.get(a.day, 0), a.count) for a in buyers]  # a buyer's part
-    part = np.repeat(np.arange(len(buyers)), counts)  # each member's buyer account
-    pay = [Fraction(0)] * len(sponsors)
-    for member, sponsor in enumerate(sponsors.tolist()):
-        if sponsor:
-            pay[sponsor - 1] += each[part[member]]
-    released = np.array([bool(value) for value in each], bool)
-    paid_links = (sponsors > 0) & released[part] if len(part) else np.zeros(0, bool)
+    account = np.repeat(np.arange(len(buyers)), counts).tolist()  # each member's account
+    up = sponsors.tolist()
+    pay = [Fraction(0)] * len(up)
+    paid_links = np.zeros(len(up), bool)
+    for member, sponsor in enumerate(up):
+        share = each[account[member]] / levels
+        below = member  # the member whose link to ``sponsor`` the part crosses
+        for _ in range(levels):
+            if not sponsor:
+                break
+            pay[sponsor - 1] += share
+            if share:
+                paid_links[below] = True
+            below, sponsor = sponsor - 1, up[sponsor - 1]
     return ReleaseNetwork(sponsors, pay, paid_links)

@@ -113,7 +113,7 @@ def simulate_release(scenario, seed: int | None = None, days: int | None = None)
     summary = _summary(scenario, seed, days, fund, paid, amount)
     tree = None
     if scenario.network.sponsor != "none":  # who recruited whom, promoters paid on it
-        network = release_network(scenario, seed, fund)
+        network = release_network(scenario, seed, fund, scenario.scheme.promoter_levels or 1)
         tree = tree_table(network, fund, paid_in)
         members = members.append_column(
             pa.field("sponsor", pa.int64()), pa.array(network.sponsors, mask=network.sponsors == 0)

@@ -19,7 +19,16 @@ from typing import Annotated
 from pydantic import PlainValidator, model_validator
 
 from sim.errors import InputError
-from sim.scenario.checks import Problem, Section, Yuan, as_number, as_ratio, one_of, show
+from sim.scenario.checks import (
+    Problem,
+    Section,
+    Yuan,
+    as_number,
+    as_ratio,
+    number_check,
+    one_of,
+    show,
+)
 
 SCHEME_KINDS = ("consumption_appreciation", "classic_ponzi", "daily_release")
 MAX_RATE = Decimal(100)  # a year
@@ -35,7 +44,9 @@ RELEASE_KEYS = (
     "release",
     "membership_fee",
     "agent_share",
+    "promoter_levels",
 )
+MAX_PROMOTER_LEVELS = 10
 # what each comparison scheme needs: keys given (or a preset's), and a key that may not be 0
 REQUIRED = {
     "classic_ponzi": (
@@ -108,6 +119,14 @@ def as_daily_rate(value: object) -> Decimal:
     return rate
 
 
+as_promoter_levels = number_check(
+    f"a whole number of levels from 1 to {MAX_PROMOTER_LEVELS}",
+    lambda n: 1 <= n <= MAX_PROMOTER_LEVELS,
+    int,
+    whole=True,
+)
+
+
 def _or_null(check):
     return PlainValidator(lambda v: None if v is None else check(v))
 
@@ -143,6 +162,9 @@ class SchemeSection(Section):
     release: Annotated[str | None, _or_null(one_of("linear", "geometric").func)] = None
     membership_fee: Yuan | None = None  # yuan a new member pays into the fund
     agent_share: Share = None  # of each day's sales, from the fund to regional agents
+    # with a network: the promoter points of a purchase, split equally over the first
+    # promoter_levels sponsors up the buyer's line (default 1: their recruiter)
+    promoter_levels: Annotated[int | None, _or_null(as_promoter_levels)] = None
 
     @model_validator(mode="before")
     @classmethod
