@@ -8,6 +8,8 @@ either way."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +19,7 @@ from sim.errors import InputError
 from sim.model.compiled_book import CompiledBook
 from sim.replay.apply import apply_events, replay_file
 from sim.replay.compiled_apply import apply_compiled, replayed_book
+from sim.replay.entitlement import Entitlement
 from sim.replay.forensics import member_figures
 from sim.replay.insolvency import RequestQueue
 from sim.replay.records import Records
@@ -41,17 +44,22 @@ def _valid_log(mech, plan, per_day: int) -> list:
     return events
 
 
-def _replayed(mech, events, path, wait_days, chunk_rows=None):
+def _replayed(mech, events, path, wait_days, chunk_rows=None, rates=None):
     book = Book(mech) if chunk_rows is None else CompiledBook(mech)
     records = Records(book, "distribution", queue=RequestQueue(wait_days))
     book.ledger.open("distribution", "split")
     trace = Trace(path, mech.unit)
+    rules = None
+    if rates is not None:  # published two-level referral rates, paid from a split line
+        line = mech.split_table.names[-1]
+        rules = Entitlement(mech, (Fraction(rates[0], 100), Fraction(rates[1], 100), line))
     if chunk_rows is None:
-        apply_events(book, events, records, None, trace)
+        apply_events(book, events, records, rules, trace)
     else:
-        apply_compiled(book, events, records, trace, chunk_rows=chunk_rows)
+        apply_compiled(book, events, records, trace, chunk_rows=chunk_rows, entitlement=rules)
         book = replayed_book(book, records)
     trace.close()
+    records.due = None if rules is None else rules.due  # compared with the rest
     return book, records
 
 
@@ -72,6 +80,7 @@ def _state(book, records) -> dict:
         "queue": (queue.insolvent_day, queue.queued_then, queue.queued),
         "waiting": [queue.waiting(key) for key in records.members],
         "history": [history[name].tolist() for name in ("day", "member", "what", "fen")],
+        "due": records.due,
     }
 
 
@@ -82,24 +91,34 @@ def _state(book, records) -> dict:
     per_day=st.integers(1, 4),
     chunk_rows=st.integers(1, 9),
     wait_days=st.integers(0, 3),
+    rates=st.none() | st.tuples(st.integers(0, 20), st.integers(0, 10)),
 )
 def test_the_compiled_replay_is_the_reference_event_for_event(
-    tmp_path_factory, mech, plan, per_day, chunk_rows, wait_days
+    tmp_path_factory, mech, plan, per_day, chunk_rows, wait_days, rates
 ):
     events = _valid_log(mech, plan, per_day)
     folder = tmp_path_factory.mktemp("replays")
-    reference = _state(*_replayed(mech, events, folder / "ref.parquet", wait_days))
-    compiled = _state(*_replayed(mech, events, folder / "compiled.parquet", wait_days, chunk_rows))
+    reference = _state(*_replayed(mech, events, folder / "ref.parquet", wait_days, None, rates))
+    compiled = _state(
+        *_replayed(mech, events, folder / "compiled.parquet", wait_days, chunk_rows, rates)
+    )
     assert compiled == reference
     assert (folder / "compiled.parquet").read_bytes() == (folder / "ref.parquet").read_bytes()
 
 
-@pytest.mark.parametrize("log", ["small-platform.csv", "platform-export.csv"])
-def test_a_whole_replay_writes_the_same_files_either_way(tmp_path, monkeypatch, log):
+@pytest.mark.parametrize(
+    "log, name, count",
+    [
+        ("small-platform.csv", "seed-generic-3x", 11),
+        ("platform-export.csv", "seed-generic-3x", 11),
+        ("platform-export.csv", "seed-generic-3x-assumed-referral", 13),  # + bonus_check
+    ],
+)
+def test_a_whole_replay_writes_the_same_files_either_way(tmp_path, monkeypatch, log, name, count):
     """The shipped exports (joins, orders, sales, bonuses with over-payments, withdrawals,
-    a region fee) under a forced-exit scenario, without the published rules (a replay with
-    them takes the reference path)."""
-    scenario = load_scenario(ROOT / "scenarios" / "seed-generic-3x.yaml")
+    a region fee) under a forced-exit scenario, without and with its published referral
+    rule (the records held against it: ``bonus_check``)."""
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
     files = {}
     for compiled in (False, True):
         if compiled:  # no falling back to the reference unseen
@@ -110,10 +129,12 @@ def test_a_whole_replay_writes_the_same_files_either_way(tmp_path, monkeypatch, 
             scenario.mechanics(),
             out,
             ("parquet", "csv"),
+            bonus_line=scenario.referral.paid_from,
+            entitlement=Entitlement.of(scenario),
             compiled=compiled,
         )
         files[compiled] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
-    assert len(files[True]) == 11
+    assert len(files[True]) == count
     assert files[True] == files[False]
 
 
@@ -140,3 +161,31 @@ def test_a_bad_row_is_named_by_either_path(tmp_path, rows, message):
         said.append(str(caught.value))
         assert not (tmp_path / f"out{compiled}").exists()
     assert said[0] == said[1] and message in said[0]
+
+
+def test_a_log_past_the_kernels_range_is_replayed_by_the_reference_with_the_rules_anew(
+    tmp_path,
+):
+    """An order of 9 million billion yuan takes the money past the kernel's exact range
+    (2**62 fen): the compiled path declines after telling the published rules of the
+    chunk's orders, and the reference replays the log with the rules as they were given
+    (their dues counted once)."""
+    log = tmp_path / "export.csv"
+    rows = ["0,m1,join,,,,", "0,m2,join,,m1,,", "0,m2,buy,1000,,,", "1,m2,buy,9000000000000000,,,"]
+    log.write_text("\n".join(["day,member,action,amount,sponsor,source_member,kind", *rows]))
+    scenario = load_scenario(ROOT / "scenarios" / "seed-generic-3x-assumed-referral.yaml")
+    dues = []
+    for compiled in (False, True):
+        rules = Entitlement.of(scenario)
+        replay_file(
+            log,
+            scenario.mechanics(),
+            tmp_path / f"out{compiled}",
+            bonus_line=scenario.referral.paid_from,
+            entitlement=rules,
+            compiled=compiled,
+        )
+        dues.append(rules.due)
+    assert dues[0] == dues[1] == {("m1", "direct"): 3_000 + 27_000_000_000_000_000}
+    same = [(tmp_path / f"out{c}" / "trace.parquet").read_bytes() for c in (False, True)]
+    assert same[0] == same[1]

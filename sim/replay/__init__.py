@@ -23,7 +23,7 @@ Rooms:
   ledger checked at the end of every day; the trace (``trace``: a batch of columns at a time),
   members and ledger tables. ``compiled_apply``: the same, a chunk of rows at a time, the
   orders and sales through the compiled kernel (proven equal event for event; a log it
-  declines, or one checked against published rules, takes the reference path).
+  declines takes the reference path).
 
 May import core, scenario and distribution (the rules' accounts and fees), the compiled book
 of the model wing (``sim.model.compiled_book``: the kernel with a ledger, no agents) and the

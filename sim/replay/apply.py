@@ -8,8 +8,8 @@ with the forced exits the rules trigger, joins, bonuses, withdrawals and fees th
 
 :func:`replay_file` applies a log through :mod:`sim.replay.compiled_apply` where it can (the
 same files, a chunk of rows at a time, two to three times faster) and through
-:func:`apply_events` otherwise: a log checked against published rules, or one the compiled
-path declines (a broken rule, whose row the reference names).
+:func:`apply_events` otherwise: a log the compiled path declines (a broken rule, whose row
+the reference names, or a number past the kernel's range).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from pathlib import Path
 
 import numpy as np
@@ -169,19 +170,21 @@ def replay_file(
     rule), ``bonus_check`` compares what the records paid with what it makes due; a
     withdrawal request unpaid for ``wait_days`` days makes the platform insolvent. ``judge``
     (from a higher wing: the red flags) makes more tables of the members, the records and
-    the first day each sponsor link carried pay. With ``compiled`` (and no entitlement) the
-    log is applied a chunk at a time through the compiled kernel
-    (:mod:`sim.replay.compiled_apply`: the same files), else, or if that path declines the
-    log, row by row through the reference book, which names a bad row."""
-    args = (events_path, mechanics, out, formats, progress, bonus_line, entitlement, wait_days)
-    args += (judge, scenario_name)
+    the first day each sponsor link carried pay. With ``compiled`` the log is applied a chunk
+    at a time through the compiled kernel (:mod:`sim.replay.compiled_apply`: the same
+    files), else, or if that path declines the log, row by row through the reference book,
+    which names a bad row."""
+    before = (events_path, mechanics, out, formats, progress, bonus_line)
+    after = (wait_days, judge, scenario_name)
     with _without_cycle_collection():
-        if compiled and entitlement is None:
+        if compiled:
+            as_given = deepcopy(entitlement)  # a declined log starts the rules again
             try:
-                return _replay(*args, compiled=True)
+                return _replay(*before, entitlement, *after, compiled=True)
             except Declined:
-                pass
-        return _replay(*args, compiled=False)
+                if entitlement is not None:
+                    vars(entitlement).update(vars(as_given))
+        return _replay(*before, entitlement, *after, compiled=False)
 
 
 @contextmanager
@@ -230,7 +233,7 @@ def _replay(
         trace = Trace(stage / "trace.parquet", mechanics.unit)
         try:
             if compiled:
-                apply_compiled(book, events, records, trace, bar.update)
+                apply_compiled(book, events, records, trace, bar.update, entitlement=entitlement)
                 book = records.book = replayed_book(book, records)
             else:
                 apply_events(book, events, records, entitlement, trace, bar.update)

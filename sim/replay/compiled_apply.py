@@ -13,8 +13,9 @@ the chunk are merged by row in the reference's order.
 
 A log the kernel refuses (a sale of points not held, numbers beyond its exact range) or
 whose rows break a rule raises :class:`Declined`: the caller replays it through the
-reference, which names the row. The replays with published rules to check against
-(an ``Entitlement``) take the reference path too.
+reference, which names the row. Published rules to check the records against (an
+``Entitlement``) read the tree and the orders, never the book: they are told of each
+appearance and order as the rows are first read, in file order.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from sim.core.mechanics import MEMBER_CASH, POOL, Mechanics
 from sim.core.units import FEN_PER_YUAN
 from sim.errors import BeyondRange, InputError
 from sim.model.compiled_book import CompiledBook
+from sim.replay.entitlement import Entitlement
 from sim.replay.event_rules import Event
 from sim.replay.history import WHAT, MoneyHistory
 from sim.replay.records import Records
@@ -170,22 +172,27 @@ def apply_compiled(
     trace: Trace,
     progress: Callable[[int], object] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    entitlement: Entitlement | None = None,
 ) -> None:
     """Apply the log ``chunk_rows`` rows at a time (see the module docstring); Declined if
-    the compiled path does not apply it."""
+    the compiled path does not apply it. ``entitlement`` (published rules, which read the
+    tree and the orders, never the book) is told of each appearance and order in file
+    order, as :func:`sim.replay.apply.apply_events` tells it."""
     as_of = AsOfBook(book, records)
     records.book = as_of  # type: ignore[assignment]  # the records read the book as of a row
     names = _Names()
     last = None
     try:
         for chunk in _chunks(iter(events), chunk_rows):
-            last = _apply_chunk(book, as_of, chunk, records, trace, names)
+            last = _apply_chunk(book, as_of, chunk, records, trace, names, entitlement)
             if progress is not None:
                 progress(len(chunk))
     except (InputError, Refused, BeyondRange, LedgerError, OverflowError) as why:
         raise Declined(str(why)) from None
     if last is not None:
         records.queue.day_passed(last, None)
+    if entitlement is not None:
+        entitlement.close(last)
 
 
 def _chunks(events: Iterator[Event], rows: int) -> Iterator[list[Event]]:
@@ -193,38 +200,50 @@ def _chunks(events: Iterator[Event], rows: int) -> Iterator[list[Event]]:
         yield chunk
 
 
-def _apply_chunk(book, as_of, chunk, records, trace, names) -> int:
-    """One chunk; returns the day of its last row."""
+def _apply_chunk(book, as_of, chunk, records, trace, names, rules=None) -> int:
+    """One chunk; returns the day of its last row. ``rules``: the published rules'
+    entitlement, told of appearances and orders in file order."""
     members, join, appear = records.members, records.join, records.appear
     find = members.get
+
+    def sponsor(member: str) -> str | None:
+        return members[member].sponsor
+
     days, book_rows, places, codes, amounts, others = [], [], [], [], [], []
     for i, event in enumerate(chunk):
-        _, day, member, action, amount, _, _ = event
+        line, day, member, action, amount, _, _ = event
         days.append(day)
+        if rules is not None and (far := rules.beyond(day)) is not None:
+            raise InputError(far, file=records.source, line=line, key="day")
         if action == "buy" or action == "sell":
             seen = find(member)
             if seen is None:
                 appear(event)
                 names.add(member)
                 seen = members[member]
+                if rules is not None:
+                    rules.appear(day, member, None)
             book_rows.append(i)
             places.append(seen.place)
             if action == "buy":
                 codes.append(BUY)
                 amounts.append(amount)
+                if rules is not None:  # it reads the tree and the order, not the book
+                    rules.order(day, member, amount, sponsor)
             else:
                 codes.append(SELL_ALL if amount is None else SELL)
                 amounts.append(amount or 0)
             continue
         others.append(i)
+        known = len(members)
         if action == "join":
-            known = len(members)
             join(event)
-            if len(members) > known:
-                names.add(member)
         elif member not in members:
             appear(event)
+        if len(members) > known:
             names.add(member)
+            if rules is not None:
+                rules.appear(day, member, members[member].sponsor)
     rows = np.array(book_rows, np.int64)
     places = np.array(places, np.int64)
     codes = np.array(codes, np.int8)
