@@ -111,6 +111,21 @@ def divided(values, by) -> np.ndarray:
     return np.array([v / d for v, d in pairs], np.float64)
 
 
+def prices_in_yuan(numerators, denominators, unit: int) -> np.ndarray:
+    """Exact prices in fen per unit (numerator and denominator columns: lists of ints or
+    int64 arrays) as yuan per point, each the correctly rounded quotient
+    :func:`price_to_yuan` gives, by numpy while every operand is exact in a float."""
+    num, den = exact_ints(numerators, unit), exact_ints(denominators, FEN_PER_YUAN)
+    if num is not None and den is not None:
+        return (num * unit) / (den * FEN_PER_YUAN)
+    out, last, value = [], None, 0.0
+    for pair in zip(_ints(numerators), _ints(denominators), strict=True):
+        if pair != last:  # rows share the price of the last event: work each out once
+            last, value = pair, (pair[0] * unit) / (pair[1] * FEN_PER_YUAN)
+        out.append(value)
+    return np.array(out, np.float64)
+
+
 def _ints(values) -> list[int]:
     return values.tolist() if isinstance(values, np.ndarray) else list(values)
 

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.core.book import Applied
-from sim.core.units import FEN_PER_YUAN, divided, exact_ints
+from sim.core.units import FEN_PER_YUAN, divided, prices_in_yuan
 from sim.replay.event_rules import Event
 
 TRACE_SCHEMA = pa.schema(
@@ -139,7 +139,7 @@ class Trace:
         if not n:
             return
         unit = self.unit
-        price = _prices(c["price_num"], c["price_den"], unit)
+        price = prices_in_yuan(c["price_num"], c["price_den"], unit)
         self.price_low = min(self.price_low, float(price.min()))
         self.price_high = max(self.price_high, float(price.max()))
         counts = pc.value_counts(c["action"]).to_pylist()
@@ -210,22 +210,3 @@ def _divided(values, by, missing: np.ndarray | None = None) -> pa.Array:
     """Integers over ``by`` as correctly rounded floats (:func:`~sim.core.units.divided`);
     null where ``missing``."""
     return pa.array(divided(values, by), pa.float64(), mask=missing)
-
-
-def _prices(numerators, denominators, unit: int) -> np.ndarray:
-    """Exact prices in fen per unit as yuan per point (:func:`~sim.core.units.price_to_yuan`):
-    the correctly rounded quotient, by numpy while every operand is exact in a float."""
-    num = exact_ints(numerators, unit)
-    den = exact_ints(denominators, FEN_PER_YUAN)
-    if num is not None and den is not None:
-        return (num * unit) / (den * FEN_PER_YUAN)
-    out, last, value = [], None, 0.0
-    for pair in zip(_ints(numerators), _ints(denominators), strict=True):
-        if pair != last:
-            last, value = pair, (pair[0] * unit) / (pair[1] * FEN_PER_YUAN)
-        out.append(value)
-    return np.array(out, np.float64)
-
-
-def _ints(values) -> list[int]:
-    return values.tolist() if isinstance(values, np.ndarray) else list(values)
