@@ -3,7 +3,7 @@
 ``python -m sim replay EVENTS --scenario S.yaml --out DIR`` applies each row in file order:
 buys and sales through :class:`~sim.core.book.Book` (the same rules every other part uses)
 with the forced exits the rules trigger, joins, bonuses, withdrawals and fees through
-:class:`~sim.replay.records.Records`; it checks the ledger after every row and writes
+:class:`~sim.replay.records.Records`; it checks the ledger at the end of every day and writes
 ``trace``, ``members`` and ``ledger`` tables (see the README for every column).
 
 :func:`replay_file` applies a log through :mod:`sim.replay.compiled_apply` where it can (the
@@ -18,6 +18,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from copy import deepcopy
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -174,17 +175,28 @@ def replay_file(
     at a time through the compiled kernel (:mod:`sim.replay.compiled_apply`: the same
     files), else, or if that path declines the log, row by row through the reference book,
     which names a bad row."""
-    before = (events_path, mechanics, out, formats, progress, bonus_line)
-    after = (wait_days, judge, scenario_name)
+    replay = partial(
+        _replay,
+        events_path,
+        mechanics,
+        out,
+        formats,
+        progress,
+        bonus_line,
+        entitlement,
+        wait_days,
+        judge,
+        scenario_name,
+    )
     with _without_cycle_collection():
         if compiled:
             as_given = deepcopy(entitlement)  # a declined log starts the rules again
             try:
-                return _replay(*before, entitlement, *after, compiled=True)
+                return replay(compiled=True)
             except Declined:
                 if entitlement is not None:
                     vars(entitlement).update(vars(as_given))
-        return _replay(*before, entitlement, *after, compiled=False)
+        return replay(compiled=False)
 
 
 @contextmanager

@@ -209,9 +209,10 @@ def _apply_chunk(book, as_of, chunk, records, trace, names, rules=None) -> int:
     def sponsor(member: str) -> str | None:
         return members[member].sponsor
 
-    days, book_rows, places, codes, amounts, others = [], [], [], [], [], []
+    lines, days, book_rows, places, codes, amounts, others = [], [], [], [], [], [], []
     for i, event in enumerate(chunk):
         line, day, member, action, amount, _, _ = event
+        lines.append(line)
         days.append(day)
         if rules is not None and (far := rules.beyond(day)) is not None:
             raise InputError(far, file=records.source, line=line, key="day")
@@ -256,7 +257,7 @@ def _apply_chunk(book, as_of, chunk, records, trace, names, rules=None) -> int:
         raise Declined("the kernel refused an order or sale")
     book.applied(applied)
     as_of.chunk(rows, amounts, codes == BUY, applied)
-    days = np.array(days, np.int64)
+    days, lines = np.array(days, np.int64), np.array(lines, np.int64)
     history = MoneyHistory()
     records.history, kept = history, records.history
     handle = {"withdraw": records.withdraw, "bonus": records.bonus, "fee": records.fee}
@@ -279,12 +280,12 @@ def _apply_chunk(book, as_of, chunk, records, trace, names, rules=None) -> int:
     as_of.at(*as_of.before(asked[-1:])[0])
     book.ledger.check()
     book.check_pool()
-    _trace(trace, chunk, others, rows, applied, start, days, names)
+    _trace(trace, chunk, others, rows, applied, start, days, lines, names)
     _history(kept, history, history_rows, rows, applied, days)
     return int(days[-1])
 
 
-def _trace(trace, chunk, others, rows, applied, start, days, names) -> None:
+def _trace(trace, chunk, others, rows, applied, start, days, lines, names) -> None:
     """The chunk's trace rows: the kernel's events and the other rows (each with the book
     as it stood after the last event before it), in the reference's order."""
     event_rows = rows[applied.source]
@@ -304,7 +305,7 @@ def _trace(trace, chunk, others, rows, applied, start, days, names) -> None:
     n = len(records)
     ours = {
         "day": days[other_rows],
-        "line": np.array([e.line for e in records], np.int64),
+        "line": lines[other_rows],
         "missing": np.array([e.amount is None for e in records], bool),
         "amount": np.array([e.amount or 0 for e in records], np.int64),
         "per": np.full(n, FEN_PER_YUAN, np.int64),
@@ -316,7 +317,6 @@ def _trace(trace, chunk, others, rows, applied, start, days, names) -> None:
         "kind": pa.array([e.kind for e in records], pa.string()),
         "other": pa.array([e.other for e in records], pa.string()),
     }
-    lines = np.array([e.line for e in chunk], np.int64)
     kernels = {
         "day": days[event_rows],
         "line": lines[event_rows],
