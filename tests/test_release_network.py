@@ -96,8 +96,15 @@ def _scenario_file(tmp_path, network: dict | None, members: int = 40, rate: floa
     return path
 
 
-def test_the_network_changes_none_of_the_money_and_the_pay_adds_up(tmp_path):
+def test_the_network_changes_none_of_the_money_and_the_pay_adds_up(tmp_path, monkeypatch):
     plain = simulate(_scenario(tmp_path, None))
+    seen = []  # the run's own fund and network, as the run drew it
+
+    def kept(scenario, seed, fund, levels=1):
+        seen.append((fund, rn.release_network(scenario, seed, fund, levels)))
+        return seen[-1][1]
+
+    monkeypatch.setattr("sim.model.release_run.release_network", kept)
     drawn = simulate(_scenario(tmp_path, {"sponsor": "uniform", "recruited_share": 0.8}))
     assert drawn.rows == plain.rows
     money = [k for k in plain.summary if k not in ("red_flags", "scenario_definition")]
@@ -108,37 +115,18 @@ def test_the_network_changes_none_of_the_money_and_the_pay_adds_up(tmp_path):
     assert (sponsors == 0).any() and (sponsors > 0).sum() > len(sponsors) // 2
     assert (parents < np.arange(len(parents))).all()  # a sponsor joined before the recruit
     # every promoter account's releases: to sponsors (exact) or, for roots, the platform's own
-    fund_paid = plain.paid.to_promoters
-    pay = rn.release_network(drawn.scenario, 3, _refund(drawn)).promoter_pay
-    roots = _roots_part(drawn)
-    assert sum(pay) + roots == fund_paid
-    assert drawn.members.column("promoter_pay").to_pylist() == [float(p) / 100 for p in pay]
+    ((fund, network),) = seen
+    assert sum(network.promoter_pay) + _roots_part(fund, sponsors) == plain.paid.to_promoters
+    pay = [float(p) / 100 for p in network.promoter_pay]
+    assert drawn.members.column("promoter_pay").to_pylist() == pay
 
 
-def _refund(result) -> ReleaseFund:
-    """The fund of a run again (the run keeps its tables, not the fund)."""
-    from sim.core.units import yuan_to_fen
-    from sim.model.cohorts import daily_arrivals
-    from sim.model.release_run import release_terms
-
-    scenario = result.scenario
-    fund = ReleaseFund(release_terms(scenario.scheme))
-    arrivals = daily_arrivals(scenario, result.seed)
-    amount, joined = yuan_to_fen(scenario.order.amount), 0
-    for day in range(result.days):
-        count = arrivals(day, joined)
-        step = fund.step({amount: count} if count else {}, count)
-        joined += count if step.sales or step.memberships else 0
-    return fund
-
-
-def _roots_part(result) -> Fraction:
-    fund = _refund(result)
+def _roots_part(fund: ReleaseFund, sponsors: np.ndarray) -> Fraction:
+    """What the roots' purchases released to promoters: kept by the platform's own."""
     buyers = [a for a in fund.accounts if a.holder == BUYER]
     promoted = {a.day: a.released for a in fund.accounts if a.holder == PROMOTER}
     days = np.repeat([a.day for a in buyers], [a.count for a in buyers])
     counts = {a.day: a.count for a in buyers}
-    sponsors = result.network[0].sponsor.to_numpy()
     return sum(
         (Fraction(promoted.get(int(d), 0), counts[int(d)]) for d in days[sponsors == 0]),
         Fraction(0),
@@ -167,10 +155,10 @@ def _line(n: int, paid: bool = True) -> tuple:
 @pytest.mark.parametrize(
     "n, paid, raised", [(29, True, False), (30, True, True), (30, False, False)]
 )
-def test_the_pyramid_flags_on_a_line_of_recruits_at_the_filing_threshold(n, paid, raised):
+def test_the_pyramid_flags_on_a_line_of_recruits_at_the_filing_threshold(tmp_path, n, paid, raised):
     """30 participants over at least 3 levels (the 2013 Opinion): a line of 29 paid members
     is below it, 30 meets it under both readings; unpaid links make no organisation."""
-    scenario = load_scenario_dict()
+    scenario = _scenario(tmp_path, None)
     paid_money = paid_of([(n, 109_990, 0)], 1)
     flags = scheme_flags(paid_money, scenario.scheme, _line(n, paid))
     pyramid = [f for f in flags if f.key == "pyramid_levels"]
@@ -185,14 +173,6 @@ def test_the_pyramid_flags_on_a_line_of_recruits_at_the_filing_threshold(n, paid
         "recruitment_pay",
         "promised_multiple",
     ]
-
-
-def load_scenario_dict():
-    import tempfile
-    from pathlib import Path
-
-    folder = Path(tempfile.mkdtemp())
-    return _scenario(folder, None)
 
 
 def test_a_run_without_a_network_has_no_pyramid_flag_and_one_with_it_has_them(tmp_path):

@@ -9,6 +9,7 @@ either way."""
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -27,7 +28,7 @@ from sim.replay.trace import Trace
 from sim.scenario.root import load_scenario
 from tests.strategies import mechanics, replay_event, replay_steps
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _valid_log(mech, plan, per_day: int) -> list:
