@@ -23,6 +23,7 @@ from sim.errors import InputError
 
 FAMILY = "Noto Sans CJK SC"  # the face the page names first (embedded as "Report CJK")
 EMBEDDED = "Report CJK"
+WEIGHTS = "100 900"  # the face stands for every weight (its reload says the same)
 ASCII = "".join(chr(code) for code in range(0x20, 0x7F))  # kept too: the page reads the
 # same on a machine with no font at all
 PLACES = (  # where Debian, Fedora and Homebrew put the collection
@@ -68,7 +69,7 @@ def font_face(text: str) -> str:
     uri = "data:font/otf;base64," + base64.b64encode(data).decode("ascii")
     return (
         f'@font-face{{font-family:"{EMBEDDED}";src:url({uri}) format("opentype");'
-        "font-weight:100 900;}"
+        f"font-weight:{WEIGHTS};}}"
     )
 
 
@@ -87,7 +88,7 @@ RELOAD = (
     "      const found = src && /base64,([A-Za-z0-9+\\/=]+)/.exec(src);\n"
     "      if (!found) continue;\n"
     "      const bytes = Uint8Array.from(atob(found[1]), (c) => c.charCodeAt(0));\n"
-    f"      document.fonts.add(new FontFace('{EMBEDDED}', bytes, {{weight: '100 900'}}));\n"
+    f"      document.fonts.add(new FontFace('{EMBEDDED}', bytes, {{weight: '{WEIGHTS}'}}));\n"
     "    }\n"
     "  });\n"
     "});\n"
